@@ -1,0 +1,104 @@
+/**
+ * The workspace-file analysis: text in, findings and a summary out. Pure and synchronous,
+ * so the language server, the CLI and the tests all run exactly the same checks.
+ */
+import { parseDocument, type Document } from 'yaml';
+import { LineIndex } from '../text/positions';
+import { checkSemantics, type AnalysisHost } from './checkSemantics';
+import type { Finding } from './findings';
+import { workspaceSchema } from './schema';
+import { summarize, type WorkspaceSummary } from './summary';
+import { SchemaValidator } from './validateSchema';
+
+export type { AnalysisHost } from './checkSemantics';
+
+/** More findings than this help nobody; the rest are summed up in one. */
+export const MAX_FINDINGS = 500;
+
+export interface WorkspaceAnalysis {
+  findings: Finding[];
+  summary: WorkspaceSummary;
+  /** The parsed document, for hover and edits; undefined when the text could not be parsed at all. */
+  doc?: Document.Parsed;
+  index: LineIndex;
+}
+
+export function parseWorkspaceYaml(text: string): Document.Parsed {
+  // uniqueKeys reports duplicate keys; merge lets `<<: *anchor` work as people expect.
+  return parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: true, keepSourceTokens: false });
+}
+
+export function analyzeWorkspace(text: string, host: AnalysisHost = {}): WorkspaceAnalysis {
+  const index = new LineIndex(text);
+  const findings: Finding[] = [];
+
+  const badChar = firstEncodingProblem(text);
+  if (badChar) {
+    findings.push({ ...badChar, range: index.range(badChar.offset, badChar.offset + 1) });
+    // Garbage makes the rest of the checks noise: stop at the encoding problem.
+    return { findings, summary: summarize(undefined, index), index };
+  }
+
+  let doc: Document.Parsed;
+  try {
+    doc = parseWorkspaceYaml(text);
+  } catch (e) {
+    // The parser can throw on pathological input (stack depth); never take the server down.
+    findings.push({ code: 'too-complex', severity: 'error', message: `The file could not be parsed (${(e as Error).message}). Simplify its nesting.`, range: index.range(0, 1) });
+    return { findings, summary: summarize(undefined, index), index };
+  }
+
+  for (const e of doc.errors) {
+    const [s, en] = e.pos;
+    findings.push({
+      code: e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax',
+      severity: 'error',
+      message: e.code === 'DUPLICATE_KEY' ? 'This key appears twice in the same mapping; YAML keeps only one. Remove or rename one of them.' : `YAML syntax: ${firstLine(e.message)}`,
+      range: index.range(s, Math.max(en, s + 1)),
+    });
+  }
+  for (const w of doc.warnings) {
+    findings.push({ code: 'yaml-warning', severity: 'warning', message: `YAML: ${firstLine(w.message)}`, range: index.range(w.pos[0], Math.max(w.pos[1], w.pos[0] + 1)) });
+  }
+
+  // Schema checks on a document with syntax errors would mostly repeat them.
+  const hasSyntaxErrors = doc.errors.some((e) => e.code !== 'DUPLICATE_KEY');
+  if (!hasSyntaxErrors) {
+    try {
+      new SchemaValidator(doc, index, findings).validateRoot(workspaceSchema);
+      checkSemantics(doc, index, findings, host);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      findings.push({ code: 'too-complex', severity: 'error', message: 'The file is nested too deeply to check. Simplify it.', range: index.range(0, 1) });
+    }
+  }
+
+  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  if (findings.length > MAX_FINDINGS) {
+    const rest = findings.length - MAX_FINDINGS;
+    findings.length = MAX_FINDINGS;
+    findings.push({ code: 'too-many-problems', severity: 'warning', message: `${rest} more problems are not shown. Fix the ones above first.`, range: index.range(0, 1) });
+  }
+  return { findings, summary: summarize(doc, index), doc, index };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].trim();
+}
+
+/**
+ * Binary content and text that was not UTF-8: editors decode such bytes to U+FFFD, and
+ * NUL or other control characters never belong in YAML.
+ */
+function firstEncodingProblem(text: string): { code: 'not-utf8' | 'binary-content'; severity: 'error'; message: string; offset: number } | undefined {
+  const bad = text.indexOf('\uFFFD');
+  // eslint-disable-next-line no-control-regex
+  const ctl = text.search(/[\u0000-\u0008\u000E-\u001F\u007F]/);
+  if (ctl >= 0 && (bad < 0 || ctl < bad)) {
+    return { code: 'binary-content', severity: 'error', message: 'The file contains binary data (control characters). alluse-perf.yaml must be a UTF-8 text file.', offset: ctl };
+  }
+  if (bad >= 0) {
+    return { code: 'not-utf8', severity: 'error', message: 'The file is not valid UTF-8 text (bytes that do not decode). Save it as UTF-8.', offset: bad };
+  }
+  return undefined;
+}

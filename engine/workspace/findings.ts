@@ -1,0 +1,43 @@
+import type { Range, TextEdit } from '../text/positions';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** Every problem the workspace analysis reports; stable codes, documented in docs/configuration.md. */
+export type FindingCode =
+  | 'yaml-syntax'
+  | 'yaml-warning'
+  | 'duplicate-key'
+  | 'not-utf8'
+  | 'binary-content'
+  | 'too-complex'
+  | 'unknown-key'
+  | 'wrong-type'
+  | 'missing-required'
+  | 'invalid-value'
+  | 'out-of-range'
+  | 'missing-unit'
+  | 'too-few-items'
+  | 'duplicate-component'
+  | 'duplicate-name'
+  | 'unknown-component'
+  | 'invalid-parameter'
+  | 'invalid-expression'
+  | 'missing-file'
+  | 'no-process-locator'
+  | 'too-many-problems';
+
+/** A mechanical repair of one finding: the edits keep the rest of the file (comments, formatting) as it is. */
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The fix VS Code applies with "Fix all" / auto-fix. */
+  preferred?: boolean;
+}
+
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  message: string;
+  range: Range;
+  fixes?: Fix[];
+}

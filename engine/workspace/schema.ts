@@ -1,0 +1,291 @@
+/**
+ * The description of `alluse-perf.yaml`, the workspace file.
+ *
+ * Sections are additive: later features add keys or sections here without changing the
+ * meaning of existing ones, and `version` is bumped only for a breaking change.
+ */
+import type { ObjectSchema, PropertySchema, SchemaNode } from './schemaTypes';
+
+const str = (description: string, format?: 'path' | 'url' | 'regex' | 'name' | 'constraint' | 'alert-expr' | 'command', example?: string): SchemaNode => ({
+  kind: 'string',
+  description,
+  format,
+  example,
+});
+const prop = (schema: SchemaNode, extra: Omit<PropertySchema, 'schema'> = {}): PropertySchema => ({ schema, ...extra });
+
+const envMap: SchemaNode = {
+  kind: 'object',
+  description: 'Environment variables for the process, as NAME: value. Values are passed as they are, never through a shell.',
+  properties: {},
+  additional: { kind: 'string', description: 'The value of the environment variable.' },
+  additionalKeyName: 'variable name',
+};
+
+const argsList: SchemaNode = {
+  kind: 'array',
+  description: 'Arguments, one list item each. They are passed to the program as separate arguments, never through a shell.',
+  items: { kind: 'string', description: 'One argument.' },
+};
+
+const startCommand: ObjectSchema = {
+  kind: 'object',
+  description: 'How the extension can start the component itself (only in a trusted workspace).',
+  properties: {
+    command: prop(str('The program to run, e.g. `node`. Looked up on PATH when it has no slash.', 'command', 'node'), { required: true }),
+    args: prop(argsList),
+    cwd: prop(str('Working folder, relative to the folder of alluse-perf.yaml.', 'path', '.'), { default: '.' }),
+    env: prop(envMap),
+  },
+};
+
+const processSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'How to find the running process of the component. Give at least one of `pidFile`, `commandMatch` or `start`; they are tried in that order and again after the process restarts.',
+  properties: {
+    pidFile: prop(str('A file that holds the process id, relative to the folder of alluse-perf.yaml.', 'path', '.run/protocol-engine.pid')),
+    commandMatch: prop(str('A regular expression matched against the full command line of running processes.', 'regex', 'protocol-engine\\.js')),
+    start: prop(startCommand),
+    inspectPort: prop({
+      kind: 'integer',
+      description: 'Loopback port of the Node inspector of the component, for CPU and heap profiles.',
+      minimum: 1,
+      maximum: 65535,
+      example: '9229',
+    }),
+  },
+};
+
+const metricsSchema: ObjectSchema = {
+  kind: 'object',
+  description: "The component's Prometheus metrics endpoint.",
+  properties: {
+    url: prop(str('URL of the Prometheus text-format endpoint, e.g. http://127.0.0.1:9462/metrics.', 'url', 'http://127.0.0.1:9462/metrics'), { required: true }),
+    interval: prop({ kind: 'duration', description: 'How often the endpoint is scraped. Defaults to the monitor interval.', defaultUnit: 'ms', minimumMs: 10 }),
+    timeout: prop({ kind: 'duration', description: 'How long one scrape may take before it counts as failed.', defaultUnit: 'ms', minimumMs: 1 }, { default: '2s' }),
+  },
+};
+
+const limitsSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'Resource limits of the component: alerts, forecasts and capacity planning measure against them.',
+  properties: {
+    memory: prop({ kind: 'size', description: 'Largest resident memory (RSS) the component may use.', defaultUnit: 'MiB', example: '512MiB' }),
+    cpuCores: prop({ kind: 'number', description: 'CPU the component may use, in cores (1.5 = one and a half cores).', minimum: 0, exclusiveMinimum: true, example: '2' }),
+    disk: prop({ kind: 'size', description: 'Disk space the component may use for its data.', defaultUnit: 'GiB', example: '10GiB' }),
+    queueCapacity: prop({ kind: 'integer', description: 'Capacity of the component’s work queue; queue depth is measured against it.', minimum: 1, example: '1024' }),
+  },
+};
+
+const latencySloSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'Latency objectives by percentile.',
+  properties: {
+    p50: prop({ kind: 'duration', description: 'Median latency objective.', defaultUnit: 'ms' }),
+    p90: prop({ kind: 'duration', description: '90th-percentile latency objective.', defaultUnit: 'ms' }),
+    p95: prop({ kind: 'duration', description: '95th-percentile latency objective.', defaultUnit: 'ms', example: '50ms' }),
+    p99: prop({ kind: 'duration', description: '99th-percentile latency objective.', defaultUnit: 'ms' }),
+  },
+};
+
+const slosSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'Service-level objectives of the component. Tuning never recommends a change that breaks one in measurement.',
+  properties: {
+    latency: prop(latencySloSchema),
+    errorRate: prop({ kind: 'number', description: 'Largest share of failed requests, from 0 to 1 (0.01 = 1%).', minimum: 0, maximum: 1, example: '0.01' }),
+    throughputMin: prop({ kind: 'number', description: 'Smallest throughput, in requests (or ticks) per second.', minimum: 0, example: '500' }),
+  },
+};
+
+export const componentSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'One running component of the ALL-USE system.',
+  properties: {
+    name: prop(str('Unique name of the component, lower case with dashes, e.g. `protocol-engine`.', 'name', 'protocol-engine'), { required: true }),
+    description: prop(str('What the component does, shown in the views.')),
+    kind: prop(
+      {
+        kind: 'enum',
+        description: 'What runs: `node` components also report heap and event-loop metrics and can be profiled.',
+        values: [
+          { value: 'node', description: 'A Node.js process: heap, event loop and CPU profiles are available.' },
+          { value: 'process', description: 'Any other process: operating-system metrics only.' },
+        ],
+      },
+      { default: 'process' },
+    ),
+    process: prop(processSchema, { required: true }),
+    metrics: prop(metricsSchema),
+    configFiles: prop({
+      kind: 'array',
+      description: "The component's own configuration files (YAML or JSON), relative to the folder of alluse-perf.yaml. Tuning studies edit these.",
+      items: str('Path of a configuration file.', 'path', 'config/protocol-engine.yaml'),
+    }),
+    limits: prop(limitsSchema),
+    slos: prop(slosSchema),
+  },
+};
+
+const alertSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'An alert rule.',
+  properties: {
+    name: prop(str('Unique name of the alert.', 'name', 'engine-p95'), { required: true }),
+    expr: prop(str('The condition: `COMPONENT.METRIC OP NUMBER`, e.g. `protocol-engine.latency_p95_ms > 50` (OP is one of < <= > >= == !=). Without a component it applies to system metrics.', 'alert-expr', 'protocol-engine.latency_p95_ms > 50'), { required: true }),
+    for: prop({ kind: 'duration', description: 'How long the condition must hold before the alert fires.', defaultUnit: 's', example: '30s' }, { default: '0s' }),
+    severity: prop(
+      {
+        kind: 'enum',
+        description: 'How loudly the alert is raised.',
+        values: [
+          { value: 'info', description: 'Listed in the views only.' },
+          { value: 'warning', description: 'A warning notification and diagnostic.' },
+          { value: 'critical', description: 'An error notification and diagnostic; blocks tuning trials on the component.' },
+        ],
+      },
+      { default: 'warning' },
+    ),
+    description: prop(str('What the alert means and what to do about it.')),
+  },
+};
+
+const monitorSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'How metrics are collected and kept.',
+  properties: {
+    interval: prop({ kind: 'duration', description: 'Sampling interval of the cheap sources (system, process, metrics endpoints). Expensive sources are sampled less often.', defaultUnit: 'ms', minimumMs: 10, example: '100ms' }, { default: '100ms' }),
+    retention: prop({ kind: 'duration', description: 'How long samples are kept in the embedded store.', defaultUnit: 'h', minimumMs: 60_000, example: '24h' }, { default: '24h' }),
+    storePath: prop(str('Folder of the embedded time-series store, relative to the folder of alluse-perf.yaml.', 'path', '.alluse-perf/store'), { default: '.alluse-perf/store' }),
+    alerts: prop({ kind: 'array', description: 'Alert rules.', items: alertSchema }),
+  },
+};
+
+const parameterSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'One key of the configuration file to tune.',
+  properties: {
+    type: prop(
+      {
+        kind: 'enum',
+        description: 'The kind of values the parameter takes.',
+        values: [
+          { value: 'int', description: 'Whole numbers from `min` to `max`.' },
+          { value: 'float', description: 'Real numbers from `min` to `max`.' },
+          { value: 'categorical', description: 'One of `choices`.' },
+        ],
+      },
+      { required: true },
+    ),
+    key: prop(str('Dotted path of the key in the configuration file when it differs from the parameter name, e.g. `pool.workers`.', undefined, 'pool.workers')),
+    min: prop({ kind: 'number', description: 'Smallest value (int and float).', example: '1' }),
+    max: prop({ kind: 'number', description: 'Largest value (int and float).', example: '8' }),
+    log: prop({ kind: 'boolean', description: 'Search on a logarithmic scale (needs `min` > 0).' }, { default: 'false' }),
+    step: prop({ kind: 'number', description: 'Step between values (int and float).', minimum: 0, exclusiveMinimum: true }),
+    choices: prop({ kind: 'array', description: 'The values of a categorical parameter.', items: { kind: 'scalar', description: 'One choice.' }, minItems: 1 }),
+    condition: prop(str('Only tune this parameter when the condition holds, e.g. `eviction == "lru"`.', 'constraint', 'eviction == "lru"')),
+  },
+};
+
+const objectiveSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'A measured metric to optimize.',
+  properties: {
+    metric: prop(str('A metric printed by the trial command, e.g. `throughput_tps`.', undefined, 'throughput_tps'), { required: true }),
+    direction: prop(
+      {
+        kind: 'enum',
+        description: 'Whether the metric should go up or down.',
+        values: [
+          { value: 'minimize', description: 'Smaller is better (latency, CPU, memory).' },
+          { value: 'maximize', description: 'Larger is better (throughput).' },
+        ],
+      },
+      { required: true },
+    ),
+    weight: prop({ kind: 'number', description: 'Weight when objectives are combined into one score.', minimum: 0, example: '1' }, { default: '1' }),
+  },
+};
+
+const trialSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'The command that measures one trial. It prints one JSON line with the metrics. `${trialConfigDir}` in args is replaced by the folder of the trial’s configuration files.',
+  properties: {
+    command: prop(str('The program to run.', 'command', 'node'), { required: true }),
+    args: prop(argsList),
+    cwd: prop(str('Working folder, relative to the folder of alluse-perf.yaml.', 'path', '.'), { default: '.' }),
+    env: prop(envMap),
+    timeout: prop({ kind: 'duration', description: 'A trial that runs longer is stopped and counts as failed.', defaultUnit: 's', example: '5m' }, { default: '10m' }),
+  },
+};
+
+const studySchema: ObjectSchema = {
+  kind: 'object',
+  description: 'A tuning study: which configuration keys to change, what to measure and how to search.',
+  properties: {
+    name: prop(str('Unique name of the study.', 'name', 'engine-throughput'), { required: true }),
+    component: prop(str('Name of the component the study tunes (one of `components`).', 'name', 'protocol-engine'), { required: true }),
+    configFile: prop(str('The configuration file whose keys are tuned, relative to the folder of alluse-perf.yaml.', 'path', 'config/protocol-engine.yaml'), { required: true }),
+    parameters: prop(
+      { kind: 'object', description: 'The keys to tune, by name.', properties: {}, additional: parameterSchema, additionalKeyName: 'parameter name' },
+      { required: true },
+    ),
+    objectives: prop({ kind: 'array', description: 'What to optimize; several objectives give a Pareto front.', items: objectiveSchema, minItems: 1 }, { required: true }),
+    constraints: prop({
+      kind: 'array',
+      description: 'Conditions on measured metrics that a recommendation must meet.',
+      items: str('`METRIC OP NUMBER`, e.g. `p95_latency_ms <= 50`.', 'constraint', 'p95_latency_ms <= 50'),
+    }),
+    trial: prop(trialSchema, { required: true }),
+    budget: prop({
+      kind: 'object',
+      description: 'When the study stops.',
+      properties: {
+        trials: prop({ kind: 'integer', description: 'Largest number of trials.', minimum: 1, example: '40' }, { default: '30' }),
+        time: prop({ kind: 'duration', description: 'Largest wall-clock time for the whole study.', defaultUnit: 'm', example: '2h' }),
+      },
+    }),
+    repeats: prop({ kind: 'integer', description: 'How often each trial is measured; the median is used.', minimum: 1, maximum: 100, example: '3' }, { default: '1' }),
+    concurrency: prop({ kind: 'integer', description: 'How many trials run at the same time.', minimum: 1, maximum: 64 }, { default: '1' }),
+    algorithm: prop(
+      {
+        kind: 'enum',
+        description: 'The search method.',
+        values: [
+          { value: 'auto', description: 'Chosen from the space and the budget, and explained in the output.' },
+          { value: 'bayesian', description: 'Gaussian-process Bayesian optimization.' },
+          { value: 'genetic', description: 'A genetic algorithm.' },
+          { value: 'pso', description: 'Particle swarm optimization.' },
+          { value: 'annealing', description: 'Simulated annealing.' },
+          { value: 'cmaes', description: 'CMA-ES.' },
+          { value: 'nelder-mead', description: 'Nelder-Mead, a local method for noisy objectives.' },
+          { value: 'spsa', description: 'Simultaneous perturbation stochastic approximation, a local method for noisy objectives.' },
+          { value: 'nsga2', description: 'NSGA-II for several objectives.' },
+          { value: 'random', description: 'Random search (a baseline).' },
+          { value: 'sobol', description: 'Sobol quasi-random search (a baseline).' },
+        ],
+      },
+      { default: 'auto' },
+    ),
+    seed: prop({ kind: 'integer', description: 'Seed of the random numbers, for reproducible studies.', minimum: 0, example: '42' }),
+  },
+};
+
+const tuningSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'Tuning studies over the components’ configuration files.',
+  properties: {
+    studies: prop({ kind: 'array', description: 'The studies.', items: studySchema }),
+  },
+};
+
+export const workspaceSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'The ALL-USE Performance workspace file: the running system to watch and tune.',
+  properties: {
+    version: prop({ kind: 'integer', description: 'Version of the file format. Only `1` exists.', minimum: 1, maximum: 1, example: '1' }, { required: true }),
+    components: prop({ kind: 'array', description: 'The running components of the system.', items: componentSchema, minItems: 1 }, { required: true }),
+    monitor: prop(monitorSchema),
+    tuning: prop(tuningSchema),
+  },
+};
