@@ -1,0 +1,26 @@
+/**
+ * `alluse-perf`: the command line of ALL-USE Performance, on the same engine as the editor.
+ */
+import { Command, Option } from 'commander';
+import { validateFile } from './validateCommand';
+
+const program = new Command();
+program
+  .name('alluse-perf')
+  .description('ALL-USE Performance: monitor, analyse, tune and profile ALL-USE components from a terminal or CI.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)');
+
+program
+  .command('validate')
+  .description('Check a workspace file (alluse-perf.yaml) and print its problems as file:line:col: severity code message. Exits 1 when there are errors.')
+  .argument('[file]', 'the workspace file', 'alluse-perf.yaml')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action((file: string, opts: { format: 'text' | 'json' }) => {
+    process.exitCode = validateFile(file, opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`alluse-perf: ${(e as Error).message}\n`);
+  process.exitCode = 2;
+});

@@ -1,0 +1,78 @@
+/**
+ * The one typed protocol of ALL-USE Performance: the custom LSP requests and notifications
+ * between the extension and the analysis server, and the messages between the extension
+ * and its webviews. Client, server and webviews import this module; it imports only types,
+ * so it is safe in the browser.
+ */
+import type { Range, WorkspaceSummary } from '../engine/index';
+
+export type { Range, WorkspaceSummary, ComponentSummary, StudySummary } from '../engine/index';
+
+// ---- Language server ↔ extension ---------------------------------------------------------
+
+/** Server → client, after each analysis of a workspace file: what it found and how long it took. */
+export namespace AnalysisDoneNotification {
+  export const method = 'alluse/analysisDone' as const;
+  export interface Params {
+    uri: string;
+    version: number;
+    /** Milliseconds the analysis itself took (parse, schema, semantics). */
+    ms: number;
+    diagnostics: number;
+    errors: number;
+  }
+}
+
+/** Client → server: the summary of a workspace file, for the overview and the trees. */
+export namespace WorkspaceSummaryRequest {
+  export const method = 'alluse/workspaceSummary' as const;
+  export interface Params {
+    uri: string;
+  }
+  export type Result = { summary: WorkspaceSummary; version: number } | null;
+}
+
+/** Options the client passes to the server when it starts it. */
+export interface ServerInitializationOptions {
+  /** Delay between the last edit and the analysis. */
+  debounceMs: number;
+}
+
+// ---- Webview ↔ extension ----------------------------------------------------------------
+
+/** Messages a webview sends to the extension. Validated by `parseWebviewMessage` before use. */
+export type WebviewToExtension =
+  | { type: 'ready' }
+  | { type: 'refresh' }
+  | { type: 'reveal'; uri: string; range: Range };
+
+/** Messages the extension sends to a webview. */
+export type ExtensionToWebview =
+  | { type: 'summary'; uri: string; summary: WorkspaceSummary; version: number }
+  | { type: 'error'; message: string };
+
+function isPosition(x: unknown): boolean {
+  const p = x as { line?: unknown; character?: unknown };
+  return !!p && typeof p === 'object' && Number.isInteger(p.line) && Number.isInteger(p.character) && (p.line as number) >= 0 && (p.character as number) >= 0;
+}
+
+/**
+ * Checks a message that arrived from a webview. Webview content is untrusted: anything that
+ * does not match the protocol exactly is dropped.
+ */
+export function parseWebviewMessage(x: unknown): WebviewToExtension | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  const m = x as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+    case 'refresh':
+      return { type: m.type };
+    case 'reveal': {
+      const r = m.range as { start?: unknown; end?: unknown } | undefined;
+      if (typeof m.uri !== 'string' || m.uri.length > 4096 || !r || !isPosition(r.start) || !isPosition(r.end)) return undefined;
+      return { type: 'reveal', uri: m.uri, range: r as Range };
+    }
+    default:
+      return undefined;
+  }
+}

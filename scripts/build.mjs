@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Bundles the extension with esbuild into dist/: the client, the server (dist/server.js),
+// the CLI (dist/cli.js) and each webview. `--schema-only` regenerates the published JSON
+// Schema and the key reference in docs/configuration.md from engine/workspace/schema.ts.
+import * as esbuild from 'esbuild';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = new Set(process.argv.slice(2));
+const watch = args.has('--watch');
+
+async function generateSchemaAndDocs() {
+  const engine = await tsImport(pathToFileURL(join(root, 'engine/index.ts')).href, import.meta.url);
+  mkdirSync(join(root, 'schemas'), { recursive: true });
+  writeFileSync(join(root, 'schemas/alluse-perf.schema.json'), JSON.stringify(engine.workspaceJsonSchema(), null, 2) + '\n');
+  const docPath = join(root, 'docs/configuration.md');
+  const doc = readFileSync(docPath, 'utf8');
+  const a = doc.indexOf(engine.REFERENCE_BEGIN);
+  const b = doc.indexOf(engine.REFERENCE_END);
+  if (a < 0 || b < 0) throw new Error(`docs/configuration.md lacks the reference markers ${engine.REFERENCE_BEGIN} … ${engine.REFERENCE_END}`);
+  writeFileSync(docPath, doc.slice(0, a) + engine.referenceMarkdown() + doc.slice(b + engine.REFERENCE_END.length));
+  console.log('wrote schemas/alluse-perf.schema.json and the reference in docs/configuration.md');
+}
+
+if (args.has('--schema-only')) {
+  await generateSchemaAndDocs();
+  process.exit(0);
+}
+
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+const builds = [
+  { ...node, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
+  { ...node, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
+  { ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/overview/main.ts'], outfile: 'dist/webviews/overview.js' },
+];
+
+const t0 = Date.now();
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  console.log('watching for changes…');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  chmodSync(join(root, 'dist/cli.js'), 0o755);
+  // The demo ALL-USE system builds with its own script (examples/all-use/build.mjs).
+  const demo = join(root, 'examples/all-use/build.mjs');
+  if (existsSync(demo)) {
+    const mod = await import(pathToFileURL(demo).href);
+    if (typeof mod.buildDemo === 'function') await mod.buildDemo();
+  }
+  console.log(`built dist/ in ${Date.now() - t0} ms`);
+}

@@ -1,0 +1,106 @@
+/**
+ * The ALL-USE Performance language server: a thin LSP adapter over the analysis engine.
+ * It owns no analysis logic; it schedules the engine's work and converts its results.
+ */
+import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { completeAt, hoverAt } from '../../engine/index';
+import { AnalysisDoneNotification, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
+import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
+import { WorkspaceAnalyses } from './workspaceDocuments';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+
+/** Only the workspace file is ours; the client's selector already narrows to it. */
+const isWorkspaceFile = (uri: string) => /(^|\/)alluse-perf\.ya?ml$/i.test(decodeURIComponent(uri));
+
+const analyses = new WorkspaceAnalyses(150, (uri, result) => {
+  const diagnostics = result.analysis.findings.map(toDiagnostic);
+  void connection.sendDiagnostics({ uri, version: result.version, diagnostics });
+  const params: AnalysisDoneNotification.Params = {
+    uri,
+    version: result.version,
+    ms: Math.round(result.ms * 100) / 100,
+    diagnostics: diagnostics.length,
+    errors: result.analysis.findings.filter((f) => f.severity === 'error').length,
+  };
+  void connection.sendNotification(AnalysisDoneNotification.method, params);
+});
+
+connection.onInitialize((params): InitializeResult => {
+  const opts = params.initializationOptions as Partial<ServerInitializationOptions> | undefined;
+  if (typeof opts?.debounceMs === 'number') analyses.setDebounce(opts.debounceMs);
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: [':'] },
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+    },
+    serverInfo: { name: 'alluse-perf-server', version: '0.1.0' },
+  };
+});
+
+documents.onDidOpen((e) => {
+  if (isWorkspaceFile(e.document.uri)) guard(() => analyses.analyseNow(e.document));
+});
+documents.onDidChangeContent((e) => {
+  if (isWorkspaceFile(e.document.uri)) analyses.schedule(e.document);
+});
+documents.onDidClose((e) => {
+  analyses.forget(e.document.uri);
+  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+});
+
+connection.onCodeAction((params) =>
+  guard(() => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc || !isWorkspaceFile(doc.uri)) return [];
+    return toCodeActions(doc.uri, analyses.current(doc).analysis.findings, params.context.diagnostics);
+  }, []),
+);
+
+connection.onHover((params) =>
+  guard(() => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc || !isWorkspaceFile(doc.uri)) return null;
+    const { analysis } = analyses.current(doc);
+    const h = analysis.doc && hoverAt(analysis.doc, analysis.index, params.position);
+    return h ? { contents: { kind: 'markdown', value: h.markdown }, range: h.range } : null;
+  }, null),
+);
+
+connection.onCompletion((params) =>
+  guard(() => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc || !isWorkspaceFile(doc.uri)) return [];
+    return completeAt(analyses.current(doc).analysis.index, params.position).map(toCompletionItem);
+  }, []),
+);
+
+connection.onRequest(WorkspaceSummaryRequest.method, (params: WorkspaceSummaryRequest.Params): WorkspaceSummaryRequest.Result => {
+  const doc = documents.get(params.uri);
+  if (doc) {
+    const c = analyses.current(doc);
+    return { summary: c.analysis.summary, version: c.version };
+  }
+  const cached = analyses.latest(params.uri);
+  return cached ? { summary: cached.analysis.summary, version: cached.version } : null;
+});
+
+/**
+ * A bug in one request must not take the server down with it: log it and answer with
+ * the fallback, so the editor keeps working.
+ */
+function guard<T>(work: () => T, fallback?: T): T {
+  try {
+    return work();
+  } catch (e) {
+    connection.console.error(`Internal error: ${(e as Error).stack ?? String(e)}`);
+    return fallback as T;
+  }
+}
+
+documents.listen(connection);
+connection.listen();

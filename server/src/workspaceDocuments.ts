@@ -1,0 +1,87 @@
+/**
+ * Keeps the latest analysis of each open workspace file, with debouncing: edits in quick
+ * succession are analysed once, after the typing pauses.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { analyzeWorkspace, type WorkspaceAnalysis } from '../../engine/index';
+
+export interface CachedAnalysis {
+  version: number;
+  analysis: WorkspaceAnalysis;
+  ms: number;
+}
+
+export interface TextSource {
+  uri: string;
+  version: number;
+  getText(): string;
+}
+
+export class WorkspaceAnalyses {
+  private readonly cache = new Map<string, CachedAnalysis>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private debounceMs: number,
+    private readonly onAnalysed: (uri: string, result: CachedAnalysis) => void,
+  ) {}
+
+  setDebounce(ms: number): void {
+    this.debounceMs = Math.max(0, ms);
+  }
+
+  /** Analyse after the debounce delay; a newer edit restarts the delay. */
+  schedule(doc: TextSource): void {
+    clearTimeout(this.timers.get(doc.uri));
+    this.timers.set(
+      doc.uri,
+      setTimeout(() => {
+        this.timers.delete(doc.uri);
+        this.analyseNow(doc);
+      }, this.debounceMs),
+    );
+  }
+
+  /** The analysis of exactly this version: from the cache, or computed now (it takes milliseconds). */
+  current(doc: TextSource): CachedAnalysis {
+    const c = this.cache.get(doc.uri);
+    if (c && c.version === doc.version) return c;
+    return this.analyseNow(doc);
+  }
+
+  analyseNow(doc: TextSource): CachedAnalysis {
+    clearTimeout(this.timers.get(doc.uri));
+    this.timers.delete(doc.uri);
+    const text = doc.getText();
+    const t0 = performance.now();
+    const analysis = analyzeWorkspace(text, { fileExists: fileExistsBeside(doc.uri) });
+    const result: CachedAnalysis = { version: doc.version, analysis, ms: performance.now() - t0 };
+    this.cache.set(doc.uri, result);
+    this.onAnalysed(doc.uri, result);
+    return result;
+  }
+
+  forget(uri: string): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+    this.cache.delete(uri);
+  }
+
+  latest(uri: string): CachedAnalysis | undefined {
+    return this.cache.get(uri);
+  }
+}
+
+/** Checks relative paths against the folder of the workspace file; only for files on disk. */
+function fileExistsBeside(uri: string): ((p: string) => boolean) | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  let folder: string;
+  try {
+    folder = dirname(fileURLToPath(uri));
+  } catch {
+    return undefined;
+  }
+  return (p: string) => existsSync(isAbsolute(p) ? p : resolve(folder, p));
+}
