@@ -6,14 +6,17 @@ import * as esbuild from 'esbuild';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
+import { createRequire } from 'node:module';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = new Set(process.argv.slice(2));
 const watch = args.has('--watch');
 
 async function generateSchemaAndDocs() {
-  const engine = await tsImport(pathToFileURL(join(root, 'engine/index.ts')).href, import.meta.url);
+  // The engine is TypeScript: bundle it once into out/ and load that.
+  const bundled = join(root, 'out/schema-gen/engine.cjs');
+  await esbuild.build({ entryPoints: [join(root, 'engine/index.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundled, logLevel: 'warning' });
+  const engine = createRequire(import.meta.url)(bundled);
   mkdirSync(join(root, 'schemas'), { recursive: true });
   writeFileSync(join(root, 'schemas/alluse-perf.schema.json'), JSON.stringify(engine.workspaceJsonSchema(), null, 2) + '\n');
   const docPath = join(root, 'docs/configuration.md');

@@ -63,13 +63,18 @@ export function analyzeWorkspace(text: string, host: AnalysisHost = {}): Workspa
 
   // Schema checks on a document with syntax errors would mostly repeat them.
   const hasSyntaxErrors = doc.errors.some((e) => e.code !== 'DUPLICATE_KEY');
+  let tooComplex = false;
   if (!hasSyntaxErrors) {
     try {
-      new SchemaValidator(doc, index, findings).validateRoot(workspaceSchema);
-      checkSemantics(doc, index, findings, host);
+      const validator = new SchemaValidator(doc, index, findings);
+      validator.validateRoot(workspaceSchema);
+      // After an alias bomb, any further walk over the document would expand it again.
+      tooComplex = validator.gaveUp;
+      if (!tooComplex) checkSemantics(doc, index, findings, host);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       findings.push({ code: 'too-complex', severity: 'error', message: 'The file is nested too deeply to check. Simplify it.', range: index.range(0, 1) });
+      tooComplex = true;
     }
   }
 
@@ -79,7 +84,7 @@ export function analyzeWorkspace(text: string, host: AnalysisHost = {}): Workspa
     findings.length = MAX_FINDINGS;
     findings.push({ code: 'too-many-problems', severity: 'warning', message: `${rest} more problems are not shown. Fix the ones above first.`, range: index.range(0, 1) });
   }
-  return { findings, summary: summarize(doc, index), doc, index };
+  return { findings, summary: summarize(tooComplex ? undefined : doc, index), doc, index };
 }
 
 function firstLine(s: string): string {

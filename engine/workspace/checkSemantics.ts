@@ -62,7 +62,7 @@ export function checkSemantics(doc: Document.Parsed, idx: LineIndex, findings: F
     const params = mapAt(doc, s, 'parameters');
     for (const pair of params?.items ?? []) {
       const p = resolve(doc, pair.value);
-      if (p && isMap(p) && isScalar(pair.key) && pair.key.range) checkParameter(doc, String(pair.key.value), pair.key.range as [number, number], p, idx, findings);
+      if (p && isMap(p) && isScalar(pair.key) && pair.key.range) checkParameter(doc, String(pair.key.value), [pair.key.range[0], pair.key.range[1]], p, idx, findings);
     }
   }
 }
@@ -153,13 +153,13 @@ function checkParameter(doc: Document.Parsed, name: string, keyRange: [number, n
       if (type === 'int' && (!Number.isInteger(min.value) || !Number.isInteger(max.value))) problem('an int parameter needs whole-number bounds.', min.range);
     }
     const choices = pairOf(p, 'choices');
-    if (choices?.key.range) findings.push({ code: 'invalid-parameter', severity: 'warning', message: `Parameter "${name}": "choices" is ignored for a ${type} parameter.`, range: at(choices.key.range as [number, number]) });
+    if (choices?.key.range) findings.push({ code: 'invalid-parameter', severity: 'warning', message: `Parameter "${name}": "choices" is ignored for a ${type} parameter.`, range: at([choices.key.range[0], choices.key.range[1]]) });
   } else if (type === 'categorical') {
     const choices = seqAt(doc, p, 'choices');
     if (!choices || !isSeq(choices) || choices.items.length === 0) problem('a categorical parameter needs a non-empty "choices" list.', keyRange);
     for (const k of ['min', 'max', 'log', 'step']) {
       const pr = pairOf(p, k);
-      if (pr?.key.range) findings.push({ code: 'invalid-parameter', severity: 'warning', message: `Parameter "${name}": "${k}" is ignored for a categorical parameter.`, range: at(pr.key.range as [number, number]) });
+      if (pr?.key.range) findings.push({ code: 'invalid-parameter', severity: 'warning', message: `Parameter "${name}": "${k}" is ignored for a categorical parameter.`, range: at([pr.key.range[0], pr.key.range[1]]) });
     }
   }
 }

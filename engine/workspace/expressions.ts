@@ -22,7 +22,7 @@ const COMPARISON = /^\s*(?:([a-z0-9][a-z0-9_-]*)\.)?([A-Za-z_][A-Za-z0-9_:.]*)\s
 export function parseComparison(text: string, allowComponent: boolean): Comparison | undefined {
   const m = COMPARISON.exec(text);
   if (!m) return undefined;
-  let component = m[1];
+  let component: string | undefined = m[1];
   let metric = m[2];
   if (component && !allowComponent) {
     // `a.b <= 1` without components: the dot is part of the metric name.

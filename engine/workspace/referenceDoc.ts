@@ -2,7 +2,7 @@
 import { workspaceSchema } from './schema';
 import { typeName, type ObjectSchema, type SchemaNode } from './schemaTypes';
 
-export const REFERENCE_BEGIN = '<!-- reference:begin (generated from engine/workspace/schema.ts by `npm run schema`; do not edit by hand) -->';
+export const REFERENCE_BEGIN = '<!-- reference:begin -->';
 export const REFERENCE_END = '<!-- reference:end -->';
 
 function escape(s: string): string {

@@ -17,7 +17,8 @@ const MAX_DEPTH = 64;
 
 export class SchemaValidator {
   private visited = 0;
-  private gaveUp = false;
+  /** Set when the walk stopped at the node budget or depth limit. */
+  gaveUp = false;
 
   constructor(
     private readonly doc: Document.Parsed,
