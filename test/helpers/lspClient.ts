@@ -1,0 +1,107 @@
+/**
+ * A real LSP client over stdio for the built server (dist/server.js --stdio), used by the
+ * integration tests and the LSP benchmark.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type Diagnostic,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+} from 'vscode-languageserver-protocol/node';
+import { AnalysisDoneNotification } from '../../protocol/index';
+
+export const ROOT = join(__dirname, '..', '..');
+
+export interface PublishedDiagnostics {
+  version?: number;
+  diagnostics: Diagnostic[];
+  at: number;
+}
+
+export class TestLspClient {
+  readonly connection: ProtocolConnection;
+  readonly published = new Map<string, PublishedDiagnostics>();
+  readonly analyses: AnalysisDoneNotification.Params[] = [];
+  private waiters: (() => void)[] = [];
+  readonly stderr: string[] = [];
+
+  private constructor(readonly proc: ChildProcess) {
+    this.connection = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    proc.stderr!.on('data', (d) => this.stderr.push(String(d)));
+    this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.published.set(p.uri, { version: p.version, diagnostics: p.diagnostics, at: performance.now() });
+      this.wake();
+    });
+    this.connection.onNotification(AnalysisDoneNotification.method, (p: AnalysisDoneNotification.Params) => {
+      this.analyses.push(p);
+      this.wake();
+    });
+    this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.listen();
+  }
+
+  static async start(initializationOptions: Record<string, unknown> = { debounceMs: 50 }): Promise<TestLspClient> {
+    const proc = spawn(process.execPath, [join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const c = new TestLspClient(proc);
+    await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions });
+    await c.connection.sendNotification('initialized', {});
+    return c;
+  }
+
+  private wake(): void {
+    const ws = this.waiters;
+    this.waiters = [];
+    ws.forEach((w) => w());
+  }
+
+  /** Resolves when `cond` holds, re-checking after each notification; rejects after `ms`. */
+  async waitFor<T>(cond: () => T | undefined | false, ms = 10_000, what = 'condition'): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const v = cond();
+      if (v) return v;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; server stderr: ${this.stderr.join('').slice(-2000)}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async open(uri: string, text: string, version = 1): Promise<void> {
+    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version, text } });
+  }
+
+  async change(uri: string, version: number, text: string): Promise<void> {
+    await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+  }
+
+  diagnosticsFor(uri: string, version: number): Promise<Diagnostic[]> {
+    return this.waitFor(() => {
+      const p = this.published.get(uri);
+      return p && p.version === version ? p.diagnostics : undefined;
+    }, 10_000, `diagnostics of ${uri} v${version}`);
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await Promise.race([this.connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
+      await this.connection.sendNotification('exit');
+    } catch {
+      /* the server may already be gone */
+    }
+    this.connection.dispose();
+    if (this.proc.exitCode === null) {
+      await Promise.race([new Promise((r) => this.proc.once('exit', r)), new Promise((r) => setTimeout(r, 3000))]);
+      this.proc.kill('SIGKILL');
+    }
+  }
+}
