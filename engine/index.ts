@@ -3,6 +3,7 @@
  * the CLI and the tests all use it through this module.
  */
 export * from './text/positions';
+export { ChunkedYamlParser } from './workspace/chunkedParser';
 export { analyzeWorkspace, parseWorkspaceYaml, MAX_FINDINGS, type WorkspaceAnalysis, type AnalysisHost } from './workspace/analyze';
 export type { Finding, FindingCode, Fix, Severity } from './workspace/findings';
 export { hoverAt, type HoverResult } from './workspace/hover';

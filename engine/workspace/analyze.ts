@@ -2,7 +2,8 @@
  * The workspace-file analysis: text in, findings and a summary out. Pure and synchronous,
  * so the language server, the CLI and the tests all run exactly the same checks.
  */
-import { parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { ChunkedYamlParser, parseWorkspaceYaml } from './chunkedParser';
 import { LineIndex } from '../text/positions';
 import { checkSemantics, type AnalysisHost } from './checkSemantics';
 import type { Finding } from './findings';
@@ -23,12 +24,13 @@ export interface WorkspaceAnalysis {
   index: LineIndex;
 }
 
-export function parseWorkspaceYaml(text: string): Document.Parsed {
-  // uniqueKeys reports duplicate keys; merge lets `<<: *anchor` work as people expect.
-  return parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: true, keepSourceTokens: false });
-}
+export { parseWorkspaceYaml };
 
-export function analyzeWorkspace(text: string, host: AnalysisHost = {}): WorkspaceAnalysis {
+/**
+ * Analyses the text of a workspace file. Pass the same `parser` for successive versions of
+ * one file (as the language server does) to reuse the parts that did not change.
+ */
+export function analyzeWorkspace(text: string, host: AnalysisHost = {}, parser?: ChunkedYamlParser): WorkspaceAnalysis {
   const index = new LineIndex(text);
   const findings: Finding[] = [];
 
@@ -41,7 +43,7 @@ export function analyzeWorkspace(text: string, host: AnalysisHost = {}): Workspa
 
   let doc: Document.Parsed;
   try {
-    doc = parseWorkspaceYaml(text);
+    doc = parser ? parser.parse(text) : parseWorkspaceYaml(text);
   } catch (e) {
     // The parser can throw on pathological input (stack depth); never take the server down.
     findings.push({ code: 'too-complex', severity: 'error', message: `The file could not be parsed (${(e as Error).message}). Simplify its nesting.`, range: index.range(0, 1) });

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyzeWorkspace, type WorkspaceAnalysis } from '../../engine/index';
+import { analyzeWorkspace, ChunkedYamlParser, type WorkspaceAnalysis } from '../../engine/index';
 
 export interface CachedAnalysis {
   version: number;
@@ -22,6 +22,8 @@ export interface TextSource {
 export class WorkspaceAnalyses {
   private readonly cache = new Map<string, CachedAnalysis>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** One parser per file: it reuses the unchanged parts of the previous version. */
+  private readonly parsers = new Map<string, ChunkedYamlParser>();
 
   constructor(
     private debounceMs: number,
@@ -56,7 +58,9 @@ export class WorkspaceAnalyses {
     this.timers.delete(doc.uri);
     const text = doc.getText();
     const t0 = performance.now();
-    const analysis = analyzeWorkspace(text, { fileExists: fileExistsBeside(doc.uri) });
+    let parser = this.parsers.get(doc.uri);
+    if (!parser) this.parsers.set(doc.uri, (parser = new ChunkedYamlParser()));
+    const analysis = analyzeWorkspace(text, { fileExists: fileExistsBeside(doc.uri) }, parser);
     const result: CachedAnalysis = { version: doc.version, analysis, ms: performance.now() - t0 };
     this.cache.set(doc.uri, result);
     this.onAnalysed(doc.uri, result);
@@ -67,6 +71,7 @@ export class WorkspaceAnalyses {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
     this.cache.delete(uri);
+    this.parsers.delete(uri);
   }
 
   latest(uri: string): CachedAnalysis | undefined {
