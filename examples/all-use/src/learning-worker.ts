@@ -2,12 +2,11 @@
 // on a schedule (data-parallel SGD over `threads` worker threads, weights averaged),
 // checkpoints it to disk, and serves per-symbol volatility forecasts to the engine.
 import { Worker } from 'node:worker_threads';
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runComponent, type ComponentContext } from './shared/component.js';
 import type { Schema } from './shared/config.js';
 import { client, LATENCY_BUCKETS } from './shared/metrics.js';
-import { blockFor } from './shared/clock.js';
 import { rng } from './shared/rng.js';
 import { evaluate, initWeights, predict, type Shape } from './learning/model.js';
 import type { TrainReply, TrainRequest } from './learning/train-worker.js';
@@ -116,14 +115,16 @@ async function start(ctx: ComponentContext<typeof schema>) {
     });
   }
 
-  function checkpoint(): void {
+  // Asynchronous, so a slow disk delays the checkpoint but never blocks /predict.
+  async function checkpoint(): Promise<void> {
     const t0 = performance.now();
-    const fd = openSync(join(ctx.dataDir, 'model.json'), 'w');
+    const fh = await open(join(ctx.dataDir, 'model.json'), 'w');
     try {
-      writeSync(fd, JSON.stringify({ version, shape, weights: Array.from(weights) }));
-      fsyncSync(fd);
-    } finally { closeSync(fd); }
-    blockFor(ctx.faults.diskDelayMs());
+      await fh.writeFile(JSON.stringify({ version, shape, weights: Array.from(weights) }));
+      await fh.sync();
+      const delay = ctx.faults.diskDelayMs(); // slow-disk fault: the device takes longer to acknowledge
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    } finally { await fh.close(); }
     checkpointDuration.observe((performance.now() - t0) / 1000);
   }
 
@@ -163,7 +164,7 @@ async function start(ctx: ComponentContext<typeof schema>) {
         runs.inc();
         lastTrain.set(trainedAt / 1000);
         trainDuration.observe((performance.now() - t0) / 1000);
-        checkpoint();
+        await checkpoint();
       } catch (e) {
         if ((e as Error).message === 'timeout') {
           timeouts.inc();

@@ -12,13 +12,13 @@ import { normal, rng } from './shared/rng.js';
 import type { Tick } from './engine/types.js';
 
 const schema = {
-  rate_per_s: { type: 'float', min: 0, max: 1_000_000, default: 1500 },
+  rate_per_s: { type: 'float', min: 0, max: 1_000_000, default: 1800 },
   symbols: { type: 'int', min: 1, max: 10_000, default: 24 },
   send_interval_ms: { type: 'int', min: 1, max: 10_000, default: 10 },
   max_in_flight: { type: 'int', min: 1, max: 10_000, default: 16 },
   burst_every_s: { type: 'float', min: 0, max: 3600, default: 5 },
   burst_length_s: { type: 'float', min: 0, max: 3600, default: 1 },
-  burst_factor: { type: 'float', min: 1, max: 100, default: 1.8 },
+  burst_factor: { type: 'float', min: 1, max: 100, default: 1.5 },
   learning_sample_every: { type: 'int', min: 0, max: 1_000_000, default: 4 },
   seed: { type: 'int', min: 0, max: 2 ** 31, default: 42 },
   request_timeout_ms: { type: 'int', min: 10, max: 600_000, default: 5000 },

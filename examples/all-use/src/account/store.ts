@@ -30,11 +30,11 @@ export class AccountStore {
   }
 
   /** Marks a flush durable; the fsync is the fixed per-flush cost that longer intervals amortise. */
-  checkpoint(seq: number, count: number): void {
+  checkpoint(seq: number, count: number, forceSync = false): void {
     const fd = openSync(join(this.dir, '..', 'checkpoint'), 'w');
     try {
       writeSync(fd, JSON.stringify({ seq, count, at: new Date().toISOString() }));
-      if (this.fsync) fsyncSync(fd);
+      if (this.fsync || forceSync) fsyncSync(fd);
     } finally { closeSync(fd); }
   }
 }
