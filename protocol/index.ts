@@ -32,6 +32,19 @@ export namespace WorkspaceSummaryRequest {
   export type Result = { summary: WorkspaceSummary; version: number } | null;
 }
 
+/** Client → server: who the server is, for the status item's details and for fault tests. */
+export namespace ServerInfoRequest {
+  export const method = 'alluse/serverInfo' as const;
+  export interface Result {
+    pid: number;
+    version: string;
+    /** Seconds since the server process started. */
+    uptimeS: number;
+    /** Workspace files analysed since the start. */
+    analyses: number;
+  }
+}
+
 /** Options the client passes to the server when it starts it. */
 export interface ServerInitializationOptions {
   /** Delay between the last edit and the analysis. */

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { AnalysisDoneNotification, WorkspaceSummaryRequest } from '../../protocol/index';
+import { AnalysisDoneNotification, ServerInfoRequest, WorkspaceSummaryRequest } from '../../protocol/index';
 import { createAnalysisClient } from './analysisClient';
 import { OverviewPanel } from './overviewPanel';
 import { ServerStatusItem } from './statusItem';
@@ -13,6 +13,8 @@ import { ServerStatusItem } from './statusItem';
 export interface AllUsePerformanceApi {
   whenServerReady(): Promise<void>;
   lastAnalysis(uri: string): { ms: number; diagnostics: number } | undefined;
+  /** The running server's process id and counters; rejects while the server is not running. */
+  serverInfo(): Promise<ServerInfoRequest.Result>;
 }
 
 let client: LanguageClient | undefined;
@@ -73,6 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
       const a = analyses.get(uri);
       return a && { ms: a.ms, diagnostics: a.diagnostics };
     },
+    serverInfo: () => lc.sendRequest<ServerInfoRequest.Result>(ServerInfoRequest.method),
   };
 }
 

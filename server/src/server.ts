@@ -5,7 +5,7 @@
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completeAt, hoverAt } from '../../engine/index';
-import { AnalysisDoneNotification, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
+import { AnalysisDoneNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
 import { WorkspaceAnalyses } from './workspaceDocuments';
 
@@ -15,7 +15,11 @@ const documents = new TextDocuments(TextDocument);
 /** Only the workspace file is ours; the client's selector already narrows to it. */
 const isWorkspaceFile = (uri: string) => /(^|\/)alluse-perf\.ya?ml$/i.test(decodeURIComponent(uri));
 
+const SERVER_VERSION = '0.1.0';
+let analysisCount = 0;
+
 const analyses = new WorkspaceAnalyses(150, (uri, result) => {
+  analysisCount++;
   const diagnostics = result.analysis.findings.map(toDiagnostic);
   void connection.sendDiagnostics({ uri, version: result.version, diagnostics });
   const params: AnalysisDoneNotification.Params = {
@@ -38,7 +42,7 @@ connection.onInitialize((params): InitializeResult => {
       completionProvider: { triggerCharacters: [':'] },
       codeActionProvider: { codeActionKinds: ['quickfix'] },
     },
-    serverInfo: { name: 'alluse-perf-server', version: '0.1.0' },
+    serverInfo: { name: 'alluse-perf-server', version: SERVER_VERSION },
   };
 });
 
@@ -88,6 +92,13 @@ connection.onRequest(WorkspaceSummaryRequest.method, (params: WorkspaceSummaryRe
   const cached = analyses.latest(params.uri);
   return cached ? { summary: cached.analysis.summary, version: cached.version } : null;
 });
+
+connection.onRequest(ServerInfoRequest.method, (): ServerInfoRequest.Result => ({
+  pid: process.pid,
+  version: SERVER_VERSION,
+  uptimeS: Math.round(process.uptime()),
+  analyses: analysisCount,
+}));
 
 /**
  * A bug in one request must not take the server down with it: log it and answer with

@@ -113,3 +113,18 @@ describe('analysis server over LSP (dist/server.js --stdio)', () => {
     assert.equal(client.published.get(other), undefined);
   });
 });
+
+describe('server info', () => {
+  it('reports its pid, version and how many analyses it ran', async () => {
+    const { ServerInfoRequest } = await import('../../protocol/index');
+    const c = await TestLspClient.start();
+    try {
+      const info = (await c.connection.sendRequest(ServerInfoRequest.method)) as { pid: number; version: string; analyses: number };
+      assert.equal(info.pid, c.proc.pid);
+      assert.equal(info.version, '0.1.0');
+      assert.equal(info.analyses, 0);
+    } finally {
+      await c.stop();
+    }
+  });
+});
