@@ -66,6 +66,17 @@ const metricsSchema: ObjectSchema = {
   },
 };
 
+const datasourceSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'A Prometheus-compatible server (Prometheus, Thanos, Mimir, VictoriaMetrics) to read series from through its HTTP API, instead of collecting them locally.',
+  properties: {
+    url: prop(str('Base URL of the server, e.g. http://prometheus.internal:9090.', 'url', 'http://127.0.0.1:9090'), { required: true }),
+    step: prop({ kind: 'duration', description: 'Resolution of the series read from the server.', defaultUnit: 's', minimumMs: 100, example: '15s' }, { default: '15s' }),
+    timeout: prop({ kind: 'duration', description: 'How long one request to the server may take.', defaultUnit: 's', minimumMs: 10 }, { default: '10s' }),
+    selector: prop(str('Label matchers that pick this component’s series on the server, e.g. `job="protocol-engine"`. Defaults to `job="<component name>"`.', undefined, 'job="protocol-engine"')),
+  },
+};
+
 const limitsSchema: ObjectSchema = {
   kind: 'object',
   description: 'Resource limits of the component: alerts, forecasts and capacity planning measure against them.',
@@ -85,6 +96,7 @@ const latencySloSchema: ObjectSchema = {
     p90: prop({ kind: 'duration', description: '90th-percentile latency objective.', defaultUnit: 'ms' }),
     p95: prop({ kind: 'duration', description: '95th-percentile latency objective.', defaultUnit: 'ms', example: '50ms' }),
     p99: prop({ kind: 'duration', description: '99th-percentile latency objective.', defaultUnit: 'ms' }),
+    metric: prop(str('The latency histogram (in seconds) the objectives apply to, as the component exports it, e.g. `alluse_engine_tick_latency_seconds`.', undefined, 'alluse_engine_tick_latency_seconds')),
   },
 };
 
@@ -95,6 +107,21 @@ const slosSchema: ObjectSchema = {
     latency: prop(latencySloSchema),
     errorRate: prop({ kind: 'number', description: 'Largest share of failed requests, from 0 to 1 (0.01 = 1%).', minimum: 0, maximum: 1, example: '0.01' }),
     throughputMin: prop({ kind: 'number', description: 'Smallest throughput, in requests (or ticks) per second.', minimum: 0, example: '500' }),
+    throughputMetric: prop(str('The counter whose rate is the throughput, e.g. `alluse_engine_ticks_total`.', undefined, 'alluse_engine_ticks_total')),
+    errorMetric: prop(str('The counter of failed requests; the error rate is its rate over the throughput counter’s rate.', undefined, 'alluse_errors_total')),
+    severity: prop(
+      {
+        kind: 'enum',
+        description: 'Severity of the alerts raised when an SLO is broken.',
+        values: [
+          { value: 'info', description: 'Listed in the views only.' },
+          { value: 'warning', description: 'A warning notification and diagnostic.' },
+          { value: 'critical', description: 'An error notification and diagnostic.' },
+        ],
+      },
+      { default: 'critical' },
+    ),
+    for: prop({ kind: 'duration', description: 'How long an SLO must be broken before its alert fires.', defaultUnit: 's', example: '10s' }, { default: '10s' }),
   },
 };
 
@@ -117,6 +144,7 @@ export const componentSchema: ObjectSchema = {
     ),
     process: prop(processSchema, { required: true }),
     metrics: prop(metricsSchema),
+    datasource: prop(datasourceSchema),
     configFiles: prop({
       kind: 'array',
       description: "The component's own configuration files (YAML or JSON), relative to the folder of alluse-perf.yaml. Tuning studies edit these.",
@@ -134,6 +162,8 @@ const alertSchema: ObjectSchema = {
     name: prop(str('Unique name of the alert.', 'name', 'engine-p95'), { required: true }),
     expr: prop(str('The condition: `COMPONENT.METRIC OP NUMBER`, e.g. `protocol-engine.latency_p95_ms > 50` (OP is one of < <= > >= == !=). Without a component it applies to system metrics.', 'alert-expr', 'protocol-engine.latency_p95_ms > 50'), { required: true }),
     for: prop({ kind: 'duration', description: 'How long the condition must hold before the alert fires.', defaultUnit: 's', example: '30s' }, { default: '0s' }),
+    clearFor: prop({ kind: 'duration', description: 'How long the condition must be clear before the alert resolves.', defaultUnit: 's', example: '10s' }, { default: '5s' }),
+    hysteresis: prop({ kind: 'number', description: 'Share of the threshold the value must cross back before the alert can resolve (0.05: an alert on `> 50` clears below 47.5). Stops flapping.', minimum: 0, maximum: 1, example: '0.05' }, { default: '0.05' }),
     severity: prop(
       {
         kind: 'enum',
@@ -155,7 +185,21 @@ const monitorSchema: ObjectSchema = {
   description: 'How metrics are collected and kept.',
   properties: {
     interval: prop({ kind: 'duration', description: 'Sampling interval of the cheap sources (system, process, metrics endpoints). Expensive sources are sampled less often.', defaultUnit: 'ms', minimumMs: 10, example: '100ms' }, { default: '100ms' }),
-    retention: prop({ kind: 'duration', description: 'How long samples are kept in the embedded store.', defaultUnit: 'h', minimumMs: 60_000, example: '24h' }, { default: '24h' }),
+    retention: prop({ kind: 'duration', description: 'How long raw samples (at the collection interval) are kept in the embedded store.', defaultUnit: 'h', minimumMs: 60_000, example: '24h' }, { default: '24h' }),
+    fineRetention: prop({ kind: 'duration', description: 'How long the 1-second rollups are kept.', defaultUnit: 'd', minimumMs: 60_000, example: '30d' }, { default: '30d' }),
+    rollupRetention: prop({ kind: 'duration', description: 'How long the 1-minute and 1-hour rollups are kept.', defaultUnit: 'd', minimumMs: 60_000, example: '365d' }, { default: '365d' }),
+    sources: prop({
+      kind: 'object',
+      description: 'Sampling interval per source. Cheap sources run at the monitor interval; expensive ones less often.',
+      properties: {
+        system: prop({ kind: 'duration', description: 'CPU, load, memory, disk I/O and network of the machine (read from /proc on Linux). Defaults to the monitor interval.', defaultUnit: 'ms', minimumMs: 10 }),
+        process: prop({ kind: 'duration', description: 'CPU, memory, threads, files and I/O of each component process. Defaults to the monitor interval.', defaultUnit: 'ms', minimumMs: 10 }),
+        scrape: prop({ kind: 'duration', description: 'Scrapes of the components’ metrics endpoints. Defaults to the monitor interval (a component’s `metrics.interval` overrides it).', defaultUnit: 'ms', minimumMs: 10 }),
+        filesystem: prop({ kind: 'duration', description: 'File-system usage (expensive: runs df).', defaultUnit: 's', minimumMs: 1000 }, { default: '10s' }),
+        gpu: prop({ kind: 'duration', description: 'GPU utilization, where a GPU is present (expensive).', defaultUnit: 's', minimumMs: 1000 }, { default: '10s' }),
+      },
+    }),
+    datasource: prop(datasourceSchema),
     storePath: prop(str('Folder of the embedded time-series store, relative to the folder of alluse-perf.yaml.', 'path', '.alluse-perf/store'), { default: '.alluse-perf/store' }),
     alerts: prop({ kind: 'array', description: 'Alert rules.', items: alertSchema }),
   },
