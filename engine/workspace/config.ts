@@ -26,16 +26,14 @@ export interface ComponentConfig {
   name: string;
   kind: 'node' | 'process';
   process: { pidFile?: string; commandMatch?: string; start?: StartCommand; inspectPort?: number };
-  metrics?: { url: string; intervalMs?: number; timeoutMs: number };
+  metrics?: { url: string; intervalMs?: number; timeoutMs: number; latency?: string; throughput?: string; errors?: string; queueDepth?: string };
   datasource?: DatasourceConfig;
   configFiles: string[];
   limits: { memoryBytes?: number; cpuCores?: number; diskBytes?: number; queueCapacity?: number };
   slos: {
-    latency?: { p50Ms?: number; p90Ms?: number; p95Ms?: number; p99Ms?: number; metric?: string };
+    latency?: { p50Ms?: number; p90Ms?: number; p95Ms?: number; p99Ms?: number };
     errorRate?: number;
     throughputMin?: number;
-    throughputMetric?: string;
-    errorMetric?: string;
     severity: AlertSeverity;
     forMs: number;
   };
@@ -112,16 +110,24 @@ export function workspaceConfigFrom(doc: Document.Parsed): WorkspaceConfig {
           : undefined,
         inspectPort: num(p.inspectPort),
       },
-      metrics: str(metrics.url) ? { url: str(metrics.url)!, intervalMs: durOpt(metrics.interval), timeoutMs: dur(metrics.timeout, 2000) } : undefined,
+      metrics: str(metrics.url)
+        ? {
+            url: str(metrics.url)!,
+            intervalMs: durOpt(metrics.interval),
+            timeoutMs: dur(metrics.timeout, 2000),
+            latency: str(metrics.latency),
+            throughput: str(metrics.throughput),
+            errors: str(metrics.errors),
+            queueDepth: str(metrics.queueDepth),
+          }
+        : undefined,
       datasource: datasource(c.datasource),
       configFiles: arr(c.configFiles).map((f) => String(f)),
       limits: { memoryBytes: size(limits.memory), cpuCores: num(limits.cpuCores), diskBytes: size(limits.disk), queueCapacity: num(limits.queueCapacity) },
       slos: {
-        latency: lat && { p50Ms: durOpt(lat.p50), p90Ms: durOpt(lat.p90), p95Ms: durOpt(lat.p95), p99Ms: durOpt(lat.p99), metric: str(lat.metric) },
+        latency: lat && { p50Ms: durOpt(lat.p50), p90Ms: durOpt(lat.p90), p95Ms: durOpt(lat.p95), p99Ms: durOpt(lat.p99) },
         errorRate: num(slos.errorRate),
         throughputMin: num(slos.throughputMin),
-        throughputMetric: str(slos.throughputMetric),
-        errorMetric: str(slos.errorMetric),
         severity: severity(slos.severity, 'critical'),
         forMs: dur(slos.for, 10_000),
       },
@@ -163,9 +169,10 @@ export function workspaceConfigFrom(doc: Document.Parsed): WorkspaceConfig {
 }
 
 /**
- * The alert rules of a workspace: `monitor.alerts` plus one rule per SLO that names the
- * metric it applies to. Latency SLOs watch the histogram's quantile series
- * (`<metric>_p95`, in seconds), throughput floors the counter's rate (`<metric>_rate`).
+ * The alert rules of a workspace: `monitor.alerts` plus one rule per SLO whose series the
+ * component's `metrics` names. Latency SLOs watch the histogram's quantile series
+ * (`<latency>_p95`, in seconds), throughput floors the counter's rate (`<throughput>_rate`),
+ * error rates the derived `slo_error_ratio` series the monitor computes.
  */
 export function alertRulesFrom(config: WorkspaceConfig): AlertRule[] {
   const rules: AlertRule[] = [];
@@ -176,18 +183,19 @@ export function alertRulesFrom(config: WorkspaceConfig): AlertRule[] {
   }
   for (const comp of config.components) {
     const s = comp.slos;
+    const m = comp.metrics;
     const base = { component: comp.name, forMs: s.forMs, clearForMs: Math.max(5000, s.forMs / 2), hysteresis: 0.05, severity: s.severity, origin: 'slo' as const };
     const lat = s.latency;
-    if (lat?.metric) {
+    if (lat && m?.latency) {
       for (const q of ['p50', 'p90', 'p95', 'p99'] as const) {
         const ms = lat[`${q}Ms`];
-        if (ms !== undefined) rules.push({ ...base, name: `slo:${comp.name}:latency-${q}`, metric: `${lat.metric}_${q}`, op: '>', threshold: ms / 1000, description: `${comp.name}: ${q} latency above the SLO of ${ms} ms` });
+        if (ms !== undefined) rules.push({ ...base, name: `slo:${comp.name}:latency-${q}`, metric: `${m.latency}_${q}`, op: '>', threshold: ms / 1000, description: `${comp.name}: ${q} latency above the SLO of ${ms} ms` });
       }
     }
-    if (s.throughputMin !== undefined && s.throughputMetric) {
-      rules.push({ ...base, name: `slo:${comp.name}:throughput`, metric: `${s.throughputMetric}_rate`, op: '<', threshold: s.throughputMin, description: `${comp.name}: throughput below the SLO of ${s.throughputMin}/s` });
+    if (s.throughputMin !== undefined && m?.throughput) {
+      rules.push({ ...base, name: `slo:${comp.name}:throughput`, metric: `${m.throughput}_rate`, op: '<', threshold: s.throughputMin, description: `${comp.name}: throughput below the SLO of ${s.throughputMin}/s` });
     }
-    if (s.errorRate !== undefined && s.errorMetric && s.throughputMetric) {
+    if (s.errorRate !== undefined && m?.errors && m.throughput) {
       rules.push({ ...base, name: `slo:${comp.name}:error-rate`, metric: `slo_error_ratio`, op: '>', threshold: s.errorRate, description: `${comp.name}: error rate above the SLO of ${s.errorRate * 100}%` });
     }
   }

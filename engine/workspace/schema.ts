@@ -63,6 +63,10 @@ const metricsSchema: ObjectSchema = {
     url: prop(str('URL of the Prometheus text-format endpoint, e.g. http://127.0.0.1:9462/metrics.', 'url', 'http://127.0.0.1:9462/metrics'), { required: true }),
     interval: prop({ kind: 'duration', description: 'How often the endpoint is scraped. Defaults to the monitor interval.', defaultUnit: 'ms', minimumMs: 10 }),
     timeout: prop({ kind: 'duration', description: 'How long one scrape may take before it counts as failed.', defaultUnit: 'ms', minimumMs: 1 }, { default: '2s' }),
+    latency: prop(str('The latency histogram (in seconds) of the component’s main work, e.g. `alluse_engine_tick_latency_seconds`. Dashboards show its quantiles and latency SLOs apply to it.', undefined, 'alluse_engine_tick_latency_seconds')),
+    throughput: prop(str('The counter of the component’s main work, e.g. `alluse_engine_ticks_total`. Its rate is the throughput in dashboards and the throughput SLO.', undefined, 'alluse_engine_ticks_total')),
+    errors: prop(str('The counter of failed work, e.g. `alluse_errors_total`. The error rate is its rate over the throughput counter’s rate.', undefined, 'alluse_errors_total')),
+    queueDepth: prop(str('The gauge of the component’s queue depth, e.g. `alluse_engine_queue_depth`; measured against `limits.queueCapacity`.', undefined, 'alluse_engine_queue_depth')),
   },
 };
 
@@ -96,19 +100,16 @@ const latencySloSchema: ObjectSchema = {
     p90: prop({ kind: 'duration', description: '90th-percentile latency objective.', defaultUnit: 'ms' }),
     p95: prop({ kind: 'duration', description: '95th-percentile latency objective.', defaultUnit: 'ms', example: '50ms' }),
     p99: prop({ kind: 'duration', description: '99th-percentile latency objective.', defaultUnit: 'ms' }),
-    metric: prop(str('The latency histogram (in seconds) the objectives apply to, as the component exports it, e.g. `alluse_engine_tick_latency_seconds`.', undefined, 'alluse_engine_tick_latency_seconds')),
   },
 };
 
 const slosSchema: ObjectSchema = {
   kind: 'object',
-  description: 'Service-level objectives of the component. Tuning never recommends a change that breaks one in measurement.',
+  description: 'Service-level objectives of the component. Tuning never recommends a change that breaks one in measurement. Each is watched as an alert when `metrics` names the series it applies to (`latency`, `throughput`, `errors`).',
   properties: {
     latency: prop(latencySloSchema),
     errorRate: prop({ kind: 'number', description: 'Largest share of failed requests, from 0 to 1 (0.01 = 1%).', minimum: 0, maximum: 1, example: '0.01' }),
     throughputMin: prop({ kind: 'number', description: 'Smallest throughput, in requests (or ticks) per second.', minimum: 0, example: '500' }),
-    throughputMetric: prop(str('The counter whose rate is the throughput, e.g. `alluse_engine_ticks_total`.', undefined, 'alluse_engine_ticks_total')),
-    errorMetric: prop(str('The counter of failed requests; the error rate is its rate over the throughput counter’s rate.', undefined, 'alluse_errors_total')),
     severity: prop(
       {
         kind: 'enum',

@@ -67,7 +67,7 @@ describe('workspace config', () => {
   });
 
   it('turns alert rules and SLOs with metrics into alert rules', () => {
-    const text = VALID_WORKSPACE.replace('latency: { p95: 50ms, p99: 120ms }', 'latency: { p95: 50ms, metric: tick_latency_seconds }').replace('throughputMin: 500', 'throughputMin: 500\n      throughputMetric: ticks_total\n      errorMetric: errors_total');
+    const text = VALID_WORKSPACE.replace('latency: { p95: 50ms, p99: 120ms }', 'latency: { p95: 50ms }').replace('      interval: 100ms\n', '      interval: 100ms\n      latency: tick_latency_seconds\n      throughput: ticks_total\n      errors: errors_total\n');
     assert.deepEqual(analyzeWorkspace(text).findings, []);
     const rules = alertRulesFrom(workspaceConfigFrom(analyzeWorkspace(text).doc!));
     assert.deepEqual(rules.map((r) => [r.name, r.metric, r.op, r.threshold, r.severity]), [
