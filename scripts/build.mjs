@@ -40,6 +40,7 @@ const builds = [
   { ...node, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
   { ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/overview/main.ts'], outfile: 'dist/webviews/overview.js' },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/dashboard/main.ts'], outfile: 'dist/webviews/dashboard.js' },
 ];
 
 const t0 = Date.now();

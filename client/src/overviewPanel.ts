@@ -4,6 +4,15 @@
  */
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type ExtensionToWebview, type WorkspaceSummaryRequest } from '../../protocol/index';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+const OVERVIEW_CSS = `
+  .component, .study { border: 1px solid var(--vscode-panel-border); border-radius: 4px; padding: 8px 12px; margin: 8px 0; }
+  .component h3, .study h3 { margin: 0 0 4px; font-size: 1em; }
+  .kind { font-size: 0.85em; opacity: 0.75; margin-left: 6px; }
+  dl { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; margin: 4px 0; }
+  dt { opacity: 0.75; } dd { margin: 0; }
+`;
 
 export class OverviewPanel implements vscode.Disposable {
   static readonly viewType = 'alluse-perf.overview';
@@ -11,19 +20,13 @@ export class OverviewPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly workspaceFile: vscode.Uri,
     private readonly fetchSummary: (uri: string) => Promise<WorkspaceSummaryRequest.Result>,
     onDispose: () => void,
   ) {
-    const webviewRoot = vscode.Uri.joinPath(extensionUri, 'dist', 'webviews');
-    this.panel = vscode.window.createWebviewPanel(OverviewPanel.viewType, 'ALL-USE Overview', vscode.ViewColumn.Beside, {
-      enableScripts: true,
-      // Only our own bundled scripts: nothing else of the extension or workspace is readable.
-      localResourceRoots: [webviewRoot],
-      retainContextWhenHidden: false,
-    });
-    this.panel.webview.html = this.html(webviewRoot);
+    this.panel = vscode.window.createWebviewPanel(OverviewPanel.viewType, 'ALL-USE Overview', vscode.ViewColumn.Beside, webviewOptions(extensionUri));
+    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, { title: 'ALL-USE Overview', script: 'overview.js', css: OVERVIEW_CSS });
     this.panel.onDidDispose(() => {
       this.disposables.forEach((d) => d.dispose());
       onDispose();
@@ -73,44 +76,7 @@ export class OverviewPanel implements vscode.Disposable {
     await this.panel.webview.postMessage(message);
   }
 
-  private html(webviewRoot: vscode.Uri): string {
-    const nonce = makeNonce();
-    const script = this.panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'overview.js'));
-    const csp = `default-src 'none'; style-src ${this.panel.webview.cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}';`;
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>ALL-USE Overview</title>
-<style nonce="${nonce}">
-  body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 16px; }
-  h1 { font-size: 1.3em; } h2 { font-size: 1.1em; margin-top: 1.5em; }
-  .component, .study { border: 1px solid var(--vscode-panel-border); border-radius: 4px; padding: 8px 12px; margin: 8px 0; }
-  .component h3, .study h3 { margin: 0 0 4px; font-size: 1em; }
-  .kind { font-size: 0.85em; opacity: 0.75; margin-left: 6px; }
-  dl { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; margin: 4px 0; }
-  dt { opacity: 0.75; } dd { margin: 0; }
-  a { color: var(--vscode-textLink-foreground); cursor: pointer; }
-  .error { color: var(--vscode-errorForeground); }
-</style>
-</head>
-<body>
-<h1>ALL-USE Overview</h1>
-<div id="root">Loading…</div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
-  }
-
   dispose(): void {
     this.panel.dispose();
   }
-}
-
-function makeNonce(): string {
-  const bytes = new Uint8Array(18);
-  crypto.getRandomValues(bytes);
-  return Buffer.from(bytes).toString('base64').replace(/[^A-Za-z0-9]/g, '');
 }

@@ -41,7 +41,8 @@ function render(uri: string, s: WorkspaceSummary): void {
 
 onMessage((m: ExtensionToWebview) => {
   if (m.type === 'summary') render(m.uri, m.summary);
-  else root.replaceChildren(el('p', { class: 'error' }, m.message));
+  else if (m.type === 'error') root.replaceChildren(el('p', { class: 'error' }, m.message));
+  else return;
   // Tests and screenshots wait on this mark rather than on time.
   document.body.dataset.rendered = 'true';
 });

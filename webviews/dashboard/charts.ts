@@ -1,0 +1,98 @@
+/**
+ * Chart.js line charts for the dashboard panels: one chart per panel, updated in place
+ * (no re-creation) so a refresh every second stays cheap. Large series are decimated
+ * (LTTB) to the chart's width, so 100,000 points per chart draw without freezing.
+ */
+import { CategoryScale, Chart, Decimation, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+import type { ChartPanel } from '../../protocol/index';
+import { formatTime, formatValue } from './format';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Decimation, Filler, Legend, Tooltip);
+
+/** Theme colours come from VS Code's CSS variables, so charts follow the theme. */
+function cssVar(name: string, fallback: string): string {
+  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+}
+
+function palette(): string[] {
+  return ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'].map((v, i) =>
+    cssVar(v, ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'][i]),
+  );
+}
+
+export class PanelChart {
+  private readonly chart: Chart<'line', { x: number; y: number }[]>;
+  private spanMs = 300_000;
+
+  constructor(
+    canvas: HTMLCanvasElement,
+    private panel: ChartPanel,
+  ) {
+    const fg = cssVar('--vscode-foreground', '#ccc');
+    const grid = cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
+    this.chart = new Chart(canvas, {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        animation: false,
+        parsing: false,
+        normalized: true,
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        elements: { point: { radius: 0 }, line: { borderWidth: 1.5, tension: 0 } },
+        plugins: {
+          decimation: { enabled: true, algorithm: 'lttb', samples: 500, threshold: 1000 },
+          legend: { labels: { color: fg, boxWidth: 12 } },
+          tooltip: {
+            callbacks: {
+              title: (items) => (items[0] ? new Date(items[0].parsed.x as number).toLocaleTimeString() : ''),
+              label: (item) => `${item.dataset.label}: ${formatValue(item.parsed.y as number, this.panel.unit)}`,
+            },
+          },
+        },
+        scales: {
+          x: { type: 'linear', ticks: { color: fg, maxTicksLimit: 6, callback: (v) => formatTime(Number(v), this.spanMs) }, grid: { color: grid } },
+          y: { beginAtZero: true, ticks: { color: fg, maxTicksLimit: 5, callback: (v) => formatValue(Number(v), this.panel.unit) }, grid: { color: grid } },
+        },
+      },
+    });
+    this.update(panel, 300_000);
+  }
+
+  /** Number of points across the panel's series (for tests and the "no data" state). */
+  get points(): number {
+    return this.panel.series.reduce((n, s) => n + s.points.length, 0);
+  }
+
+  update(panel: ChartPanel, spanMs: number): void {
+    this.panel = panel;
+    this.spanMs = spanMs;
+    const colors = palette();
+    const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = panel.series.map((s, i) => ({
+      label: s.label,
+      data: s.points.map(([x, y]) => ({ x, y })),
+      borderColor: colors[i % colors.length],
+      backgroundColor: colors[i % colors.length],
+      // Decimation needs an index per point; indexAxis x with parsing off gives that.
+      indexAxis: 'x',
+    }));
+    if (panel.threshold && panel.series.some((s) => s.points.length)) {
+      const xs = panel.series.flatMap((s) => (s.points.length ? [s.points[0][0], s.points[s.points.length - 1][0]] : []));
+      const [from, to] = [Math.min(...xs), Math.max(...xs)];
+      datasets.push({
+        label: panel.threshold.label,
+        data: [{ x: from, y: panel.threshold.value }, { x: to, y: panel.threshold.value }],
+        borderColor: cssVar('--vscode-charts-red', '#f14c4c'),
+        borderDash: [6, 4],
+        borderWidth: 1,
+      });
+    }
+    this.chart.data.datasets = datasets;
+    this.chart.update('none');
+  }
+
+  destroy(): void {
+    this.chart.destroy();
+  }
+}
