@@ -1,0 +1,68 @@
+/**
+ * Typed access, for the node:test e2e files, to the plain-JS harness in
+ * scripts/lib/code-server.mjs and test/e2e/host/build.mjs (loaded with a dynamic import so
+ * TypeScript does not need declaration files for them), plus small helpers shared by the
+ * e2e suites.
+ */
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
+
+export const ROOT = join(__dirname, '..', '..', '..');
+export const RESULTS_DIR = join(ROOT, 'test-results');
+export const FIXTURE_WORKSPACE = join(ROOT, 'test/fixtures/e2e-workspace');
+
+export interface CodeServer {
+  url: string;
+  port: number;
+  host: string;
+  runDir: string;
+  entry: string;
+  pid: number;
+  output(): string;
+  folderUrl(dir?: string): string;
+  remoteUri(absPath: string): string;
+  installVsix(vsix: string): Promise<void>;
+  stop(): Promise<unknown>;
+}
+
+export interface StartOptions {
+  folder: string;
+  settings?: Record<string, unknown>;
+  trust?: boolean;
+  port?: number;
+  host?: string;
+  runDir?: string;
+  log?: (line: string) => void;
+}
+
+interface CodeServerLib {
+  ensureCodeServer(): Promise<string>;
+  startCodeServer(o: StartOptions): Promise<CodeServer>;
+  launchBrowser(): Promise<Browser>;
+  waitFor<T>(fn: () => T | Promise<T>, o?: { timeout?: number; interval?: number; what?: string }): Promise<T>;
+}
+
+interface HostBuildLib {
+  buildHostTests(): Promise<string>;
+  HOST_TESTS_ENTRY: string;
+}
+
+const load = <T>(rel: string): Promise<T> => import(pathToFileURL(join(ROOT, rel)).href) as Promise<T>;
+export const codeServerLib = (): Promise<CodeServerLib> => load<CodeServerLib>('scripts/lib/code-server.mjs');
+export const hostBuildLib = (): Promise<HostBuildLib> => load<HostBuildLib>('test/e2e/host/build.mjs');
+
+/** A fresh copy of the fixture workspace in a temp folder. */
+export function copyFixtureWorkspace(prefix = 'alluse-e2e-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(FIXTURE_WORKSPACE, dir, { recursive: true });
+  return dir;
+}
+
+export function resultsDir(sub: string): string {
+  const dir = join(RESULTS_DIR, sub);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
