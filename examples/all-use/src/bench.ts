@@ -47,7 +47,7 @@ function post(url: string, body: unknown): Promise<number> {
 
 async function stats(sys: RunningSystem): Promise<Record<ComponentName, any>> {
   const entries = await Promise.all(COMPONENT_NAMES.map(async (n) => {
-    const r = await httpGet(`${sys.components[n].url}/stats`, 15000);
+    const r = await httpGet(`${sys.components[n].url}/stats`, 15000).catch((e: Error) => { throw new Error(`${n} did not answer /stats: ${e.message} (log: ${sys.components[n].logFile})`); });
     if (r.status !== 200) throw new Error(`${n} /stats answered ${r.status}`);
     return [n, JSON.parse(r.body)] as const;
   }));

@@ -21,7 +21,7 @@ const schema = {
   workers: { type: 'int', min: 1, max: 32, default: 4 },
   batch_size: { type: 'int', min: 1, max: 1024, default: 8 },
   batch_timeout_ms: { type: 'float', min: 0.1, max: 1000, default: 20 },
-  queue_capacity: { type: 'int', min: 1, max: 1_000_000, default: 20000 },
+  queue_capacity: { type: 'int', min: 1, max: 1_000_000, default: 5000 },
   worker_timeout_ms: { type: 'int', min: 50, max: 600_000, default: 2000 },
   prediction_refresh_ms: { type: 'int', min: 20, max: 600_000, default: 500 },
   risk_free_rate: { type: 'float', min: -0.05, max: 0.5, default: 0.03 },
@@ -32,8 +32,8 @@ const schema = {
   tail_strikes: { type: 'int', min: 0, max: 64, default: 4 },
   scenario_spot_shocks: { type: 'int', min: 1, max: 41, default: 5 },
   scenario_vol_shocks: { type: 'int', min: 1, max: 11, default: 3 },
-  surface_strikes: { type: 'int', min: 2, max: 201, default: 21 },
-  surface_expiries: { type: 'int', min: 2, max: 50, default: 6 },
+  surface_strikes: { type: 'int', min: 2, max: 201, default: 11 },
+  surface_expiries: { type: 'int', min: 2, max: 50, default: 4 },
   account_url: { type: 'string', default: 'http://127.0.0.1:9463' },
   learning_url: { type: 'string', default: 'http://127.0.0.1:9464' },
 } satisfies Schema;
@@ -61,7 +61,9 @@ async function start(ctx: ComponentContext<typeof schema>) {
   const predictionAge = new client.Gauge({ name: 'alluse_engine_prediction_age_seconds', help: 'Age of the volatility forecasts in use', registers: reg });
 
   const rules = new Rules({ accounts: c.accounts, accounts_per_tick: c.accounts_per_tick, strikes: c.strikes, expiries_days: expiries, tail_strikes: c.tail_strikes });
-  const queue = new BoundedQueue<Job>(c.queue_capacity);
+  // The queue holds raw ticks; rules are evaluated when a batch is dispatched, so a full
+  // queue costs little memory (eager legs made a backlog thrash the GC).
+  const queue = new BoundedQueue<Tick>(c.queue_capacity);
   const window = new SampleWindow();
   const counts = { received: 0, completed: 0, rejected: 0, failed: 0 };
   let predictions: Record<string, number> = {};
@@ -130,7 +132,7 @@ async function start(ctx: ComponentContext<typeof schema>) {
     while (queue.length > 0 && pool.hasIdle()) {
       const oldest = queue.oldest()!;
       if (queue.length < c.batch_size && now - oldest < c.batch_timeout_ms) break;
-      void runBatch(queue.take(c.batch_size));
+      void runBatch(queue.take(c.batch_size).map((t) => rules.evaluate(t)));
     }
     busy.set(pool.busyCount);
     queueDepth.set(queue.length);
@@ -146,7 +148,7 @@ async function start(ctx: ComponentContext<typeof schema>) {
     const now = performance.now();
     let accepted = 0, rejected = 0;
     for (const t of list) {
-      if (queue.push(rules.evaluate(t), now)) accepted++; else rejected++;
+      if (queue.push(t, now)) accepted++; else rejected++;
     }
     counts.received += list.length;
     counts.rejected += rejected;
