@@ -1,0 +1,332 @@
+/**
+ * A minimal, fast parser of the Prometheus text exposition format 0.0.4.
+ *
+ * It never throws: lines it cannot read are reported in `errors` (with their line number)
+ * and skipped, and everything else is kept. Samples are grouped into families by their
+ * `# TYPE` line: `x_bucket`, `x_sum` and `x_count` belong to the histogram `x`; `x_sum`,
+ * `x_count` and `x{quantile=…}` to the summary `x`. Samples without a TYPE are `untyped`.
+ *
+ * Written for the 100 ms path: one pass over the text with indexOf/charCodeAt, no regular
+ * expressions per line (see bench/prometheusParse.bench.ts).
+ */
+
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
+
+export interface PromSample {
+  /** The sample's own name, e.g. `http_request_duration_seconds_bucket`. */
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+  /** Milliseconds since the epoch, when the line has a timestamp. */
+  timestampMs?: number;
+}
+
+export interface MetricFamily {
+  name: string;
+  type: MetricType;
+  help?: string;
+  samples: PromSample[];
+}
+
+export interface ParseError {
+  /** 1-based line number. */
+  line: number;
+  message: string;
+}
+
+export interface ParseResult {
+  families: MetricFamily[];
+  /** The first `maxErrors` errors. */
+  errors: ParseError[];
+  /** How many lines had errors in all (may exceed errors.length). */
+  errorCount: number;
+  sampleCount: number;
+}
+
+export interface ParseOptions {
+  /** Errors kept in `errors` (all are counted). Default 20. */
+  maxErrors?: number;
+  /** Samples kept; the rest are dropped with one error. Default 1,000,000. */
+  maxSamples?: number;
+}
+
+const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
+
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58; // a-z A-Z _ :
+}
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57);
+}
+function isLabelStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+function isLabelChar(c: number): boolean {
+  return isLabelStart(c) || (c >= 48 && c <= 57);
+}
+
+/** Whether `s` is a valid metric name. */
+export function isMetricName(s: string): boolean {
+  if (s.length === 0 || !isNameStart(s.charCodeAt(0))) return false;
+  for (let i = 1; i < s.length; i++) if (!isNameChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Whether `s` is a valid label name. */
+export function isLabelName(s: string): boolean {
+  if (s.length === 0 || !isLabelStart(s.charCodeAt(0))) return false;
+  for (let i = 1; i < s.length; i++) if (!isLabelChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Parses a sample value as Prometheus does (Go ParseFloat): numbers, NaN, Inf, +Inf, -Inf. */
+export function parsePromValue(s: string): number | undefined {
+  switch (s) {
+    case 'NaN': case 'nan':
+      return NaN;
+    case '+Inf': case 'Inf': case '+inf': case 'inf':
+      return Infinity;
+    case '-Inf': case '-inf':
+      return -Infinity;
+  }
+  if (s.length === 0) return undefined;
+  const c = s.charCodeAt(0);
+  // Number() also accepts '', ' ', '0x1F', 'Infinity' and '0b1': only allow what Go accepts for decimals.
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return undefined;
+  if (s.includes('x') || s.includes('X') || s.includes('b') || s.includes('o') || s.includes('_') || s.includes('I')) return undefined;
+  const v = Number(s);
+  return Number.isNaN(v) ? undefined : v;
+}
+
+function unescapeHelp(s: string): string {
+  if (!s.includes('\\')) return s;
+  return s.replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\'));
+}
+
+function familyBase(name: string, declared: Map<string, MetricFamily>): MetricFamily | undefined {
+  const exact = declared.get(name);
+  if (exact) return exact;
+  for (const suffix of ['_bucket', '_count', '_sum', '_created']) {
+    if (name.endsWith(suffix)) {
+      const f = declared.get(name.slice(0, -suffix.length));
+      if (f && (f.type === 'histogram' || f.type === 'summary' || (f.type === 'counter' && suffix === '_created'))) {
+        if (suffix === '_bucket' && f.type !== 'histogram') return undefined;
+        return f;
+      }
+    }
+  }
+  return undefined;
+}
+
+export function parsePrometheusText(text: string, options: ParseOptions = {}): ParseResult {
+  const maxErrors = options.maxErrors ?? 20;
+  const maxSamples = options.maxSamples ?? 1_000_000;
+  const families: MetricFamily[] = [];
+  const byName = new Map<string, MetricFamily>();
+  const errors: ParseError[] = [];
+  let errorCount = 0;
+  let sampleCount = 0;
+  const fail = (line: number, message: string) => {
+    errorCount++;
+    if (errors.length < maxErrors) errors.push({ line, message });
+  };
+  const family = (name: string): MetricFamily => {
+    let f = byName.get(name);
+    if (!f) {
+      f = { name, type: 'untyped', samples: [] };
+      byName.set(name, f);
+      families.push(f);
+    }
+    return f;
+  };
+
+  const n = typeof text === 'string' ? text.length : 0;
+  let pos = 0;
+  let lineNo = 0;
+  let last: MetricFamily | undefined;
+  while (pos < n) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = n;
+    lineNo++;
+    let line = text.slice(pos, end);
+    pos = end + 1;
+    if (line.length && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1); // \r\n
+    // Leading blanks are allowed before samples and comments.
+    let i = 0;
+    while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+    if (i === line.length) continue;
+    if (line.charCodeAt(i) === 35) {
+      // '#': HELP / TYPE or a comment.
+      const m = /^#[ \t]+(HELP|TYPE)[ \t]+([^ \t]+)(?:[ \t]+(.*))?$/.exec(line.slice(i));
+      if (!m) continue; // an ordinary comment
+      const [, kw, name, rest = ''] = m;
+      if (!isMetricName(name)) {
+        fail(lineNo, `invalid metric name "${name.slice(0, 80)}" in ${kw}`);
+        continue;
+      }
+      if (kw === 'HELP') {
+        const f = family(name);
+        f.help = unescapeHelp(rest);
+      } else {
+        const t = rest.trim();
+        if (!TYPES.has(t)) {
+          fail(lineNo, `unknown metric type "${t.slice(0, 40)}" for ${name}`);
+          continue;
+        }
+        const f = family(name);
+        if (f.samples.length > 0 && f.type !== t) {
+          fail(lineNo, `TYPE of ${name} comes after its samples`);
+          continue;
+        }
+        f.type = t as MetricType;
+      }
+      continue;
+    }
+    // A sample: name [{labels}] value [timestamp]
+    const start = i;
+    if (!isNameStart(line.charCodeAt(i))) {
+      fail(lineNo, `expected a metric name, got "${line.slice(i, i + 40)}"`);
+      continue;
+    }
+    i++;
+    while (i < line.length && isNameChar(line.charCodeAt(i))) i++;
+    const name = line.slice(start, i);
+    const labels: Record<string, string> = {};
+    let bad: string | undefined;
+    if (line.charCodeAt(i) === 123) {
+      // '{'
+      i++;
+      for (;;) {
+        while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+        if (line.charCodeAt(i) === 125) {
+          i++;
+          break;
+        }
+        const ls = i;
+        if (!isLabelStart(line.charCodeAt(i))) {
+          bad = `invalid label name at column ${i + 1}`;
+          break;
+        }
+        while (i < line.length && isLabelChar(line.charCodeAt(i))) i++;
+        const lname = line.slice(ls, i);
+        while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+        if (line.charCodeAt(i) !== 61 || line.charCodeAt(i + 1) !== 34) {
+          bad = `expected ="…" after label ${lname}`;
+          break;
+        }
+        i += 2;
+        let value = '';
+        let chunk = i;
+        let closed = false;
+        while (i < line.length) {
+          const c = line.charCodeAt(i);
+          if (c === 34) {
+            value += line.slice(chunk, i);
+            i++;
+            closed = true;
+            break;
+          }
+          if (c === 92) {
+            value += line.slice(chunk, i);
+            const e = line[i + 1];
+            value += e === 'n' ? '\n' : e === '"' ? '"' : e === '\\' ? '\\' : e === undefined ? '' : '\\' + e;
+            i += 2;
+            chunk = i;
+            continue;
+          }
+          i++;
+        }
+        if (!closed) {
+          bad = `unterminated value of label ${lname}`;
+          break;
+        }
+        if (Object.prototype.hasOwnProperty.call(labels, lname)) {
+          bad = `duplicate label ${lname}`;
+          break;
+        }
+        if (lname === '__proto__') Object.defineProperty(labels, lname, { value, enumerable: true, writable: true, configurable: true });
+        else labels[lname] = value;
+        while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+        if (line.charCodeAt(i) === 44) {
+          i++;
+          continue;
+        }
+        if (line.charCodeAt(i) === 125) {
+          i++;
+          break;
+        }
+        bad = `expected , or } after label ${lname}`;
+        break;
+      }
+    }
+    if (bad) {
+      fail(lineNo, bad);
+      continue;
+    }
+    // value and optional timestamp, separated by blanks
+    const rest = line.slice(i);
+    if (rest.length && rest.charCodeAt(0) !== 32 && rest.charCodeAt(0) !== 9) {
+      fail(lineNo, `expected a blank after ${name}`);
+      continue;
+    }
+    const parts = rest.split(/[ \t]+/).filter((p) => p.length > 0);
+    if (parts.length < 1 || parts.length > 2) {
+      fail(lineNo, parts.length ? `too many fields after ${name}` : `missing value for ${name}`);
+      continue;
+    }
+    const value = parsePromValue(parts[0]);
+    if (value === undefined) {
+      fail(lineNo, `invalid value "${parts[0].slice(0, 40)}" for ${name}`);
+      continue;
+    }
+    let timestampMs: number | undefined;
+    if (parts.length === 2) {
+      const ts = parts[1];
+      if (!/^-?\d{1,16}$/.test(ts)) {
+        fail(lineNo, `invalid timestamp "${ts.slice(0, 40)}" for ${name}`);
+        continue;
+      }
+      timestampMs = Number(ts);
+    }
+    if (sampleCount >= maxSamples) {
+      if (sampleCount === maxSamples) fail(lineNo, `more than ${maxSamples} samples; the rest were dropped`);
+      sampleCount++;
+      continue;
+    }
+    sampleCount++;
+    // Consecutive samples of one family are the common case.
+    let f = last && (last.name === name || (last.type !== 'untyped' && familyBase(name, byName) === last)) ? last : familyBase(name, byName);
+    if (!f) f = family(name);
+    last = f;
+    const s: PromSample = { name, labels, value };
+    if (timestampMs !== undefined) s.timestampMs = timestampMs;
+    f.samples.push(s);
+  }
+  return { families, errors, errorCount, sampleCount: Math.min(sampleCount, maxSamples) };
+}
+
+function escapeLabelValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+export function formatPromValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+/** Writes families in the text format (the inverse of parsePrometheusText for valid input). */
+export function formatPrometheusText(families: readonly MetricFamily[]): string {
+  let out = '';
+  for (const f of families) {
+    if (f.help !== undefined) out += `# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n`;
+    out += `# TYPE ${f.name} ${f.type}\n`;
+    for (const s of f.samples) {
+      const names = Object.keys(s.labels);
+      const labels = names.length ? `{${names.map((k) => `${k}="${escapeLabelValue(s.labels[k])}"`).join(',')}}` : '';
+      out += `${s.name}${labels} ${formatPromValue(s.value)}${s.timestampMs !== undefined ? ' ' + s.timestampMs : ''}\n`;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,120 @@
+/**
+ * Scrapes a component's Prometheus endpoint and turns it into series (see promConvert.ts):
+ * app metrics with the label `component`, plus `up` (1/0), `scrape_duration_seconds` and
+ * `scrape_samples_scraped`, as Prometheus records them.
+ *
+ * Bounded in every way: a timeout for the whole scrape (default 2 s, and never more than the
+ * interval allows a caller to wait), a size cap (default 10 MB), at most one scrape of a
+ * target in flight (a call while one runs returns a `busy` problem and no samples), one
+ * keep-alive connection per target, no redirects. Garbage lines are reported with their line
+ * number and skipped; a body with no sample at all counts as a failed scrape.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { SeriesSample } from '../metrics/series';
+import { systemClock, type MonotonicClock } from './clock';
+import { httpGet } from './httpGet';
+import { ProblemThrottle } from './problems';
+import { PrometheusConverter } from './promConvert';
+import { parsePrometheusText } from './promParse';
+import { DEFAULT_INTERVAL_MS, type CollectorProblem, type Collector, type CollectResult } from './types';
+
+export interface ScrapeOptions {
+  timeoutMs?: number;
+  maxBytes?: number;
+  intervalMs?: number;
+  clock?: MonotonicClock;
+  /** Re-report a lasting failure every this many ms (default 30 s). */
+  repeatProblemsMs?: number;
+}
+
+export const DEFAULT_SCRAPE_TIMEOUT_MS = 2000;
+export const DEFAULT_SCRAPE_MAX_BYTES = 10 * 1024 * 1024;
+const ACCEPT = 'text/plain;version=0.0.4;q=1,*/*;q=0.1';
+
+export class ScrapeCollector implements Collector {
+  readonly id: string;
+  readonly defaultIntervalMs: number;
+  private readonly converter: PrometheusConverter;
+  private readonly clock: MonotonicClock;
+  private readonly throttle: ProblemThrottle;
+  private readonly agent: http.Agent;
+  private inFlight = false;
+
+  constructor(
+    readonly component: string,
+    readonly url: string,
+    private readonly opts: ScrapeOptions = {},
+  ) {
+    this.id = `scrape:${component}`;
+    this.defaultIntervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS;
+    this.converter = new PrometheusConverter(component);
+    this.clock = opts.clock ?? systemClock;
+    this.throttle = new ProblemThrottle(opts.repeatProblemsMs);
+    const Agent = url.startsWith('https:') ? https.Agent : http.Agent;
+    this.agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+  }
+
+  async collect(nowMs: number): Promise<CollectResult> {
+    const problems: CollectorProblem[] = [];
+    const samples: SeriesSample[] = [];
+    const labels = { component: this.component };
+    const report = (p: Omit<CollectorProblem, 'collector' | 'component'>, source = 'scrape') => {
+      const q = this.throttle.pass(source, { collector: this.id, component: this.component, ...p }, this.clock.monoMs());
+      if (q) problems.push(q);
+    };
+    if (this.inFlight) {
+      report({ kind: 'busy', message: `${this.component}: the previous scrape of ${this.url} has not finished; skipped this one.` }, 'busy');
+      return { samples, problems };
+    }
+    this.inFlight = true;
+    const started = this.clock.monoMs();
+    try {
+      const r = await httpGet(this.url, {
+        timeoutMs: this.opts.timeoutMs ?? DEFAULT_SCRAPE_TIMEOUT_MS,
+        maxBytes: this.opts.maxBytes ?? DEFAULT_SCRAPE_MAX_BYTES,
+        headers: { accept: ACCEPT },
+        agent: this.agent,
+      });
+      const mono = this.clock.monoMs();
+      const up = (v: number) => samples.push({ series: { name: 'up', labels }, t: nowMs, v });
+      samples.push({ series: { name: 'scrape_duration_seconds', labels }, t: nowMs, v: (mono - started) / 1000 });
+      if (!r.ok) {
+        up(0);
+        report({ kind: r.kind, message: `${this.component}: ${r.message}.` });
+        return { samples, problems };
+      }
+      const parsed = parsePrometheusText(r.body);
+      if (parsed.errorCount > 0) {
+        const first = parsed.errors[0];
+        const garbage = parsed.sampleCount === 0;
+        report(
+          {
+            kind: garbage ? 'bad-response' : 'parse-error',
+            message: garbage
+              ? `${this.component}: ${this.url} did not answer in the Prometheus text format (line ${first.line}: ${first.message}).`
+              : `${this.component}: ${parsed.errorCount} line(s) of ${this.url} are not Prometheus text format and were skipped (line ${first.line}: ${first.message}).`,
+          },
+          'parse',
+        );
+        if (garbage) {
+          up(0);
+          return { samples, problems };
+        }
+      } else this.throttle.clear('parse');
+      this.throttle.clear('scrape');
+      up(1);
+      samples.push({ series: { name: 'scrape_samples_scraped', labels }, t: nowMs, v: parsed.sampleCount });
+      for (const s of this.converter.convert(parsed.families, nowMs, mono)) samples.push(s);
+    } catch (e) {
+      problems.push({ collector: this.id, component: this.component, kind: 'internal', message: `${this.component}: scrape of ${this.url} failed: ${e instanceof Error ? e.message : String(e)}` });
+    } finally {
+      this.inFlight = false;
+    }
+    return { samples, problems };
+  }
+
+  dispose(): void {
+    this.agent.destroy();
+  }
+}
