@@ -47,69 +47,10 @@ export namespace ServerInfoRequest {
 
 // ---- Monitoring -------------------------------------------------------------------------
 
-/** The time ranges the dashboard offers; each reads raw samples or one rollup tier. */
-export type RangeName = '5m' | '1h' | '24h' | '30d';
-export const DASHBOARD_RANGES: Record<RangeName, { spanMs: number; stepMs: number; label: string }> = {
-  '5m': { spanMs: 5 * 60_000, stepMs: 0, label: '5 minutes (raw samples)' },
-  '1h': { spanMs: 3_600_000, stepMs: 1000, label: '1 hour (1 s rollups)' },
-  '24h': { spanMs: 86_400_000, stepMs: 60_000, label: '24 hours (1 min rollups)' },
-  '30d': { spanMs: 30 * 86_400_000, stepMs: 3_600_000, label: '30 days (1 h rollups)' },
-};
-
-export type ChartUnit = 'ratio' | 'bytes' | 'per_second' | 'seconds' | 'count';
-
-export interface ChartSeries {
-  label: string;
-  /** [time in ms since the epoch, value] pairs, oldest first. */
-  points: [number, number][];
-}
-
-export interface ChartPanel {
-  id: string;
-  title: string;
-  unit: ChartUnit;
-  series: ChartSeries[];
-  /** A limit or SLO drawn as a dashed line. */
-  threshold?: { value: number; label: string };
-}
-
-export interface AlertInfo {
-  name: string;
-  severity: 'info' | 'warning' | 'critical';
-  component?: string;
-  series: string;
-  value: number;
-  threshold: number;
-  op: string;
-  since: number;
-  firedAt: number;
-  description?: string;
-}
-
-export interface ComponentStatus {
-  name: string;
-  /** Whether its process was found running at the last sample. */
-  up: boolean;
-  pid?: number;
-  cpuRatio?: number;
-  rssBytes?: number;
-  /** The last problem collecting it (endpoint down, process not found), in words. */
-  problem?: string;
-  alerts: number;
-}
-
-export interface MonitorStatus {
-  running: boolean;
-  /** Why monitoring is not running, or what is degraded. */
-  message?: string;
-  components: ComponentStatus[];
-  alerts: AlertInfo[];
-  /** The monitor's own cost: CPU as a share of one core, and resident memory. */
-  cost: { cpuRatio: number; rssBytes: number };
-  store: { path: string; readOnly: boolean; memoryOnly: boolean; diskBytes: number; bytesPerSample: number; problems: string[] };
-  series: number;
-  samplesPerSecond: number;
-}
+import { DASHBOARD_RANGES } from '../engine/monitor/types';
+export { DASHBOARD_RANGES };
+export type { RangeName, ChartUnit, ChartSeries, ChartPanel, AlertInfo, ComponentStatus, MonitorStatus, DashboardData } from '../engine/monitor/types';
+import type { RangeName, MonitorStatus, DashboardData } from '../engine/monitor/types';
 
 /** Server → client whenever the monitor's status changes (at most every second). */
 export namespace MonitorStatusNotification {
@@ -136,15 +77,7 @@ export namespace DashboardDataRequest {
     uri: string;
     range: RangeName;
   }
-  export interface Result {
-    range: RangeName;
-    from: number;
-    to: number;
-    system: ChartPanel[];
-    components: { name: string; up: boolean; panels: ChartPanel[] }[];
-    alerts: AlertInfo[];
-    cost: MonitorStatus['cost'];
-  }
+  export type Result = DashboardData;
 }
 
 /** Options the client passes to the server when it starts it. */

@@ -1,0 +1,187 @@
+/**
+ * The monitor: runs each collector on its own interval (never two rounds of one collector
+ * at once), writes the samples to the store, evaluates alerts on every sample, and keeps
+ * the status the editor shows, including its own CPU and memory cost.
+ */
+import { AlertEvaluator, type AlertEvent } from '../alerts/evaluator';
+import type { AlertRule } from '../alerts/rules';
+import type { Collector, CollectorProblem } from '../collect/types';
+import type { SeriesSample } from '../metrics/series';
+import type { ComponentConfig } from '../workspace/config';
+import type { MetricStore } from './storeApi';
+import type { AlertInfo, ComponentStatus, MonitorStatus } from './types';
+
+export interface ScheduledCollector {
+  collector: Collector;
+  intervalMs: number;
+}
+
+export interface MonitorOptions {
+  collectors: ScheduledCollector[];
+  store: MetricStore;
+  storePath: string;
+  rules: AlertRule[];
+  components: ComponentConfig[];
+  now?: () => number;
+  /** Called as soon as an alert fires or resolves. */
+  onAlert?(event: AlertEvent): void;
+  /** Called about once a second with the current status. */
+  onStatus?(status: MonitorStatus): void;
+  statusIntervalMs?: number;
+}
+
+export class Monitor {
+  private readonly alerts: AlertEvaluator;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly problems = new Map<string, CollectorProblem[]>();
+  private readonly componentState = new Map<string, Omit<ComponentStatus, 'alerts' | 'problem'>>();
+  private statusTimer: NodeJS.Timeout | undefined;
+  private running = false;
+  private samplesSinceStatus = 0;
+  private samplesPerSecond = 0;
+  private lastCpu = process.cpuUsage();
+  private lastCpuAt = performance.now();
+  private cost = { cpuRatio: 0, rssBytes: process.memoryUsage().rss };
+  private readonly seriesSeen = new Set<string>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: MonitorOptions) {
+    this.alerts = new AlertEvaluator(opts.rules);
+    this.now = opts.now ?? Date.now;
+    for (const c of opts.components) this.componentState.set(c.name, { name: c.name, up: false });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const s of this.opts.collectors) this.loop(s, 0);
+    this.lastCpu = process.cpuUsage();
+    this.lastCpuAt = performance.now();
+    this.statusTimer = setInterval(() => this.tickStatus(), this.opts.statusIntervalMs ?? 1000);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.timers.forEach((t) => clearTimeout(t));
+    this.timers.clear();
+    clearInterval(this.statusTimer);
+    for (const s of this.opts.collectors) s.collector.dispose?.();
+    await this.opts.store.flush();
+  }
+
+  private loop(s: ScheduledCollector, delay: number): void {
+    if (!this.running) return;
+    this.timers.set(
+      s.collector.id,
+      setTimeout(async () => {
+        const started = performance.now();
+        try {
+          const r = await s.collector.collect(this.now());
+          this.problems.set(s.collector.id, r.problems);
+          this.ingest(r.samples);
+        } catch (e) {
+          // Collectors report expected failures as problems; anything else is a bug, contained here.
+          this.problems.set(s.collector.id, [{ collector: s.collector.id, kind: 'internal', message: `${s.collector.id}: ${(e as Error).message}` }]);
+        }
+        // Keep the rhythm: the next round starts one interval after this one started.
+        this.loop(s, Math.max(0, s.intervalMs - (performance.now() - started)));
+      }, delay),
+    );
+  }
+
+  /** Takes samples from any source (collectors, or a test), stores them and evaluates alerts. */
+  ingest(samples: SeriesSample[]): void {
+    if (samples.length === 0) return;
+    const all = samples.concat(this.derive(samples));
+    this.opts.store.append(all);
+    this.samplesSinceStatus += all.length;
+    for (const s of all) {
+      const c = s.series.labels.component;
+      if (c && s.series.name.startsWith('process_')) this.updateComponent(c, s);
+      if (this.seriesSeen.size < 100_000) this.seriesSeen.add(`${s.series.name}|${JSON.stringify(s.series.labels)}`);
+    }
+    const events = this.alerts.observe(all);
+    for (const e of events) this.opts.onAlert?.(e);
+    if (events.length) this.tickStatus(false);
+  }
+
+  /** Series computed from others: the error ratio that error-rate SLOs watch. */
+  private derive(samples: SeriesSample[]): SeriesSample[] {
+    const out: SeriesSample[] = [];
+    for (const c of this.opts.components) {
+      const m = c.metrics;
+      if (!m?.errors || !m.throughput || c.slos.errorRate === undefined) continue;
+      const err = samples.find((s) => s.series.name === `${m.errors}_rate` && s.series.labels.component === c.name);
+      const tput = samples.find((s) => s.series.name === `${m.throughput}_rate` && s.series.labels.component === c.name);
+      if (err && tput && tput.v > 0) out.push({ series: { name: 'slo_error_ratio', labels: { component: c.name } }, t: tput.t, v: err.v / tput.v });
+    }
+    return out;
+  }
+
+  private updateComponent(name: string, s: SeriesSample): void {
+    const st = this.componentState.get(name) ?? { name, up: false };
+    if (s.series.name === 'process_up') st.up = s.v === 1;
+    else if (s.series.name === 'process_cpu_ratio') st.cpuRatio = s.v;
+    else if (s.series.name === 'process_resident_memory_bytes') st.rssBytes = s.v;
+    if (s.series.labels.pid) st.pid = Number(s.series.labels.pid);
+    this.componentState.set(name, st);
+  }
+
+  private tickStatus(measure = true): void {
+    if (measure) {
+      const cpu = process.cpuUsage(this.lastCpu);
+      const wall = performance.now() - this.lastCpuAt;
+      if (wall > 0) {
+        this.cost = { cpuRatio: (cpu.user + cpu.system) / 1000 / wall, rssBytes: process.memoryUsage().rss };
+        this.samplesPerSecond = (this.samplesSinceStatus * 1000) / wall;
+      }
+      this.lastCpu = process.cpuUsage();
+      this.lastCpuAt = performance.now();
+      this.samplesSinceStatus = 0;
+    }
+    this.opts.onStatus?.(this.status());
+  }
+
+  activeAlerts(): AlertInfo[] {
+    return this.alerts.active().map((a) => ({
+      name: a.rule.name,
+      severity: a.rule.severity,
+      component: a.rule.component,
+      series: a.series,
+      value: a.value,
+      threshold: a.rule.threshold,
+      op: a.rule.op,
+      since: a.since,
+      firedAt: a.firedAt,
+      description: a.rule.description,
+    }));
+  }
+
+  status(): MonitorStatus {
+    const alerts = this.activeAlerts();
+    const allProblems = [...this.problems.values()].flat();
+    const usage = this.opts.store.diskUsage();
+    return {
+      running: this.running,
+      message: this.opts.store.memoryOnly ? 'The store is not writable: samples are kept in memory only.' : undefined,
+      components: [...this.componentState.values()].map((c) => ({
+        ...c,
+        problem: allProblems.find((p) => p.component === c.name)?.message,
+        alerts: alerts.filter((a) => a.component === c.name).length,
+      })),
+      alerts,
+      cost: this.cost,
+      store: {
+        path: this.opts.storePath,
+        readOnly: this.opts.store.readOnly,
+        memoryOnly: this.opts.store.memoryOnly,
+        diskBytes: usage.bytes,
+        bytesPerSample: usage.bytesPerSample,
+        problems: this.opts.store.problems().slice(0, 20),
+      },
+      series: this.seriesSeen.size,
+      samplesPerSecond: Math.round(this.samplesPerSecond),
+      problems: allProblems.filter((p) => !p.component).map((p) => p.message).slice(0, 20),
+    };
+  }
+}
