@@ -31,3 +31,4 @@ export { httpGet, type HttpGetOptions, type HttpGetOutcome } from './httpGet';
 export { ScrapeCollector, DEFAULT_SCRAPE_TIMEOUT_MS, DEFAULT_SCRAPE_MAX_BYTES, type ScrapeOptions } from './scrapeCollector';
 export { SlowSystemCollector, SiSystemCollector } from './siSystem';
 export { createCollectors, type ComponentCollectSpec, type CreateCollectorsOptions } from './factory';
+export { PrometheusApiSource, type PrometheusApiOptions, type TimeRange } from './promApi';
