@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { formatPrometheusText, parsePrometheusText, parsePromValue, type MetricFamily } from '../../engine/collect/index';
+
+const SAMPLE = `# HELP http_requests_total The total number of HTTP requests.
+# TYPE http_requests_total counter
+http_requests_total{method="post",code="200"} 1027 1395066363000
+http_requests_total{method="post",code="400"}    3 1395066363000
+
+# Escaping in label values:
+msdos_file_access_time_seconds{path="C:\\\\DIR\\\\FILE.TXT",error="Cannot find file:\\n\\"FILE.TXT\\""} 1.458255915e9
+
+# Minimalistic line:
+metric_without_timestamp_and_labels 12.47
+
+# A weird metric from before the epoch:
+something_weird{problem="division by zero"} +Inf -3982045
+
+# A histogram, which has a pretty complex representation in the text format:
+# HELP http_request_duration_seconds A histogram of the request duration.
+# TYPE http_request_duration_seconds histogram
+http_request_duration_seconds_bucket{le="0.05"} 24054
+http_request_duration_seconds_bucket{le="0.1"} 33444
+http_request_duration_seconds_bucket{le="+Inf"} 144320
+http_request_duration_seconds_sum 53423
+http_request_duration_seconds_count 144320
+
+# Finally a summary, which has a complex representation, too:
+# HELP rpc_duration_seconds A summary of the RPC duration in seconds.
+# TYPE rpc_duration_seconds summary
+rpc_duration_seconds{quantile="0.01"} 3102
+rpc_duration_seconds{quantile="0.5"} 4773
+rpc_duration_seconds{quantile="0.99"} NaN
+rpc_duration_seconds_sum 1.7560473e+07
+rpc_duration_seconds_count 2693
+neg_inf -Inf
+`;
+
+describe('Prometheus text parser', () => {
+  it('reads the example of the exposition format documentation', () => {
+    const r = parsePrometheusText(SAMPLE);
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.sampleCount, 16);
+    const byName = new Map(r.families.map((f) => [f.name, f]));
+    const c = byName.get('http_requests_total')!;
+    assert.equal(c.type, 'counter');
+    assert.equal(c.help, 'The total number of HTTP requests.');
+    assert.deepEqual(c.samples[1], { name: 'http_requests_total', labels: { method: 'post', code: '400' }, value: 3, timestampMs: 1395066363000 });
+    assert.deepEqual(byName.get('msdos_file_access_time_seconds')!.samples[0].labels, { path: 'C:\\DIR\\FILE.TXT', error: 'Cannot find file:\n"FILE.TXT"' });
+    const weird = byName.get('something_weird')!.samples[0];
+    assert.equal(weird.value, Infinity);
+    assert.equal(weird.timestampMs, -3982045);
+    const h = byName.get('http_request_duration_seconds')!;
+    assert.equal(h.type, 'histogram');
+    assert.deepEqual(h.samples.map((s) => s.name), ['http_request_duration_seconds_bucket', 'http_request_duration_seconds_bucket', 'http_request_duration_seconds_bucket', 'http_request_duration_seconds_sum', 'http_request_duration_seconds_count']);
+    const s = byName.get('rpc_duration_seconds')!;
+    assert.equal(s.type, 'summary');
+    assert.equal(s.samples.length, 5);
+    assert.ok(Number.isNaN(s.samples[2].value));
+    assert.equal(byName.get('neg_inf')!.samples[0].value, -Infinity);
+    assert.equal(byName.get('neg_inf')!.type, 'untyped');
+  });
+
+  it('reports bad lines with their numbers and keeps the good ones', () => {
+    const r = parsePrometheusText('ok 1\n{bad} 2\nx{a="1"} notanumber\ny{a="1} 3\nz{a="1",a="2"} 4\nw 1 2 3\nv 0x10\nu 5 1.5\n# TYPE t bogus\nfine{a="b",} 7\r\n');
+    assert.deepEqual(r.families.map((f) => [f.name, f.samples.map((s) => s.value)]), [['ok', [1]], ['fine', [7]]]);
+    assert.deepEqual(r.errors.map((e) => e.line), [2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(r.errorCount, 8);
+    assert.match(r.errors[1].message, /invalid value "notanumber"/);
+  });
+
+  it('values follow Go ParseFloat, not JavaScript Number', () => {
+    assert.equal(parsePromValue('1e3'), 1000);
+    assert.equal(parsePromValue('-0.5'), -0.5);
+    assert.equal(parsePromValue('+Inf'), Infinity);
+    for (const bad of ['', ' ', 'Infinity', '0x1F', '0b1', '1_000', 'abc']) assert.equal(parsePromValue(bad), undefined, bad);
+  });
+
+  it('keeps the number of stored errors bounded for garbage', () => {
+    const r = parsePrometheusText('<html>\n'.repeat(10_000));
+    assert.equal(r.errorCount, 10_000);
+    assert.equal(r.errors.length, 20);
+    assert.equal(r.sampleCount, 0);
+  });
+
+  it('never throws, whatever the input (seeded fuzz)', () => {
+    const alphabet = fc.constantFrom('a', '_', ':', '{', '}', '"', '\\', ',', '=', ' ', '\t', '\n', '\r', '#', 'HELP', 'TYPE', 'counter', 'histogram', 'le', '1', '.', 'e', '-', '+', 'Inf', 'NaN', 'x_bucket', 'é', '\u0000');
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.array(alphabet, { maxLength: 80 }).map((a) => a.join(''))), (text) => {
+        const r = parsePrometheusText(text);
+        assert.ok(r.errorCount >= r.errors.length);
+        assert.ok(r.families.every((f) => f.samples.every((s) => typeof s.value === 'number')));
+      }),
+      { seed: 4242, numRuns: 3000 },
+    );
+  });
+
+  it('round-trips families it formatted itself (seeded property)', () => {
+    const name = fc.stringMatching(/^[a-zA-Z_:][a-zA-Z0-9_:]{0,12}$/);
+    const labelName = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,8}$/).filter((n) => n !== '__proto__');
+    const labelValue = fc.string({ maxLength: 12 });
+    const value = fc.oneof(fc.double(), fc.integer().map(Number), fc.constantFrom(NaN, Infinity, -Infinity, 0));
+    const family = fc.record({
+      name,
+      type: fc.constantFrom('counter', 'gauge', 'untyped' as const),
+      help: fc.option(fc.string({ maxLength: 20 }).map((h) => h.replace(/\r/g, '')), { nil: undefined }),
+      samples: fc.array(fc.record({ labels: fc.dictionary(labelName, labelValue, { maxKeys: 3 }), value, ts: fc.option(fc.integer({ min: -1e12, max: 1e13 }), { nil: undefined }) }), { minLength: 1, maxLength: 4 }),
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(family, { selector: (f) => f.name, maxLength: 5 }), (fams) => {
+        // Names must not collide with another family's _sum/_count/_bucket grouping: only plain types here.
+        const families: MetricFamily[] = fams.map((f) => ({
+          name: f.name,
+          type: f.type,
+          ...(f.help !== undefined ? { help: f.help.trim() === f.help ? f.help : f.help.trim() } : {}),
+          samples: f.samples.map((s) => ({ name: f.name, labels: { ...s.labels }, value: s.value, ...(s.ts !== undefined ? { timestampMs: s.ts } : {}) })),
+        }));
+        const text = formatPrometheusText(families);
+        const r = parsePrometheusText(text);
+        assert.deepEqual(r.errors, [], text);
+        assert.deepEqual(r.families, families.map((f) => (f.help === '' ? { ...f, help: '' } : f)));
+      }),
+      { seed: 1234, numRuns: 500 },
+    );
+  });
+});
