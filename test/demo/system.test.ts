@@ -177,7 +177,7 @@ test('bench prints one JSON line with the expected fields', async () => {
   assert.ok(r.throughput_tps > 100, `throughput ${r.throughput_tps}`);
   assert.ok(r.p50_latency_ms <= r.p95_latency_ms && r.p95_latency_ms <= r.p99_latency_ms);
   assert.ok(r.error_rate >= 0 && r.error_rate <= 1);
-  assert.ok(Math.abs(r.duration_s - 3) < 0.5);
+  assert.ok(Math.abs(r.duration_s - 3) < 1, `duration_s ${r.duration_s}`);
   for (const n of COMPONENT_NAMES) {
     assert.equal(typeof r.cpu_seconds[n], 'number', `cpu_seconds.${n}`);
     assert.ok(r.peak_rss_mb[n] > 10, `peak_rss_mb.${n}`);

@@ -83,12 +83,16 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     await new Promise((r) => setTimeout(r, o.warmupMs));
     if (died) throw new Error(died);
     await post(`${engine.url}/admin/window`, {});
+    // Each snapshot is timed at the middle of its /stats round trip, so a slow answer
+    // (a loaded machine) does not stretch the measured window.
+    let s0 = performance.now();
     const before = await stats(sys);
-    const t0 = performance.now();
+    const t0 = (s0 + performance.now()) / 2;
     log(`measuring for ${o.durationMs} ms`);
     await new Promise((r) => setTimeout(r, o.durationMs));
+    s0 = performance.now();
     const after = await stats(sys);
-    const elapsed = (performance.now() - t0) / 1000;
+    const elapsed = ((s0 + performance.now()) / 2 - t0) / 1000;
     await post(`${feed.url}/admin/workload`, { action: 'stop' });
     if (died) throw new Error(died);
 
