@@ -183,9 +183,10 @@ export async function portFrom(preferred, host = '127.0.0.1') {
  * @param {number} [o.port]      default: a free port
  * @param {string} [o.host]      default 127.0.0.1 (keep loopback: webviews need a secure context)
  * @param {string} [o.runDir]    default: fresh .vscode-test/runs/<id>/; a given dir is reused (npm start)
+ * @param {string} [o.vsix]      a VSIX to install into the run's extensions dir before the server starts
  * @param {(line:string)=>void} [o.log]  receives the server's output lines (default: kept for error messages only)
  */
-export async function startCodeServer({ folder, settings = {}, trust = false, port, host = '127.0.0.1', runDir, log } = {}) {
+export async function startCodeServer({ folder, settings = {}, trust = false, port, host = '127.0.0.1', runDir, vsix, log } = {}) {
   const entry = await ensureCodeServer();
   if (!runDir) {
     const id = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
@@ -208,8 +209,11 @@ export async function startCodeServer({ folder, settings = {}, trust = false, po
   if (trust) userSettings['security.workspace.trust.enabled'] = true;
   writeFileSync(settingsFile, JSON.stringify(userSettings, null, 2) + '\n');
 
-  if (!port) port = await freePort(host);
   const common = ['--config', config, '--user-data-dir', ud, '--extensions-dir', ext];
+  const installVsix = (file) => sh(process.execPath, [entry, ...common, '--install-extension', file, '--force'], { cwd: runDir });
+  if (vsix) await installVsix(vsix);
+
+  if (!port) port = await freePort(host);
   const args = [entry, ...common, '--auth', 'none', '--bind-addr', `${host}:${port}`,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', folder];
   if (trust) args.splice(args.indexOf('--disable-workspace-trust'), 1);
@@ -265,11 +269,13 @@ export async function startCodeServer({ folder, settings = {}, trust = false, po
     /** Output of the server so far (last 20 kB). */
     output: () => output,
     /** The URL that opens `dir` (default: the started folder) in the workbench. */
-    folderUrl: (dir = folder) => `${url}/?folder=${encodeURIComponent(dir)}`,
+    // Slashes are legal in a query, so they stay readable; everything else is encoded.
+    folderUrl: (dir = folder) => `${url}/?folder=${encodeURIComponent(dir).replace(/%2F/g, '/')}`,
     /** `vscode-remote://host:port/abs/path` — what the payload query expects. */
     remoteUri: (absPath) => `vscode-remote://${host}:${port}${absPath}`,
-    /** Installs a VSIX into this run's extensions dir (the server picks it up on the next page load). */
-    installVsix: (vsix) => sh(process.execPath, [entry, ...common, '--install-extension', vsix, '--force'], { cwd: runDir }),
+    /** Installs a VSIX into this run's extensions dir (`code-server --install-extension`, under 1 s);
+     *  a page loaded afterwards gets it. Prefer the `vsix` option, which installs before the start. */
+    installVsix,
     stop,
     exited: exitPromise,
   };

@@ -35,6 +35,7 @@ export interface StartOptions {
   port?: number;
   host?: string;
   runDir?: string;
+  vsix?: string;
   log?: (line: string) => void;
 }
 

@@ -56,8 +56,7 @@ describe('ALL-USE Performance in the VS Code UI (code-server + chromium)', () =>
     file = join(folder, 'alluse-perf.yaml');
     // The web workbench auto-saves after a delay by default; turn that off so the test's own
     // Control+S is what writes the file.
-    cs = await lib.startCodeServer({ folder, settings: { 'files.autoSave': 'off' } });
-    await cs.installVsix(VSIX);
+    cs = await lib.startCodeServer({ folder, vsix: VSIX, settings: { 'files.autoSave': 'off' } });
     browser = await lib.launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));
