@@ -1,0 +1,241 @@
+/**
+ * Chunk files: append-only sequences of *groups*. Each cut of the store appends one group
+ * to the file of each tier it writes: the blocks (one per series), an index of those
+ * blocks, and a fixed-size trailer. Every block, index and trailer has a CRC-32.
+ *
+ *   block   = magic "ATSB" | u32 bodyLen | u32 crc(body) | body
+ *     body  = u8 kind (0 raw, 1 rollup) | str seriesId | uvar count | f64 tmin | f64 tmax | payload
+ *   index   = magic "ATSI" | u32 bodyLen | u32 crc(body) | body
+ *     body  = uvar n | n × (str seriesId | uvar offset | uvar length | uvar count | f64 tmin | f64 tmax)
+ *   trailer = magic "ATST" | u32 seq | f64 groupStart | f64 indexOffset
+ *             | f64 fileMinT | f64 fileMaxT | f64 fileCount | u32 crc(previous 44 bytes)
+ *
+ * Opening a file reads only its last trailer (time range and sample count of the whole file).
+ * Its index is read lazily, walking the trailers back to front. A torn tail (a crash in the
+ * middle of an append) is found by searching backwards for the last valid trailer. A corrupt
+ * index is replaced by a forward scan of the group's blocks; a corrupt block is skipped when
+ * a query reads it. Integers are little-endian.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { ByteReader, ByteWriter, FormatError } from './bytes';
+import { crc32 } from './crc32';
+
+const BLOCK_MAGIC = 0x42535441; // "ATSB"
+const INDEX_MAGIC = 0x49535441; // "ATSI"
+const TRAILER_MAGIC = 0x54535441; // "ATST"
+export const TRAILER_SIZE = 52;
+const HEADER_SIZE = 12;
+
+export const enum BlockKind { Raw = 0, Rollup = 1 }
+
+export interface BlockMeta {
+  seriesId: string;
+  count: number;
+  tmin: number;
+  tmax: number;
+}
+
+export interface BlockEntry extends BlockMeta {
+  offset: number;
+  length: number;
+}
+
+export interface Trailer {
+  seq: number;
+  groupStart: number;
+  indexOffset: number;
+  minT: number;
+  maxT: number;
+  count: number;
+}
+
+export interface NewBlock extends BlockMeta { kind: BlockKind; payload: Uint8Array }
+
+function record(w: ByteWriter, magic: number, body: Uint8Array): void {
+  w.u32(magic);
+  w.u32(body.length);
+  w.u32(crc32(body));
+  w.bytes(body);
+}
+
+/** Builds the bytes of one group to append at `fileSize` of a file whose last trailer is `prev`. */
+export function buildGroup(blocks: readonly NewBlock[], fileSize: number, seq: number, prev: Trailer | undefined): { bytes: Uint8Array; entries: BlockEntry[]; trailer: Trailer } {
+  const w = new ByteWriter(1024);
+  const entries: BlockEntry[] = [];
+  let minT = prev?.minT ?? Infinity;
+  let maxT = prev?.maxT ?? -Infinity;
+  let count = prev?.count ?? 0;
+  for (const b of blocks) {
+    const body = new ByteWriter(b.payload.length + 64);
+    body.u8(b.kind);
+    body.str(b.seriesId);
+    body.uvar(b.count);
+    body.f64(b.tmin);
+    body.f64(b.tmax);
+    body.bytes(b.payload);
+    const offset = fileSize + w.len;
+    record(w, BLOCK_MAGIC, body.result());
+    entries.push({ seriesId: b.seriesId, count: b.count, tmin: b.tmin, tmax: b.tmax, offset, length: fileSize + w.len - offset });
+    minT = Math.min(minT, b.tmin);
+    maxT = Math.max(maxT, b.tmax);
+    count += b.count;
+  }
+  const indexOffset = fileSize + w.len;
+  const ib = new ByteWriter(entries.length * 64 + 8);
+  ib.uvar(entries.length);
+  for (const e of entries) { ib.str(e.seriesId); ib.uvar(e.offset); ib.uvar(e.length); ib.uvar(e.count); ib.f64(e.tmin); ib.f64(e.tmax); }
+  record(w, INDEX_MAGIC, ib.result());
+  const trailer: Trailer = { seq, groupStart: fileSize, indexOffset, minT, maxT, count };
+  const t0 = w.len;
+  w.u32(TRAILER_MAGIC);
+  w.u32(seq);
+  w.f64(fileSize);
+  w.f64(indexOffset);
+  w.f64(minT);
+  w.f64(maxT);
+  w.f64(count);
+  w.u32(crc32(w.buf, t0, w.len));
+  return { bytes: w.result(), entries, trailer };
+}
+
+function parseTrailer(buf: Uint8Array, at: number, endPos: number): Trailer | undefined {
+  if (at < 0 || at + TRAILER_SIZE > buf.length) return undefined;
+  const r = new ByteReader(buf, at, at + TRAILER_SIZE);
+  if (r.u32() !== TRAILER_MAGIC) return undefined;
+  const t: Trailer = { seq: r.u32(), groupStart: r.f64(), indexOffset: r.f64(), minT: r.f64(), maxT: r.f64(), count: r.f64() };
+  if (r.u32() !== crc32(buf, at, at + TRAILER_SIZE - 4)) return undefined;
+  const trailerPos = endPos - TRAILER_SIZE;
+  if (!(t.groupStart >= 0 && t.groupStart <= t.indexOffset && t.indexOffset < trailerPos)) return undefined;
+  return t;
+}
+
+export function readAt(fd: number, pos: number, len: number): Uint8Array {
+  const buf = new Uint8Array(len);
+  let got = 0;
+  while (got < len) {
+    const n = readSync(fd, buf, got, len - got, pos + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === len ? buf : buf.subarray(0, got);
+}
+
+export interface TailInfo {
+  size: number;
+  /** End of the last complete group (== size when the file is intact). */
+  validEnd: number;
+  trailer?: Trailer;
+}
+
+/** Finds the last complete group of a file: its trailer, or by searching backwards after a torn tail. */
+export function readTail(fd: number, limit?: number): TailInfo {
+  const size = limit ?? fstatSync(fd).size;
+  if (size >= TRAILER_SIZE) {
+    const buf = readAt(fd, size - TRAILER_SIZE, TRAILER_SIZE);
+    const t = parseTrailer(buf, 0, size);
+    if (t) return { size, validEnd: size, trailer: t };
+  }
+  // Search backwards, 1 MiB at a time (with overlap), for the last valid trailer.
+  const CH = 1 << 20;
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - CH);
+    const buf = readAt(fd, start, Math.min(size, end + TRAILER_SIZE) - start);
+    for (let i = Math.min(end, size - TRAILER_SIZE) - start; i >= 0; i--) {
+      if (buf[i] === 0x41 && buf[i + 1] === 0x54 && buf[i + 2] === 0x53 && buf[i + 3] === 0x54) {
+        const t = parseTrailer(buf, i, start + i + TRAILER_SIZE);
+        if (t) return { size, validEnd: start + i + TRAILER_SIZE, trailer: t };
+      }
+    }
+    end = start;
+  }
+  return { size, validEnd: 0 };
+}
+
+function parseIndex(buf: Uint8Array): BlockEntry[] {
+  const r = new ByteReader(buf);
+  if (r.u32() !== INDEX_MAGIC) throw new FormatError('bad index magic');
+  const len = r.u32();
+  const crc = r.u32();
+  if (HEADER_SIZE + len !== buf.length || crc32(buf, HEADER_SIZE) !== crc) throw new FormatError('index checksum mismatch');
+  const n = r.uvar();
+  const out: BlockEntry[] = [];
+  for (let i = 0; i < n; i++) out.push({ seriesId: r.str(), offset: r.uvar(), length: r.uvar(), count: r.uvar(), tmin: r.f64(), tmax: r.f64() });
+  return out;
+}
+
+/** Reads a whole block; throws FormatError when it is damaged. Returns kind, meta and payload. */
+export function parseBlock(buf: Uint8Array): { kind: BlockKind; meta: BlockMeta; payload: Uint8Array } {
+  const r = new ByteReader(buf);
+  if (r.u32() !== BLOCK_MAGIC) throw new FormatError('bad block magic');
+  const len = r.u32();
+  const crc = r.u32();
+  if (HEADER_SIZE + len > buf.length || crc32(buf, HEADER_SIZE, HEADER_SIZE + len) !== crc) throw new FormatError('block checksum mismatch');
+  const b = new ByteReader(buf, HEADER_SIZE, HEADER_SIZE + len);
+  const kind = b.u8() as BlockKind;
+  const meta: BlockMeta = { seriesId: b.str(), count: b.uvar(), tmin: b.f64(), tmax: b.f64() };
+  return { kind, meta, payload: buf.subarray(b.pos, HEADER_SIZE + len) };
+}
+
+/** Recovers the blocks between `from` and `to` by scanning for block headers (used when an index is damaged). */
+function scanBlocks(fd: number, from: number, to: number): BlockEntry[] {
+  const buf = readAt(fd, from, to - from);
+  const out: BlockEntry[] = [];
+  let i = 0;
+  while (i + HEADER_SIZE <= buf.length) {
+    if (buf[i] === 0x41 && buf[i + 1] === 0x54 && buf[i + 2] === 0x53 && buf[i + 3] === 0x42) {
+      const len = new DataView(buf.buffer, buf.byteOffset + i + 4, 4).getUint32(0, true);
+      if (i + HEADER_SIZE + len <= buf.length) {
+        try {
+          const { meta } = parseBlock(buf.subarray(i, i + HEADER_SIZE + len));
+          out.push({ ...meta, offset: from + i, length: HEADER_SIZE + len });
+          i += HEADER_SIZE + len;
+          continue;
+        } catch { /* not a block: keep searching */ }
+      }
+    }
+    i++;
+  }
+  return out;
+}
+
+export interface IndexResult {
+  entries: BlockEntry[];
+  problems: string[];
+}
+
+/** Reads every group index of a file, back to front, up to `validEnd`. Damage is reported, never thrown. */
+export function readIndex(fd: number, validEnd: number): IndexResult {
+  const groups: BlockEntry[][] = [];
+  const problems: string[] = [];
+  let end = validEnd;
+  while (end > 0) {
+    const tb = readAt(fd, end - TRAILER_SIZE, TRAILER_SIZE);
+    let t = tb.length === TRAILER_SIZE ? parseTrailer(tb, 0, end) : undefined;
+    if (!t) {
+      // Damaged trailer: find the previous valid one and recover the blocks in between.
+      const prev = readTail(fd, end - 1);
+      problems.push(`damaged group trailer before byte ${end}; recovered blocks by scanning bytes ${prev.validEnd}..${end}`);
+      groups.push(scanBlocks(fd, prev.validEnd, end));
+      end = prev.validEnd;
+      continue;
+    }
+    try {
+      groups.push(parseIndex(readAt(fd, t.indexOffset, end - TRAILER_SIZE - t.indexOffset)));
+    } catch (e) {
+      problems.push(`damaged group index at byte ${t.indexOffset} (${(e as Error).message}); recovered blocks by scanning`);
+      groups.push(scanBlocks(fd, t.groupStart, t.indexOffset));
+    }
+    end = t.groupStart;
+  }
+  return { entries: groups.reverse().flat(), problems };
+}
+
+export function openForRead(path: string): number {
+  return openSync(path, 'r');
+}
+
+export function closeQuietly(fd: number | undefined): void {
+  if (fd === undefined) return;
+  try { closeSync(fd); } catch { /* already closed */ }
+}

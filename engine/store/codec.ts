@@ -1,0 +1,232 @@
+/**
+ * Column codecs of the chunk files, after Facebook's Gorilla paper (Pelkonen et al., VLDB 2015):
+ * - times: delta-of-delta of integer milliseconds in variable-width bit fields;
+ * - values: per block, the smallest of three lossless encodings:
+ *   XOR of consecutive float64 bit patterns (Gorilla), or, when every value is an integer
+ *   after scaling by 10^k (k = 0..6, checked to round-trip exactly), the deltas or the
+ *   delta-of-deltas of those integers. Counters and integer gauges cost a few bits a sample.
+ * Every encoding is exact: NaN payloads, ±Infinity and -0 come back bit for bit (XOR path).
+ */
+import { BitReader, BitWriter, ByteReader, ByteWriter, FormatError } from './bytes';
+
+/** Largest magnitude of a timestamp or scaled integer value the integer paths accept. */
+export const MAX_INT = 2 ** 50;
+
+/** Signed integer (|d| < 2^53) in a prefix-coded field: 0 | 10+4 | 110+8 | 1110+13 | 11110+32 | 11111+sign+53. */
+function writeSigned(w: BitWriter, d: number): void {
+  if (d === 0) w.bit(0);
+  else if (d >= -8 && d < 8) { w.bits(0b10, 2); w.bits(d + 8, 4); }
+  else if (d >= -128 && d < 128) { w.bits(0b110, 3); w.bits(d + 128, 8); }
+  else if (d >= -4096 && d < 4096) { w.bits(0b1110, 4); w.bits(d + 4096, 13); }
+  else if (d >= -(2 ** 31) && d < 2 ** 31) { w.bits(0b11110, 5); w.uint(d + 2 ** 31, 32); }
+  else { w.bits(0b11111, 5); w.bit(d < 0 ? 1 : 0); w.uint(Math.abs(d), 53); }
+}
+
+function readSigned(r: BitReader): number {
+  if (r.bit() === 0) return 0;
+  if (r.bit() === 0) return r.bits(4) - 8;
+  if (r.bit() === 0) return r.bits(8) - 128;
+  if (r.bit() === 0) return r.bits(13) - 4096;
+  if (r.bit() === 0) return r.uint(32) - 2 ** 31;
+  const neg = r.bit();
+  const m = r.uint(53);
+  return neg ? -m : m;
+}
+
+/** Encodes integer timestamps (ms, |t| <= 2^50, in any order). */
+export function encodeTimes(ts: ArrayLike<number>, n = ts.length): Uint8Array {
+  const head = new ByteWriter(16);
+  if (n === 0) return head.result();
+  head.svar(ts[0]);
+  const w = new BitWriter();
+  let prev = ts[0];
+  let prevDelta = 0;
+  for (let i = 1; i < n; i++) {
+    const delta = ts[i] - prev;
+    writeSigned(w, delta - prevDelta);
+    prevDelta = delta;
+    prev = ts[i];
+  }
+  head.bytes(w.result());
+  return head.result();
+}
+
+export function decodeTimes(bytes: Uint8Array, n: number, out = new Float64Array(n)): Float64Array {
+  if (n === 0) return out;
+  const br = new ByteReader(bytes);
+  let prev = br.svar();
+  out[0] = prev;
+  const r = new BitReader(bytes, br.pos);
+  let delta = 0;
+  for (let i = 1; i < n; i++) {
+    delta += readSigned(r);
+    prev += delta;
+    out[i] = prev;
+  }
+  return out;
+}
+
+const enum ValueCodec { Xor = 0, IntDelta = 1, IntDod = 2 }
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer); // little-endian: [lo, hi]
+
+function clz64(hi: number, lo: number): number {
+  return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo);
+}
+function ctz32(x: number): number {
+  return x === 0 ? 32 : 31 - Math.clz32(x & -x);
+}
+function ctz64(hi: number, lo: number): number {
+  return lo !== 0 ? ctz32(lo) : 32 + ctz32(hi);
+}
+
+function encodeXor(vs: ArrayLike<number>, n: number): Uint8Array {
+  const w = new BitWriter();
+  f64[0] = vs[0];
+  let pHi = u32[1];
+  let pLo = u32[0];
+  w.bits(pHi, 32);
+  w.bits(pLo, 32);
+  let pLead = -1;
+  let pTrail = 0;
+  for (let i = 1; i < n; i++) {
+    f64[0] = vs[i];
+    const hi = u32[1];
+    const lo = u32[0];
+    const xHi = (hi ^ pHi) >>> 0;
+    const xLo = (lo ^ pLo) >>> 0;
+    pHi = hi;
+    pLo = lo;
+    if (xHi === 0 && xLo === 0) { w.bit(0); continue; }
+    w.bit(1);
+    let lead = clz64(xHi, xLo);
+    const trail = ctz64(xHi, xLo);
+    if (lead > 31) lead = 31;
+    if (pLead >= 0 && lead >= pLead && trail >= pTrail) {
+      w.bit(0);
+      writeWindow(w, xHi, xLo, pTrail, 64 - pLead - pTrail);
+    } else {
+      const len = 64 - lead - trail;
+      w.bit(1);
+      w.bits(lead, 5);
+      w.bits(len & 63, 6); // 64 is written as 0
+      writeWindow(w, xHi, xLo, trail, len);
+      pLead = lead;
+      pTrail = trail;
+    }
+  }
+  return w.result();
+}
+
+/** Writes `len` bits of (hi, lo) >>> shift. */
+function writeWindow(w: BitWriter, hi: number, lo: number, shift: number, len: number): void {
+  let sHi: number, sLo: number;
+  if (shift === 0) { sHi = hi; sLo = lo; }
+  else if (shift < 32) { sLo = ((lo >>> shift) | (hi << (32 - shift))) >>> 0; sHi = hi >>> shift; }
+  else { sLo = hi >>> (shift - 32); sHi = 0; }
+  w.bits64(sHi, sLo, len);
+}
+
+function readWindow(r: BitReader, shift: number, len: number): [number, number] {
+  let hi = 0, lo: number;
+  if (len > 32) { hi = r.bits(len - 32); lo = r.bits(32); } else lo = r.bits(len);
+  if (shift === 0) return [hi, lo];
+  if (shift < 32) return [((hi << shift) | (lo >>> (32 - shift))) >>> 0, (lo << shift) >>> 0];
+  return [(lo << (shift - 32)) >>> 0, 0];
+}
+
+function decodeXor(bytes: Uint8Array, start: number, n: number, out: Float64Array): void {
+  const r = new BitReader(bytes, start);
+  let hi = r.bits(32);
+  let lo = r.bits(32);
+  u32[1] = hi; u32[0] = lo; out[0] = f64[0];
+  let lead = 0, trail = 0;
+  for (let i = 1; i < n; i++) {
+    if (r.bit() === 1) {
+      if (r.bit() === 1) {
+        lead = r.bits(5);
+        let len = r.bits(6);
+        if (len === 0) len = 64;
+        trail = 64 - lead - len;
+        if (trail < 0) throw new FormatError('bad XOR window');
+      }
+      const [xHi, xLo] = readWindow(r, trail, 64 - lead - trail);
+      hi = (hi ^ xHi) >>> 0;
+      lo = (lo ^ xLo) >>> 0;
+    }
+    u32[1] = hi; u32[0] = lo; out[i] = f64[0];
+  }
+}
+
+/** The smallest k (0..6) such that every value is an integer after scaling by 10^k, exactly; -1 when none. */
+function decimalScale(vs: ArrayLike<number>, n: number): number {
+  outer: for (let k = 0; k <= 6; k++) {
+    const p = 10 ** k;
+    for (let i = 0; i < n; i++) {
+      const v = vs[i];
+      const m = Math.round(v * p);
+      if (!(Math.abs(m) <= MAX_INT) || Object.is(v, -0) || (k === 0 ? m !== v : m / p !== v)) continue outer;
+    }
+    return k;
+  }
+  return -1;
+}
+
+function encodeInts(ints: Float64Array, n: number, dod: boolean): Uint8Array {
+  const w = new BitWriter();
+  let prev = ints[0];
+  let prevDelta = 0;
+  for (let i = 1; i < n; i++) {
+    const delta = ints[i] - prev;
+    writeSigned(w, dod ? delta - prevDelta : delta);
+    prevDelta = delta;
+    prev = ints[i];
+  }
+  return w.result();
+}
+
+/** Encodes a value column with the smallest lossless codec. */
+export function encodeValues(vs: ArrayLike<number>, n = vs.length): Uint8Array {
+  const out = new ByteWriter(32);
+  if (n === 0) return out.result();
+  let best: Uint8Array = encodeXor(vs, n);
+  let codec = ValueCodec.Xor;
+  const k = decimalScale(vs, n);
+  let ints: Float64Array | undefined;
+  if (k >= 0) {
+    const p = 10 ** k;
+    ints = new Float64Array(n);
+    for (let i = 0; i < n; i++) ints[i] = Math.round(vs[i] * p);
+    const d = encodeInts(ints, n, false);
+    if (d.length + 4 < best.length) { best = d; codec = ValueCodec.IntDelta; }
+    const dd = encodeInts(ints, n, true);
+    if (dd.length + 4 < best.length) { best = dd; codec = ValueCodec.IntDod; }
+  }
+  out.u8(codec);
+  if (codec !== ValueCodec.Xor) { out.u8(k); out.svar(ints![0]); }
+  out.bytes(best);
+  return out.result();
+}
+
+export function decodeValues(bytes: Uint8Array, n: number, out = new Float64Array(n)): Float64Array {
+  if (n === 0) return out;
+  const br = new ByteReader(bytes);
+  const codec = br.u8();
+  if (codec === ValueCodec.Xor) { decodeXor(bytes, br.pos, n, out); return out; }
+  if (codec !== ValueCodec.IntDelta && codec !== ValueCodec.IntDod) throw new FormatError(`unknown value codec ${codec}`);
+  const k = br.u8();
+  if (k > 6) throw new FormatError('bad decimal scale');
+  const p = 10 ** k;
+  let prev = br.svar();
+  const r = new BitReader(bytes, br.pos);
+  out[0] = k === 0 ? prev : prev / p;
+  let delta = 0;
+  for (let i = 1; i < n; i++) {
+    if (codec === ValueCodec.IntDod) delta += readSigned(r);
+    else delta = readSigned(r);
+    prev += delta;
+    out[i] = k === 0 ? prev : prev / p;
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+/**
+ * What the store keeps in memory per series: the raw samples since the last cut (the head),
+ * the open bucket of each rollup tier and the finished buckets not yet written.
+ */
+import type { SeriesKey } from '../metrics/series';
+import { ByteReader, ByteWriter } from './bytes';
+import { crc32 } from './crc32';
+import { addToBucket, newBucket, readBucket, TIERS, writeBucket, type Bucket } from './rollup';
+
+/** A bucket is finished at a cut once it ended this long ago, even if no later sample came. */
+export const BUCKET_GRACE_MS = 5_000;
+
+export class SeriesState {
+  lastT = -Infinity;
+  headT: number[] = [];
+  headV: number[] = [];
+  open: (Bucket | undefined)[] = TIERS.map(() => undefined);
+  pending: Bucket[][] = TIERS.map(() => []);
+
+  constructor(readonly id: string, readonly key: SeriesKey) {}
+
+  /** Adds a sample; `t` must be greater than `lastT`. */
+  ingest(t: number, v: number): void {
+    this.lastT = t;
+    this.headT.push(t);
+    this.headV.push(v);
+    if (v !== v) return;
+    for (let i = 0; i < TIERS.length; i++) {
+      const tier = TIERS[i];
+      const start = Math.floor(t / tier.ms) * tier.ms;
+      const b = this.open[i];
+      if (b && b.t === start) addToBucket(b, v);
+      else {
+        if (b) this.pending[i].push(b);
+        this.open[i] = newBucket(start, v, tier.sketch);
+      }
+    }
+  }
+
+  /** Moves open buckets that ended before `now - grace` to the finished ones. */
+  closeBuckets(now: number): void {
+    for (let i = 0; i < TIERS.length; i++) {
+      const b = this.open[i];
+      if (b && b.t + TIERS[i].ms <= now - BUCKET_GRACE_MS) { this.pending[i].push(b); this.open[i] = undefined; }
+    }
+  }
+
+  get empty(): boolean {
+    return this.headT.length === 0 && this.open.every((b) => !b) && this.pending.every((p) => p.length === 0);
+  }
+}
+
+const CHECKPOINT_MAGIC = 0x43535441; // "ATSC"
+
+export interface Checkpoint {
+  seq: number;
+  series: { id: string; lastT: number; open: (Bucket | undefined)[]; pending: Bucket[][] }[];
+}
+
+export function encodeCheckpoint(seq: number, states: Iterable<SeriesState>): Uint8Array {
+  const w = new ByteWriter(1 << 16);
+  w.u32(CHECKPOINT_MAGIC);
+  w.u32(0); // crc, filled below
+  w.uvar(seq);
+  const list = [...states];
+  w.uvar(list.length);
+  for (const s of list) {
+    w.str(s.id);
+    w.f64(s.lastT);
+    for (let i = 0; i < TIERS.length; i++) {
+      const o = s.open[i];
+      if (o) { w.u8(1); writeBucket(w, o); } else w.u8(0);
+      w.uvar(s.pending[i].length);
+      for (const b of s.pending[i]) writeBucket(w, b);
+    }
+  }
+  w.setU32(4, crc32(w.buf, 8, w.len));
+  return w.result();
+}
+
+/** Parses a checkpoint; throws on damage. */
+export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
+  const r = new ByteReader(bytes);
+  if (r.u32() !== CHECKPOINT_MAGIC) throw new Error('not a checkpoint');
+  if (r.u32() !== crc32(bytes, 8)) throw new Error('checksum mismatch');
+  const seq = r.uvar();
+  const n = r.uvar();
+  const series: Checkpoint['series'] = [];
+  for (let k = 0; k < n; k++) {
+    const id = r.str();
+    const lastT = r.f64();
+    const open: (Bucket | undefined)[] = [];
+    const pending: Bucket[][] = [];
+    for (let i = 0; i < TIERS.length; i++) {
+      open.push(r.u8() === 1 ? readBucket(r) : undefined);
+      const m = r.uvar();
+      const p: Bucket[] = [];
+      for (let j = 0; j < m; j++) p.push(readBucket(r));
+      pending.push(p);
+    }
+    series.push({ id, lastT, open, pending });
+  }
+  return { seq, series };
+}

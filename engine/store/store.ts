@@ -1,0 +1,751 @@
+/**
+ * The embedded time-series store: compressed append-only chunk files, a write-ahead log and
+ * a checkpoint of the in-memory head, in one folder (see docs/architecture.md, "The embedded store").
+ *
+ *   <dir>/LOCK              writer lock (pid, host)
+ *   <dir>/wal/<seq>.wal     samples since the last cut, fdatasync'ed every flush interval
+ *   <dir>/head.ckpt         open and not-yet-written rollup buckets and last times, as of cut <seq>
+ *   <dir>/raw|1s|1m|1h/<windowStart>-<seq>.chk   chunk files (groups of blocks + index + trailer)
+ *
+ * append() is synchronous and cheap (memory only). Every flush interval the WAL buffer is
+ * appended and fdatasync'ed; every cut interval the head is sealed into compressed blocks,
+ * written to the chunk files, the checkpoint is replaced and the WAL segments it covers deleted.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { matchesLabels, parseSeriesId, seriesId, type Labels, type SeriesKey, type SeriesSample } from '../metrics/series';
+import { aggregateBuckets, aggregateRaw, chooseResolution } from './aggregate';
+import { decodeRaw, encodeRaw } from './blocks';
+import { BlockKind, buildGroup, closeQuietly, openForRead, parseBlock, readAt, readIndex, readTail, type BlockEntry, type BlockMeta, type NewBlock, type Trailer } from './chunkFile';
+import { MAX_INT } from './codec';
+import { nodeIo, type StoreIo } from './io';
+import { acquireLock } from './lock';
+import { decodeBuckets, encodeBuckets, TIERS, type Bucket } from './rollup';
+import { decodeCheckpoint, encodeCheckpoint, SeriesState } from './seriesState';
+import type { Aggregation, DiskUsage, QueryResult, Resolution, StoreOptions, StoreProblem, StoreProblemKind, StoreQuery } from './types';
+import { readWal, WalBuffer } from './wal';
+
+const DAY = 86_400_000;
+/** The resolutions, in the order of `files`: raw then the rollup tiers. */
+const RES: readonly Resolution[] = ['raw', ...TIERS.map((t) => t.name)];
+const RAW_FILE_MS = 2 * 3_600_000;
+/** A cut happens early when the head holds this many samples. */
+const MAX_HEAD_SAMPLES = 2_000_000;
+/** The WAL buffer is handed to the disk early when it is this big. */
+const WAL_BUFFER_BYTES = 1 << 20;
+/** Per series, samples kept by a read-only store that is appended to (memory only). */
+const LOCAL_HEAD_LIMIT = 200_000;
+
+interface TierFile {
+  res: number;
+  path: string;
+  windowStart: number;
+  /** Bytes of complete groups. */
+  size: number;
+  trailer?: Trailer;
+  /** Loaded lazily: blocks per series id. */
+  index?: Map<string, BlockEntry[]>;
+}
+
+interface MemBlock extends BlockMeta {
+  kind: BlockKind;
+  payload: Uint8Array;
+  /** Written by a cut still in flight (else kept because the disk could not be written). */
+  inFlight: boolean;
+}
+
+type RawSegment = { t: ArrayLike<number>; v: ArrayLike<number> };
+
+type Mode = 'writer' | 'reader' | 'memory' | 'closed';
+
+export class TimeSeriesStore {
+  private readonly now: () => number;
+  private readonly io: StoreIo;
+  private readonly rawRetentionMs: number;
+  private readonly rollupRetentionMs: number;
+  private readonly flushIntervalMs: number;
+  private readonly cutIntervalMs: number;
+  private readonly memoryLimitBytes: number;
+
+  private mode: Mode = 'writer';
+  private lockedByOther = false;
+  private releaseLock?: () => void;
+  private readonly problemList: StoreProblem[] = [];
+  private readonly problemKeys = new Set<string>();
+
+  private series = new Map<string, SeriesState>();
+  /** Samples appended to a read-only store: memory only, never written. */
+  private readonly local = new Map<string, SeriesState>();
+  private readonly keyCache = new WeakMap<SeriesKey, SeriesState>();
+  private files: TierFile[][] = RES.map(() => []);
+  private readonly current: (TierFile | undefined)[] = RES.map(() => undefined);
+  private memBlocks: MemBlock[][] = RES.map(() => []);
+  private readonly walSizes = new Map<number, number>();
+  private checkpointBytes = 0;
+
+  private readonly wal = new WalBuffer();
+  private walSeq = 1;
+  private headSamples = 0;
+  private nextCutAt = 0;
+  private readonly lastTierWrite: number[] = TIERS.map(() => 0);
+  private walChain: Promise<void> = Promise.resolve();
+  private cutChain: Promise<void> = Promise.resolve();
+  private timer?: ReturnType<typeof setInterval>;
+  private droppedSamples = 0;
+
+  private constructor(private readonly opts: StoreOptions) {
+    this.now = opts.now ?? Date.now;
+    this.io = opts.io ?? nodeIo;
+    this.rawRetentionMs = opts.rawRetentionMs ?? 30 * DAY;
+    this.rollupRetentionMs = opts.rollupRetentionMs ?? 365 * DAY;
+    this.flushIntervalMs = Math.min(1000, Math.max(10, opts.flushIntervalMs ?? 500));
+    this.cutIntervalMs = Math.max(1000, opts.cutIntervalMs ?? 5 * 60_000);
+    this.memoryLimitBytes = opts.memoryLimitBytes ?? 64 << 20;
+  }
+
+  /** Opens (or creates) the store in `opts.dir`; never throws for damaged files or an unwritable folder. */
+  static async open(opts: StoreOptions): Promise<TimeSeriesStore> {
+    const s = new TimeSeriesStore(opts);
+    await s.init();
+    return s;
+  }
+
+  /** True when this store does not write: another process holds the lock, or the folder cannot be written. */
+  get readOnly(): boolean {
+    return this.mode === 'reader';
+  }
+
+  /** True when samples are kept in memory only (the disk could not be written). */
+  get memoryOnly(): boolean {
+    return this.mode === 'memory' || this.mode === 'reader';
+  }
+
+  /** What went wrong so far: damaged files skipped, degraded to memory, refused samples. */
+  get problems(): StoreProblem[] {
+    return this.problemList;
+  }
+
+  /** Samples refused because they were not newer than the last one of their series, or had a bad time. */
+  get dropped(): number {
+    return this.droppedSamples;
+  }
+
+  private report(kind: StoreProblemKind, message: string, file?: string): void {
+    const key = `${kind}|${file ?? ''}|${message}`;
+    if (this.problemKeys.has(key)) return;
+    this.problemKeys.add(key);
+    this.problemList.push({ kind, message, file, at: this.now() });
+  }
+
+  private path(...parts: string[]): string {
+    return join(this.opts.dir, ...parts);
+  }
+
+  private walPath(seq: number): string {
+    return this.path('wal', `${seq}.wal`);
+  }
+
+  // ---------------------------------------------------------------- opening
+
+  private async init(): Promise<void> {
+    const dir = this.opts.dir;
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      if (!existsSync(dir)) {
+        this.mode = 'memory';
+        this.report('degraded', `cannot create the store folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): samples are kept in memory only`, dir);
+        return;
+      }
+    }
+    const lock = acquireLock(this.path('LOCK'), this.now());
+    if (lock.ok) {
+      this.releaseLock = lock.release;
+      try {
+        for (const r of [...RES, 'wal']) mkdirSync(this.path(r), { recursive: true });
+      } catch (e) {
+        lock.release();
+        this.releaseLock = undefined;
+        this.mode = 'reader';
+        this.report('read-only', `the store folder cannot be written (${(e as NodeJS.ErrnoException).code}): opened read-only`, dir);
+      }
+    } else {
+      this.mode = 'reader';
+      if (lock.owner) {
+        this.lockedByOther = true;
+        this.report('read-only', `another process (pid ${lock.owner.pid} on ${lock.owner.host}) writes this store: opened read-only`, this.path('LOCK'));
+      } else {
+        this.report('read-only', `the store folder cannot be written (${lock.error?.code ?? 'lock not acquired'}): opened read-only`, dir);
+      }
+    }
+    const recovered = this.load();
+    if (this.mode === 'writer') {
+      this.nextCutAt = this.cutBoundary(this.now());
+      this.lastTierWrite.fill(this.now());
+      if (recovered) {
+        this.startCut(false);
+        await this.cutChain;
+      } else {
+        await this.removeWalUpTo(this.walSeq - 1).catch(() => undefined);
+      }
+      if (!this.opts.manualFlush) {
+        this.timer = setInterval(() => void this.flush(), this.flushIntervalMs);
+        this.timer.unref?.();
+      }
+    } else if (this.mode === 'reader' && this.lockedByOther && !this.opts.manualFlush && (this.opts.refreshIntervalMs ?? 1000) > 0) {
+      this.timer = setInterval(() => void this.refresh(), this.opts.refreshIntervalMs ?? 1000);
+      this.timer.unref?.();
+    }
+  }
+
+  private cutBoundary(now: number): number {
+    return (Math.floor(now / this.cutIntervalMs) + 1) * this.cutIntervalMs;
+  }
+
+  /**
+   * Reads the chunk files' tails, the checkpoint and the WAL; rebuilds the in-memory state.
+   * Returns whether WAL samples were replayed (a writer then seals them right away).
+   */
+  private load(): boolean {
+    const writer = this.mode === 'writer';
+    const quietTails = this.mode === 'reader' && this.lockedByOther; // the writer may be appending right now
+    const old = new Map(this.files.flat().map((f) => [f.path, f]));
+    this.files = RES.map(() => []);
+    const lastGroupSeq = RES.map(() => 0);
+    let maxSeq = 0;
+    RES.forEach((res, ri) => {
+      let names: string[] = [];
+      try { names = readdirSync(this.path(res)); } catch { return; }
+      for (const name of names.sort()) {
+        const m = /^(-?\d+)-(\d+)\.chk$/.exec(name);
+        if (!m) continue;
+        const path = this.path(res, name);
+        let fd: number | undefined;
+        try {
+          fd = openForRead(path);
+          const tail = readTail(fd);
+          if (tail.validEnd < tail.size && !quietTails) {
+            const lost = tail.size - tail.validEnd;
+            if (writer) {
+              try {
+                if (tail.validEnd === 0) rmSync(path, { force: true });
+                else truncateSync(path, tail.validEnd);
+                this.report('truncated', `incomplete last write (${lost} bytes) removed; its samples are recovered from the WAL`, path);
+              } catch (e) {
+                this.report('truncated', `${lost} bytes at the end are incomplete and skipped (${(e as Error).message})`, path);
+              }
+            } else this.report('truncated', `${lost} bytes at the end are incomplete and skipped`, path);
+          }
+          if (!tail.trailer) continue;
+          const prev = old.get(path);
+          const f: TierFile = { res: ri, path, windowStart: Number(m[1]), size: tail.validEnd, trailer: tail.trailer };
+          if (prev && prev.size === f.size) f.index = prev.index;
+          this.files[ri].push(f);
+          lastGroupSeq[ri] = Math.max(lastGroupSeq[ri], tail.trailer.seq);
+          maxSeq = Math.max(maxSeq, tail.trailer.seq);
+        } catch (e) {
+          this.report('corrupt', `unreadable chunk file skipped (${(e as Error).message})`, path);
+        } finally {
+          closeQuietly(fd);
+        }
+      }
+    });
+
+    this.series = new Map();
+    let ckptSeq = 0;
+    const ckptPath = this.path('head.ckpt');
+    if (existsSync(ckptPath)) {
+      try {
+        const bytes = readFileSync(ckptPath);
+        this.checkpointBytes = bytes.length;
+        const c = decodeCheckpoint(bytes);
+        ckptSeq = c.seq;
+        for (const s of c.series) {
+          const key = parseSeriesId(s.id);
+          if (!key) continue;
+          const st = new SeriesState(s.id, key);
+          st.lastT = s.lastT;
+          st.open = s.open;
+          st.pending = s.pending;
+          this.series.set(s.id, st);
+        }
+      } catch (e) {
+        this.report('corrupt', `checkpoint unreadable (${(e as Error).message}): rollup buckets open at the last shutdown are lost`, ckptPath);
+      }
+    }
+    // Series whose checkpoint entry is missing still must not get duplicates: start after their last written sample.
+    maxSeq = Math.max(maxSeq, ckptSeq);
+
+    let walSegs: number[] = [];
+    try {
+      walSegs = readdirSync(this.path('wal')).map((n) => /^(\d+)\.wal$/.exec(n)).filter((m): m is RegExpExecArray => !!m).map((m) => Number(m[1])).sort((a, b) => a - b);
+    } catch { /* no WAL folder */ }
+    this.walSizes.clear();
+    let replayed = false;
+    for (const seg of walSegs) {
+      if (seg > ckptSeq) replayed = true;
+      maxSeq = Math.max(maxSeq, seg);
+      const p = this.walPath(seg);
+      let bytes: Uint8Array;
+      try { bytes = readFileSync(p); } catch { continue; } // deleted by the writer meanwhile
+      this.walSizes.set(seg, bytes.length);
+      if (seg <= ckptSeq) continue; // covered by the checkpoint: deleted by the writer after a crash
+      const res = readWal(bytes, (id, t, v) => {
+        let st = this.series.get(id);
+        if (!st) {
+          const key = parseSeriesId(id);
+          if (!key) return;
+          st = new SeriesState(id, key);
+          this.series.set(id, st);
+        }
+        if (t > st.lastT) st.ingest(t, v);
+      });
+      if (res.problem && !(quietTails && seg === walSegs[walSegs.length - 1])) {
+        this.report(res.validEnd + 8 >= bytes.length || res.problem.startsWith('torn') ? 'truncated' : 'corrupt', `WAL ${res.problem}`, p);
+      }
+      // What cut `seg` wrote is in the chunk files already: drop it from memory as that cut did.
+      for (let ri = 0; ri < RES.length; ri++) {
+        if (lastGroupSeq[ri] < seg) continue;
+        for (const st of this.series.values()) {
+          if (ri === 0) { st.headT = []; st.headV = []; } else st.pending[ri - 1] = [];
+        }
+      }
+    }
+    this.headSamples = 0;
+    for (const st of this.series.values()) this.headSamples += st.headT.length;
+    this.walSeq = maxSeq + 1;
+    if (!writer) this.memBlocks = RES.map(() => []);
+    return replayed;
+  }
+
+  /** Read-only stores: reloads what the writer has written since. */
+  async refresh(): Promise<void> {
+    if (this.mode !== 'reader') return;
+    try {
+      this.load();
+    } catch (e) {
+      this.report('corrupt', `refresh failed: ${(e as Error).message}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /** Adds samples. Cheap and synchronous; never throws for disk problems. Out-of-order samples are dropped. */
+  append(samples: readonly SeriesSample[]): void {
+    if (this.mode === 'closed') return;
+    const target = this.mode === 'reader' ? this.local : this.series;
+    const logging = this.mode === 'writer';
+    for (const s of samples) {
+      let t = s.t;
+      if (!(Math.abs(t) <= MAX_INT)) { this.drop(`sample with an unusable time ${t}`); continue; }
+      t = Math.round(t);
+      let st = target === this.series ? this.keyCache.get(s.series) : undefined;
+      if (!st) {
+        const id = seriesId(s.series);
+        st = target.get(id);
+        if (!st) {
+          st = new SeriesState(id, { name: s.series.name, labels: { ...s.series.labels } });
+          target.set(id, st);
+        }
+        if (target === this.series) this.keyCache.set(s.series, st);
+      }
+      if (t <= st.lastT) { this.drop('samples not newer than the last one of their series are dropped'); continue; }
+      const v = +s.v;
+      st.ingest(t, v);
+      if (target === this.local && st.headT.length > LOCAL_HEAD_LIMIT) {
+        st.headT.splice(0, LOCAL_HEAD_LIMIT / 2);
+        st.headV.splice(0, LOCAL_HEAD_LIMIT / 2);
+        for (const p of st.pending) if (p.length > 10_000) p.splice(0, p.length - 10_000);
+        continue;
+      }
+      this.headSamples++;
+      if (logging) this.wal.add(st.id, t, v);
+    }
+    if (this.mode === 'reader') return;
+    if (this.wal.size > WAL_BUFFER_BYTES) this.flushWal();
+    if (this.now() >= this.nextCutAt || this.headSamples > MAX_HEAD_SAMPLES) this.startCut(false);
+  }
+
+  private drop(message: string): void {
+    this.droppedSamples++;
+    this.report('dropped', message);
+  }
+
+  /** Writes the WAL buffer (fdatasync) and, when due, seals the head into chunk files. */
+  async flush(): Promise<void> {
+    if (this.mode === 'writer' || this.mode === 'memory') {
+      this.flushWal();
+      if (this.now() >= this.nextCutAt) this.startCut(false);
+    }
+    await Promise.all([this.walChain, this.cutChain]);
+  }
+
+  private flushWal(): void {
+    if (this.mode !== 'writer') return;
+    const rec = this.wal.take();
+    if (rec) this.writeWal(this.walSeq, rec);
+  }
+
+  private writeWal(seg: number, rec: Uint8Array): void {
+    const p = this.walPath(seg);
+    this.walChain = this.walChain.then(async () => {
+      if (this.mode !== 'writer') return;
+      try {
+        await this.io.append(p, rec);
+        this.walSizes.set(seg, (this.walSizes.get(seg) ?? 0) + rec.length);
+      } catch (e) {
+        this.degrade(e, p);
+      }
+    });
+  }
+
+  private degrade(e: unknown, file: string): void {
+    if (this.mode !== 'writer') return;
+    this.mode = 'memory';
+    const err = e as NodeJS.ErrnoException;
+    this.report('degraded', `cannot write the store (${err.code ?? err.message}): samples are kept in memory only until the store is reopened`, file);
+  }
+
+  private tierDue(i: number, now: number, all: boolean): boolean {
+    const w = TIERS[i].writeEveryMs;
+    return all || w === 0 || Math.floor(now / w) !== Math.floor(this.lastTierWrite[i] / w);
+  }
+
+  /**
+   * Seals the head: encodes raw blocks and due rollup blocks (synchronously, so queries see
+   * them at once), rotates the WAL, snapshots the checkpoint, then writes them in order.
+   */
+  private startCut(all: boolean): void {
+    if (this.mode !== 'writer' && this.mode !== 'memory') return;
+    const now = this.now();
+    const seq = this.walSeq;
+    this.nextCutAt = this.cutBoundary(now);
+    const writing = this.mode === 'writer';
+    if (writing) {
+      const rec = this.wal.take();
+      if (rec) this.writeWal(seq, rec);
+      this.wal.newSegment();
+      this.walSeq = seq + 1;
+    }
+    const due = TIERS.map((_, i) => this.tierDue(i, now, all));
+    due.forEach((d, i) => { if (d) this.lastTierWrite[i] = now; });
+    const groups: NewBlock[][] = RES.map(() => []);
+    for (const st of this.series.values()) {
+      st.closeBuckets(now);
+      if (st.headT.length) {
+        groups[0].push({ kind: BlockKind.Raw, seriesId: st.id, count: st.headT.length, tmin: st.headT[0], tmax: st.headT[st.headT.length - 1], payload: encodeRaw(st.headT, st.headV) });
+        st.headT = [];
+        st.headV = [];
+      }
+      for (let i = 0; i < TIERS.length; i++) {
+        const p = st.pending[i];
+        if (!due[i] || p.length === 0) continue;
+        groups[i + 1].push({ kind: BlockKind.Rollup, seriesId: st.id, count: p.length, tmin: p[0].t, tmax: p[p.length - 1].t, payload: encodeBuckets(p) });
+        st.pending[i] = [];
+      }
+    }
+    this.headSamples = 0;
+    const mem = groups.map((g, ri) => {
+      const list = g.map((b): MemBlock => ({ kind: b.kind, seriesId: b.seriesId, count: b.count, tmin: b.tmin, tmax: b.tmax, payload: b.payload, inFlight: writing }));
+      this.memBlocks[ri].push(...list);
+      return list;
+    });
+    if (!writing) {
+      this.enforceMemoryLimit();
+      void this.applyRetention(now);
+      return;
+    }
+    this.pruneSeries(now);
+    const ckpt = encodeCheckpoint(seq, this.series.values());
+    const walDone = this.walChain;
+    this.cutChain = this.cutChain.then(async () => {
+      if (this.mode !== 'writer') { this.keepInMemory(mem); return; }
+      let file = '';
+      try {
+        for (let ri = 0; ri < RES.length; ri++) {
+          if (groups[ri].length === 0) continue;
+          const f = this.targetFile(ri, now, seq);
+          file = f.path;
+          const g = buildGroup(groups[ri], f.size, seq, f.trailer);
+          await this.io.append(f.path, g.bytes);
+          f.size += g.bytes.length;
+          f.trailer = g.trailer;
+          if (f.index) for (const e of g.entries) { const l = f.index.get(e.seriesId); if (l) l.push(e); else f.index.set(e.seriesId, [e]); }
+          const done = new Set(mem[ri]);
+          this.memBlocks[ri] = this.memBlocks[ri].filter((b) => !done.has(b));
+        }
+        file = this.path('head.ckpt');
+        await this.io.replace(file, ckpt);
+        this.checkpointBytes = ckpt.length;
+        await walDone;
+        if (this.mode !== 'writer') return;
+        await this.removeWalUpTo(seq);
+        await this.applyRetention(now);
+      } catch (e) {
+        this.degrade(e, file);
+        this.keepInMemory(mem);
+      }
+    });
+  }
+
+  private keepInMemory(mem: MemBlock[][]): void {
+    for (const list of mem) for (const b of list) b.inFlight = false;
+    this.enforceMemoryLimit();
+  }
+
+  private enforceMemoryLimit(): void {
+    let total = 0;
+    for (const list of this.memBlocks) for (const b of list) total += b.payload.length;
+    if (total <= this.memoryLimitBytes) return;
+    let droppedBlocks = 0;
+    // Oldest raw blocks go first, then the 1 s tier; 1 min and 1 h are small.
+    for (let ri = 0; ri < 2 && total > this.memoryLimitBytes; ri++) {
+      const list = this.memBlocks[ri];
+      list.sort((a, b) => a.tmin - b.tmin);
+      let k = 0;
+      while (k < list.length && total > this.memoryLimitBytes) {
+        if (!list[k].inFlight) { total -= list[k].payload.length; list.splice(k, 1); droppedBlocks++; } else k++;
+      }
+    }
+    if (droppedBlocks) this.report('degraded', `memory limit reached: the oldest samples kept in memory are dropped`);
+  }
+
+  private targetFile(ri: number, now: number, seq: number): TierFile {
+    const fileMs = ri === 0 ? RAW_FILE_MS : TIERS[ri - 1].fileMs;
+    const ws = Math.floor(now / fileMs) * fileMs;
+    const cur = this.current[ri];
+    if (cur && cur.windowStart === ws) return cur;
+    const f: TierFile = { res: ri, path: this.path(RES[ri], `${ws}-${seq}.chk`), windowStart: ws, size: 0, index: new Map() };
+    this.files[ri].push(f);
+    this.current[ri] = f;
+    return f;
+  }
+
+  private async removeWalUpTo(seq: number): Promise<void> {
+    for (const s of [...this.walSizes.keys()]) {
+      if (s > seq) continue;
+      await this.io.remove(this.walPath(s));
+      this.walSizes.delete(s);
+    }
+    // Segments only seen on disk (e.g. empty ones) are removed too.
+    try {
+      for (const n of readdirSync(this.path('wal'))) {
+        const m = /^(\d+)\.wal$/.exec(n);
+        if (m && Number(m[1]) <= seq) await this.io.remove(this.path('wal', n));
+      }
+    } catch { /* no folder */ }
+  }
+
+  private retentionOf(ri: number): number {
+    return ri <= 1 ? this.rawRetentionMs : this.rollupRetentionMs;
+  }
+
+  private async applyRetention(now: number): Promise<void> {
+    for (let ri = 0; ri < RES.length; ri++) {
+      const cutoff = now - this.retentionOf(ri);
+      this.memBlocks[ri] = this.memBlocks[ri].filter((b) => b.inFlight || b.tmax >= cutoff);
+      const keep: TierFile[] = [];
+      for (const f of this.files[ri]) {
+        if (f !== this.current[ri] && f.trailer && f.trailer.maxT < cutoff && this.mode === 'writer') {
+          try { await this.io.remove(f.path); } catch (e) { this.report('degraded', `old chunk file not removed: ${(e as Error).message}`, f.path); keep.push(f); }
+        } else keep.push(f);
+      }
+      this.files[ri] = keep;
+    }
+  }
+
+  private pruneSeries(now: number): void {
+    const cutoff = now - this.rollupRetentionMs;
+    for (const [id, st] of this.series) if (st.lastT < cutoff && st.empty) this.series.delete(id);
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** Series known to the store (in memory, in the checkpoint, or in chunk file indexes already read). */
+  listSeries(matcher: { name?: string; labels?: Labels } = {}): SeriesKey[] {
+    const ids = this.allSeriesIds();
+    const out: SeriesKey[] = [];
+    for (const id of [...ids].sort()) {
+      const key = this.series.get(id)?.key ?? this.local.get(id)?.key ?? parseSeriesId(id);
+      if (!key) continue;
+      if (matcher.name !== undefined && key.name !== matcher.name) continue;
+      if (matcher.labels && !matchesLabels(key, matcher.labels)) continue;
+      out.push(key);
+    }
+    return out;
+  }
+
+  private allSeriesIds(): Set<string> {
+    const ids = new Set<string>([...this.series.keys(), ...this.local.keys()]);
+    for (const list of this.memBlocks) for (const b of list) ids.add(b.seriesId);
+    for (const list of this.files) for (const f of list) if (f.index) for (const id of f.index.keys()) ids.add(id);
+    return ids;
+  }
+
+  query(q: StoreQuery): QueryResult[] {
+    const agg: Aggregation = q.agg ?? 'mean';
+    let ids: string[];
+    if (q.series) ids = [...new Set(q.series)];
+    else {
+      // Matching by name or labels needs every series: read the indexes of the files in range.
+      this.forEachFileInRange(chooseResolution(q.stepMs, agg), q.from, q.to, (f) => this.ensureIndex(f));
+      ids = this.listSeries({ name: q.name, labels: q.labels }).map(seriesId);
+    }
+    const res = chooseResolution(q.stepMs, agg);
+    const ri = RES.indexOf(res);
+    const wanted = new Set(ids);
+    const found = this.readBlocks(ri, wanted, q.from, q.to, agg.startsWith('p'));
+    const out: QueryResult[] = [];
+    for (const id of ids) {
+      const key = this.series.get(id)?.key ?? this.local.get(id)?.key ?? parseSeriesId(id);
+      if (!key) continue;
+      const states = [this.series.get(id), this.local.get(id)].filter((s): s is SeriesState => !!s);
+      let points;
+      if (ri === 0) {
+        const segs = (found.get(id) ?? []) as RawSegment[];
+        for (const st of states) if (st.headT.length) segs.push({ t: st.headT, v: st.headV });
+        const { t, v } = mergeRaw(segs, q.from, q.to);
+        points = aggregateRaw(t, v, q.stepMs, agg);
+      } else {
+        const segs = (found.get(id) ?? []) as Bucket[][];
+        for (const st of states) {
+          const p = st.pending[ri - 1];
+          const o = st.open[ri - 1];
+          if (p.length) segs.push(p);
+          if (o) segs.push([o]);
+        }
+        points = aggregateBuckets(mergeBuckets(segs, q.from, q.to), q.stepMs!, agg);
+      }
+      if (points.length || states.length || found.has(id)) out.push({ id, series: key, resolution: res, stepMs: q.stepMs, points });
+    }
+    return out;
+  }
+
+  private forEachFileInRange(res: Resolution, from: number, to: number, fn: (f: TierFile) => void): void {
+    for (const f of this.files[RES.indexOf(res)]) if (f.trailer && f.trailer.maxT >= from && f.trailer.minT <= to) fn(f);
+  }
+
+  private ensureIndex(f: TierFile): Map<string, BlockEntry[]> {
+    if (f.index) return f.index;
+    const index = new Map<string, BlockEntry[]>();
+    let fd: number | undefined;
+    try {
+      fd = openForRead(f.path);
+      const r = readIndex(fd, f.size);
+      for (const p of r.problems) this.report('corrupt', p, f.path);
+      for (const e of r.entries) { const l = index.get(e.seriesId); if (l) l.push(e); else index.set(e.seriesId, [e]); }
+    } catch (e) {
+      this.report('corrupt', `chunk file index unreadable (${(e as Error).message}); file skipped`, f.path);
+    } finally {
+      closeQuietly(fd);
+    }
+    f.index = index;
+    return index;
+  }
+
+  /** Decoded blocks (raw segments or bucket lists) of the wanted series overlapping [from, to]. */
+  private readBlocks(ri: number, wanted: Set<string>, from: number, to: number, sketches: boolean): Map<string, (RawSegment | Bucket[])[]> {
+    const out = new Map<string, (RawSegment | Bucket[])[]>();
+    const add = (kind: BlockKind, meta: BlockMeta, payload: Uint8Array) => {
+      const seg = kind === BlockKind.Raw ? decodeRaw(payload, meta.count) : decodeBuckets(payload, meta.count, sketches);
+      const l = out.get(meta.seriesId);
+      if (l) l.push(seg); else out.set(meta.seriesId, [seg]);
+    };
+    for (const f of this.files[ri]) {
+      if (!f.trailer || f.trailer.maxT < from || f.trailer.minT > to) continue;
+      const index = this.ensureIndex(f);
+      const entries: BlockEntry[] = [];
+      for (const id of wanted) for (const e of index.get(id) ?? []) if (e.tmax >= from && e.tmin <= to && e.offset + e.length <= f.size) entries.push(e);
+      if (!entries.length) continue;
+      entries.sort((a, b) => a.offset - b.offset);
+      let fd: number | undefined;
+      try {
+        fd = openForRead(f.path);
+        // Coalesce nearby blocks into few large reads.
+        let i = 0;
+        while (i < entries.length) {
+          let j = i + 1;
+          let end = entries[i].offset + entries[i].length;
+          while (j < entries.length && entries[j].offset - end < 65536 && entries[j].offset + entries[j].length - entries[i].offset < (8 << 20)) {
+            end = Math.max(end, entries[j].offset + entries[j].length);
+            j++;
+          }
+          const base = entries[i].offset;
+          const buf = readAt(fd, base, end - base);
+          for (let k = i; k < j; k++) {
+            const e = entries[k];
+            try {
+              const b = parseBlock(buf.subarray(e.offset - base, e.offset - base + e.length));
+              if (b.meta.seriesId !== e.seriesId || b.meta.count !== e.count) throw new Error('block does not match its index entry');
+              add(b.kind, b.meta, b.payload);
+            } catch (err) {
+              this.report('corrupt', `damaged block of ${e.seriesId} at byte ${e.offset} skipped (${(err as Error).message})`, f.path);
+            }
+          }
+          i = j;
+        }
+      } catch (err) {
+        this.report('corrupt', `chunk file unreadable (${(err as Error).message}); skipped`, f.path);
+      } finally {
+        closeQuietly(fd);
+      }
+    }
+    for (const b of this.memBlocks[ri]) if (wanted.has(b.seriesId) && b.tmax >= from && b.tmin <= to) add(b.kind, b, b.payload);
+    return out;
+  }
+
+  // ---------------------------------------------------------------- disk use and closing
+
+  diskUsage(): DiskUsage {
+    const tiers = Object.fromEntries(RES.map((r, ri) => [r, this.files[ri].reduce((n, f) => n + f.size, 0)])) as Record<Resolution, number>;
+    const samples = this.files[0].reduce((n, f) => n + (f.trailer?.count ?? 0), 0);
+    const rollupBytes = TIERS.reduce((n, t) => n + tiers[t.name], 0);
+    const walBytes = [...this.walSizes.values()].reduce((a, b) => a + b, 0);
+    return { rawBytes: tiers.raw, rollupBytes, walBytes, checkpointBytes: this.checkpointBytes, tiers, samples, bytesPerSample: samples ? tiers.raw / samples : 0 };
+  }
+
+  /** Seals and writes everything (the writer), releases the lock. The store cannot be used afterwards. */
+  async close(): Promise<void> {
+    if (this.mode === 'closed') return;
+    if (this.timer) clearInterval(this.timer);
+    if (this.mode === 'writer') {
+      this.flushWal();
+      this.startCut(true);
+    }
+    await Promise.all([this.walChain, this.cutChain]);
+    this.releaseLock?.();
+    this.mode = 'closed';
+  }
+}
+
+/** Concatenates time-ordered segments in time order, keeping [from, to] and dropping repeated times. */
+function mergeRaw(segs: RawSegment[], from: number, to: number): { t: number[]; v: number[] } {
+  segs.sort((a, b) => a.t[0] - b.t[0]);
+  const t: number[] = [];
+  const v: number[] = [];
+  let last = -Infinity;
+  for (const s of segs) {
+    for (let i = 0; i < s.t.length; i++) {
+      const x = s.t[i];
+      if (x < from || x > to || x <= last) continue;
+      t.push(x);
+      v.push(s.v[i]);
+      last = x;
+    }
+  }
+  return { t, v };
+}
+
+function mergeBuckets(segs: Bucket[][], from: number, to: number): Bucket[] {
+  segs.sort((a, b) => a[0].t - b[0].t);
+  const out: Bucket[] = [];
+  for (const s of segs) {
+    for (const b of s) {
+      if (b.t < from || b.t > to) continue;
+      const prev = out[out.length - 1];
+      if (prev && (b.t < prev.t || (b.t === prev.t && b.count === prev.count && b.sum === prev.sum && b.last === prev.last))) continue;
+      out.push(b);
+    }
+  }
+  return out;
+}

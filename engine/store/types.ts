@@ -1,0 +1,79 @@
+import type { Labels, Sample, SeriesKey } from '../metrics/series';
+import type { StoreIo } from './io';
+import type { TierName } from './rollup';
+
+export type Aggregation = 'mean' | 'min' | 'max' | 'last' | 'count' | 'sum' | 'p50' | 'p90' | 'p95' | 'p99';
+export type Resolution = 'raw' | TierName;
+
+export interface StoreOptions {
+  /** The store's folder (created when missing). */
+  dir: string;
+  /** How long raw samples and the 1 s tier are kept (default 30 days). */
+  rawRetentionMs?: number;
+  /** How long the 1 min and 1 h tiers are kept (default 365 days). */
+  rollupRetentionMs?: number;
+  /** How often the WAL is written and fdatasync'ed; at most 1000 (default 500). */
+  flushIntervalMs?: number;
+  /** How often the head is sealed into compressed blocks (default 5 min). */
+  cutIntervalMs?: number;
+  /** Clock (ms since the epoch); injected by tests and benchmarks. */
+  now?: () => number;
+  /** Read-only openers reload what the writer wrote this often (default 1000; 0 = only on `refresh()`). */
+  refreshIntervalMs?: number;
+  /** Compressed data kept in memory when the disk cannot be written (default 64 MiB). */
+  memoryLimitBytes?: number;
+  /** No timers: flushes happen only on `flush()` (tests and benchmarks with an injected clock). */
+  manualFlush?: boolean;
+  /** Replaces the store's writes (tests simulate a full disk). */
+  io?: StoreIo;
+}
+
+export type StoreProblemKind =
+  | 'corrupt' // a damaged file or part of one was skipped
+  | 'truncated' // a file ended in the middle of a record (usually a crash); the complete part is used
+  | 'read-only' // the folder cannot be written, or another process holds the write lock
+  | 'degraded' // writing failed (disk full, permissions): samples are kept in memory only
+  | 'dropped'; // samples were refused (out of order, bad timestamp)
+
+export interface StoreProblem {
+  kind: StoreProblemKind;
+  message: string;
+  file?: string;
+  /** Store clock time when it was found. */
+  at: number;
+}
+
+export interface StoreQuery {
+  /** Canonical series ids (`seriesId`). */
+  series?: string[];
+  name?: string;
+  labels?: Labels;
+  from: number;
+  to: number;
+  /** Without a step, raw samples; with one, one point per step (aligned to multiples of the step). */
+  stepMs?: number;
+  /** How each step is summarized (default mean). */
+  agg?: Aggregation;
+}
+
+export interface QueryResult {
+  id: string;
+  series: SeriesKey;
+  /** Where the points came from. */
+  resolution: Resolution;
+  stepMs?: number;
+  points: Sample[];
+}
+
+export interface DiskUsage {
+  rawBytes: number;
+  rollupBytes: number;
+  walBytes: number;
+  checkpointBytes: number;
+  /** Bytes per tier file set. */
+  tiers: Record<Resolution, number>;
+  /** Raw samples in the chunk files. */
+  samples: number;
+  /** rawBytes / samples (0 when empty). */
+  bytesPerSample: number;
+}
