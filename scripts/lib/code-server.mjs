@@ -90,7 +90,45 @@ function forceSymlink(target, path) {
 export async function ensureCodeServer() {
   checkSystemPackages();
   if (existsSync(MARKER) && existsSync(ENTRY)) return ENTRY;
+  // Several test runs or `npm start` may start at once on a fresh machine: one installs,
+  // the others wait for it.
+  const release = await acquireInstallLock();
+  try {
+    if (existsSync(MARKER) && existsSync(ENTRY)) return ENTRY;
+    return await install();
+  } finally {
+    release();
+  }
+}
 
+const LOCK_DIR = `${INSTALL_DIR}.lock`;
+
+/** mkdir is atomic: the lock is a directory holding the owner's pid; a dead owner's lock is taken over. */
+async function acquireInstallLock() {
+  let told = false;
+  let fatal;
+  await waitFor(() => {
+    try {
+      mkdirSync(CACHE_DIR, { recursive: true });
+      mkdirSync(LOCK_DIR);
+      writeFileSync(join(LOCK_DIR, 'pid'), String(process.pid));
+      return true;
+    } catch (e) {
+      if (e.code !== 'EEXIST') { fatal = e; return true; }
+      let owner = NaN;
+      try { owner = Number(readFileSync(join(LOCK_DIR, 'pid'), 'utf8')); } catch { /* being written */ }
+      let alive = false;
+      if (owner) { try { process.kill(owner, 0); alive = true; } catch { /* dead */ } }
+      if (owner && !alive) { rmSync(LOCK_DIR, { recursive: true, force: true }); return false; }
+      if (!told) { progress(`waiting for another process (pid ${owner || '?'}) installing code-server`); told = true; }
+      return false;
+    }
+  }, { timeout: 15 * 60_000, interval: 500, what: `the code-server install lock ${LOCK_DIR}` });
+  if (fatal) throw fatal;
+  return () => rmSync(LOCK_DIR, { recursive: true, force: true });
+}
+
+async function install() {
   const started = Date.now();
   if (existsSync(INSTALL_DIR)) {
     progress(`removing incomplete install in ${INSTALL_DIR}`);
