@@ -79,21 +79,27 @@ export function isLabelName(s: string): boolean {
   return true;
 }
 
-/** Parses a sample value as Prometheus does (Go ParseFloat): numbers, NaN, Inf, +Inf, -Inf. */
+/**
+ * Parses a sample value as Prometheus does (Go ParseFloat): decimal numbers, and NaN, Inf and
+ * Infinity in any letter case, the infinities with an optional sign (prom-client writes `Nan`).
+ */
 export function parsePromValue(s: string): number | undefined {
-  switch (s) {
-    case 'NaN': case 'nan':
-      return NaN;
-    case '+Inf': case 'Inf': case '+inf': case 'inf':
-      return Infinity;
-    case '-Inf': case '-inf':
-      return -Infinity;
-  }
   if (s.length === 0) return undefined;
   const c = s.charCodeAt(0);
-  // Number() also accepts '', ' ', '0x1F', 'Infinity' and '0b1': only allow what Go accepts for decimals.
-  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return undefined;
-  if (s.includes('x') || s.includes('X') || s.includes('b') || s.includes('o') || s.includes('_') || s.includes('I')) return undefined;
+  if (!((c >= 48 && c <= 57) || c === 46)) {
+    if (s.length <= 9) {
+      const l = s.toLowerCase();
+      if (l === 'nan') return NaN;
+      const body = l[0] === '+' || l[0] === '-' ? l.slice(1) : l;
+      if (body === 'inf' || body === 'infinity') return l[0] === '-' ? -Infinity : Infinity;
+    }
+    if (c !== 43 && c !== 45) return undefined;
+  }
+  // Number() also accepts ' ', '0x1F' and '0b1': only allow what Go accepts for decimals.
+  for (let i = 0; i < s.length; i++) {
+    const d = s.charCodeAt(i);
+    if (!((d >= 48 && d <= 57) || d === 46 || d === 43 || d === 45 || d === 101 || d === 69)) return undefined;
+  }
   const v = Number(s);
   return Number.isNaN(v) ? undefined : v;
 }

@@ -74,7 +74,9 @@ describe('Prometheus text parser', () => {
     assert.equal(parsePromValue('1e3'), 1000);
     assert.equal(parsePromValue('-0.5'), -0.5);
     assert.equal(parsePromValue('+Inf'), Infinity);
-    for (const bad of ['', ' ', 'Infinity', '0x1F', '0b1', '1_000', 'abc']) assert.equal(parsePromValue(bad), undefined, bad);
+    assert.equal(parsePromValue('-Infinity'), -Infinity);
+    assert.ok(Number.isNaN(parsePromValue('Nan')!)); // as prom-client writes it
+    for (const bad of ['', ' ', '0x1F', '0b1', '1_000', 'abc', '+NaN', 'Infinit', '1 2']) assert.equal(parsePromValue(bad), undefined, bad);
   });
 
   it('keeps the number of stored errors bounded for garbage', () => {
