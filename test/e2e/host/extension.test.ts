@@ -14,6 +14,8 @@ const SOURCE = 'alluse-perf';
 interface AllUsePerformanceApi {
   whenServerReady(): Promise<void>;
   lastAnalysis(uri: string): { ms: number; diagnostics: number } | undefined;
+  /** Not part of the tested contract; used, when present, to see that a restart is a new process. */
+  serverInfo?(): Promise<{ pid: number }>;
 }
 
 /** Polls `fn` until it returns a truthy value, which it returns; fails with `what` after `timeout` ms. */
@@ -104,7 +106,7 @@ describe('ALL-USE Performance in the VS Code extension host', () => {
     assert.match(d.getText(unit.range), /50/, 'the missing-unit diagnostic must cover the number');
   });
 
-  it('offers the quick fixes and applying "Change to \\"interval\\"" fixes the text', async () => {
+  it('offers the quick fixes and applying "Change to "interval"" fixes the text', async () => {
     await getApi();
     const d = await workspaceDoc();
     const unknown = await until('the unknown-key diagnostic', () => ours(d.uri).find((x) => codeOf(x) === 'unknown-key'));
@@ -151,14 +153,32 @@ describe('ALL-USE Performance in the VS Code extension host', () => {
     try {
       const commands = await vscode.commands.getCommands(true);
       assert.ok(commands.includes('alluse-perf.restartServer'), 'command alluse-perf.restartServer is registered');
+      const before = a.serverInfo ? (await a.serverInfo()).pid : undefined;
       await vscode.commands.executeCommand('alluse-perf.restartServer');
       await a.whenServerReady();
+      if (a.serverInfo) {
+        const after = await until('serverInfo() from the restarted server', () => a.serverInfo!().then((i) => i.pid));
+        assert.notEqual(after, before, 'the restarted server runs in a new process');
+      }
       // The old server's diagnostics are cleared when it stops; the new one publishes them again.
       await until(`diagnostics from the restarted server, have ${describeDiags(d.uri)} after ${changes} change(s)`,
         () => changes > 0 && ours(d.uri).some((x) => codeOf(x) === 'missing-unit'), 30_000);
     } finally {
       sub.dispose();
     }
+  });
+
+  it('reports missing-unit on "interval: 100" and "Use "100ms"" fixes it', async () => {
+    await getApi();
+    const d = await openWorkspaceFile('unit/alluse-perf.yaml', ['version: 1', 'components: []', 'monitor:', '  interval: 100', ''].join('\n'));
+    const unit = await until(`missing-unit, have ${describeDiags(d.uri)}`, () => ours(d.uri).find((x) => codeOf(x) === 'missing-unit'));
+    assert.equal(unit.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(unit.message, /unit/i);
+    const fix = await until('the Use "100ms" quick fix', async () => (await codeActions(d.uri, unit.range)).find((x) => x.title === 'Use "100ms"'));
+    assert.ok(fix.edit, 'the quick fix must carry a workspace edit');
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.match(d.getText(), /^ {2}interval: 100ms$/m);
+    await until(`missing-unit to disappear, have ${describeDiags(d.uri)}`, () => !ours(d.uri).some((x) => codeOf(x) === 'missing-unit'));
   });
 
   it('reports duplicate-component on the second component with the same name', async () => {
