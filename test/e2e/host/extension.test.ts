@@ -106,7 +106,7 @@ describe('ALL-USE Performance in the VS Code extension host', () => {
     assert.match(d.getText(unit.range), /50/, 'the missing-unit diagnostic must cover the number');
   });
 
-  it('offers the quick fixes and applying "Change to "interval"" fixes the text', async () => {
+  it('offers the quick fixes and applying Change to "interval" fixes the text', async () => {
     await getApi();
     const d = await workspaceDoc();
     const unknown = await until('the unknown-key diagnostic', () => ours(d.uri).find((x) => codeOf(x) === 'unknown-key'));
@@ -168,7 +168,7 @@ describe('ALL-USE Performance in the VS Code extension host', () => {
     }
   });
 
-  it('reports missing-unit on "interval: 100" and "Use "100ms"" fixes it', async () => {
+  it('reports missing-unit on "interval: 100" and Use "100ms" fixes it', async () => {
     await getApi();
     const d = await openWorkspaceFile('unit/alluse-perf.yaml', ['version: 1', 'components: []', 'monitor:', '  interval: 100', ''].join('\n'));
     const unit = await until(`missing-unit, have ${describeDiags(d.uri)}`, () => ours(d.uri).find((x) => codeOf(x) === 'missing-unit'));

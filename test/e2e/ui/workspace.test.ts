@@ -111,7 +111,7 @@ describe('ALL-USE Performance in the VS Code UI (code-server + chromium)', () =>
     await page.mouse.move(700, 400);
   });
 
-  it('applies the quick fix "Change to "interval"" from the editor and saves it to disk', STEP, async () => {
+  it('applies the quick fix Change to "interval" from the editor and saves it to disk', STEP, async () => {
     // Clicking the problem and pressing Enter moves the cursor to its range in the editor.
     await unknownKeyRow().first().click();
     await page.keyboard.press('Enter');
