@@ -50,6 +50,7 @@ export interface ParseOptions {
   maxSamples?: number;
 }
 
+const SUFFIXES = new Set(['_bucket', '_count', '_sum', '_created']);
 const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
 function isNameStart(c: number): boolean {
@@ -275,7 +276,13 @@ export function parsePrometheusText(text: string, options: ParseOptions = {}): P
       fail(lineNo, `expected a blank after ${name}`);
       continue;
     }
-    const parts = rest.split(/[ \t]+/).filter((p) => p.length > 0);
+    const parts: string[] = [];
+    for (let j = 0; j < rest.length; ) {
+      while (j < rest.length && (rest.charCodeAt(j) === 32 || rest.charCodeAt(j) === 9)) j++;
+      const b = j;
+      while (j < rest.length && rest.charCodeAt(j) !== 32 && rest.charCodeAt(j) !== 9) j++;
+      if (j > b) parts.push(rest.slice(b, j));
+    }
     if (parts.length < 1 || parts.length > 2) {
       fail(lineNo, parts.length ? `too many fields after ${name}` : `missing value for ${name}`);
       continue;
@@ -301,7 +308,10 @@ export function parsePrometheusText(text: string, options: ParseOptions = {}): P
     }
     sampleCount++;
     // Consecutive samples of one family are the common case.
-    let f = last && (last.name === name || (last.type !== 'untyped' && familyBase(name, byName) === last)) ? last : familyBase(name, byName);
+    let f =
+      last && (last.name === name || (last.type !== 'untyped' && name.startsWith(last.name) && SUFFIXES.has(name.slice(last.name.length)) && familyBase(name, byName) === last))
+        ? last
+        : familyBase(name, byName);
     if (!f) f = family(name);
     last = f;
     const s: PromSample = { name, labels, value };
