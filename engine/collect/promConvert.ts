@@ -12,7 +12,7 @@
  * Every series gets the label `component`; a scraped label of that name with another value is
  * kept as `exported_component`, as Prometheus does. Samples are stamped with the scrape time.
  */
-import type { SeriesSample } from '../metrics/series';
+import type { SeriesKey, SeriesSample } from '../metrics/series';
 import { seriesId } from '../metrics/series';
 import { bucketDeltas, HISTOGRAM_QUANTILES, histogramQuantile, type Bucket } from './histogram';
 import { parsePromValue, type MetricFamily } from './promParse';
@@ -32,6 +32,7 @@ function withComponent(labels: Record<string, string>, component: string | undef
 export class PrometheusConverter {
   private readonly rates = new RateTracker();
   private readonly buckets = new Map<string, Bucket[]>();
+  private readonly rateKeys = new Map<string, SeriesKey>();
 
   /** `component` becomes the `component` label of every series (none when undefined). */
   constructor(private readonly component?: string) {}
@@ -42,9 +43,12 @@ export class PrometheusConverter {
     const seenBuckets = new Set<string>();
     const c = this.component;
     const rate = (name: string, labels: Record<string, string>, value: number) => {
-      const series = { name: `${name}_rate`, labels: withComponent(labels, c) };
-      const id = seriesId(series);
+      // A cheap identity (labels in the endpoint's own order, which is stable) instead of seriesId's sort.
+      let id = name;
+      for (const k in labels) id += `\u0000${k}\u0000${labels[k]}`;
       seenRates.add(id);
+      let series = this.rateKeys.get(id);
+      if (!series) this.rateKeys.set(id, (series = { name: `${name}_rate`, labels: withComponent(labels, c) }));
       const r = this.rates.update(id, value, monoMs);
       if (r !== undefined) out.push({ series, t: nowMs, v: r });
     };
@@ -96,6 +100,7 @@ export class PrometheusConverter {
     }
     // Series that disappeared from the endpoint are forgotten, so state stays bounded.
     this.rates.retain((k) => seenRates.has(k));
+    for (const k of this.rateKeys.keys()) if (!seenRates.has(k)) this.rateKeys.delete(k);
     for (const k of this.buckets.keys()) if (!seenBuckets.has(k)) this.buckets.delete(k);
     return out;
   }
@@ -104,6 +109,7 @@ export class PrometheusConverter {
   reset(): void {
     this.rates.clear();
     this.buckets.clear();
+    this.rateKeys.clear();
   }
 
   /** Number of series with state (for tests and diagnostics). */
