@@ -15,7 +15,7 @@
 //   waitFor(fn, { timeout, interval, what }) -> Promise<truthy value of fn()>
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync, readFileSync, symlinkSync, lstatSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync, readFileSync, symlinkSync, lstatSync, unlinkSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -188,6 +188,23 @@ export async function waitFor(fn, { timeout = 30_000, interval = 100, what = 'co
   }
 }
 
+/**
+ * Run dirs are kept for post-mortems (logs, settings); keep the newest KEEP_RUNS and drop
+ * older ones, but never one touched in the last hour (it may belong to a run in progress).
+ */
+const KEEP_RUNS = 10;
+function pruneRuns() {
+  const runs = join(CACHE_DIR, 'runs');
+  if (!existsSync(runs)) return;
+  const old = readdirSync(runs).sort().reverse().slice(KEEP_RUNS);
+  for (const name of old) {
+    const dir = join(runs, name);
+    try {
+      if (Date.now() - statSync(dir).mtimeMs > 3_600_000) rmSync(dir, { recursive: true, force: true });
+    } catch { /* raced with another pruner */ }
+  }
+}
+
 /** Is `port` free on `host`? */
 function portFree(port, host) {
   return new Promise((resolve) => {
@@ -227,6 +244,7 @@ export async function portFrom(preferred, host = '127.0.0.1') {
 export async function startCodeServer({ folder, settings = {}, trust = false, port, host = '127.0.0.1', runDir, vsix, log } = {}) {
   const entry = await ensureCodeServer();
   if (!runDir) {
+    pruneRuns();
     const id = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
     runDir = join(CACHE_DIR, 'runs', id);
   }
