@@ -88,6 +88,7 @@ describe('ALL-USE Performance in the VS Code extension host', () => {
   it('reports unknown-key (Warning) and missing-unit (Error) on the workspace file', async () => {
     await getApi();
     const d = await workspaceDoc();
+    assert.equal(d.languageId, 'yaml', 'alluse-perf.yaml is validated as language yaml');
     const diags = await until(`unknown-key and missing-unit diagnostics, have ${describeDiags(d.uri)}`, () => {
       const list = ours(d.uri);
       return list.some((x) => codeOf(x) === 'unknown-key') && list.some((x) => codeOf(x) === 'missing-unit') && list;
