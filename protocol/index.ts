@@ -77,7 +77,8 @@ export namespace DashboardDataRequest {
     uri: string;
     range: RangeName;
   }
-  export type Result = DashboardData;
+  /** null while monitoring is not running. */
+  export type Result = DashboardData | null;
 }
 
 /** Options the client passes to the server when it starts it. */
@@ -98,7 +99,7 @@ export type WebviewToExtension =
 /** Messages the extension sends to a webview. */
 export type ExtensionToWebview =
   | { type: 'summary'; uri: string; summary: WorkspaceSummary; version: number }
-  | { type: 'dashboard'; data: DashboardDataRequest.Result }
+  | { type: 'dashboard'; data: DashboardData }
   | { type: 'error'; message: string };
 
 function isPosition(x: unknown): boolean {

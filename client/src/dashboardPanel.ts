@@ -67,7 +67,8 @@ export class DashboardPanel implements vscode.Disposable {
   private async refresh(): Promise<void> {
     let message: ExtensionToWebview;
     try {
-      message = { type: 'dashboard', data: await this.fetchData(this.workspaceFile.toString(), this.range) };
+      const data = await this.fetchData(this.workspaceFile.toString(), this.range);
+      message = data ? { type: 'dashboard', data } : { type: 'error', message: 'Monitoring is not running. Run "ALL-USE Performance: Start Monitoring".' };
     } catch (e) {
       message = { type: 'error', message: `The analysis server did not answer: ${(e as Error).message}` };
     }

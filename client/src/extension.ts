@@ -4,8 +4,20 @@
  */
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { AnalysisDoneNotification, ServerInfoRequest, WorkspaceSummaryRequest } from '../../protocol/index';
+import {
+  AnalysisDoneNotification,
+  DashboardDataRequest,
+  MonitorControlRequest,
+  MonitorStatusNotification,
+  ServerInfoRequest,
+  WorkspaceSummaryRequest,
+  type MonitorStatus,
+  type RangeName,
+} from '../../protocol/index';
 import { createAnalysisClient } from './analysisClient';
+import { ComponentsTree } from './componentsTree';
+import { DashboardPanel } from './dashboardPanel';
+import { MonitorStatusBar } from './monitorStatusBar';
 import { OverviewPanel } from './overviewPanel';
 import { ServerStatusItem } from './statusItem';
 
@@ -15,6 +27,8 @@ export interface AllUsePerformanceApi {
   lastAnalysis(uri: string): { ms: number; diagnostics: number } | undefined;
   /** The running server's process id and counters; rejects while the server is not running. */
   serverInfo(): Promise<ServerInfoRequest.Result>;
+  /** The last monitoring status the server sent. */
+  monitorStatus(): MonitorStatus | undefined;
 }
 
 let client: LanguageClient | undefined;
@@ -24,7 +38,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
   const status = new ServerStatusItem();
   const analyses = new Map<string, AnalysisDoneNotification.Params>();
   let overview: OverviewPanel | undefined;
-  context.subscriptions.push(output, status);
+  let dashboard: DashboardPanel | undefined;
+  let lastMonitorStatus: MonitorStatus | undefined;
+  const monitorBar = new MonitorStatusBar();
+  const tree = new ComponentsTree();
+  context.subscriptions.push(output, status, monitorBar, vscode.window.registerTreeDataProvider('alluse-perf.components', tree));
 
   const lc = createAnalysisClient(context, output, (n) => status.restarted(n));
   client = lc;
@@ -38,7 +56,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
       status.ready(p);
       void overview?.update(p.uri);
     }),
+    lc.onNotification(MonitorStatusNotification.method, (p: MonitorStatusNotification.Params) => {
+      lastMonitorStatus = p;
+      monitorBar.update(p);
+      tree.update(p);
+    }),
   );
+
+  /** Asks the server to start or stop monitoring the workspace file, and shows why when it cannot. */
+  const controlMonitor = async (action: 'start' | 'stop', quiet = false): Promise<void> => {
+    const file = await findWorkspaceFile();
+    if (!file) {
+      if (!quiet) void vscode.window.showWarningMessage('No alluse-perf.yaml in this workspace. Create one at the workspace root (see docs/configuration.md).');
+      return;
+    }
+    await vscode.workspace.openTextDocument(file); // the server monitors what it has analysed
+    await ready;
+    const s = await lc.sendRequest<MonitorControlRequest.Result>(MonitorControlRequest.method, { uri: file.toString(), action, trusted: vscode.workspace.isTrusted } satisfies MonitorControlRequest.Params);
+    lastMonitorStatus = s;
+    monitorBar.update(s);
+    tree.update(s);
+    if (action === 'start' && !s.running && !quiet) void vscode.window.showWarningMessage(`ALL-USE monitoring did not start: ${s.message ?? 'unknown reason'}`);
+  };
 
   const ready = lc.start().catch((e: unknown) => {
     const msg = `The ALL-USE Performance analysis server could not start: ${(e as Error).message}. See "ALL-USE Performance: Show Server Output".`;
@@ -47,11 +86,36 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     throw e;
   });
 
+  // Watching processes that already run starts nothing, so it is on by default, trusted or not.
+  if (vscode.workspace.getConfiguration('alluse-perf').get<boolean>('monitor.autoStart', true)) {
+    void ready.then(() => controlMonitor('start', true)).catch(() => undefined);
+  }
+
   context.subscriptions.push(
     vscode.commands.registerCommand('alluse-perf.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('alluse-perf.restartServer', async () => {
       status.starting();
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the ALL-USE Performance analysis server' }, () => lc.restart());
+    }),
+    vscode.commands.registerCommand('alluse-perf.startMonitoring', () => controlMonitor('start')),
+    vscode.commands.registerCommand('alluse-perf.stopMonitoring', () => controlMonitor('stop')),
+    vscode.commands.registerCommand('alluse-perf.openDashboard', async () => {
+      const file = await findWorkspaceFile();
+      if (!file) {
+        void vscode.window.showWarningMessage('No alluse-perf.yaml in this workspace. Create one at the workspace root (see docs/configuration.md).');
+        return;
+      }
+      if (!lastMonitorStatus?.running) await controlMonitor('start');
+      if (!dashboard) {
+        dashboard = new DashboardPanel(
+          context.extensionUri,
+          file,
+          (uri: string, range: RangeName) => lc.sendRequest<DashboardDataRequest.Result>(DashboardDataRequest.method, { uri, range } satisfies DashboardDataRequest.Params),
+          () => (dashboard = undefined),
+        );
+        context.subscriptions.push(dashboard);
+      }
+      dashboard.reveal();
     }),
     vscode.commands.registerCommand('alluse-perf.openOverview', async () => {
       const file = await findWorkspaceFile();
@@ -76,6 +140,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
       return a && { ms: a.ms, diagnostics: a.diagnostics };
     },
     serverInfo: () => lc.sendRequest<ServerInfoRequest.Result>(ServerInfoRequest.method),
+    monitorStatus: () => lastMonitorStatus,
   };
 }
 

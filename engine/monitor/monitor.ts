@@ -123,7 +123,6 @@ export class Monitor {
     if (s.series.name === 'process_up') st.up = s.v === 1;
     else if (s.series.name === 'process_cpu_ratio') st.cpuRatio = s.v;
     else if (s.series.name === 'process_resident_memory_bytes') st.rssBytes = s.v;
-    if (s.series.labels.pid) st.pid = Number(s.series.labels.pid);
     this.componentState.set(name, st);
   }
 
@@ -140,6 +139,12 @@ export class Monitor {
       this.samplesSinceStatus = 0;
     }
     this.opts.onStatus?.(this.status());
+  }
+
+  /** The pid the component's process collector is watching (collectors that find processes expose a locator). */
+  private pidOf(component: string): number | undefined {
+    const c = this.opts.collectors.find((x) => x.collector.id === `process:${component}`)?.collector as { locator?: { identity?: { pid: number } } } | undefined;
+    return c?.locator?.identity?.pid;
   }
 
   activeAlerts(): AlertInfo[] {
@@ -166,6 +171,7 @@ export class Monitor {
       message: this.opts.store.memoryOnly ? 'The store is not writable: samples are kept in memory only.' : undefined,
       components: [...this.componentState.values()].map((c) => ({
         ...c,
+        pid: c.up ? this.pidOf(c.name) : undefined,
         problem: allProblems.find((p) => p.component === c.name)?.message,
         alerts: alerts.filter((a) => a.component === c.name).length,
       })),
@@ -175,9 +181,9 @@ export class Monitor {
         path: this.opts.storePath,
         readOnly: this.opts.store.readOnly,
         memoryOnly: this.opts.store.memoryOnly,
-        diskBytes: usage.bytes,
+        diskBytes: usage.rawBytes + usage.rollupBytes + usage.walBytes,
         bytesPerSample: usage.bytesPerSample,
-        problems: this.opts.store.problems().slice(0, 20),
+        problems: this.opts.store.problems.slice(-20).map((p) => p.message),
       },
       series: this.seriesSeen.size,
       samplesPerSecond: Math.round(this.samplesPerSecond),

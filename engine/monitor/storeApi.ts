@@ -16,11 +16,12 @@ export interface MetricQuery {
 export interface MetricStore {
   append(samples: readonly SeriesSample[]): void;
   query(q: MetricQuery): { series: SeriesKey; points: Sample[] }[];
+  listSeries(matcher?: { name?: string; labels?: Labels }): SeriesKey[];
   readonly readOnly: boolean;
   /** True when samples are kept in memory only (the folder is not writable, the disk is full). */
   readonly memoryOnly: boolean;
-  problems(): string[];
-  diskUsage(): { bytes: number; bytesPerSample: number };
+  readonly problems: readonly { message: string }[];
+  diskUsage(): { rawBytes: number; rollupBytes: number; walBytes: number; bytesPerSample: number };
   flush(): Promise<void>;
   close(): Promise<void>;
 }

@@ -65,13 +65,17 @@ export function aggregateRaw(ts: ArrayLike<number>, vs: ArrayLike<number>, stepM
 export function aggregateBuckets(buckets: readonly Bucket[], stepMs: number, agg: Aggregation): Sample[] {
   const out: Sample[] = [];
   let cur: Bucket | undefined;
+  let owned = false; // whether `cur` is a copy (made only when a step merges several buckets)
   let curStep = NaN;
   for (const b of buckets) {
     const s = Math.floor(b.t / stepMs) * stepMs;
-    if (cur && s === curStep) mergeBucket(cur, b);
-    else {
+    if (cur && s === curStep) {
+      if (!owned) { cur = cloneBucket(cur); owned = true; }
+      mergeBucket(cur, b);
+    } else {
       if (cur) out.push({ t: curStep, v: bucketValue(cur, agg) });
-      cur = cloneBucket(b);
+      cur = b;
+      owned = false;
       curStep = s;
     }
   }

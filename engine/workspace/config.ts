@@ -19,7 +19,7 @@ export interface DatasourceConfig {
   url: string;
   stepMs: number;
   timeoutMs: number;
-  selector?: string;
+  componentLabel: string;
 }
 
 export interface ComponentConfig {
@@ -52,7 +52,6 @@ export interface AlertConfig {
 export interface MonitorConfig {
   intervalMs: number;
   retentionMs: number;
-  fineRetentionMs: number;
   rollupRetentionMs: number;
   storePath: string;
   sources: { systemMs: number; processMs: number; scrapeMs: number; filesystemMs: number; gpuMs: number };
@@ -81,7 +80,7 @@ const severity = (v: unknown, fallback: AlertSeverity): AlertSeverity => (v === 
 function datasource(v: unknown): DatasourceConfig | undefined {
   const d = obj(v);
   const url = str(d.url);
-  return url ? { url, stepMs: dur(d.step, 15_000), timeoutMs: dur(d.timeout, 10_000), selector: str(d.selector) } : undefined;
+  return url ? { url, stepMs: dur(d.step, 15_000), timeoutMs: dur(d.timeout, 10_000), componentLabel: str(d.componentLabel) ?? 'job' } : undefined;
 }
 
 /** Converts a parsed workspace document (already analysed without errors) into typed config. */
@@ -150,8 +149,7 @@ export function workspaceConfigFrom(doc: Document.Parsed): WorkspaceConfig {
     components,
     monitor: {
       intervalMs,
-      retentionMs: dur(m.retention, 86_400_000),
-      fineRetentionMs: dur(m.fineRetention, 30 * 86_400_000),
+      retentionMs: dur(m.retention, 30 * 86_400_000),
       rollupRetentionMs: dur(m.rollupRetention, 365 * 86_400_000),
       storePath: str(m.storePath) ?? '.alluse-perf/store',
       sources: {

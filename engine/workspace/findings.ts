@@ -24,7 +24,9 @@ export type FindingCode =
   | 'invalid-expression'
   | 'missing-file'
   | 'no-process-locator'
-  | 'too-many-problems';
+  | 'too-many-problems'
+  /** Not a problem of the file: a monitoring alert shown on the component it concerns. */
+  | 'alert-firing';
 
 /** A mechanical repair of one finding: the edits keep the rest of the file (comments, formatting) as it is. */
 export interface Fix {

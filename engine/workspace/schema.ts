@@ -77,7 +77,7 @@ const datasourceSchema: ObjectSchema = {
     url: prop(str('Base URL of the server, e.g. http://prometheus.internal:9090.', 'url', 'http://127.0.0.1:9090'), { required: true }),
     step: prop({ kind: 'duration', description: 'Resolution of the series read from the server.', defaultUnit: 's', minimumMs: 100, example: '15s' }, { default: '15s' }),
     timeout: prop({ kind: 'duration', description: 'How long one request to the server may take.', defaultUnit: 's', minimumMs: 10 }, { default: '10s' }),
-    selector: prop(str('Label matchers that pick this component’s series on the server, e.g. `job="protocol-engine"`. Defaults to `job="<component name>"`.', undefined, 'job="protocol-engine"')),
+    componentLabel: prop(str('The label whose value is the component’s name on the server (the scrape job, usually).', undefined, 'job'), { default: 'job' }),
   },
 };
 
@@ -186,8 +186,7 @@ const monitorSchema: ObjectSchema = {
   description: 'How metrics are collected and kept.',
   properties: {
     interval: prop({ kind: 'duration', description: 'Sampling interval of the cheap sources (system, process, metrics endpoints). Expensive sources are sampled less often.', defaultUnit: 'ms', minimumMs: 10, example: '100ms' }, { default: '100ms' }),
-    retention: prop({ kind: 'duration', description: 'How long raw samples (at the collection interval) are kept in the embedded store.', defaultUnit: 'h', minimumMs: 60_000, example: '24h' }, { default: '24h' }),
-    fineRetention: prop({ kind: 'duration', description: 'How long the 1-second rollups are kept.', defaultUnit: 'd', minimumMs: 60_000, example: '30d' }, { default: '30d' }),
+    retention: prop({ kind: 'duration', description: 'How long raw samples (at the collection interval) and the 1-second rollups are kept in the embedded store. The status shows the disk this takes; shorten it on a busy machine.', defaultUnit: 'd', minimumMs: 60_000, example: '30d' }, { default: '30d' }),
     rollupRetention: prop({ kind: 'duration', description: 'How long the 1-minute and 1-hour rollups are kept.', defaultUnit: 'd', minimumMs: 60_000, example: '365d' }, { default: '365d' }),
     sources: prop({
       kind: 'object',

@@ -5,7 +5,8 @@
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completeAt, hoverAt } from '../../engine/index';
-import { AnalysisDoneNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
+import { AnalysisDoneNotification, DashboardDataRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
+import { MonitorService } from './monitorService';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
 import { WorkspaceAnalyses } from './workspaceDocuments';
 
@@ -18,15 +19,35 @@ const isWorkspaceFile = (uri: string) => /(^|\/)alluse-perf\.ya?ml$/i.test(decod
 const SERVER_VERSION = '0.1.0';
 let analysisCount = 0;
 
+/** Diagnostics of a file: the analysis findings, plus the alerts firing on its components. */
+function publish(uri: string): number {
+  const cached = analyses.latest(uri);
+  if (!cached) return 0;
+  const diagnostics = [...cached.analysis.findings, ...monitors.alertFindings(uri, cached)].map(toDiagnostic);
+  void connection.sendDiagnostics({ uri, version: cached.version, diagnostics });
+  return diagnostics.length;
+}
+
+const monitors = new MonitorService({
+  analysis: (uri) => {
+    const doc = documents.get(uri);
+    return doc ? analyses.current(doc) : analyses.latest(uri);
+  },
+  status: (uri, status) => void connection.sendNotification(MonitorStatusNotification.method, { ...status, uri } satisfies MonitorStatusNotification.Params),
+  alertsChanged: (uri) => {
+    publish(uri);
+    void connection.sendNotification(MonitorStatusNotification.method, { ...monitors.status(uri), uri } satisfies MonitorStatusNotification.Params);
+  },
+});
+
 const analyses = new WorkspaceAnalyses(150, (uri, result) => {
   analysisCount++;
-  const diagnostics = result.analysis.findings.map(toDiagnostic);
-  void connection.sendDiagnostics({ uri, version: result.version, diagnostics });
+  const diagnostics = publish(uri);
   const params: AnalysisDoneNotification.Params = {
     uri,
     version: result.version,
     ms: Math.round(result.ms * 100) / 100,
-    diagnostics: diagnostics.length,
+    diagnostics,
     errors: result.analysis.findings.filter((f) => f.severity === 'error').length,
   };
   void connection.sendNotification(AnalysisDoneNotification.method, params);
@@ -92,6 +113,19 @@ connection.onRequest(WorkspaceSummaryRequest.method, (params: WorkspaceSummaryRe
   const cached = analyses.latest(params.uri);
   return cached ? { summary: cached.analysis.summary, version: cached.version } : null;
 });
+
+connection.onRequest(MonitorControlRequest.method, async (params: MonitorControlRequest.Params): Promise<MonitorControlRequest.Result> => {
+  try {
+    return params.action === 'start' ? await monitors.start(params.uri) : await monitors.stop(params.uri);
+  } catch (e) {
+    connection.console.error(`Monitoring failed: ${(e as Error).stack ?? String(e)}`);
+    return { ...monitors.status(params.uri), message: `Monitoring could not start: ${(e as Error).message}` };
+  }
+});
+
+connection.onRequest(DashboardDataRequest.method, (params: DashboardDataRequest.Params): DashboardDataRequest.Result | null => monitors.dashboard(params.uri, params.range) ?? null);
+
+connection.onShutdown(() => monitors.stopAll());
 
 connection.onRequest(ServerInfoRequest.method, (): ServerInfoRequest.Result => ({
   pid: process.pid,

@@ -52,6 +52,14 @@ export class TestLspClient {
     return c;
   }
 
+  /** Handles a server notification and wakes `waitFor` after each one. */
+  on<P>(method: string, handler: (params: P) => void): void {
+    this.connection.onNotification(method, (p: P) => {
+      handler(p);
+      this.wake();
+    });
+  }
+
   private wake(): void {
     const ws = this.waiters;
     this.waiters = [];

@@ -55,7 +55,7 @@ describe('workspace config', () => {
     const a = analyzeWorkspace(VALID_WORKSPACE);
     const c = workspaceConfigFrom(a.doc!);
     assert.equal(c.monitor.intervalMs, 100);
-    assert.equal(c.monitor.retentionMs, 86_400_000);
+    assert.equal(c.monitor.retentionMs, 86_400_000); // the file says 24h
     assert.equal(c.monitor.sources.filesystemMs, 10_000);
     assert.equal(c.monitor.sources.scrapeMs, 100);
     const e = c.components[0];

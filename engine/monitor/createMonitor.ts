@@ -1,0 +1,46 @@
+/**
+ * Puts a monitor together for a workspace: its collectors (local, or a Prometheus server
+ * named as data source), the embedded store in `monitor.storePath`, and the alert rules.
+ * Used by the language server and the CLI alike, so both monitor the same way and share
+ * the store.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { createCollectors, type Collector } from '../collect/index';
+import { TimeSeriesStore } from '../store/index';
+import { alertRulesFrom, type WorkspaceConfig } from '../workspace/config';
+import { DatasourceCollector } from './datasourceCollector';
+import { Monitor, type MonitorOptions, type ScheduledCollector } from './monitor';
+import type { MetricStore } from './storeApi';
+
+export interface CreatedMonitor {
+  monitor: Monitor;
+  store: MetricStore;
+  storePath: string;
+}
+
+/** `folder` is the folder of alluse-perf.yaml; relative paths in the file are relative to it. */
+export async function createMonitor(config: WorkspaceConfig, folder: string, hooks: Pick<MonitorOptions, 'onAlert' | 'onStatus' | 'now'> = {}): Promise<CreatedMonitor> {
+  const m = config.monitor;
+  const storePath = isAbsolute(m.storePath) ? m.storePath : resolve(folder, m.storePath);
+  const store: MetricStore = await TimeSeriesStore.open({ dir: storePath, rawRetentionMs: m.retentionMs, rollupRetentionMs: m.rollupRetentionMs, now: hooks.now });
+
+  // Components with a data source (their own, or the workspace's) are read from that server.
+  const remote = config.components.filter((c) => c.datasource ?? m.datasource);
+  const local = config.components.filter((c) => !(c.datasource ?? m.datasource));
+  const collectors: Collector[] = createCollectors(
+    local.map((c) => ({ name: c.name, kind: c.kind, process: c.process, metrics: c.metrics && { url: c.metrics.url, intervalMs: c.metrics.intervalMs ?? m.sources.scrapeMs, timeoutMs: c.metrics.timeoutMs } })),
+    folder,
+    { intervalMs: m.intervalMs, slowIntervalMs: m.sources.filesystemMs, system: !m.datasource },
+  );
+  for (const c of remote) collectors.push(new DatasourceCollector(c.name, (c.datasource ?? m.datasource)!));
+
+  const intervalOf = (c: Collector): number => {
+    if (c.id === 'system') return m.sources.systemMs;
+    if (c.id.startsWith('process:')) return m.sources.processMs;
+    if (c.id.startsWith('system-slow')) return Math.min(m.sources.filesystemMs, m.sources.gpuMs);
+    return c.defaultIntervalMs;
+  };
+  const scheduled: ScheduledCollector[] = collectors.map((collector) => ({ collector, intervalMs: intervalOf(collector) }));
+  const monitor = new Monitor({ collectors: scheduled, store, storePath, rules: alertRulesFrom(config), components: config.components, ...hooks });
+  return { monitor, store, storePath };
+}

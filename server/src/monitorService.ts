@@ -1,0 +1,111 @@
+/**
+ * Runs the monitor of each workspace file the client asks to monitor, and turns its
+ * alerts into diagnostics on the component's entry in alluse-perf.yaml.
+ */
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AlertEvent } from '../../engine/alerts/evaluator';
+import type { Finding } from '../../engine/index';
+import { buildDashboard } from '../../engine/monitor/dashboard';
+import { createMonitor, type CreatedMonitor } from '../../engine/monitor/createMonitor';
+import type { DashboardData, MonitorStatus, RangeName } from '../../engine/monitor/types';
+import { workspaceConfigFrom, type WorkspaceConfig } from '../../engine/workspace/config';
+import type { CachedAnalysis } from './workspaceDocuments';
+
+interface Running extends CreatedMonitor {
+  config: WorkspaceConfig;
+}
+
+export interface MonitorServiceHooks {
+  /** The current analysis of a workspace file (opened in the editor). */
+  analysis(uri: string): CachedAnalysis | undefined;
+  status(uri: string, status: MonitorStatus): void;
+  /** Alerts fired or resolved: the alert diagnostics of the file changed. */
+  alertsChanged(uri: string, events: AlertEvent[]): void;
+}
+
+export class MonitorService {
+  private readonly running = new Map<string, Running>();
+
+  constructor(private readonly hooks: MonitorServiceHooks) {}
+
+  async start(uri: string): Promise<MonitorStatus> {
+    const existing = this.running.get(uri);
+    if (existing) return existing.monitor.status();
+    const cached = this.hooks.analysis(uri);
+    if (!cached?.analysis.doc) return idle('Open alluse-perf.yaml first: monitoring reads the components from it.');
+    const errors = cached.analysis.findings.filter((f) => f.severity === 'error');
+    if (errors.length) return idle(`alluse-perf.yaml has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} (see the Problems panel) and start monitoring again.`);
+    if (!uri.startsWith('file:')) return idle('Monitoring needs a workspace file on the local disk.');
+    const config = workspaceConfigFrom(cached.analysis.doc);
+    const created = await createMonitor(config, dirname(fileURLToPath(uri)), {
+      onStatus: (s) => this.hooks.status(uri, s),
+      onAlert: (e) => this.hooks.alertsChanged(uri, [e]),
+    });
+    this.running.set(uri, { ...created, config });
+    created.monitor.start();
+    return created.monitor.status();
+  }
+
+  async stop(uri: string): Promise<MonitorStatus> {
+    const r = this.running.get(uri);
+    this.running.delete(uri);
+    if (r) {
+      await r.monitor.stop();
+      await r.store.close();
+      this.hooks.alertsChanged(uri, []);
+    }
+    return idle('Monitoring is stopped.');
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((u) => this.stop(u)));
+  }
+
+  status(uri: string): MonitorStatus {
+    return this.running.get(uri)?.monitor.status() ?? idle('Monitoring is not running.');
+  }
+
+  dashboard(uri: string, range: RangeName): DashboardData | undefined {
+    const r = this.running.get(uri);
+    if (!r) return undefined;
+    const status = r.monitor.status();
+    const up = new Map(status.components.map((c) => [c.name, c.up]));
+    return buildDashboard(r.store, r.config.components, range, Date.now(), { alerts: status.alerts, cost: status.cost, up: (c) => up.get(c) ?? false });
+  }
+
+  /** Active alerts as findings on the component's `name` line (or the top of the file for system alerts). */
+  alertFindings(uri: string, cached: CachedAnalysis | undefined): Finding[] {
+    const r = this.running.get(uri);
+    if (!r || !cached) return [];
+    const comps = cached.analysis.summary.components;
+    return r.monitor.activeAlerts().map((a) => {
+      const c = comps.find((x) => x.name === a.component);
+      const line = c?.range.start.line ?? 0;
+      const text = cached.analysis.index.lineText(line);
+      const start = c ? Math.max(0, text.search(/\S/)) : 0;
+      const range = { start: { line, character: start }, end: { line, character: text.length } };
+      const value = Number.isInteger(a.value) ? String(a.value) : a.value.toPrecision(4);
+      return {
+        code: 'alert-firing' as const,
+        severity: a.severity === 'critical' ? ('error' as const) : a.severity === 'warning' ? ('warning' as const) : ('information' as const),
+        message: `Alert ${a.name}${a.description ? ` (${a.description})` : ''}: ${a.series} is ${value}, ${a.op} ${a.threshold}, since ${new Date(a.since).toLocaleTimeString()}.`,
+        range,
+      };
+    });
+  }
+}
+
+function idle(message: string): MonitorStatus {
+  return {
+    running: false,
+    message,
+    components: [],
+    alerts: [],
+    cost: { cpuRatio: 0, rssBytes: process.memoryUsage().rss },
+    store: { path: '', readOnly: false, memoryOnly: false, diskBytes: 0, bytesPerSample: 0, problems: [] },
+    series: 0,
+    samplesPerSecond: 0,
+    problems: [],
+  };
+}
