@@ -4,7 +4,7 @@
  * monitor's own cost. The extension pushes fresh data every second while the panel is
  * visible; the webview only draws.
  */
-import { DASHBOARD_RANGES, type ChartPanel, type DashboardDataRequest, type ExtensionToWebview, type RangeName } from '../../protocol/index';
+import { DASHBOARD_RANGES, type ChartPanel, type DashboardData, type ExtensionToWebview, type RangeName } from '../../protocol/index';
 import { el } from '../shared/dom';
 import { onMessage, post } from '../shared/vscodeApi';
 import { PanelChart } from './charts';
@@ -50,7 +50,7 @@ function chartFor(container: HTMLElement, key: string, panel: ChartPanel, spanMs
   charts.get(key)!.update(panel, spanMs);
 }
 
-function draw(d: DashboardDataRequest.Result): void {
+function draw(d: DashboardData): void {
   const spanMs = d.to - d.from;
   (header.querySelector('.cost') as HTMLElement).textContent = `monitor cost: ${formatValue(d.cost.cpuRatio, 'ratio')} of a core, ${formatValue(d.cost.rssBytes, 'bytes')}`;
 
