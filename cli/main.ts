@@ -2,6 +2,7 @@
  * `alluse-perf`: the command line of ALL-USE Performance, on the same engine as the editor.
  */
 import { Command, Option } from 'commander';
+import { monitorWorkspace } from './monitorCommand';
 import { validateFile } from './validateCommand';
 
 const program = new Command();
@@ -18,6 +19,16 @@ program
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
   .action((file: string, opts: { format: 'text' | 'json' }) => {
     process.exitCode = validateFile(file, opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+
+program
+  .command('monitor')
+  .description('Monitor the components of a workspace headlessly: system, process and Prometheus metrics into the same store the editor uses, with alerts. A live table on a terminal, one JSON line a second otherwise (or with --json).')
+  .option('--workspace <dir>', 'the folder of alluse-perf.yaml', '.')
+  .option('--duration <duration>', 'stop after this long, e.g. 60s (default: until Ctrl-C)')
+  .option('--json', 'print JSON lines even on a terminal', false)
+  .action(async (opts: { workspace: string; duration?: string; json: boolean }) => {
+    process.exitCode = await monitorWorkspace(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), process.stdout.isTTY === true);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

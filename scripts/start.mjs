@@ -7,7 +7,8 @@
 //
 // The run dir .vscode-test/start/ is persistent, so user settings and UI state survive
 // restarts (the clean-window settings of scripts/lib/code-server.mjs are re-applied).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE_DIR, REPO_ROOT, ensureCodeServer, portFrom, startCodeServer } from './lib/code-server.mjs';
@@ -38,14 +39,16 @@ async function main() {
   const port = await portFrom(preferred, HOST);
   if (port !== preferred) console.log(`Port ${preferred} is in use; using ${port}.`);
 
+  const demo = await startDemoSystem(folder);
+
   // The fresh VSIX is installed (--force, over any earlier one) before the server starts.
   const cs = await startCodeServer({ folder, port, host: HOST, runDir: join(CACHE_DIR, 'start'), vsix });
   let stopping = false;
   const shutdown = async (why) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${why}: stopping code-server...`);
-    await cs.stop();
+    console.log(`\n${why}: stopping code-server${demo ? ' and the demo system' : ''}...`);
+    await Promise.all([cs.stop(), demo?.stop()]);
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('Ctrl-C'));
@@ -62,6 +65,40 @@ async function main() {
   console.log(`\n  ${cs.folderUrl(folder)}\n`);
   console.log(`Run dir (settings, logs, extensions): ${cs.runDir}`);
   console.log('Press Ctrl-C to stop.');
+}
+
+/** Whether something already listens on a loopback port (a demo system started by hand, say). */
+function portBusy(port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: HOST, port }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts the demo ALL-USE system (examples/all-use) beside the editor, so monitoring shows
+ * live data right away. Skipped with ALLUSE_PERF_NO_DEMO=1, for another workspace, or when
+ * its ports are taken (a demo system already running is monitored as it is).
+ */
+async function startDemoSystem(folder) {
+  if (process.env.ALLUSE_PERF_NO_DEMO === '1' || !folder.endsWith(join('examples', 'all-use'))) return undefined;
+  const busy = await Promise.all([9461, 9462, 9463, 9464].map(portBusy));
+  if (busy.some(Boolean)) {
+    console.log('The demo system ports (9461-9464) are in use: not starting another demo system.');
+    return undefined;
+  }
+  console.log('Starting the demo ALL-USE system (examples/all-use/dist/system.js)...');
+  const child = spawn(process.execPath, ['--enable-source-maps', join(folder, 'dist/system.js')], { cwd: folder, stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGINT');
+      await exited;
+    },
+  };
 }
 
 main().catch((e) => {

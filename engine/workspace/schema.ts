@@ -186,7 +186,7 @@ const monitorSchema: ObjectSchema = {
   description: 'How metrics are collected and kept.',
   properties: {
     interval: prop({ kind: 'duration', description: 'Sampling interval of the cheap sources (system, process, metrics endpoints). Expensive sources are sampled less often.', defaultUnit: 'ms', minimumMs: 10, example: '100ms' }, { default: '100ms' }),
-    retention: prop({ kind: 'duration', description: 'How long raw samples (at the collection interval) and the 1-second rollups are kept in the embedded store. The status shows the disk this takes; shorten it on a busy machine.', defaultUnit: 'd', minimumMs: 60_000, example: '30d' }, { default: '30d' }),
+    retention: prop({ kind: 'duration', description: 'How long raw samples (at the collection interval) and the 1-second rollups are kept in the embedded store. The status shows the disk this takes; shorten it on a busy machine.', defaultUnit: 'h', minimumMs: 60_000, example: '30d' }, { default: '30d' }),
     rollupRetention: prop({ kind: 'duration', description: 'How long the 1-minute and 1-hour rollups are kept.', defaultUnit: 'd', minimumMs: 60_000, example: '365d' }, { default: '365d' }),
     sources: prop({
       kind: 'object',

@@ -64,7 +64,7 @@ describe('analysis server over LSP (dist/server.js --stdio)', () => {
   it('answers hover with the key documentation', async () => {
     const line = VALID_WORKSPACE.split('\n').findIndex((l) => l.startsWith('  retention'));
     const h = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: 4 } })) as Hover;
-    assert.match((h.contents as { value: string }).value, /How long samples are kept/);
+    assert.match((h.contents as { value: string }).value, /How long raw samples/);
   });
 
   it('answers completion with keys and enum values', async () => {

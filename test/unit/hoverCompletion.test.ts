@@ -25,7 +25,7 @@ function complete(text: string): string[] {
 
 describe('hover', () => {
   it('documents keys at every level, with type and default', () => {
-    assert.match(hover(VALID_WORKSPACE, 'retention')!.markdown, /\*\*monitor\.retention\*\*: duration[\s\S]*Default: `24h`/);
+    assert.match(hover(VALID_WORKSPACE, 'retention')!.markdown, /\*\*monitor\.retention\*\*: duration[\s\S]*Default: `30d`/);
     assert.match(hover(VALID_WORKSPACE, 'kind: node')!.markdown, /\*\*components\.kind\*\*/);
     assert.match(hover(VALID_WORKSPACE, 'p95: 50ms')!.markdown, /95th-percentile/);
     assert.match(hover(VALID_WORKSPACE, 'workers:')!.markdown, /\(parameter name\)/);

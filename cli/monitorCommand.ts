@@ -1,0 +1,73 @@
+/**
+ * `alluse-perf monitor`: headless monitoring of a workspace, with the same collectors,
+ * store and alerts as the editor. A live table on a terminal; JSON lines otherwise.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { analyzeWorkspace, parseDuration } from '../engine/index';
+import { createMonitor } from '../engine/monitor/createMonitor';
+import type { MonitorStatus } from '../engine/monitor/types';
+import { workspaceConfigFrom } from '../engine/workspace/config';
+import { formatFinding } from './validateCommand';
+
+export interface MonitorCommandOptions {
+  workspace: string;
+  duration?: string;
+  json: boolean;
+}
+
+const mib = (n: number | undefined) => (n === undefined ? '-' : `${(n / 1048576).toFixed(0)} MiB`);
+const pct = (n: number | undefined) => (n === undefined ? '-' : `${(n * 100).toFixed(1)}%`);
+
+function table(s: MonitorStatus): string {
+  const rows = [['component', 'state', 'pid', 'cpu', 'rss', 'alerts', 'problem']];
+  for (const c of s.components) rows.push([c.name, c.up ? 'up' : 'down', c.pid ? String(c.pid) : '-', pct(c.cpuRatio), mib(c.rssBytes), String(c.alerts), c.problem ?? '']);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const lines = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  lines.push('');
+  for (const a of s.alerts) lines.push(`${a.severity.toUpperCase().padEnd(8)} ${a.name}: ${a.series} = ${a.value.toPrecision(4)} ${a.op} ${a.threshold}`);
+  if (!s.alerts.length) lines.push('no alerts');
+  for (const p of s.problems) lines.push(`problem: ${p}`);
+  lines.push('', `monitor: ${pct(s.cost.cpuRatio)} of a core, ${mib(s.cost.rssBytes)} · ${s.series} series, ${s.samplesPerSecond} samples/s · store ${mib(s.store.diskBytes)}${s.store.readOnly ? ' (read-only: the editor is writing it)' : ''}${s.store.memoryOnly ? ' (memory only)' : ''}`);
+  return lines.join('\n');
+}
+
+export async function monitorWorkspace(opts: MonitorCommandOptions, out: (s: string) => void, err: (s: string) => void, isTty: boolean): Promise<number> {
+  const dir = resolve(opts.workspace);
+  const file = join(dir, 'alluse-perf.yaml');
+  if (!existsSync(file)) {
+    err(`alluse-perf: no alluse-perf.yaml in ${dir}. Give the folder with --workspace DIR.`);
+    return 2;
+  }
+  const durationMs = opts.duration === undefined ? undefined : parseDuration(opts.duration);
+  if (opts.duration !== undefined && durationMs === undefined) {
+    err(`alluse-perf: --duration "${opts.duration}" is not a duration (e.g. 30s, 5m).`);
+    return 2;
+  }
+  const analysis = analyzeWorkspace(readFileSync(file, 'utf8'), { fileExists: (p) => existsSync(resolve(dir, p)) });
+  const errors = analysis.findings.filter((f) => f.severity === 'error');
+  if (errors.length || !analysis.doc) {
+    for (const f of errors) err(formatFinding(file, f));
+    err('alluse-perf: fix the errors in alluse-perf.yaml first (alluse-perf validate).');
+    return 1;
+  }
+  const config = workspaceConfigFrom(analysis.doc);
+  const live = isTty && !opts.json;
+  const { monitor, store } = await createMonitor(config, dir, {
+    onStatus: (s) => (live ? out(`\x1b[2J\x1b[H${table(s)}`) : out(JSON.stringify({ t: Date.now(), ...s }))),
+  });
+  monitor.start();
+  await new Promise<void>((done) => {
+    const timer = durationMs !== undefined ? setTimeout(done, durationMs) : undefined;
+    const stop = () => {
+      clearTimeout(timer);
+      done();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await monitor.stop();
+  await store.close();
+  return 0;
+}
