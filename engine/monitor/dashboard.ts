@@ -28,8 +28,11 @@ export function buildDashboard(
   const panel = (spec: PanelSpec): ChartPanel => {
     const series: ChartSeries[] = [];
     for (const line of spec.lines) {
-      for (const r of store.query({ name: line.name, labels: line.labels, from, to: now, stepMs, agg: 'mean' })) {
-        const split = line.splitBy ? r.series.labels[line.splitBy] : undefined;
+      const results = store.query({ name: line.name, labels: line.labels, from, to: now, stepMs, agg: 'mean' });
+      // Several series under one name (a histogram per route, say): name each by the labels that differ.
+      const differing = results.length > 1 ? differingLabels(results.map((r) => r.series.labels)) : [];
+      for (const r of results) {
+        const split = line.splitBy ? r.series.labels[line.splitBy] : differing.map((k) => r.series.labels[k]).join(' ');
         series.push({ label: split ? `${line.label} ${split}` : line.label, points: r.points.map((p) => [p.t, p.v]) });
       }
     }
@@ -62,4 +65,10 @@ export function buildDashboard(
   });
 
   return { range, from, to: now, system, components: comps, alerts: extra.alerts, cost: extra.cost };
+}
+
+/** The label names whose values are not the same across all the series. */
+function differingLabels(all: Labels[]): string[] {
+  const keys = new Set(all.flatMap((l) => Object.keys(l)));
+  return [...keys].filter((k) => new Set(all.map((l) => l[k])).size > 1).sort();
 }

@@ -78,7 +78,9 @@ export class Monitor {
         try {
           const r = await s.collector.collect(this.now());
           this.problems.set(s.collector.id, r.problems);
-          this.ingest(r.samples);
+          // A Node component's own process_* series (prom-client) would collide with the
+          // same series measured from /proc; the /proc ones are kept.
+          this.ingest(s.collector.id.startsWith('scrape:') ? r.samples.filter((x) => !x.series.name.startsWith('process_')) : r.samples);
         } catch (e) {
           // Collectors report expected failures as problems; anything else is a bug, contained here.
           this.problems.set(s.collector.id, [{ collector: s.collector.id, kind: 'internal', message: `${s.collector.id}: ${(e as Error).message}` }]);

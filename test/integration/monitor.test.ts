@@ -3,12 +3,9 @@
 // fault that breaks an SLO reaches the editor as a critical alert diagnostic.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildDemo } from '../../examples/all-use/build.mjs';
-import { COMPONENT_NAMES, DEMO_ROOT, startSystem, type RunningSystem } from '../../examples/all-use/src/system.ts';
+import type { COMPONENT_NAMES, RunningSystem } from '../../examples/all-use/src/system.ts';
+import { startDemoWorkspace } from '../helpers/demoWorkspace';
 import { DashboardDataRequest, MonitorControlRequest, MonitorStatusNotification, type MonitorStatus } from '../../protocol/index';
 import { TestLspClient } from '../helpers/lspClient';
 
@@ -16,39 +13,16 @@ describe('monitoring the demo system through the server', () => {
   let sys: RunningSystem;
   let client: TestLspClient;
   let uri: string;
-  let folder: string;
   const statuses: MonitorStatus[] = [];
 
   before(async () => {
-    await buildDemo();
-    folder = mkdtempSync(join(tmpdir(), 'alluse-monitor-'));
-    // A light workload, so latency is low before the fault on a busy 2-core machine.
-    mkdirSync(join(folder, 'config'));
-    const feed = readFileSync(join(DEMO_ROOT, 'config/market-feed.yaml'), 'utf8').replace(/^rate_per_s:.*$/m, 'rate_per_s: 200').replace(/^burst_every_s:.*$/m, 'burst_every_s: 0');
-    writeFileSync(join(folder, 'config/market-feed.yaml'), feed);
-    sys = await startSystem({ ports: 'ephemeral', runDir: join(folder, 'run'), logs: 'file', configDir: join(folder, 'config') });
-    const e = sys.components['protocol-engine'];
-    const comps = COMPONENT_NAMES.map((n) => {
-      const c = sys.components[n];
-      const engine = n === 'protocol-engine';
-      return [
-        `  - name: ${n}`,
-        '    kind: node',
-        `    process: { pidFile: ${JSON.stringify(c.pidFile)} }`,
-        '    metrics:',
-        `      url: ${c.metricsUrl}`,
-        ...(engine ? ['      latency: alluse_engine_tick_latency_seconds', '      throughput: alluse_engine_ticks_total', '      queueDepth: alluse_engine_queue_depth'] : []),
-        ...(engine ? ['    limits: { memory: 512MiB, cpuCores: 1.5, queueCapacity: 20000 }', '    slos: { latency: { p95: 1s }, for: 1s }'] : []),
-      ].join('\n');
-    });
-    const text = ['version: 1', 'components:', ...comps, 'monitor:', '  interval: 100ms', '  storePath: store', ''].join('\n');
-    writeFileSync(join(folder, 'alluse-perf.yaml'), text);
-    uri = pathToFileURL(join(folder, 'alluse-perf.yaml')).href;
+    const ws = await startDemoWorkspace({ engineSlos: '{ latency: { p95: 1s }, for: 1s }', prefix: 'alluse-monitor-' });
+    sys = ws.system;
+    uri = pathToFileURL(ws.file).href;
     client = await TestLspClient.start();
     client.on<MonitorStatus>(MonitorStatusNotification.method, (s) => statuses.push(s));
-    await client.open(uri, text, 1);
+    await client.open(uri, ws.text, 1);
     assert.deepEqual(await client.diagnosticsFor(uri, 1), []);
-    void e;
   });
 
   after(async () => {
