@@ -3,7 +3,7 @@
  * (a margin and a clear delay) before resolving, so a value hovering at the threshold does
  * not make the alert flap.
  */
-import { seriesId, type SeriesSample } from '../metrics/series';
+import { cachedSeriesId, type SeriesSample } from '../metrics/series';
 import { conditionHolds, type AlertRule } from './rules';
 
 export interface ActiveAlert {
@@ -45,10 +45,11 @@ export class AlertEvaluator {
       if (!rules || !Number.isFinite(s.v)) continue;
       for (const rule of rules) {
         if (rule.component !== undefined && s.series.labels.component !== rule.component) continue;
-        const key = `${rule.name}\u0000${seriesId(s.series)}`;
+        const id = cachedSeriesId(s.series);
+        const key = `${rule.name}\u0000${id}`;
         let st = this.states.get(key);
         if (!st) this.states.set(key, (st = {}));
-        this.step(rule, seriesId(s.series), st, s.t, s.v, events);
+        this.step(rule, id, st, s.t, s.v, events);
       }
     }
     return events;

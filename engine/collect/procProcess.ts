@@ -17,7 +17,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SeriesSample } from '../metrics/series';
+import { SeriesKeyCache, type SeriesSample } from '../metrics/series';
 import { systemClock, type MonotonicClock } from './clock';
 import { CLOCK_TICKS_PER_SECOND, ProcessLocator, type LocatorOptions, type ProcessSpec } from './discovery';
 import { ProblemThrottle } from './problems';
@@ -52,11 +52,17 @@ export function pageSize(procRoot = '/proc'): number {
   return measuredPageSize;
 }
 
+/** Open files are counted at most this often. */
+const FD_COUNT_INTERVAL_MS = 1000;
+
 export class ProcessCollector implements Collector {
   readonly id: string;
   readonly defaultIntervalMs: number;
   readonly locator: ProcessLocator;
   private readonly rates = new RateTracker();
+  private readonly keys = new SeriesKeyCache();
+  private lastFdCount = -Infinity;
+  private lastFdPid = -1;
   private readonly throttle = new ProblemThrottle();
   private readonly clock: MonotonicClock;
   private readonly procRoot: string;
@@ -81,7 +87,7 @@ export class ProcessCollector implements Collector {
     const problems: CollectorProblem[] = [];
     const labels = { component: this.component };
     const push = (name: string, v: number) => {
-      if (Number.isFinite(v)) samples.push({ series: { name, labels }, t: nowMs, v });
+      if (Number.isFinite(v)) samples.push({ series: this.keys.get(name, labels), t: nowMs, v });
     };
     const report = (source: string, p: Omit<CollectorProblem, 'collector' | 'component'>) => {
       const q = this.throttle.pass(source, { collector: this.id, component: this.component, ...p }, this.clock.monoMs());
@@ -120,7 +126,12 @@ export class ProcessCollector implements Collector {
       push('process_threads', stat.threads);
       const dir = join(this.procRoot, String(pid));
       try {
-        push('process_open_fds', readdirSync(join(dir, 'fd')).length);
+        // Listing the fd folder is the dearest read here, and the count changes slowly: once a second.
+        if (mono - this.lastFdCount >= FD_COUNT_INTERVAL_MS || this.lastFdPid !== pid) {
+          this.lastFdCount = mono;
+          this.lastFdPid = pid;
+          push('process_open_fds', readdirSync(join(dir, 'fd')).length);
+        }
       } catch (e) {
         report('fd', { kind: 'unavailable', message: `${this.component}: open files of pid ${pid} cannot be counted (${(e as { code?: string }).code ?? 'error'}).` });
       }

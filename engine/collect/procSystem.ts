@@ -15,7 +15,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SeriesSample } from '../metrics/series';
+import { SeriesKeyCache, type SeriesSample } from '../metrics/series';
 import { ClockJumpDetector, systemClock, type MonotonicClock } from './clock';
 import { errorMessage, ProblemThrottle } from './problems';
 import { cpuRatio, parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev, parseProcStat, type CpuTimes } from './procParse';
@@ -34,6 +34,7 @@ export interface ProcSystemOptions {
 
 export class ProcSystemCollector implements Collector {
   readonly id: string;
+  private readonly keys = new SeriesKeyCache();
   readonly defaultIntervalMs: number;
   private readonly procRoot: string;
   private readonly clock: MonotonicClock;
@@ -71,7 +72,7 @@ export class ProcSystemCollector implements Collector {
     const problems: CollectorProblem[] = [];
     const mono = this.clock.monoMs();
     const push = (name: string, v: number, labels: Record<string, string> = {}) => {
-      if (Number.isFinite(v)) samples.push({ series: { name, labels }, t: nowMs, v });
+      if (Number.isFinite(v)) samples.push({ series: this.keys.get(name, labels), t: nowMs, v });
     };
     const read = (file: string): string | undefined => {
       try {

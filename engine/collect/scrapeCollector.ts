@@ -11,7 +11,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { SeriesSample } from '../metrics/series';
+import { SeriesKeyCache, type SeriesSample } from '../metrics/series';
 import { systemClock, type MonotonicClock } from './clock';
 import { httpGet } from './httpGet';
 import { ProblemThrottle } from './problems';
@@ -33,6 +33,7 @@ export const DEFAULT_SCRAPE_MAX_BYTES = 10 * 1024 * 1024;
 const ACCEPT = 'text/plain;version=0.0.4;q=1,*/*;q=0.1';
 
 export class ScrapeCollector implements Collector {
+  private readonly keys = new SeriesKeyCache();
   readonly id: string;
   readonly defaultIntervalMs: number;
   private readonly converter: PrometheusConverter;
@@ -77,8 +78,8 @@ export class ScrapeCollector implements Collector {
         agent: this.agent,
       });
       const mono = this.clock.monoMs();
-      const up = (v: number) => samples.push({ series: { name: 'up', labels }, t: nowMs, v });
-      samples.push({ series: { name: 'scrape_duration_seconds', labels }, t: nowMs, v: (mono - started) / 1000 });
+      const up = (v: number) => samples.push({ series: this.keys.get('up', labels), t: nowMs, v });
+      samples.push({ series: this.keys.get('scrape_duration_seconds', labels), t: nowMs, v: (mono - started) / 1000 });
       if (!r.ok) {
         up(0);
         report({ kind: r.kind, message: `${this.component}: ${r.message}.` });
@@ -104,7 +105,7 @@ export class ScrapeCollector implements Collector {
       } else this.throttle.clear('parse');
       this.throttle.clear('scrape');
       up(1);
-      samples.push({ series: { name: 'scrape_samples_scraped', labels }, t: nowMs, v: parsed.sampleCount });
+      samples.push({ series: this.keys.get('scrape_samples_scraped', labels), t: nowMs, v: parsed.sampleCount });
       for (const s of this.converter.convert(parsed.families, nowMs, mono)) samples.push(s);
     } catch (e) {
       problems.push({ collector: this.id, component: this.component, kind: 'internal', message: `${this.component}: scrape of ${this.url} failed: ${e instanceof Error ? e.message : String(e)}` });

@@ -10,7 +10,8 @@
  *   same names as ProcSystemCollector. systeminformation caches and spawns helpers there, so
  *   its default interval is 1 s.
  */
-import type { SeriesSample } from '../metrics/series';
+import { readFileSync, statfsSync } from 'node:fs';
+import { SeriesKeyCache, type SeriesSample } from '../metrics/series';
 import { systemClock, type MonotonicClock } from './clock';
 import { errorMessage } from './problems';
 import { loadSysteminformation } from './si';
@@ -20,11 +21,12 @@ const GPU_RECHECK_MS = 5 * 60_000;
 
 export class SlowSystemCollector implements Collector {
   readonly id: string;
+  private readonly keys = new SeriesKeyCache();
   readonly defaultIntervalMs: number;
   private noGpuRounds = 0;
   private lastGpuCheck = -Infinity;
 
-  constructor(private readonly opts: { id?: string; intervalMs?: number; gpu?: boolean; clock?: MonotonicClock } = {}) {
+  constructor(private readonly opts: { id?: string; intervalMs?: number; gpu?: boolean; clock?: MonotonicClock; platform?: NodeJS.Platform } = {}) {
     this.id = opts.id ?? 'system-slow';
     this.defaultIntervalMs = opts.intervalMs ?? SLOW_INTERVAL_MS;
   }
@@ -33,15 +35,22 @@ export class SlowSystemCollector implements Collector {
     const samples: SeriesSample[] = [];
     const problems: CollectorProblem[] = [];
     const push = (name: string, v: number, labels: Record<string, string>) => {
-      if (Number.isFinite(v)) samples.push({ series: { name, labels }, t: nowMs, v });
+      if (Number.isFinite(v)) samples.push({ series: this.keys.get(name, labels), t: nowMs, v });
     };
+    // On Linux, /proc/mounts and statfs give file-system usage without spawning df.
+    const linuxFs = (this.opts.platform ?? process.platform) === 'linux' ? linuxFileSystems() : undefined;
+    if (linuxFs) for (const f of linuxFs) {
+      push('system_filesystem_used_ratio', f.used / (f.used + f.available), { mount: f.mount });
+      push('system_filesystem_used_bytes', f.used, { mount: f.mount });
+      push('system_filesystem_size_bytes', f.size, { mount: f.mount });
+    }
     let si: Awaited<ReturnType<typeof loadSysteminformation>>;
     try {
       si = await loadSysteminformation();
     } catch (e) {
       return { samples, problems: [{ collector: this.id, kind: 'unavailable', message: `systeminformation cannot be loaded: ${errorMessage(e)}` }] };
     }
-    try {
+    if (!linuxFs) try {
       const seen = new Set<string>();
       for (const f of await si.fsSize()) {
         if (!f.mount || seen.has(f.mount) || !(f.size > 0)) continue;
@@ -76,6 +85,7 @@ export class SlowSystemCollector implements Collector {
 
 export class SiSystemCollector implements Collector {
   readonly id: string;
+  private readonly keys = new SeriesKeyCache();
   readonly defaultIntervalMs: number;
 
   constructor(opts: { id?: string; intervalMs?: number } = {}) {
@@ -87,7 +97,7 @@ export class SiSystemCollector implements Collector {
     const samples: SeriesSample[] = [];
     const problems: CollectorProblem[] = [];
     const push = (name: string, v: number | null | undefined, labels: Record<string, string> = {}) => {
-      if (typeof v === 'number' && Number.isFinite(v)) samples.push({ series: { name, labels }, t: nowMs, v });
+      if (typeof v === 'number' && Number.isFinite(v)) samples.push({ series: this.keys.get(name, labels), t: nowMs, v });
     };
     const step = async (what: string, f: () => Promise<void>) => {
       try {
@@ -124,4 +134,34 @@ export class SiSystemCollector implements Collector {
     });
     return { samples, problems };
   }
+}
+
+/** File systems that hold data (not proc, sysfs, cgroup, tmpfs and the like). */
+const PSEUDO_FS = /^(proc|sysfs|cgroup2?|devpts|devtmpfs|tmpfs|mqueue|debugfs|tracefs|securityfs|pstore|bpf|configfs|fusectl|hugetlbfs|autofs|rpc_pipefs|binfmt_misc|nsfs|overlay|squashfs|ramfs|efivarfs|selinuxfs)$/;
+
+/** Usage of the mounted file systems from /proc/mounts and statfs; undefined when /proc/mounts cannot be read. */
+export function linuxFileSystems(mountsFile = '/proc/mounts'): { mount: string; size: number; used: number; available: number }[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(mountsFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const out: { mount: string; size: number; used: number; available: number }[] = [];
+  const seenDevices = new Set<string>();
+  for (const line of text.split('\n')) {
+    const [device, rawMount, type] = line.split(' ');
+    if (!rawMount || PSEUDO_FS.test(type) || seenDevices.has(device)) continue;
+    const mount = rawMount.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    try {
+      const st = statfsSync(mount);
+      if (!(st.blocks > 0)) continue;
+      seenDevices.add(device); // bind mounts of one device count once
+      const size = st.blocks * st.bsize;
+      out.push({ mount, size, used: (st.blocks - st.bfree) * st.bsize, available: st.bavail * st.bsize });
+    } catch {
+      /* a mount we may not stat (permissions, a stale network mount): skip it */
+    }
+  }
+  return out;
 }

@@ -57,3 +57,33 @@ export function matchesLabels(key: SeriesKey, matcher: Labels): boolean {
   for (const [k, v] of Object.entries(matcher)) if (key.labels[k] !== v) return false;
   return true;
 }
+
+/**
+ * Hands out the same SeriesKey object for the same series on every call. Collectors use it
+ * so that the store and the alert evaluator, which cache per key object, do not rebuild a
+ * series id for every sample of the 100 ms path.
+ */
+export class SeriesKeyCache {
+  private readonly keys = new Map<string, SeriesKey>();
+
+  get(name: string, labels: Labels = {}): SeriesKey {
+    let id = name;
+    for (const k in labels) id += `\u0000${k}\u0000${labels[k]}`;
+    let key = this.keys.get(id);
+    if (!key) {
+      // A runaway label set (a new device name every call) must not grow this forever.
+      if (this.keys.size > 50_000) this.keys.clear();
+      this.keys.set(id, (key = { name, labels }));
+    }
+    return key;
+  }
+}
+
+const ids = new WeakMap<SeriesKey, string>();
+
+/** `seriesId`, remembered per key object. */
+export function cachedSeriesId(key: SeriesKey): string {
+  let id = ids.get(key);
+  if (id === undefined) ids.set(key, (id = seriesId(key)));
+  return id;
+}

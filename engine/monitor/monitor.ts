@@ -6,7 +6,7 @@
 import { AlertEvaluator, type AlertEvent } from '../alerts/evaluator';
 import type { AlertRule } from '../alerts/rules';
 import type { Collector, CollectorProblem } from '../collect/types';
-import type { SeriesSample } from '../metrics/series';
+import { SeriesKeyCache, type SeriesSample } from '../metrics/series';
 import type { ComponentConfig } from '../workspace/config';
 import type { MetricStore } from './storeApi';
 import type { AlertInfo, ComponentStatus, MonitorStatus } from './types';
@@ -42,10 +42,16 @@ export class Monitor {
   private lastCpu = process.cpuUsage();
   private lastCpuAt = performance.now();
   private cost = { cpuRatio: 0, rssBytes: process.memoryUsage().rss };
-  private readonly seriesSeen = new Set<string>();
+  /** Series keys seen (collectors hand out one key object per series). */
+  private readonly seriesSeen = new Set<object>();
   private readonly now: () => number;
 
+  private readonly keys = new SeriesKeyCache();
+  /** Components whose error-rate SLO needs the derived error ratio. */
+  private readonly errorRatioComponents: ComponentConfig[];
+
   constructor(private readonly opts: MonitorOptions) {
+    this.errorRatioComponents = opts.components.filter((c) => c.metrics?.errors && c.metrics.throughput && c.slos.errorRate !== undefined);
     this.alerts = new AlertEvaluator(opts.rules);
     this.now = opts.now ?? Date.now;
     for (const c of opts.components) this.componentState.set(c.name, { name: c.name, up: false });
@@ -94,13 +100,14 @@ export class Monitor {
   /** Takes samples from any source (collectors, or a test), stores them and evaluates alerts. */
   ingest(samples: SeriesSample[]): void {
     if (samples.length === 0) return;
-    const all = samples.concat(this.derive(samples));
+    const derived = this.derive(samples);
+    const all = derived.length ? samples.concat(derived) : samples;
     this.opts.store.append(all);
     this.samplesSinceStatus += all.length;
     for (const s of all) {
       const c = s.series.labels.component;
       if (c && s.series.name.startsWith('process_')) this.updateComponent(c, s);
-      if (this.seriesSeen.size < 100_000) this.seriesSeen.add(`${s.series.name}|${JSON.stringify(s.series.labels)}`);
+      if (this.seriesSeen.size < 100_000) this.seriesSeen.add(s.series);
     }
     const events = this.alerts.observe(all);
     for (const e of events) this.opts.onAlert?.(e);
@@ -110,12 +117,23 @@ export class Monitor {
   /** Series computed from others: the error ratio that error-rate SLOs watch. */
   private derive(samples: SeriesSample[]): SeriesSample[] {
     const out: SeriesSample[] = [];
-    for (const c of this.opts.components) {
-      const m = c.metrics;
-      if (!m?.errors || !m.throughput || c.slos.errorRate === undefined) continue;
-      const err = samples.find((s) => s.series.name === `${m.errors}_rate` && s.series.labels.component === c.name);
-      const tput = samples.find((s) => s.series.name === `${m.throughput}_rate` && s.series.labels.component === c.name);
-      if (err && tput && tput.v > 0) out.push({ series: { name: 'slo_error_ratio', labels: { component: c.name } }, t: tput.t, v: err.v / tput.v });
+    for (const c of this.errorRatioComponents) {
+      const m = c.metrics!;
+      // Sum over label sets (errors by kind, ticks by outcome): the component's totals.
+      let err = 0;
+      let tput = 0;
+      let t = 0;
+      let seen = false;
+      for (const s of samples) {
+        if (s.series.labels.component !== c.name) continue;
+        if (s.series.name === `${m.errors}_rate`) err += s.v;
+        else if (s.series.name === `${m.throughput}_rate`) {
+          tput += s.v;
+          t = s.t;
+          seen = true;
+        }
+      }
+      if (seen && tput > 0) out.push({ series: this.keys.get('slo_error_ratio', { component: c.name }), t, v: err / tput });
     }
     return out;
   }

@@ -155,7 +155,7 @@ export function workspaceConfigFrom(doc: Document.Parsed): WorkspaceConfig {
       sources: {
         systemMs: dur(src.system, intervalMs),
         processMs: dur(src.process, intervalMs),
-        scrapeMs: dur(src.scrape, intervalMs),
+        scrapeMs: dur(src.scrape, 1000),
         filesystemMs: dur(src.filesystem, 10_000),
         gpuMs: dur(src.gpu, 10_000),
       },

@@ -194,7 +194,7 @@ const monitorSchema: ObjectSchema = {
       properties: {
         system: prop({ kind: 'duration', description: 'CPU, load, memory, disk I/O and network of the machine (read from /proc on Linux). Defaults to the monitor interval.', defaultUnit: 'ms', minimumMs: 10 }),
         process: prop({ kind: 'duration', description: 'CPU, memory, threads, files and I/O of each component process. Defaults to the monitor interval.', defaultUnit: 'ms', minimumMs: 10 }),
-        scrape: prop({ kind: 'duration', description: 'Scrapes of the components’ metrics endpoints. Defaults to the monitor interval (a component’s `metrics.interval` overrides it).', defaultUnit: 'ms', minimumMs: 10 }),
+        scrape: prop({ kind: 'duration', description: 'Scrapes of the components’ metrics endpoints (a component’s `metrics.interval` overrides it). A scrape costs much more than a /proc read (an HTTP request and a text parse), so the default is 1 s; 100ms gives sub-second application metrics at several times the monitor’s CPU cost (docs/performance.md).', defaultUnit: 'ms', minimumMs: 10 }, { default: '1s' }),
         filesystem: prop({ kind: 'duration', description: 'File-system usage (expensive: runs df).', defaultUnit: 's', minimumMs: 1000 }, { default: '10s' }),
         gpu: prop({ kind: 'duration', description: 'GPU utilization, where a GPU is present (expensive).', defaultUnit: 's', minimumMs: 1000 }, { default: '10s' }),
       },

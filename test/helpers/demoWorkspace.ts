@@ -28,7 +28,7 @@ const METRICS: Record<string, string[]> = {
  * busy 2-core machine until a test injects a fault. `engineSlos` is written under the
  * protocol engine's `slos:`.
  */
-export async function startDemoWorkspace(opts: { ratePerS?: number; engineSlos?: string; prefix?: string } = {}): Promise<DemoWorkspace> {
+export async function startDemoWorkspace(opts: { ratePerS?: number; engineSlos?: string; prefix?: string; monitorLines?: string[] } = {}): Promise<DemoWorkspace> {
   await buildDemo();
   const folder = mkdtempSync(join(tmpdir(), opts.prefix ?? 'alluse-demo-ws-'));
   mkdirSync(join(folder, 'config'));
@@ -51,7 +51,7 @@ export async function startDemoWorkspace(opts: { ratePerS?: number; engineSlos?:
       ...(engine && opts.engineSlos ? [`    slos: ${opts.engineSlos}`] : []),
     ].join('\n');
   });
-  const text = ['version: 1', 'components:', ...comps, 'monitor:', '  interval: 100ms', '  retention: 1h', '  storePath: store', ''].join('\n');
+  const text = ['version: 1', 'components:', ...comps, 'monitor:', '  interval: 100ms', '  retention: 1h', '  storePath: store', ...(opts.monitorLines ?? []), ''].join('\n');
   const file = join(folder, 'alluse-perf.yaml');
   writeFileSync(file, text);
   return { folder, file, text, system };

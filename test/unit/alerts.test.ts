@@ -57,7 +57,7 @@ describe('workspace config', () => {
     assert.equal(c.monitor.intervalMs, 100);
     assert.equal(c.monitor.retentionMs, 86_400_000); // the file says 24h
     assert.equal(c.monitor.sources.filesystemMs, 10_000);
-    assert.equal(c.monitor.sources.scrapeMs, 100);
+    assert.equal(c.monitor.sources.scrapeMs, 1000);
     const e = c.components[0];
     assert.equal(e.limits.memoryBytes, 512 * 1024 * 1024);
     assert.equal(e.slos.latency?.p95Ms, 50);

@@ -1,0 +1,81 @@
+/**
+ * `npm run bench:monitor`: the cost of monitoring the demo system.
+ *
+ * Method: the real demo system (four Node components, examples/all-use) runs on free
+ * loopback ports with a light feed (200 ticks/s, no bursts). `alluse-perf monitor` (the
+ * built CLI, the same engine and store as the editor's server) monitors it with the
+ * defaults: system metrics, the four processes and the four /metrics endpoints every
+ * 100 ms, file systems every 10 s, everything into the embedded store, alerts evaluated on
+ * every sample. After a warm-up, the monitor's CPU time (utime + stime of the whole process,
+ * all threads, read from /proc/PID/stat) is measured over the window, and its resident
+ * memory (VmRSS, VmHWM) from /proc/PID/status.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDemoWorkspace } from '../test/helpers/demoWorkspace';
+
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 10);
+const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 60);
+const TICKS = 100; // clock ticks per second on Linux
+/** `BENCH_SCRAPE=100ms` measures scrapes at the monitor interval instead of the 1 s default. */
+const SCRAPE = process.env.BENCH_SCRAPE;
+
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICKS;
+}
+
+function memKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const ws = await startDemoWorkspace({ prefix: 'alluse-bench-monitor-', monitorLines: SCRAPE ? [`  sources: { scrape: ${SCRAPE} }`] : [] });
+  const cli = join(__dirname, '..', 'dist', 'cli.js');
+  const child = spawn(process.execPath, [cli, 'monitor', '--workspace', ws.folder, '--json', '--duration', `${WARMUP_S + WINDOW_S + 5}s`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let last: { series?: number; samplesPerSecond?: number; cost?: { cpuRatio: number }; store?: { diskBytes: number; bytesPerSample: number }; components?: { up: boolean }[] } = {};
+  let buf = '';
+  child.stdout.on('data', (d) => {
+    buf += d;
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    for (const l of lines) if (l.trim()) last = JSON.parse(l);
+  });
+  try {
+    await sleep(WARMUP_S * 1000);
+    const pid = child.pid!;
+    const c0 = cpuSeconds(pid);
+    const t0 = performance.now();
+    const rss: number[] = [];
+    for (let i = 0; i < WINDOW_S; i++) {
+      await sleep(1000);
+      rss.push(memKiB(pid, 'VmRSS'));
+    }
+    const cpu = cpuSeconds(pid) - c0;
+    const wall = (performance.now() - t0) / 1000;
+    const hwm = memKiB(pid, 'VmHWM');
+    const up = last.components?.filter((c) => c.up).length ?? 0;
+    console.log(`Monitor benchmark: demo system (4 components, ${up} up), ${last.series} series, ${last.samplesPerSecond} samples/s; system and processes every 100 ms, scrapes every ${SCRAPE ?? '1s (default)'}; ${WINDOW_S} s window after ${WARMUP_S} s warm-up`);
+    console.log('| measure | value |');
+    console.log('|---|---|');
+    console.log(`| CPU of the monitor process (all threads, /proc) | ${((cpu / wall) * 100).toFixed(2)}% of one core |`);
+    console.log(`| CPU as the monitor reports it (status) | ${((last.cost?.cpuRatio ?? NaN) * 100).toFixed(2)}% of one core |`);
+    console.log(`| resident memory, mean / peak (VmHWM) | ${(rss.reduce((a, b) => a + b, 0) / rss.length / 1024).toFixed(0)} MiB / ${(hwm / 1024).toFixed(0)} MiB |`);
+    console.log(`| store on disk after the run | ${((last.store?.diskBytes ?? 0) / 1048576).toFixed(1)} MiB |`);
+    console.log(`targets (under 1% of one core, under 100 MB RSS): CPU ${cpu / wall < 0.01 ? 'met' : 'NOT met'}, memory ${hwm * 1024 < 100e6 ? 'met' : 'NOT met'}`);
+  } finally {
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('exit', r));
+    await ws.system.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
