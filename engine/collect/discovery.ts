@@ -76,6 +76,7 @@ export class ProcessLocator {
   private readonly clock: MonotonicClock;
   private readonly linux: boolean;
   private bootTimeMs?: number;
+  private pidFileCache?: { file: string; mtimeMs: number; pid: number };
 
   constructor(
     readonly spec: ProcessSpec,
@@ -143,15 +144,20 @@ export class ProcessLocator {
 
   private fromPidFile(): { found?: { id: ProcessIdentity; stat?: PidStat }; reason?: string } {
     const file = isAbsolute(this.spec.pidFile!) ? this.spec.pidFile! : resolve(this.folder, this.spec.pidFile!);
-    let text: string;
+    let pid: number;
     let mtimeMs: number;
     try {
-      text = readFileSync(file, 'utf8');
+      // The 100 ms path: only stat the pid file, and read it again when it changed.
       mtimeMs = statSync(file).mtimeMs;
+      if (this.pidFileCache?.mtimeMs === mtimeMs && this.pidFileCache.file === file) pid = this.pidFileCache.pid;
+      else {
+        pid = Number(readFileSync(file, 'utf8').trim());
+        this.pidFileCache = { file, mtimeMs, pid };
+      }
     } catch (e) {
+      this.pidFileCache = undefined;
       return { reason: `pid file ${file} cannot be read (${(e as { code?: string }).code ?? errorMessage(e)})` };
     }
-    const pid = Number(text.trim());
     if (!Number.isInteger(pid) || pid <= 0) return { reason: `pid file ${file} does not hold a process id` };
     if (pid === this.selfPid) return { reason: `pid file ${file} names this process` };
     const a = this.alive(pid);
