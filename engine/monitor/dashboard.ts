@@ -59,6 +59,11 @@ export function buildDashboard(
       const p95 = c.slos.latency?.p95Ms;
       specs.push({ id: 'latency', title: 'Latency', unit: 'seconds', lines: (['p50', 'p95', 'p99'] as const).map((q) => ({ label: q, name: `${m.latency}_${q}`, labels: l })), threshold: p95 !== undefined ? { value: p95 / 1000, label: 'p95 SLO' } : undefined });
     }
+    if (c.kind === 'node') {
+      // prom-client's default metrics of a Node component.
+      specs.push({ id: 'heap', title: 'Heap', unit: 'bytes', lines: [{ label: 'used', name: 'nodejs_heap_size_used_bytes', labels: l }, { label: 'total', name: 'nodejs_heap_size_total_bytes', labels: l }] });
+      specs.push({ id: 'eventloop', title: 'Event-loop lag', unit: 'seconds', lines: [{ label: 'p50', name: 'nodejs_eventloop_lag_p50_seconds', labels: l }, { label: 'p99', name: 'nodejs_eventloop_lag_p99_seconds', labels: l }] });
+    }
     if (m?.errors) specs.push({ id: 'errors', title: 'Errors', unit: 'per_second', lines: [{ label: 'errors', name: `${m.errors}_rate`, labels: l }] });
     if (m?.queueDepth) specs.push({ id: 'queue', title: 'Queue depth', unit: 'count', lines: [{ label: 'depth', name: m.queueDepth, labels: l }], threshold: c.limits.queueCapacity ? { value: c.limits.queueCapacity, label: 'capacity' } : undefined });
     return { name: c.name, up: extra.up(c.name), panels: specs.map(panel) };
