@@ -30,6 +30,8 @@ export class DashboardPanel implements vscode.Disposable {
   private range: RangeName = '5m';
   private timer: NodeJS.Timeout | undefined;
   private disposed = false;
+  /** How many times this panel asked for data (read by tests through the API's dashboardPolls()). */
+  private fetches = 0;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -58,6 +60,11 @@ export class DashboardPanel implements vscode.Disposable {
     this.panel.reveal();
   }
 
+  /** Fetches made so far: a test seam to check that polling stops while hidden. */
+  get polls(): number {
+    return this.fetches;
+  }
+
   private schedule(delay: number): void {
     clearTimeout(this.timer);
     if (this.disposed || !this.panel.visible) return;
@@ -67,6 +74,7 @@ export class DashboardPanel implements vscode.Disposable {
   private async refresh(): Promise<void> {
     let message: ExtensionToWebview;
     try {
+      this.fetches++;
       const data = await this.fetchData(this.workspaceFile.toString(), this.range);
       message = data ? { type: 'dashboard', data } : { type: 'error', message: 'Monitoring is not running. Run "ALL-USE Performance: Start Monitoring".' };
     } catch (e) {

@@ -29,6 +29,8 @@ export interface AllUsePerformanceApi {
   serverInfo(): Promise<ServerInfoRequest.Result>;
   /** The last monitoring status the server sent. */
   monitorStatus(): MonitorStatus | undefined;
+  /** Data fetches made by the open dashboard panel (0 when none is open); read-only, for tests of its polling. */
+  dashboardPolls(): number;
 }
 
 let client: LanguageClient | undefined;
@@ -141,6 +143,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     },
     serverInfo: () => lc.sendRequest<ServerInfoRequest.Result>(ServerInfoRequest.method),
     monitorStatus: () => lastMonitorStatus,
+    dashboardPolls: () => dashboard?.polls ?? 0,
   };
 }
 

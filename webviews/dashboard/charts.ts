@@ -65,9 +65,26 @@ export class PanelChart {
     return this.panel.series.reduce((n, s) => n + s.points.length, 0);
   }
 
+  /**
+   * Axis, grid and legend colours, read again at every update: VS Code restyles a live
+   * webview when the theme changes (new CSS variables, no reload), and the next refresh
+   * (every second while visible) then redraws in the new theme.
+   */
+  private applyTheme(): void {
+    const fg = cssVar('--vscode-foreground', '#ccc');
+    const grid = cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
+    const o = this.chart.options;
+    if (o.plugins?.legend?.labels) o.plugins.legend.labels.color = fg;
+    for (const s of [o.scales?.x, o.scales?.y]) {
+      if (s?.ticks) s.ticks.color = fg;
+      if (s?.grid) s.grid.color = grid;
+    }
+  }
+
   update(panel: ChartPanel, spanMs: number): void {
     this.panel = panel;
     this.spanMs = spanMs;
+    this.applyTheme();
     const colors = palette();
     const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = panel.series.map((s, i) => ({
       label: s.label,

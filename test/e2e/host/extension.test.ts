@@ -16,6 +16,8 @@ interface AllUsePerformanceApi {
   lastAnalysis(uri: string): { ms: number; diagnostics: number } | undefined;
   /** Not part of the tested contract; used, when present, to see that a restart is a new process. */
   serverInfo?(): Promise<{ pid: number }>;
+  /** Data fetches made by the open dashboard panel, 0 when none is open. */
+  dashboardPolls?(): number;
 }
 
 /** Polls `fn` until it returns a truthy value, which it returns; fails with `what` after `timeout` ms. */
@@ -207,5 +209,49 @@ describe('ALL-USE Performance in the VS Code extension host', () => {
     const d = await openWorkspaceFile('broken/alluse-perf.yaml', 'version: 1\ncomponents: [\n  - name: "unterminated\nmonitor: {\n');
     const syntax = await until(`yaml-syntax, have ${describeDiags(d.uri)}`, () => ours(d.uri).find((x) => codeOf(x) === 'yaml-syntax'));
     assert.equal(syntax.severity, vscode.DiagnosticSeverity.Error);
+  });
+
+  it('the dashboard polls once a second while visible, not while hidden, and again when shown', async () => {
+    const a = await getApi();
+    assert.equal(typeof a.dashboardPolls, 'function', 'the API must offer dashboardPolls()');
+    const polls = () => a.dashboardPolls!();
+    // The dashboard opens in the active column, beside the workspace file's editor.
+    const d = await workspaceDoc();
+    await vscode.window.showTextDocument(d, { preview: false });
+    await vscode.commands.executeCommand('alluse-perf.openDashboard');
+    const dashboardTab = () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('alluse-perf.dashboard'));
+    const tab = await until('the dashboard tab', () => dashboardTab());
+    try {
+      await until('the dashboard tab to be active', () => dashboardTab()?.isActive);
+      // Visible: the first fetch (when the webview is ready), then one a second.
+      const p0 = await until(`the first dashboard fetch (polls ${polls()})`, () => polls() >= 1 && polls());
+      await until(`two more fetches while visible (from ${p0}, now ${polls()})`, () => polls() >= p0 + 2, 15_000);
+
+      // Hidden: the workspace file's editor in the same column covers the webview.
+      await vscode.window.showTextDocument(d, { viewColumn: tab.group.viewColumn, preview: false });
+      await until('the dashboard tab to be hidden', () => dashboardTab() && !dashboardTab()!.isActive);
+      // A fetch already under way when the hide reached the extension may still start: allow
+      // one within the first 1.2 s, then none for 3 s (at 1 Hz that would be about three).
+      const hiddenAt = polls();
+      let settled = hiddenAt;
+      for (const end = Date.now() + 1200; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+        settled = polls();
+        assert.ok(settled <= hiddenAt + 1, `polled while hidden: ${hiddenAt} -> ${settled} in the first second`);
+      }
+      for (const end = Date.now() + 3000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+        assert.equal(polls(), settled, `polled while hidden: ${settled} -> ${polls()}`);
+      }
+
+      // Shown again: polling resumes, once a second.
+      await vscode.commands.executeCommand('alluse-perf.openDashboard');
+      await until('the dashboard tab to be active again', () => dashboardTab()?.isActive);
+      const resumed = await until(`a fetch after showing the dashboard again (polls ${polls()}, were ${settled})`, () => polls() > settled && polls(), 15_000);
+      await until(`two more fetches after showing it again (from ${resumed}, now ${polls()})`, () => polls() >= resumed + 2, 15_000);
+    } finally {
+      const t = dashboardTab();
+      if (t) await vscode.window.tabGroups.close(t);
+    }
+    await until(`dashboardPolls() to be 0 once the dashboard is closed (${polls()})`, () => polls() === 0);
   });
 });
