@@ -57,7 +57,7 @@ export class PanelChart {
         },
       },
     });
-    this.update(panel, 300_000);
+    this.update(panel, { from: Date.now() - 300_000, to: Date.now() });
   }
 
   /** Number of points across the panel's series (for tests and the "no data" state). */
@@ -81,9 +81,15 @@ export class PanelChart {
     }
   }
 
-  update(panel: ChartPanel, spanMs: number): void {
+  /** Draws `panel` over the requested time range [from, to], whatever part of it has data. */
+  update(panel: ChartPanel, range: { from: number; to: number }): void {
     this.panel = panel;
-    this.spanMs = spanMs;
+    this.spanMs = range.to - range.from;
+    const x = this.chart.options.scales?.x;
+    if (x) {
+      x.min = range.from;
+      x.max = range.to;
+    }
     this.applyTheme();
     const colors = palette();
     const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = panel.series.map((s, i) => ({

@@ -36,10 +36,11 @@ const componentsBox = el('section', { class: 'components' });
 root.replaceChildren(header, alertsBox, el('h2', {}, 'System'), systemBox, el('h2', {}, 'Components'), componentsBox);
 
 /** Finds or creates the chart of a panel inside a container, keyed by component and panel id. */
-function chartFor(container: HTMLElement, key: string, panel: ChartPanel, spanMs: number): void {
+function chartFor(container: HTMLElement, key: string, panel: ChartPanel, range: { from: number; to: number }, drawn: Set<string>): void {
+  drawn.add(key);
   const existing = charts.get(key);
   if (existing) {
-    existing.update(panel, spanMs);
+    existing.update(panel, range);
     return;
   }
   const canvas = el('canvas');
@@ -47,18 +48,30 @@ function chartFor(container: HTMLElement, key: string, panel: ChartPanel, spanMs
   box.dataset.key = key;
   container.append(box);
   charts.set(key, new PanelChart(canvas, panel));
-  charts.get(key)!.update(panel, spanMs);
+  charts.get(key)!.update(panel, range);
+}
+
+/** Removes the charts of panels and components that are no longer in the data. */
+function removeStale(drawn: Set<string>): void {
+  for (const [key, chart] of charts) {
+    if (drawn.has(key)) continue;
+    chart.destroy();
+    charts.delete(key);
+    document.querySelector(`.chart[data-key="${CSS.escape(key)}"]`)?.remove();
+  }
+  for (const box of componentsBox.querySelectorAll<HTMLElement>('.component')) if (!box.querySelector('.chart')) box.remove();
 }
 
 function draw(d: DashboardData): void {
-  const spanMs = d.to - d.from;
+  const range = { from: d.from, to: d.to };
+  const drawn = new Set<string>();
   (header.querySelector('.cost') as HTMLElement).textContent = `monitor cost: ${formatValue(d.cost.cpuRatio, 'ratio')} of a core, ${formatValue(d.cost.rssBytes, 'bytes')}`;
 
   alertsBox.replaceChildren(
     ...d.alerts.map((a) => el('div', { class: `alert ${a.severity}` }, `${a.severity.toUpperCase()} ${a.name}${a.component ? ` (${a.component})` : ''}: ${a.series} = ${a.value.toPrecision(4)} ${a.op} ${a.threshold}${a.description ? ` — ${a.description}` : ''}`)),
   );
 
-  for (const p of d.system) chartFor(systemBox, `system/${p.id}`, p, spanMs);
+  for (const p of d.system) chartFor(systemBox, `system/${p.id}`, p, range, drawn);
   for (const c of d.components) {
     let box = componentsBox.querySelector<HTMLElement>(`.component[data-name="${CSS.escape(c.name)}"]`);
     if (!box) {
@@ -69,8 +82,9 @@ function draw(d: DashboardData): void {
     const state = box.querySelector('.state') as HTMLElement;
     state.textContent = c.up ? ' ● up' : ' ○ down';
     state.className = `state ${c.up ? 'up' : 'down'}`;
-    for (const p of c.panels) chartFor(box.querySelector('.grid') as HTMLElement, `${c.name}/${p.id}`, p, spanMs);
+    for (const p of c.panels) chartFor(box.querySelector('.grid') as HTMLElement, `${c.name}/${p.id}`, p, range, drawn);
   }
+  removeStale(drawn);
   let points = 0;
   charts.forEach((c) => (points += c.points));
   // Tests and screenshots wait on these marks rather than on time.
