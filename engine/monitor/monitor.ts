@@ -60,7 +60,13 @@ export class Monitor {
   start(): void {
     if (this.running) return;
     this.running = true;
-    for (const s of this.opts.collectors) this.loop(s, 0);
+    const groups = new Map<string, ScheduledCollector[]>();
+    for (const s of this.opts.collectors) {
+      const local = s.collector.id === 'system' || s.collector.id.startsWith('process:');
+      const key = local ? `local:${s.intervalMs}` : s.collector.id;
+      groups.set(key, [...(groups.get(key) ?? []), s]);
+    }
+    for (const g of groups.values()) this.loop(g, 0);
     this.lastCpu = process.cpuUsage();
     this.lastCpuAt = performance.now();
     this.statusTimer = setInterval(() => this.tickStatus(), this.opts.statusIntervalMs ?? 1000);
@@ -75,26 +81,40 @@ export class Monitor {
     await this.opts.store.flush();
   }
 
-  private loop(s: ScheduledCollector, delay: number): void {
+  /**
+   * Runs a group of collectors with the same interval in one timer: one wake-up, one store
+   * append and one alert pass per round instead of one per collector. Only /proc collectors
+   * are grouped (they answer at once); network sources each get their own loop, so a slow
+   * endpoint never delays anything else.
+   */
+  private loop(group: ScheduledCollector[], delay: number): void {
     if (!this.running) return;
+    const id = group.map((g) => g.collector.id).join('+');
     this.timers.set(
-      s.collector.id,
+      id,
       setTimeout(async () => {
         const started = performance.now();
-        try {
-          const r = await s.collector.collect(this.now());
-          this.problems.set(s.collector.id, r.problems);
-          // A Node component's own process_* series (prom-client) would collide with the
-          // same series measured from /proc; the /proc ones are kept.
-          this.ingest(s.collector.id.startsWith('scrape:') ? r.samples.filter((x) => !x.series.name.startsWith('process_')) : r.samples);
-        } catch (e) {
-          // Collectors report expected failures as problems; anything else is a bug, contained here.
-          this.problems.set(s.collector.id, [{ collector: s.collector.id, kind: 'internal', message: `${s.collector.id}: ${(e as Error).message}` }]);
-        }
+        const now = this.now();
+        const results = await Promise.all(group.map((s) => this.collectOne(s, now)));
+        this.ingest(results.length === 1 ? results[0] : results.flat());
         // Keep the rhythm: the next round starts one interval after this one started.
-        this.loop(s, Math.max(0, s.intervalMs - (performance.now() - started)));
+        this.loop(group, Math.max(0, group[0].intervalMs - (performance.now() - started)));
       }, delay),
     );
+  }
+
+  private async collectOne(s: ScheduledCollector, now: number): Promise<SeriesSample[]> {
+    try {
+      const r = await s.collector.collect(now);
+      this.problems.set(s.collector.id, r.problems);
+      // A Node component's own process_* series (prom-client) would collide with the
+      // same series measured from /proc; the /proc ones are kept.
+      return s.collector.id.startsWith('scrape:') ? r.samples.filter((x) => !x.series.name.startsWith('process_')) : r.samples;
+    } catch (e) {
+      // Collectors report expected failures as problems; anything else is a bug, contained here.
+      this.problems.set(s.collector.id, [{ collector: s.collector.id, kind: 'internal', message: `${s.collector.id}: ${(e as Error).message}` }]);
+      return [];
+    }
   }
 
   /** Takes samples from any source (collectors, or a test), stores them and evaluates alerts. */
