@@ -14,6 +14,16 @@ const str = (description: string, format?: 'path' | 'url' | 'regex' | 'name' | '
 });
 const prop = (schema: SchemaNode, extra: Omit<PropertySchema, 'schema'> = {}): PropertySchema => ({ schema, ...extra });
 
+const alertSeverity = (description: string): SchemaNode => ({
+  kind: 'enum',
+  description,
+  values: [
+    { value: 'info', description: 'Listed in the views only.' },
+    { value: 'warning', description: 'A warning notification and diagnostic.' },
+    { value: 'critical', description: 'An error notification and diagnostic.' },
+  ],
+});
+
 const envMap: SchemaNode = {
   kind: 'object',
   description: 'Environment variables for the process, as NAME: value. Values are passed as they are, never through a shell.',
@@ -110,18 +120,7 @@ const slosSchema: ObjectSchema = {
     latency: prop(latencySloSchema),
     errorRate: prop({ kind: 'number', description: 'Largest share of failed requests, from 0 to 1 (0.01 = 1%).', minimum: 0, maximum: 1, example: '0.01' }),
     throughputMin: prop({ kind: 'number', description: 'Smallest throughput, in requests (or ticks) per second.', minimum: 0, example: '500' }),
-    severity: prop(
-      {
-        kind: 'enum',
-        description: 'Severity of the alerts raised when an SLO is broken.',
-        values: [
-          { value: 'info', description: 'Listed in the views only.' },
-          { value: 'warning', description: 'A warning notification and diagnostic.' },
-          { value: 'critical', description: 'An error notification and diagnostic.' },
-        ],
-      },
-      { default: 'critical' },
-    ),
+    severity: prop(alertSeverity('Severity of the alerts raised when an SLO is broken.'), { default: 'critical' }),
     for: prop({ kind: 'duration', description: 'How long an SLO must be broken before its alert fires.', defaultUnit: 's', example: '10s' }, { default: '10s' }),
   },
 };
@@ -165,18 +164,7 @@ const alertSchema: ObjectSchema = {
     for: prop({ kind: 'duration', description: 'How long the condition must hold before the alert fires.', defaultUnit: 's', example: '30s' }, { default: '0s' }),
     clearFor: prop({ kind: 'duration', description: 'How long the condition must be clear before the alert resolves.', defaultUnit: 's', example: '10s' }, { default: '5s' }),
     hysteresis: prop({ kind: 'number', description: 'Share of the threshold the value must cross back before the alert can resolve (0.05: an alert on `> 50` clears below 47.5). Stops flapping.', minimum: 0, maximum: 1, example: '0.05' }, { default: '0.05' }),
-    severity: prop(
-      {
-        kind: 'enum',
-        description: 'How loudly the alert is raised.',
-        values: [
-          { value: 'info', description: 'Listed in the views only.' },
-          { value: 'warning', description: 'A warning notification and diagnostic.' },
-          { value: 'critical', description: 'An error notification and diagnostic; blocks tuning trials on the component.' },
-        ],
-      },
-      { default: 'warning' },
-    ),
+    severity: prop(alertSeverity('How loudly the alert is raised.'), { default: 'warning' }),
     description: prop(str('What the alert means and what to do about it.')),
   },
 };

@@ -14,7 +14,8 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A free loopback port (bound and released). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);

@@ -6,27 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PrometheusApiSource } from '../../engine/collect/index';
+import { freePort, startPrometheus, type PrometheusServer } from '../helpers/prometheusServer';
 
-const PROMETHEUS = '/usr/bin/prometheus';
 const FIXTURE = join(__dirname, '..', 'fixtures', 'collect', 'busyChild.cjs');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, deadlineMs: number, log: () => string = () => ''): Promise<T> {
   const end = Date.now() + deadlineMs;
@@ -51,34 +37,22 @@ function stop(child: ChildProcess | undefined): Promise<void> {
 }
 
 describe('PrometheusApiSource against a real Prometheus server', () => {
-  let dir: string;
-  let prom: ChildProcess | undefined;
+  let prom: PrometheusServer | undefined;
   let target: ChildProcess | undefined;
-  let promLog = '';
   let base = '';
+  const promLog = () => prom?.log() ?? '';
 
   before(async () => {
-    // Never skip silently: without the server this test fails and says how to get it.
-    assert.ok(existsSync(PROMETHEUS), `${PROMETHEUS} is missing: apt-get install -y prometheus`);
-    dir = mkdtempSync(join(tmpdir(), 'alluse-prom-'));
     const targetPort = await freePort();
     target = spawn(process.execPath, [FIXTURE, '--tag', 'prom-target', '--port', String(targetPort), '--busy-ms', '5'], { stdio: ['ignore', 'pipe', 'inherit'] });
     await until('the fixture to listen', async () => (target!.stdout!.read()?.toString().includes('listening') ? true : undefined), 15_000);
-    const promPort = await freePort();
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: fixture-component\n    static_configs:\n      - targets: ['127.0.0.1:${targetPort}']\n`,
-    );
-    prom = spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    prom.stderr!.on('data', (d) => (promLog = (promLog + d).slice(-4000)));
-    base = `http://127.0.0.1:${promPort}`;
-    await until('Prometheus to be ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 30_000, () => promLog);
+    prom = await startPrometheus({ 'fixture-component': `127.0.0.1:${targetPort}` });
+    base = prom.url;
   });
 
   after(async () => {
-    await stop(prom);
+    await prom?.stop();
     await stop(target);
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('reads the scraped series back through query_range and series, under the local names', async () => {
@@ -91,7 +65,7 @@ describe('PrometheusApiSource against a real Prometheus server', () => {
         return r.samples.some((s) => s.v >= 3) ? true : undefined;
       },
       60_000,
-      () => promLog,
+      promLog,
     );
     const now = Date.now();
     const range = { startMs: now - 30_000, endMs: now, stepMs: 1000 };

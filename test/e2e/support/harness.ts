@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 export const RESULTS_DIR = join(ROOT, 'test-results');
@@ -66,4 +66,15 @@ export function resultsDir(sub: string): string {
   const dir = join(RESULTS_DIR, sub);
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** Runs a command from the command palette by its title, as a person would (F1, type, Enter). */
+export async function runCommand(page: Page, title: string, timeout = 20_000): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout });
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout });
 }

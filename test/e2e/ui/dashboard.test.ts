@@ -10,7 +10,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { startDemoWorkspace, type DemoWorkspace } from '../../helpers/demoWorkspace';
-import { codeServerLib, resultsDir, ROOT, type CodeServer } from '../support/harness';
+import { codeServerLib, resultsDir, ROOT, runCommand, type CodeServer } from '../support/harness';
 
 const VSIX = join(ROOT, 'out/alluse-performance.vsix');
 const SHOTS = resultsDir('e2e-ui');
@@ -26,15 +26,6 @@ describe('monitoring the demo system in the VS Code UI', () => {
 
   const screenshot = (name: string) => page.screenshot({ path: join(SHOTS, `dashboard-${name}.png`) });
 
-  async function runCommand(title: string) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: T });
-    await input.fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: T });
-    await page.keyboard.press('Enter');
-    await input.waitFor({ state: 'hidden', timeout: T });
-  }
 
   const dashboard = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 
@@ -64,7 +55,7 @@ describe('monitoring the demo system in the VS Code UI', () => {
   });
 
   it('lists the components with their live state in the Components tree', STEP, async () => {
-    await runCommand('ALL-USE Performance: Focus on Components View');
+    await runCommand(page, 'ALL-USE Performance: Focus on Components View');
     const rows = page.locator('.monaco-list-row', { hasText: /up · \d+% CPU/ });
     const lib = await codeServerLib();
     await lib.waitFor(async () => (await rows.count()) === 4, { timeout: T, what: 'four components up in the tree' });
@@ -75,7 +66,7 @@ describe('monitoring the demo system in the VS Code UI', () => {
   });
 
   it('opens the dashboard with live charts, and switches ranges', STEP, async () => {
-    await runCommand('ALL-USE Performance: Open Dashboard');
+    await runCommand(page, 'ALL-USE Performance: Open Dashboard');
     const body = dashboard().locator('body[data-rendered="true"]');
     await body.waitFor({ timeout: T });
     const lib = await codeServerLib();

@@ -12,7 +12,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { codeServerLib, copyFixtureWorkspace, resultsDir, ROOT, type CodeServer } from '../support/harness';
+import { codeServerLib, copyFixtureWorkspace, resultsDir, ROOT, runCommand, type CodeServer } from '../support/harness';
 
 const VSIX = join(ROOT, 'out/alluse-performance.vsix');
 const SHOTS = resultsDir('e2e-ui');
@@ -35,16 +35,6 @@ describe('ALL-USE Performance in the VS Code UI (code-server + chromium)', () =>
     return path;
   };
 
-  /** Runs a command from the command palette by its title. */
-  async function runCommand(title: string) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: T });
-    await input.fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: T });
-    await page.keyboard.press('Enter');
-    await input.waitFor({ state: 'hidden', timeout: T });
-  }
 
   const problemRows = () => page.locator('.markers-panel .monaco-list-row');
   const unknownKeyRow = () => problemRows().filter({ hasText: 'Unknown key "intervall"' });
@@ -90,7 +80,7 @@ describe('ALL-USE Performance in the VS Code UI (code-server + chromium)', () =>
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: T });
     await screenshot('squiggles');
 
-    await runCommand('View: Focus Problems');
+    await runCommand(page, 'View: Focus Problems');
     await unknownKeyRow().first().waitFor({ timeout: T });
     const row = await unknownKeyRow().first().innerText();
     assert.match(row, /Did you mean "interval"\?/);
@@ -147,7 +137,7 @@ describe('ALL-USE Performance in the VS Code UI (code-server + chromium)', () =>
   });
 
   it('opens the workspace overview webview listing the component', STEP, async () => {
-    await runCommand('ALL-USE Performance: Open Workspace Overview');
+    await runCommand(page, 'ALL-USE Performance: Open Workspace Overview');
     await page.locator('.tabs-container .tab', { hasText: 'ALL-USE Overview' }).waitFor({ timeout: T });
     const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     await view.locator('body[data-rendered="true"]').waitFor({ timeout: T });
