@@ -48,10 +48,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
 
   const lc = createAnalysisClient(context, output, (n) => status.restarted(n));
   client = lc;
+  /** Whether the user wants monitoring on: a restarted server picks it up again. */
+  let wantMonitoring = false;
+  let everRunning = false;
   context.subscriptions.push(
     lc.onDidChangeState((e) => {
-      if (e.newState === State.Running) status.ready();
-      else if (e.newState === State.Stopped) status.stopped('The analysis server is not running. Click to restart it.');
+      if (e.newState === State.Running) {
+        status.ready();
+        // A new server process after a crash or a restart knows nothing of the monitor.
+        if (everRunning && wantMonitoring) void controlMonitor('start', true).catch(() => undefined);
+        everRunning = true;
+      } else if (e.newState === State.Stopped) status.stopped('The analysis server is not running. Click to restart it.');
     }),
     lc.onNotification(AnalysisDoneNotification.method, (p: AnalysisDoneNotification.Params) => {
       analyses.set(p.uri, p);
@@ -67,11 +74,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
 
   /** Asks the server to start or stop monitoring the workspace file, and shows why when it cannot. */
   const controlMonitor = async (action: 'start' | 'stop', quiet = false): Promise<void> => {
-    const file = await findWorkspaceFile();
-    if (!file) {
-      if (!quiet) void vscode.window.showWarningMessage('No alluse-perf.yaml in this workspace. Create one at the workspace root (see docs/configuration.md).');
-      return;
-    }
+    const file = await findWorkspaceFile(quiet);
+    if (!file) return;
+    wantMonitoring = action === 'start';
     await vscode.workspace.openTextDocument(file); // the server monitors what it has analysed
     await ready;
     const s = await lc.sendRequest<MonitorControlRequest.Result>(MonitorControlRequest.method, { uri: file.toString(), action, trusted: vscode.workspace.isTrusted } satisfies MonitorControlRequest.Params);
@@ -103,10 +108,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     vscode.commands.registerCommand('alluse-perf.stopMonitoring', () => controlMonitor('stop')),
     vscode.commands.registerCommand('alluse-perf.openDashboard', async () => {
       const file = await findWorkspaceFile();
-      if (!file) {
-        void vscode.window.showWarningMessage('No alluse-perf.yaml in this workspace. Create one at the workspace root (see docs/configuration.md).');
-        return;
-      }
+      if (!file) return;
       if (!lastMonitorStatus?.running) await controlMonitor('start');
       if (!dashboard) {
         dashboard = new DashboardPanel(
@@ -121,10 +123,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     }),
     vscode.commands.registerCommand('alluse-perf.openOverview', async () => {
       const file = await findWorkspaceFile();
-      if (!file) {
-        void vscode.window.showWarningMessage('No alluse-perf.yaml in this workspace. Create one at the workspace root (see docs/configuration.md).');
-        return;
-      }
+      if (!file) return;
       if (!overview) {
         // The server analyses files that are open; open it (without stealing focus) first.
         await vscode.workspace.openTextDocument(file);
@@ -147,12 +146,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
   };
 }
 
-/** The workspace file: the one in the active editor, else the first in the workspace. */
-async function findWorkspaceFile(): Promise<vscode.Uri | undefined> {
+/** The workspace file: the one in the active editor, else the first in the workspace; says so when there is none. */
+async function findWorkspaceFile(quiet = false): Promise<vscode.Uri | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active && /alluse-perf\.yaml$/.test(active.path)) return active;
-  const found = await vscode.workspace.findFiles('**/alluse-perf.yaml', '**/node_modules/**', 1);
-  return found[0];
+  const found = (await vscode.workspace.findFiles('**/alluse-perf.yaml', '**/node_modules/**', 1))[0];
+  if (!found && !quiet) void vscode.window.showWarningMessage('No alluse-perf.yaml in this workspace. Create one at the workspace root (see docs/configuration.md).');
+  return found;
 }
 
 export async function deactivate(): Promise<void> {
