@@ -11,14 +11,8 @@ import * as vscode from 'vscode';
 const EXTENSION_ID = 'alluse.alluse-performance';
 const SOURCE = 'alluse-perf';
 
-interface AllUsePerformanceApi {
-  whenServerReady(): Promise<void>;
-  lastAnalysis(uri: string): { ms: number; diagnostics: number } | undefined;
-  /** Not part of the tested contract; used, when present, to see that a restart is a new process. */
-  serverInfo?(): Promise<{ pid: number }>;
-  /** Data fetches made by the open dashboard panel, 0 when none is open. */
-  dashboardPolls?(): number;
-}
+// The extension's own API type: erased at build time, so the bundle does not import the client.
+import type { AllUsePerformanceApi } from '../../../client/src/extension';
 
 /** Polls `fn` until it returns a truthy value, which it returns; fails with `what` after `timeout` ms. */
 async function until<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeout = 20_000): Promise<T> {
@@ -156,19 +150,30 @@ describe('ALL-USE Performance in the VS Code extension host', () => {
     try {
       const commands = await vscode.commands.getCommands(true);
       assert.ok(commands.includes('alluse-perf.restartServer'), 'command alluse-perf.restartServer is registered');
-      const before = a.serverInfo ? (await a.serverInfo()).pid : undefined;
+      const before = (await a.serverInfo()).pid;
       await vscode.commands.executeCommand('alluse-perf.restartServer');
       await a.whenServerReady();
-      if (a.serverInfo) {
-        const after = await until('serverInfo() from the restarted server', () => a.serverInfo!().then((i) => i.pid));
-        assert.notEqual(after, before, 'the restarted server runs in a new process');
-      }
+      const after = await until('serverInfo() from the restarted server', () => a.serverInfo().then((i) => i.pid));
+      assert.notEqual(after, before, 'the restarted server runs in a new process');
       // The old server's diagnostics are cleared when it stops; the new one publishes them again.
       await until(`diagnostics from the restarted server, have ${describeDiags(d.uri)} after ${changes} change(s)`,
         () => changes > 0 && ours(d.uri).some((x) => codeOf(x) === 'missing-unit'), 30_000);
     } finally {
       sub.dispose();
     }
+  });
+
+  it('restarts the server when it crashes (kill -9), and the diagnostics come back', async () => {
+    const a = await getApi();
+    const d = await workspaceDoc();
+    await until('missing-unit before the crash', () => ours(d.uri).some((x) => codeOf(x) === 'missing-unit'));
+    const before = (await a.serverInfo()).pid;
+    process.kill(before, 'SIGKILL');
+    // The client notices the closed connection, restarts the server (and says so), and the new
+    // server analyses the open file again.
+    const after = await until('a new server process', () => a.serverInfo().then((i) => (i.pid !== before ? i.pid : undefined)).catch(() => undefined), 30_000);
+    assert.notEqual(after, before);
+    await until('diagnostics from the new server', async () => (await a.serverInfo()).analyses > 0 && ours(d.uri).some((x) => codeOf(x) === 'missing-unit'), 30_000);
   });
 
   it('reports missing-unit on "interval: 100" and Use "100ms" fixes it', async () => {
