@@ -49,7 +49,7 @@ export namespace ServerInfoRequest {
 
 import { DASHBOARD_RANGES } from '../engine/monitor/types';
 export { DASHBOARD_RANGES };
-export type { RangeName, ChartUnit, ChartSeries, ChartPanel, AlertInfo, ComponentStatus, MonitorStatus, DashboardData } from '../engine/monitor/types';
+export type { RangeName, ChartUnit, ChartSeries, ChartPanel, AlertInfo, AnomalyFinding, ComponentStatus, MonitorStatus, DashboardData } from '../engine/monitor/types';
 import type { RangeName, MonitorStatus, DashboardData } from '../engine/monitor/types';
 
 /** Server → client whenever the monitor's status changes (at most every second). */

@@ -17,6 +17,7 @@ import {
 import { createAnalysisClient } from './analysisClient';
 import { ComponentsTree } from './componentsTree';
 import { DashboardPanel } from './dashboardPanel';
+import { FindingsTree } from './findingsTree';
 import { MonitorStatusBar } from './monitorStatusBar';
 import { OverviewPanel } from './overviewPanel';
 import { ServerStatusItem } from './statusItem';
@@ -44,7 +45,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
   let lastMonitorStatus: MonitorStatus | undefined;
   const monitorBar = new MonitorStatusBar();
   const tree = new ComponentsTree();
-  context.subscriptions.push(output, status, monitorBar, vscode.window.registerTreeDataProvider('alluse-perf.components', tree));
+  const findings = new FindingsTree();
+  context.subscriptions.push(
+    output,
+    status,
+    monitorBar,
+    vscode.window.registerTreeDataProvider('alluse-perf.components', tree),
+    vscode.window.registerTreeDataProvider('alluse-perf.findings', findings),
+  );
 
   const lc = createAnalysisClient(context, output, (n) => status.restarted(n));
   client = lc;
@@ -69,6 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
       lastMonitorStatus = p;
       monitorBar.update(p);
       tree.update(p);
+      findings.update(p);
     }),
   );
 

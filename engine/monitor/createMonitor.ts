@@ -10,16 +10,19 @@ import { TimeSeriesStore } from '../store/index';
 import { alertRulesFrom, type WorkspaceConfig } from '../workspace/config';
 import { DatasourceCollector } from './datasourceCollector';
 import { Monitor, type MonitorOptions, type ScheduledCollector } from './monitor';
+import type { AnomalyTracker } from './anomalies';
 import type { MetricStore } from './storeApi';
 
 export interface CreatedMonitor {
   monitor: Monitor;
   store: MetricStore;
   storePath: string;
+  /** The anomaly tracker scoring every series, when anomaly detection is on. */
+  anomalies?: AnomalyTracker;
 }
 
 /** `folder` is the folder of alluse-perf.yaml; relative paths in the file are relative to it. */
-export async function createMonitor(config: WorkspaceConfig, folder: string, hooks: Pick<MonitorOptions, 'onAlert' | 'onStatus' | 'now'> = {}): Promise<CreatedMonitor> {
+export async function createMonitor(config: WorkspaceConfig, folder: string, hooks: Pick<MonitorOptions, 'onAlert' | 'onStatus' | 'onAnomalies' | 'now' | 'anomalies'> = {}): Promise<CreatedMonitor> {
   const m = config.monitor;
   const storePath = isAbsolute(m.storePath) ? m.storePath : resolve(folder, m.storePath);
   const store: MetricStore = await TimeSeriesStore.open({ dir: storePath, rawRetentionMs: m.retentionMs, rollupRetentionMs: m.rollupRetentionMs, now: hooks.now });
@@ -42,5 +45,5 @@ export async function createMonitor(config: WorkspaceConfig, folder: string, hoo
   };
   const scheduled: ScheduledCollector[] = collectors.map((collector) => ({ collector, intervalMs: intervalOf(collector) }));
   const monitor = new Monitor({ collectors: scheduled, store, storePath, rules: alertRulesFrom(config), components: config.components, ...hooks });
-  return { monitor, store, storePath };
+  return { monitor, store, storePath, anomalies: hooks.anomalies };
 }

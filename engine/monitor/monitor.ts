@@ -9,7 +9,8 @@ import type { Collector, CollectorProblem } from '../collect/types';
 import { SeriesKeyCache, type SeriesSample } from '../metrics/series';
 import type { ComponentConfig } from '../workspace/config';
 import type { MetricStore } from './storeApi';
-import type { AlertInfo, ComponentStatus, MonitorStatus } from './types';
+import type { AnomalyTracker } from './anomalies';
+import type { AlertInfo, AnomalyFinding, ComponentStatus, MonitorStatus } from './types';
 
 export interface ScheduledCollector {
   collector: Collector;
@@ -27,6 +28,10 @@ export interface MonitorOptions {
   onAlert?(event: AlertEvent): void;
   /** Called about once a second with the current status. */
   onStatus?(status: MonitorStatus): void;
+  /** Scores every series for anomalies, when given. */
+  anomalies?: AnomalyTracker;
+  /** Called as soon as anomaly episodes open. */
+  onAnomalies?(findings: AnomalyFinding[]): void;
   statusIntervalMs?: number;
 }
 
@@ -131,7 +136,9 @@ export class Monitor {
     }
     const events = this.alerts.observe(all);
     for (const e of events) this.opts.onAlert?.(e);
-    if (events.length) this.tickStatus(false);
+    const opened = this.opts.anomalies?.observe(all) ?? [];
+    if (opened.length) this.opts.onAnomalies?.(opened);
+    if (events.length || opened.length) this.tickStatus(false);
   }
 
   /** Series computed from others: the error ratio that error-rate SLOs watch. */
@@ -228,6 +235,8 @@ export class Monitor {
       series: this.seriesSeen.size,
       samplesPerSecond: Math.round(this.samplesPerSecond),
       problems: allProblems.filter((p) => !p.component).map((p) => p.message).slice(0, 20),
+      findings: this.opts.anomalies?.findings().slice(0, 100) ?? [],
+      scoredSeries: this.opts.anomalies?.seriesCount ?? 0,
     };
   }
 }

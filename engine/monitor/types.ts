@@ -42,6 +42,21 @@ export interface AlertInfo {
   description?: string;
 }
 
+/** An anomaly found by the detectors: one per series per episode. */
+export interface AnomalyFinding {
+  id: string;
+  /** When the episode started (the first anomalous sample), ms since the epoch. */
+  at: number;
+  component?: string;
+  /** The series id, `name{labels}`. */
+  series: string;
+  metric: string;
+  /** In [0, 1]; the highest score of the episode so far. */
+  score: number;
+  severity: 'info' | 'warning' | 'critical';
+  explanation?: { detector: string; expected?: number; lower?: number; upper?: number; observed: number; message: string };
+}
+
 export interface ComponentStatus {
   name: string;
   /** Whether its process was found running at the last sample. */
@@ -67,6 +82,9 @@ export interface MonitorStatus {
   samplesPerSecond: number;
   /** Collection problems that concern no single component (system sources, the store). */
   problems: string[];
+  /** The latest anomaly findings, newest first (at most 100), and how many series are scored. */
+  findings: AnomalyFinding[];
+  scoredSeries: number;
 }
 
 export interface DashboardData {

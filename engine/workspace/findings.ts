@@ -26,7 +26,9 @@ export type FindingCode =
   | 'no-process-locator'
   | 'too-many-problems'
   /** Not a problem of the file: a monitoring alert shown on the component it concerns. */
-  | 'alert-firing';
+  | 'alert-firing'
+  /** Not a problem of the file: an anomaly the detectors found on the component. */
+  | 'anomaly';
 
 /** A mechanical repair of one finding: the edits keep the rest of the file (comments, formatting) as it is. */
 export interface Fix {

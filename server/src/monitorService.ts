@@ -20,7 +20,7 @@ export interface MonitorServiceHooks {
   /** The current analysis of a workspace file (opened in the editor). */
   analysis(uri: string): CachedAnalysis | undefined;
   status(uri: string, status: MonitorStatus): void;
-  /** Alerts fired or resolved: the alert diagnostics of the file changed. */
+  /** Alerts fired or resolved, or anomaly episodes opened: the file's monitoring diagnostics changed. */
   alertsChanged(uri: string, events: AlertEvent[]): void;
 }
 
@@ -41,6 +41,7 @@ export class MonitorService {
     const created = await createMonitor(config, dirname(fileURLToPath(uri)), {
       onStatus: (s) => this.hooks.status(uri, s),
       onAlert: (e) => this.hooks.alertsChanged(uri, [e]),
+      onAnomalies: () => this.hooks.alertsChanged(uri, []),
     });
     this.running.set(uri, { ...created, config });
     created.monitor.start();
@@ -74,17 +75,35 @@ export class MonitorService {
     return buildDashboard(r.store, r.config.components, range, Date.now(), { alerts: status.alerts, cost: status.cost, up: (c) => up.get(c) ?? false });
   }
 
-  /** Active alerts as findings on the component's `name` line (or the top of the file for system alerts). */
+  /**
+   * Active alerts and open anomaly episodes as findings on the component's `name` line (or
+   * the top of the file for system-wide ones).
+   */
   alertFindings(uri: string, cached: CachedAnalysis | undefined): Finding[] {
     const r = this.running.get(uri);
     if (!r || !cached) return [];
     const comps = cached.analysis.summary.components;
-    return r.monitor.activeAlerts().map((a) => {
-      const c = comps.find((x) => x.name === a.component);
+    const rangeOf = (component: string | undefined) => {
+      const c = comps.find((x) => x.name === component);
       const line = c?.range.start.line ?? 0;
       const text = cached.analysis.index.lineText(line);
       const start = c ? Math.max(0, text.search(/\S/)) : 0;
-      const range = { start: { line, character: start }, end: { line, character: text.length } };
+      return { start: { line, character: start }, end: { line, character: text.length } };
+    };
+    const anomalies: Finding[] = [];
+    for (const list of r.anomalies?.openByComponent().values() ?? []) {
+      for (const f of list) {
+        if (f.severity === 'info') continue; // listed in the Findings view only
+        anomalies.push({
+          code: 'anomaly',
+          severity: f.severity === 'critical' ? 'error' : 'warning',
+          message: `Anomaly in ${f.series} (${f.explanation?.detector ?? 'detector'}, score ${f.score.toFixed(2)}): ${f.explanation?.message ?? ''}`.trim(),
+          range: rangeOf(f.component),
+        });
+      }
+    }
+    return anomalies.concat(r.monitor.activeAlerts().map((a) => {
+      const range = rangeOf(a.component);
       const value = Number.isInteger(a.value) ? String(a.value) : a.value.toPrecision(4);
       return {
         code: 'alert-firing' as const,
@@ -92,7 +111,7 @@ export class MonitorService {
         message: `Alert ${a.name}${a.description ? ` (${a.description})` : ''}: ${a.series} is ${value}, ${a.op} ${a.threshold}, since ${new Date(a.since).toLocaleTimeString()}.`,
         range,
       };
-    });
+    }));
   }
 }
 
@@ -107,5 +126,7 @@ function idle(message: string): MonitorStatus {
     series: 0,
     samplesPerSecond: 0,
     problems: [],
+    findings: [],
+    scoredSeries: 0,
   };
 }

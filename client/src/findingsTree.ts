@@ -1,0 +1,68 @@
+/**
+ * The "Findings" tree: anomalies found by the detectors, newest first, with their severity
+ * and explanation; and the notifications for new ones (warning and critical only, grouped,
+ * and at most one per series in a quarter of an hour, so a flapping series does not nag).
+ */
+import * as vscode from 'vscode';
+import type { AnomalyFinding, MonitorStatus } from '../../protocol/index';
+
+const RENOTIFY_MS = 15 * 60_000;
+
+export class FindingsTree implements vscode.TreeDataProvider<AnomalyFinding> {
+  private findings: AnomalyFinding[] = [];
+  private readonly changed = new vscode.EventEmitter<AnomalyFinding | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly seen = new Set<string>();
+  private readonly notifiedAt = new Map<string, number>();
+  private first = true;
+
+  update(status: MonitorStatus): void {
+    const fresh = status.findings.filter((f) => !this.seen.has(f.id));
+    for (const f of status.findings) this.seen.add(f.id);
+    if (fresh.length || status.findings.length !== this.findings.length) {
+      this.findings = status.findings;
+      this.changed.fire(undefined);
+    }
+    // Findings already there when the view connects are history, not news.
+    if (!this.first) this.notify(fresh);
+    this.first = false;
+  }
+
+  private notify(fresh: AnomalyFinding[]): void {
+    const now = Date.now();
+    const loud = fresh.filter((f) => f.severity !== 'info' && now - (this.notifiedAt.get(f.series) ?? 0) > RENOTIFY_MS);
+    if (!loud.length) return;
+    for (const f of loud) this.notifiedAt.set(f.series, now);
+    const critical = loud.some((f) => f.severity === 'critical');
+    const where = [...new Set(loud.map((f) => f.component ?? 'system'))].join(', ');
+    const text = loud.length === 1 ? `ALL-USE anomaly on ${where}: ${loud[0].explanation?.message ?? loud[0].series}` : `${loud.length} ALL-USE anomalies on ${where}`;
+    const show = critical ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+    void show(text, 'Show Findings', 'Open Dashboard').then((pick) => {
+      if (pick === 'Show Findings') void vscode.commands.executeCommand('alluse-perf.findings.focus');
+      if (pick === 'Open Dashboard') void vscode.commands.executeCommand('alluse-perf.openDashboard');
+    });
+  }
+
+  getChildren(node?: AnomalyFinding): AnomalyFinding[] {
+    return node ? [] : this.findings;
+  }
+
+  getTreeItem(f: AnomalyFinding): vscode.TreeItem {
+    const item = new vscode.TreeItem(`${f.component ?? 'system'}: ${f.metric}`);
+    item.id = f.id;
+    item.description = `${f.severity} · score ${f.score.toFixed(2)} · ${new Date(f.at).toLocaleTimeString()}`;
+    item.iconPath = new vscode.ThemeIcon(f.severity === 'critical' ? 'error' : f.severity === 'warning' ? 'warning' : 'info');
+    const e = f.explanation;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${f.series}**\n\n`);
+    if (e) {
+      md.appendMarkdown(`${e.message}\n\n`);
+      md.appendMarkdown(`Detector: ${e.detector} · observed ${e.observed.toPrecision(4)}`);
+      if (e.expected !== undefined) md.appendMarkdown(` · expected ${e.expected.toPrecision(4)}`);
+      if (e.lower !== undefined && e.upper !== undefined) md.appendMarkdown(` (band ${e.lower.toPrecision(4)} to ${e.upper.toPrecision(4)})`);
+    }
+    item.tooltip = md;
+    item.command = { command: 'alluse-perf.openDashboard', title: 'Open Dashboard' };
+    return item;
+  }
+}

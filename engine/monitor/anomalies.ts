@@ -1,0 +1,108 @@
+/**
+ * Runs a streaming anomaly detector on every series the monitor collects and turns high
+ * scores into findings: one per series per episode (a series that stays anomalous is not
+ * reported again until it has been normal for a while), newest first, with the detector's
+ * explanation.
+ */
+import type { DetectorFactory, StreamingDetector } from '../anomaly/types';
+import type { AnomalyFinding } from './types';
+import { cachedSeriesId, type SeriesKey, type SeriesSample } from '../metrics/series';
+
+export type { AnomalyFinding };
+type FindingSeverity = AnomalyFinding['severity'];
+
+export interface AnomalyOptions {
+  /** Scores at or above this open an episode. */
+  threshold: number;
+  /** An episode ends once the series has scored below the threshold this long. */
+  quietMs: number;
+  /** Findings kept (newest first). */
+  maxFindings: number;
+  /** Series whose names start with these are not scored (the monitor's own bookkeeping). */
+  skipPrefixes: string[];
+}
+
+const DEFAULTS: AnomalyOptions = { threshold: 0.7, quietMs: 60_000, maxFindings: 500, skipPrefixes: ['scrape_', 'up', 'slo_'] };
+
+interface SeriesState {
+  detector: StreamingDetector;
+  /** The open episode's finding, while the series is anomalous. */
+  open?: AnomalyFinding;
+  lastAnomalous: number;
+}
+
+export function severityOf(score: number): FindingSeverity {
+  return score >= 0.97 ? 'critical' : score >= 0.85 ? 'warning' : 'info';
+}
+
+export class AnomalyTracker {
+  private readonly states = new Map<SeriesKey, SeriesState>();
+  private readonly list: AnomalyFinding[] = [];
+  private readonly opts: AnomalyOptions;
+  private seq = 0;
+
+  constructor(
+    private readonly factory: DetectorFactory,
+    opts: Partial<AnomalyOptions> = {},
+  ) {
+    this.opts = { ...DEFAULTS, ...opts };
+  }
+
+  /** Scores the samples (in time order per series); returns the findings opened by them. */
+  observe(samples: readonly SeriesSample[]): AnomalyFinding[] {
+    const opened: AnomalyFinding[] = [];
+    for (const s of samples) {
+      if (!Number.isFinite(s.v)) continue;
+      let st = this.states.get(s.series);
+      if (!st) {
+        if (this.opts.skipPrefixes.some((p) => s.series.name.startsWith(p))) continue;
+        this.states.set(s.series, (st = { detector: this.factory(), lastAnomalous: -Infinity }));
+      }
+      const r = st.detector.update(s.t, s.v);
+      if (r.score >= this.opts.threshold) {
+        st.lastAnomalous = s.t;
+        if (st.open) {
+          // The same episode: keep its strongest moment.
+          if (r.score > st.open.score) Object.assign(st.open, { score: r.score, severity: severityOf(r.score), explanation: r.explanation ?? st.open.explanation });
+          continue;
+        }
+        const f: AnomalyFinding = {
+          id: `a${++this.seq}`,
+          at: s.t,
+          component: s.series.labels.component,
+          series: cachedSeriesId(s.series),
+          metric: s.series.name,
+          score: r.score,
+          severity: severityOf(r.score),
+          explanation: r.explanation,
+        };
+        st.open = f;
+        this.list.unshift(f);
+        if (this.list.length > this.opts.maxFindings) this.list.length = this.opts.maxFindings;
+        opened.push(f);
+      } else if (st.open && s.t - st.lastAnomalous >= this.opts.quietMs) {
+        st.open = undefined;
+      }
+    }
+    return opened;
+  }
+
+  /** Findings, newest first. */
+  findings(): AnomalyFinding[] {
+    return this.list;
+  }
+
+  /** Findings whose episode is still open, by component. */
+  openByComponent(): Map<string, AnomalyFinding[]> {
+    const out = new Map<string, AnomalyFinding[]>();
+    for (const st of this.states.values()) {
+      if (!st.open?.component) continue;
+      out.set(st.open.component, [...(out.get(st.open.component) ?? []), st.open]);
+    }
+    return out;
+  }
+
+  get seriesCount(): number {
+    return this.states.size;
+  }
+}
