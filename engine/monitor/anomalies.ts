@@ -24,8 +24,19 @@ export interface AnomalyOptions {
 
 const DEFAULTS: AnomalyOptions = { threshold: 0.7, quietMs: 60_000, maxFindings: 500, skipPrefixes: ['scrape_', 'up', 'slo_'] };
 
+/** The expected band is kept once a second for the last 5 minutes, for the dashboard. */
+const BAND_STEP_MS = 1000;
+const BAND_POINTS = 300;
+
+export interface BandPoint {
+  t: number;
+  lower: number;
+  upper: number;
+}
+
 interface SeriesState {
   detector: StreamingDetector;
+  band: BandPoint[];
   /** The open episode's finding, while the series is anomalous. */
   open?: AnomalyFinding;
   lastAnomalous: number;
@@ -37,6 +48,8 @@ export function severityOf(score: number): FindingSeverity {
 
 export class AnomalyTracker {
   private readonly states = new Map<SeriesKey, SeriesState>();
+  /** The same states by series id, for lookups from queries (whose keys are other objects). */
+  private readonly byId = new Map<string, SeriesState>();
   private readonly list: AnomalyFinding[] = [];
   private readonly opts: AnomalyOptions;
   private seq = 0;
@@ -56,9 +69,15 @@ export class AnomalyTracker {
       let st = this.states.get(s.series);
       if (!st) {
         if (this.opts.skipPrefixes.some((p) => s.series.name.startsWith(p))) continue;
-        this.states.set(s.series, (st = { detector: this.factory(), lastAnomalous: -Infinity }));
+        this.states.set(s.series, (st = { detector: this.factory(), lastAnomalous: -Infinity, band: [] }));
+        this.byId.set(cachedSeriesId(s.series), st);
       }
       const r = st.detector.update(s.t, s.v);
+      const e = r.explanation;
+      if (e?.lower !== undefined && e.upper !== undefined && Number.isFinite(e.lower) && Number.isFinite(e.upper) && s.t - (st.band[st.band.length - 1]?.t ?? -Infinity) >= BAND_STEP_MS) {
+        st.band.push({ t: s.t, lower: e.lower, upper: e.upper });
+        if (st.band.length > BAND_POINTS) st.band.shift();
+      }
       if (r.score >= this.opts.threshold) {
         st.lastAnomalous = s.t;
         if (st.open) {
@@ -100,6 +119,16 @@ export class AnomalyTracker {
       out.set(st.open.component, [...(out.get(st.open.component) ?? []), st.open]);
     }
     return out;
+  }
+
+  /** The expected band of a series over the last minutes (empty when its detector gives none). */
+  band(seriesId: string): readonly BandPoint[] {
+    return this.byId.get(seriesId)?.band ?? [];
+  }
+
+  /** Findings of series with this name and labels (all of `labels` must match), newest first. */
+  findingsOf(metric: string, component: string | undefined): AnomalyFinding[] {
+    return this.list.filter((f) => f.metric === metric && f.component === component);
   }
 
   get seriesCount(): number {

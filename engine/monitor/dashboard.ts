@@ -3,8 +3,9 @@
  * per component, CPU, memory, throughput, latency percentiles, errors and queue depth, each
  * with its limit or SLO as a threshold line.
  */
-import type { Labels } from '../metrics/series';
+import { seriesId, type Labels } from '../metrics/series';
 import type { ComponentConfig } from '../workspace/config';
+import type { AnomalyTracker } from './anomalies';
 import type { MetricStore } from './storeApi';
 import { DASHBOARD_RANGES, type AlertInfo, type ChartPanel, type ChartSeries, type ChartUnit, type DashboardData, type MonitorStatus, type RangeName } from './types';
 
@@ -21,7 +22,7 @@ export function buildDashboard(
   components: ComponentConfig[],
   range: RangeName,
   now: number,
-  extra: { alerts: AlertInfo[]; cost: MonitorStatus['cost']; up: (component: string) => boolean },
+  extra: { alerts: AlertInfo[]; cost: MonitorStatus['cost']; up: (component: string) => boolean; anomalies?: AnomalyTracker },
 ): DashboardData {
   const { spanMs, stepMs } = DASHBOARD_RANGES[range];
   const from = now - spanMs;
@@ -36,7 +37,25 @@ export function buildDashboard(
         series.push({ label: split ? `${line.label} ${split}` : line.label, points: r.points.map((p) => [p.t, p.v]) });
       }
     }
-    return { id: spec.id, title: spec.title, unit: spec.unit, series, threshold: spec.threshold };
+    const out: ChartPanel = { id: spec.id, title: spec.title, unit: spec.unit, series, threshold: spec.threshold };
+    const tracker = extra.anomalies;
+    if (tracker) {
+      const markers: NonNullable<ChartPanel['markers']> = [];
+      for (const line of spec.lines) {
+        for (const f of tracker.findingsOf(line.name, line.labels?.component)) {
+          if (f.at < from) continue;
+          markers.push({ t: f.at, v: f.explanation?.observed ?? NaN, severity: f.severity, label: f.explanation?.message ?? f.series });
+        }
+      }
+      if (markers.length) out.markers = markers;
+      const first = spec.lines[0];
+      if (stepMs === 0 && first && !first.splitBy) {
+        const r = store.listSeries({ name: first.name, labels: first.labels });
+        const band = r.length === 1 ? tracker.band(seriesId(r[0])).filter((b) => b.t >= from) : [];
+        if (band.length > 1) out.band = { lower: band.map((b) => [b.t, b.lower]), upper: band.map((b) => [b.t, b.upper]) };
+      }
+    }
+    return out;
   };
 
   const system: ChartPanel[] = [

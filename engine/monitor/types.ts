@@ -27,6 +27,10 @@ export interface ChartPanel {
   series: ChartSeries[];
   /** A limit or SLO drawn as a dashed line. */
   threshold?: { value: number; label: string };
+  /** The detectors' expected band of the panel's first series (raw range only). */
+  band?: { lower: [number, number][]; upper: [number, number][] };
+  /** Anomalies found on the panel's series, drawn as points. */
+  markers?: { t: number; v: number; severity: 'info' | 'warning' | 'critical'; label: string }[];
 }
 
 export interface AlertInfo {

@@ -72,7 +72,7 @@ export class MonitorService {
     if (!r) return undefined;
     const status = r.monitor.status();
     const up = new Map(status.components.map((c) => [c.name, c.up]));
-    return buildDashboard(r.store, r.config.components, range, Date.now(), { alerts: status.alerts, cost: status.cost, up: (c) => up.get(c) ?? false });
+    return buildDashboard(r.store, r.config.components, range, Date.now(), { alerts: status.alerts, cost: status.cost, up: (c) => up.get(c) ?? false, anomalies: r.anomalies });
   }
 
   /**

@@ -111,6 +111,27 @@ export class PanelChart {
         borderWidth: 1,
       });
     }
+    if (panel.band && panel.band.lower.length > 1) {
+      // The detectors' expected band: two edges, the space between them shaded.
+      const band = cssVar('--vscode-charts-green', '#89d185');
+      datasets.push(
+        { label: 'expected (low)', data: panel.band.lower.map(([x, y]) => ({ x, y })), borderColor: band, borderWidth: 0.5, pointRadius: 0 },
+        { label: 'expected', data: panel.band.upper.map(([x, y]) => ({ x, y })), borderColor: band, borderWidth: 0.5, pointRadius: 0, backgroundColor: withAlpha(band, 0.15), fill: '-1' },
+      );
+    }
+    const marks = (panel.markers ?? []).filter((m) => Number.isFinite(m.v));
+    if (marks.length) {
+      const red = cssVar('--vscode-charts-red', '#f14c4c');
+      datasets.push({
+        label: 'anomalies',
+        data: marks.map((m) => ({ x: m.t, y: m.v })),
+        borderColor: red,
+        backgroundColor: red,
+        showLine: false,
+        pointRadius: 4,
+        pointStyle: 'triangle',
+      });
+    }
     this.chart.data.datasets = datasets;
     this.chart.update('none');
   }
@@ -118,4 +139,15 @@ export class PanelChart {
   destroy(): void {
     this.chart.destroy();
   }
+}
+
+/** A CSS colour (#rgb, #rrggbb or rgb()) with an alpha, for shading. */
+function withAlpha(color: string, alpha: number): string {
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color.trim());
+  if (hex) {
+    const h = hex[1].length === 3 ? hex[1].replace(/./g, (c) => c + c) : hex[1];
+    return `rgba(${parseInt(h.slice(0, 2), 16)}, ${parseInt(h.slice(2, 4), 16)}, ${parseInt(h.slice(4, 6), 16)}, ${alpha})`;
+  }
+  const rgb = /^rgba?\(([^)]+)\)$/.exec(color.trim());
+  return rgb ? `rgba(${rgb[1].split(',').slice(0, 3).join(',')}, ${alpha})` : color;
 }
