@@ -2,6 +2,8 @@
  * `alluse-perf`: the command line of ALL-USE Performance, on the same engine as the editor.
  */
 import { Command, Option } from 'commander';
+import { detectFile } from './detectCommand';
+import { createDetector } from './detector';
 import { monitorWorkspace } from './monitorCommand';
 import { validateFile } from './validateCommand';
 
@@ -29,6 +31,15 @@ program
   .option('--json', 'print JSON lines even on a terminal', false)
   .action(async (opts: { workspace: string; duration?: string; json: boolean }) => {
     process.exitCode = await monitorWorkspace(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), process.stdout.isTTY === true);
+  });
+
+program
+  .command('detect')
+  .description('Score every row of a "timestamp,value" CSV with the streaming anomaly detector and write "timestamp,value,anomaly_score" (same rows, same order; each score uses that row and the rows before it only).')
+  .requiredOption('--input <file>', 'the CSV to score')
+  .option('--output <file>', 'where to write the scored CSV (default: standard output)')
+  .action(async (opts: { input: string; output?: string }) => {
+    process.exitCode = await detectFile(opts, createDetector, process.stdout, (s) => process.stderr.write(s + '\n'));
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
