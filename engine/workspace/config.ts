@@ -57,6 +57,7 @@ export interface MonitorConfig {
   sources: { systemMs: number; processMs: number; scrapeMs: number; filesystemMs: number; gpuMs: number };
   datasource?: DatasourceConfig;
   alerts: AlertConfig[];
+  anomaly: { enabled: boolean; threshold: number; quietMs: number };
 }
 
 export interface WorkspaceConfig {
@@ -161,6 +162,11 @@ export function workspaceConfigFrom(doc: Document.Parsed): WorkspaceConfig {
       },
       datasource: datasource(m.datasource),
       alerts,
+      anomaly: {
+        enabled: obj(m.anomaly).enabled !== false,
+        threshold: num(obj(m.anomaly).threshold) ?? 0.7,
+        quietMs: dur(obj(m.anomaly).quiet, 60_000),
+      },
     },
     tuning: { studies: arr(obj(root.tuning).studies).map(obj) },
   };

@@ -188,6 +188,15 @@ const monitorSchema: ObjectSchema = {
       },
     }),
     datasource: prop(datasourceSchema),
+    anomaly: prop({
+      kind: 'object',
+      description: 'Streaming anomaly detection on every monitored series, against dynamic baselines.',
+      properties: {
+        enabled: prop({ kind: 'boolean', description: 'Score every series for anomalies.' }, { default: 'true' }),
+        threshold: prop({ kind: 'number', description: 'Anomaly score (0 to 1) at which a finding opens.', minimum: 0, maximum: 1, example: '0.7' }, { default: '0.7' }),
+        quiet: prop({ kind: 'duration', description: 'How long a series must score below the threshold before a new finding can open on it.', defaultUnit: 's', example: '1m' }, { default: '1m' }),
+      },
+    }),
     storePath: prop(str('Folder of the embedded time-series store, relative to the folder of alluse-perf.yaml.', 'path', '.alluse-perf/store'), { default: '.alluse-perf/store' }),
     alerts: prop({ kind: 'array', description: 'Alert rules.', items: alertSchema }),
   },
