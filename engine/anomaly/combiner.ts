@@ -1,0 +1,103 @@
+/**
+ * Combines the detectors of one series into one score in [0, 1] with an explanation.
+ *
+ * Each detector scores the shared sample context; weighted scores are combined by a
+ * noisy-OR (1 − Π(1 − wᵢ·sᵢ)), and the explanation is the one of the largest weighted
+ * score. Then a causal post-processing keeps the output sparse: a combined score reaching
+ * `alarmLevel` is passed through only at the onset of an anomalous state; for the next
+ * `suppress` samples the output is capped below the alarm level (`suppressedCap`), so one
+ * incident gives one alarm rather than a burst.
+ */
+import type { AnomalyResult, StreamingDetector } from './types';
+import { ContextBuilder, type ContextDetector, type ContextState } from './context';
+import type { BaselineOptions } from './baseline';
+import { clamp01 } from './util';
+
+export interface WeightedDetector {
+  detector: ContextDetector;
+  weight: number;
+}
+
+export interface CombinerOptions {
+  detectors: WeightedDetector[];
+  baseline?: BaselineOptions;
+  /** Combined score at which an alarm starts (default 0.5). */
+  alarmLevel?: number;
+  /** Samples after an alarm during which repeats are capped (default 100). */
+  suppress?: number;
+  /** Cap of the output while suppressed, as a fraction of the alarm level (default 0.5). */
+  suppressedCap?: number;
+}
+
+export interface CombinedState {
+  v: 1;
+  context: ContextState;
+  detectors: unknown[];
+  lastAlarm: number;
+  n: number;
+}
+
+export class CombinedDetector implements StreamingDetector {
+  readonly context: ContextBuilder;
+  private readonly detectors: WeightedDetector[];
+  private readonly alarmLevel: number;
+  private readonly suppress: number;
+  private readonly cap: number;
+  private lastAlarm = -Infinity;
+  private n = 0;
+
+  constructor(opts: CombinerOptions) {
+    this.context = new ContextBuilder(opts.baseline);
+    this.detectors = opts.detectors;
+    this.alarmLevel = opts.alarmLevel ?? 0.5;
+    this.suppress = opts.suppress ?? 100;
+    this.cap = (opts.suppressedCap ?? 0.5) * this.alarmLevel;
+  }
+
+  /** Names of the detectors, in order. */
+  get detectorNames(): string[] {
+    return this.detectors.map((d) => d.detector.name);
+  }
+
+  update(t: number, v: number): AnomalyResult {
+    const i = this.n++;
+    const ctx = this.context.next(t, v);
+    let keep = 1;
+    let best: AnomalyResult | undefined;
+    let bestScore = 0;
+    for (const { detector, weight } of this.detectors) {
+      const r = detector.score(ctx);
+      const s = clamp01(r.score * weight);
+      keep *= 1 - s;
+      if (s > bestScore) {
+        bestScore = s;
+        best = r;
+      }
+    }
+    let score = clamp01(1 - keep);
+    if (score >= this.alarmLevel) {
+      if (i - this.lastAlarm > this.suppress) this.lastAlarm = i;
+      else if (score > this.cap) score = this.cap;
+    }
+    if (!(score > 0)) return { score: 0 };
+    return best?.explanation ? { score, explanation: best.explanation } : { score };
+  }
+
+  snapshot(): CombinedState {
+    return {
+      v: 1,
+      context: this.context.snapshot(),
+      detectors: this.detectors.map((d) => d.detector.snapshot()),
+      lastAlarm: Number.isFinite(this.lastAlarm) ? this.lastAlarm : -1e15,
+      n: this.n,
+    };
+  }
+
+  restore(s: CombinedState): void {
+    if (!s || s.v !== 1 || s.detectors.length !== this.detectors.length) return;
+    this.context.restore(s.context);
+    s.detectors.forEach((d, i) => this.detectors[i].detector.restore(d));
+    this.lastAlarm = s.lastAlarm;
+    this.n = s.n;
+  }
+}

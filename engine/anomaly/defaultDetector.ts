@@ -1,0 +1,44 @@
+/**
+ * The one fixed configuration used everywhere (extension, CLI, NAB benchmark): seasonal
+ * robust residual + CUSUM change points + One-Class SVM on short contexts, combined.
+ */
+import type { StreamingDetector } from './types';
+import { CombinedDetector, type WeightedDetector } from './combiner';
+import { SeasonalResidualDetector } from './residualDetector';
+import { CusumDetector } from './cusum';
+import { OcsvmDetector } from './ocsvmDetector';
+import { BocpdDetector } from './bocpd';
+
+export interface DefaultDetectorConfig {
+  residual: { weight: number; z0: number; halfAt: number };
+  cusum: { weight: number; k: number; h: number; hVar: number };
+  bocpd: { weight: number; expectedRun: number; maxRun: number };
+  ocsvm: { weight: number; window: number; features: number; gamma: number; nu: number; threshold: number; minRate: number };
+  alpha: number;
+  alarmLevel: number;
+  suppress: number;
+}
+
+export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
+  residual: { weight: 1, z0: 3, halfAt: 3 },
+  cusum: { weight: 1, k: 0.5, h: 8, hVar: 12 },
+  bocpd: { weight: 0, expectedRun: 250, maxRun: 32 },
+  ocsvm: { weight: 1, window: 6, features: 32, gamma: 10, nu: 0.1, threshold: 0.5, minRate: 0.01 },
+  alpha: 0.01,
+  alarmLevel: 0.5,
+  suppress: 100,
+};
+
+/** Builds a combined detector from a configuration (weights of 0 leave a detector out). */
+export function createDetector(cfg: DefaultDetectorConfig): CombinedDetector {
+  const detectors: WeightedDetector[] = [];
+  if (cfg.residual.weight > 0) detectors.push({ detector: new SeasonalResidualDetector(cfg.residual), weight: cfg.residual.weight });
+  if (cfg.cusum.weight > 0) detectors.push({ detector: new CusumDetector(cfg.cusum), weight: cfg.cusum.weight });
+  if (cfg.bocpd.weight > 0) detectors.push({ detector: new BocpdDetector(cfg.bocpd), weight: cfg.bocpd.weight });
+  if (cfg.ocsvm.weight > 0) detectors.push({ detector: new OcsvmDetector(cfg.ocsvm), weight: cfg.ocsvm.weight });
+  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress });
+}
+
+export function createDefaultDetector(): StreamingDetector & CombinedDetector {
+  return createDetector(DEFAULT_DETECTOR_CONFIG);
+}

@@ -1,0 +1,61 @@
+/**
+ * Seasonal robust residual score: how many robust standard deviations the sample lies from
+ * what the baseline (level + daily/weekly profile when the data has one) expected.
+ */
+import type { AnomalyResult } from './types';
+import type { ContextDetector, SampleContext } from './context';
+import { squash } from './util';
+
+export interface ResidualOptions {
+  /** |z| at or below this scores 0 (default 3). */
+  z0?: number;
+  /** |z| − z0 at which the score is 0.5 (default 3). */
+  halfAt?: number;
+  /** Width of the drawn band in spreads (default 3). */
+  band?: number;
+}
+
+export class SeasonalResidualDetector implements ContextDetector {
+  readonly name = 'seasonal-residual';
+  private readonly z0: number;
+  private readonly halfAt: number;
+  private readonly band: number;
+
+  constructor(opts: ResidualOptions = {}) {
+    this.z0 = opts.z0 ?? 3;
+    this.halfAt = opts.halfAt ?? 3;
+    this.band = opts.band ?? 3;
+  }
+
+  score(c: SampleContext): AnomalyResult {
+    if (!c.ready || c.raw !== c.raw) return { score: 0 };
+    const az = Math.abs(c.z);
+    const score = squash(az, this.z0, this.halfAt);
+    if (score === 0) return { score };
+    const lower = c.expected - this.band * c.spread;
+    const upper = c.expected + this.band * c.spread;
+    const season = c.model === 'none' ? '' : ` (${c.model} profile)`;
+    return {
+      score,
+      explanation: {
+        detector: this.name,
+        expected: c.expected,
+        lower,
+        upper,
+        observed: c.raw,
+        message: `${fmt(c.raw)} is ${Number.isFinite(az) ? az.toFixed(1) : 'far more than 1000'} robust deviations ${c.z > 0 ? 'above' : 'below'} the expected ${fmt(c.expected)}${season}.`,
+      },
+    };
+  }
+
+  snapshot(): null {
+    return null;
+  }
+  restore(): void {}
+}
+
+export function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  return a !== 0 && (a >= 1e6 || a < 1e-3) ? x.toExponential(3) : String(Number(x.toPrecision(4)));
+}
