@@ -3,7 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import { detectFile } from './detectCommand';
-import { createDetector } from './detector';
+import { DETECTOR_NAMES, detectorFactory, type DetectorName } from './detector';
 import { monitorWorkspace } from './monitorCommand';
 import { validateFile } from './validateCommand';
 
@@ -38,8 +38,9 @@ program
   .description('Score every row of a "timestamp,value" CSV with the streaming anomaly detector and write "timestamp,value,anomaly_score" (same rows, same order; each score uses that row and the rows before it only).')
   .requiredOption('--input <file>', 'the CSV to score')
   .option('--output <file>', 'where to write the scored CSV (default: standard output)')
-  .action(async (opts: { input: string; output?: string }) => {
-    process.exitCode = await detectFile(opts, createDetector, process.stdout, (s) => process.stderr.write(s + '\n'));
+  .addOption(new Option('--detector <name>', 'the detector: the extension\'s, or NAB\'s windowed Gaussian baseline for comparison').choices(DETECTOR_NAMES).default('default'))
+  .action(async (opts: { input: string; output?: string; detector: DetectorName }) => {
+    process.exitCode = await detectFile(opts, detectorFactory(opts.detector), process.stdout, (s) => process.stderr.write(s + '\n'));
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
