@@ -27,6 +27,12 @@ export interface CombinerOptions {
   suppress?: number;
   /** Cap of the output while suppressed, as a fraction of the alarm level (default 0.5). */
   suppressedCap?: number;
+  /**
+   * Half-life in samples of the recent maximum of the combined score (default 0: off). When
+   * set, the output is the part of the score above that decaying maximum, relative to the
+   * room left under 1: a burst scores at its onset, and only a clearly larger one after.
+   */
+  recordHalfLife?: number;
 }
 
 export interface CombinedState {
@@ -35,6 +41,7 @@ export interface CombinedState {
   detectors: unknown[];
   lastAlarm: number;
   n: number;
+  recent: number;
 }
 
 export class CombinedDetector implements StreamingDetector {
@@ -45,6 +52,8 @@ export class CombinedDetector implements StreamingDetector {
   private readonly cap: number;
   private lastAlarm = -Infinity;
   private n = 0;
+  private recent = 0;
+  private readonly decay: number;
 
   constructor(opts: CombinerOptions) {
     this.context = new ContextBuilder(opts.baseline);
@@ -52,6 +61,7 @@ export class CombinedDetector implements StreamingDetector {
     this.alarmLevel = opts.alarmLevel ?? 0.5;
     this.suppress = opts.suppress ?? 100;
     this.cap = (opts.suppressedCap ?? 0.5) * this.alarmLevel;
+    this.decay = opts.recordHalfLife ? Math.pow(0.5, 1 / opts.recordHalfLife) : 0;
   }
 
   /** Names of the detectors, in order. */
@@ -75,6 +85,12 @@ export class CombinedDetector implements StreamingDetector {
       }
     }
     let score = clamp01(1 - keep);
+    if (this.decay > 0) {
+      const raw = score;
+      const m = this.recent;
+      score = raw > m ? raw - m : 0;
+      this.recent = Math.max(raw, m * this.decay);
+    }
     if (score >= this.alarmLevel) {
       if (i - this.lastAlarm > this.suppress) this.lastAlarm = i;
       else if (score > this.cap) score = this.cap;
@@ -90,6 +106,7 @@ export class CombinedDetector implements StreamingDetector {
       detectors: this.detectors.map((d) => d.detector.snapshot()),
       lastAlarm: Number.isFinite(this.lastAlarm) ? this.lastAlarm : -1e15,
       n: this.n,
+      recent: this.recent,
     };
   }
 
@@ -99,5 +116,6 @@ export class CombinedDetector implements StreamingDetector {
     s.detectors.forEach((d, i) => this.detectors[i].detector.restore(d));
     this.lastAlarm = s.lastAlarm;
     this.n = s.n;
+    this.recent = s.recent ?? 0;
   }
 }

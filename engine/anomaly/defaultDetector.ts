@@ -17,6 +17,7 @@ export interface DefaultDetectorConfig {
   alpha: number;
   alarmLevel: number;
   suppress: number;
+  recordHalfLife: number;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
@@ -27,6 +28,7 @@ export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
   alpha: 0.01,
   alarmLevel: 0.5,
   suppress: 100,
+  recordHalfLife: 0,
 };
 
 /** Builds a combined detector from a configuration (weights of 0 leave a detector out). */
@@ -36,7 +38,7 @@ export function createDetector(cfg: DefaultDetectorConfig): CombinedDetector {
   if (cfg.cusum.weight > 0) detectors.push({ detector: new CusumDetector(cfg.cusum), weight: cfg.cusum.weight });
   if (cfg.bocpd.weight > 0) detectors.push({ detector: new BocpdDetector(cfg.bocpd), weight: cfg.bocpd.weight });
   if (cfg.ocsvm.weight > 0) detectors.push({ detector: new OcsvmDetector(cfg.ocsvm), weight: cfg.ocsvm.weight });
-  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress });
+  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, recordHalfLife: cfg.recordHalfLife });
 }
 
 export function createDefaultDetector(): StreamingDetector & CombinedDetector {

@@ -11,3 +11,5 @@ export { OnlineOneClassSvm, type OcsvmOptions, type OcsvmState } from './oneClas
 export { OcsvmDetector, type OcsvmDetectorOptions, type OcsvmDetectorState } from './ocsvmDetector';
 export { CombinedDetector, type CombinerOptions, type CombinedState, type WeightedDetector } from './combiner';
 export { createDefaultDetector, createDetector, DEFAULT_DETECTOR_CONFIG, type DefaultDetectorConfig } from './defaultDetector';
+export { IsolationForest, averagePathLength, type IsolationForestOptions } from './isolationForest';
+export { ComponentIsolationForest, type ComponentForestOptions } from './componentForest';
