@@ -31,7 +31,7 @@ export type Window = readonly [number, number];
 
 export interface FileResult {
   file: string;
-  /** Epoch milliseconds, in row order (non-decreasing). */
+  /** Epoch milliseconds, in row order. */
   timestamps: ArrayLike<number>;
   /** One anomaly score a row, in [0, 1]. */
   scores: ArrayLike<number>;
@@ -82,17 +82,28 @@ export interface PreparedFile {
   windowCount: number;
 }
 
-/** Row ranges [l, r] of the windows in a file; a window with no row is dropped. */
+/**
+ * Row ranges [l, r] of the windows in a file, found as NAB does in row order: a window
+ * starts at the first row at or after its start time and ends at the first row after that
+ * at its end time (or the row before the first one past it). Real NAB files repeat some
+ * timestamps and step back once (clock changes), so rows are scanned, not binary-searched.
+ * A window with no row is dropped.
+ */
 export function windowRows(timestamps: ArrayLike<number>, windows: readonly Window[]): Array<[number, number]> {
   const sorted = [...windows].sort((a, b) => a[0] - b[0]);
   const out: Array<[number, number]> = [];
   const n = timestamps.length;
+  let from = 0;
   for (const [start, end] of sorted) {
-    let l = 0;
+    let l = from;
     while (l < n && timestamps[l] < start) l++;
-    let r = l - 1;
-    while (r + 1 < n && timestamps[r + 1] <= end) r++;
-    if (r >= l) out.push([l, r]);
+    let r = l;
+    while (r < n && timestamps[r] < end) r++;
+    if (r >= n || timestamps[r] > end) r--;
+    if (l < n && r >= l) {
+      out.push([l, r]);
+      from = r + 1;
+    }
   }
   return out;
 }

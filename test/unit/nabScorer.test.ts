@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { optimizeThreshold, prepareFile, probationLength, scaledSigmoid, scoreAtThreshold, scoreCorpus, type CostProfile, type FileResult, type Window } from '../../bench/nab/scorer';
+import { optimizeThreshold, prepareFile, probationLength, scaledSigmoid, scoreAtThreshold, scoreCorpus, windowRows, type CostProfile, type FileResult, type Window } from '../../bench/nab/scorer';
 import { parseNabTime } from '../../bench/nab/corpus';
 
 const STANDARD: CostProfile = { tpWeight: 1, fpWeight: 0.11, fnWeight: 1 };
@@ -98,6 +98,13 @@ describe('NAB scorer', () => {
     const s = score([4, 8, 12], STANDARD, windows);
     close(s.raw, 1 + 1 + 0.11 * scaledSigmoid(1));
     close(s.normalized, (100 * (s.raw + 2)) / 4);
+  });
+
+  it('finds window rows in row order when timestamps repeat or step back', () => {
+    const ts = [0, 1, 2, 2, 2, 3, 4, 1, 2, 5, 6];
+    assert.deepEqual(windowRows(ts, [[2, 4]]), [[2, 6]]);
+    assert.deepEqual(windowRows(ts, [[5, 6], [1, 2]]), [[1, 2], [9, 10]]);
+    assert.deepEqual(windowRows(ts, [[7, 8]]), []);
   });
 
   it('window timestamps in NAB’s form are read as UTC', () => {
