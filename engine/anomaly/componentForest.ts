@@ -20,7 +20,7 @@ export interface ComponentForestOptions {
   sampleSize?: number;
   /** Updates between two tree rebuilds (default 10). */
   retrainEvery?: number;
-  /** Forest score at which the output starts rising from 0 (default 0.55). */
+  /** Forest score at which the output starts rising from 0 (default 0.65). */
   threshold?: number;
   seed?: number;
 }
@@ -40,7 +40,7 @@ export class ComponentIsolationForest {
     this.metrics = opts.metrics;
     this.windowSize = opts.window ?? 1024;
     this.retrainEvery = opts.retrainEvery ?? 10;
-    this.threshold = opts.threshold ?? 0.55;
+    this.threshold = opts.threshold ?? 0.65;
     this.forest = new IsolationForest({ trees: opts.trees ?? 50, sampleSize: opts.sampleSize ?? 128, seed: opts.seed });
     this.stats = this.metrics.map(() => new RobustStats(0.001));
   }

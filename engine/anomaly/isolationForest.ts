@@ -1,6 +1,8 @@
 /**
- * Isolation Forest (Liu, Ting & Zhou, 2008). Each tree splits a random subsample on a random
- * feature at a random value until points are isolated (or a height limit); anomalies are
+ * Isolation Forest (Liu, Ting & Zhou, 2008), with the random-hyperplane splits of the
+ * Extended Isolation Forest (Hariri et al., 2019): each tree splits a random subsample by a
+ * random direction at a random point of its projected range until points are isolated (or a
+ * height limit), so correlated metrics do not hide an outlier off their diagonal. Anomalies are
  * isolated in few splits. score(x) = 2^(−E[h(x)] / c(ψ)), with c the average path length of
  * an unsuccessful search in a binary search tree of ψ points. Trees are stored flat in typed
  * arrays and can be replaced one at a time (`replaceTree`), which is how the streaming
@@ -19,6 +21,9 @@ export function averagePathLength(n: number): number {
 
 /** One tree, flat: for node i, feature[i] = −1 marks a leaf whose size is in size[i]. */
 interface Tree {
+  dim: number;
+  /** Split direction of node i: normal[i·dim … i·dim + dim). */
+  normal: Float64Array;
   feature: Int32Array;
   split: Float64Array;
   left: Int32Array;
@@ -80,6 +85,8 @@ export class IsolationForest {
     const dim = sample[0].length;
     const maxNodes = 2 * sample.length;
     const t: Tree = {
+      dim,
+      normal: new Float64Array(maxNodes * dim),
       feature: new Int32Array(maxNodes).fill(-1),
       split: new Float64Array(maxNodes),
       left: new Int32Array(maxNodes),
@@ -92,13 +99,17 @@ export class IsolationForest {
       const node = count++;
       t.size[node] = pts.length;
       if (depth >= limit || pts.length <= 1) return node;
-      // A random feature with some spread among these points (a few tries).
-      for (let attempt = 0; attempt < dim + 2; attempt++) {
-        const f = this.rng.int(dim);
+      // A random direction along which these points have some spread (a few tries).
+      const dir = new Float64Array(dim);
+      for (let attempt = 0; attempt < 4; attempt++) {
+        for (let f = 0; f < dim; f++) dir[f] = this.rng.normal();
         let lo = Infinity;
         let hi = -Infinity;
-        for (const p of pts) {
-          const v = p[f];
+        const proj = new Float64Array(pts.length);
+        for (let k = 0; k < pts.length; k++) {
+          let v = 0;
+          for (let f = 0; f < dim; f++) v += dir[f] * pts[k][f];
+          proj[k] = v;
           if (v < lo) lo = v;
           if (v > hi) hi = v;
         }
@@ -106,9 +117,10 @@ export class IsolationForest {
         const s = lo + this.rng.next() * (hi - lo);
         const l: ArrayLike<number>[] = [];
         const r: ArrayLike<number>[] = [];
-        for (const p of pts) (p[f] < s ? l : r).push(p);
+        for (let k = 0; k < pts.length; k++) (proj[k] < s ? l : r).push(pts[k]);
         if (l.length === 0 || r.length === 0) continue;
-        t.feature[node] = f;
+        t.feature[node] = 0;
+        t.normal.set(dir, node * dim);
         t.split[node] = s;
         t.left[node] = grow(l, depth + 1);
         t.right[node] = grow(r, depth + 1);
@@ -124,8 +136,12 @@ export class IsolationForest {
   private pathLength(t: Tree, x: ArrayLike<number>): number {
     let node = 0;
     let depth = 0;
+    const dim = t.dim;
+    const w = t.normal;
     while (t.feature[node] >= 0) {
-      node = x[t.feature[node]] < t.split[node] ? t.left[node] : t.right[node];
+      let v = 0;
+      for (let f = 0, o = node * dim; f < dim; f++) v += w[o + f] * x[f];
+      node = v < t.split[node] ? t.left[node] : t.right[node];
       depth++;
     }
     return depth + averagePathLength(t.size[node]);
