@@ -92,7 +92,7 @@ function main(): void {
   for (const p of PROFILE_NAMES) {
     const s = scores[p];
     console.log(
-      `${p.padEnd(20)} threshold ${s.threshold === Infinity ? 'none (no detection)' : s.threshold.toPrecision(8)}  raw ${s.raw.toFixed(3)} (null ${s.nullRaw}, perfect ${s.perfectRaw})  windows detected ${s.tp}/${s.tp + s.fn}, false positives ${s.fp}`,
+      `${p.padEnd(20)} threshold ${s.threshold === Infinity ? 'none (no detection)' : String(s.threshold)}  raw ${s.raw.toFixed(3)} (null ${s.nullRaw}, perfect ${s.perfectRaw})  windows detected ${s.tp}/${s.tp + s.fn}, false positives ${s.fp}`,
     );
   }
   console.log('');
