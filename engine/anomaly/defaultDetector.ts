@@ -21,14 +21,14 @@ export interface DefaultDetectorConfig {
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
-  residual: { weight: 1, z0: 3, halfAt: 3 },
-  cusum: { weight: 1, k: 0.5, h: 8, hVar: 12 },
+  residual: { weight: 1, z0: 2, halfAt: 10 },
+  cusum: { weight: 0.3, k: 0.5, h: 20, hVar: 12 },
   bocpd: { weight: 0, expectedRun: 250, maxRun: 32 },
-  ocsvm: { weight: 1, window: 6, features: 32, gamma: 10, nu: 0.1, threshold: 0.5, minRate: 0.01 },
+  ocsvm: { weight: 0.3, window: 6, features: 32, gamma: 10, nu: 0.1, threshold: 0.5, minRate: 0.01 },
   alpha: 0.01,
-  alarmLevel: 0.5,
+  alarmLevel: 1.1,
   suppress: 100,
-  recordHalfLife: 0,
+  recordHalfLife: 1000,
 };
 
 /** Builds a combined detector from a configuration (weights of 0 leave a detector out). */
