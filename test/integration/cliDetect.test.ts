@@ -67,15 +67,18 @@ describe('alluse-perf detect', () => {
     assert.equal(crlf.stdout, lf.stdout);
   });
 
-  it('writes --output instead of standard output, the same bytes', async () => {
-    const input = file(['timestamp,value', ...series(Array.from({ length: 3000 }, (_, i) => Math.sin(i / 30) + (i % 7) / 10))].join('\r\n'));
+  it('writes --output instead of standard output, the same bytes, across read chunks', async () => {
+    // About 2.4 MB with CRLF: more than two of the command's 1 MiB read chunks.
+    const input = file(['timestamp,value', ...series(Array.from({ length: 60_000 }, (_, i) => Math.sin(i / 30) + (i % 7) / 10))].join('\r\n'));
     const toStdout = await cli('--input', input);
     const out = join(dir, 'out.csv');
     const toFile = await cli('--input', input, '--output', out);
     assert.equal(toFile.code, 0, toFile.stderr);
     assert.equal(toFile.stdout, '');
     assert.equal(readFileSync(out, 'utf8'), toStdout.stdout);
-    assert.equal(scores(toStdout.stdout).length, 3000);
+    assert.equal(scores(toStdout.stdout).length, 60_000);
+    const first = toStdout.stdout.split('\n').slice(1, -1).map((l) => l.split(',').slice(0, 2).join(','));
+    assert.deepEqual(first, readFileSync(input, 'utf8').split('\r\n').slice(1));
   });
 
   it('is causal: the score of a row does not change when later rows change (property, seeded)', async () => {
