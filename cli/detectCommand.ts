@@ -87,7 +87,6 @@ export async function detectStream(input: string, out: Writable, factory: Detect
   let lineNo = 0;
   let rows = 0;
   let header = true;
-  const name = input;
 
   const processText = (text: string, final: boolean): string => {
     const parts: string[] = [];
@@ -106,7 +105,7 @@ export async function detectStream(input: string, out: Writable, factory: Detect
       if (header) {
         const cols = line.replace(/^\uFEFF/, '').split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1').toLowerCase());
         if (cols.length !== 2 || cols[0] !== 'timestamp' || cols[1] !== 'value') {
-          throw new CsvError(`${name}:${lineNo}: the header must be "timestamp,value", found "${clip(line)}"`);
+          throw new CsvError(`${input}:${lineNo}: the header must be "timestamp,value", found "${clip(line)}"`);
         }
         header = false;
         parts.push('timestamp,value,anomaly_score\n');
@@ -115,14 +114,14 @@ export async function detectStream(input: string, out: Writable, factory: Detect
       if (line.length === 0 || line.trim() === '') continue;
       const comma = line.indexOf(',');
       if (comma < 0 || line.indexOf(',', comma + 1) >= 0) {
-        throw new CsvError(`${name}:${lineNo}: expected 2 cells "timestamp,value", found "${clip(line)}"`);
+        throw new CsvError(`${input}:${lineNo}: expected 2 cells "timestamp,value", found "${clip(line)}"`);
       }
       const ts = line.slice(0, comma);
       const vs = line.slice(comma + 1);
       const t = parseTimestamp(ts);
-      if (Number.isNaN(t)) throw new CsvError(`${name}:${lineNo}: "${clip(ts)}" is not a timestamp (use YYYY-MM-DD HH:MM:SS, ISO 8601, or epoch seconds or milliseconds)`);
+      if (Number.isNaN(t)) throw new CsvError(`${input}:${lineNo}: "${clip(ts)}" is not a timestamp (use YYYY-MM-DD HH:MM:SS, ISO 8601, or epoch seconds or milliseconds)`);
       const v = vs.trim() === '' ? NaN : Number(vs);
-      if (!Number.isFinite(v)) throw new CsvError(`${name}:${lineNo}: "${clip(vs)}" is not a number`);
+      if (!Number.isFinite(v)) throw new CsvError(`${input}:${lineNo}: "${clip(vs)}" is not a number`);
       const r = detector.update(t, v);
       const score = Number.isFinite(r.score) ? Math.min(1, Math.max(0, r.score)) : 0;
       parts.push(ts, ',', vs, ',', String(score), '\n');
@@ -150,7 +149,7 @@ export async function detectStream(input: string, out: Writable, factory: Detect
   }
   await write(processText(carry + decoder.end(), true));
   out.off('error', onError);
-  if (header) throw new CsvError(`${name}:1: the file is empty; expected the header "timestamp,value"`);
+  if (header) throw new CsvError(`${input}:1: the file is empty; expected the header "timestamp,value"`);
   return { rows, ms: performance.now() - t0 };
 }
 

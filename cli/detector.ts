@@ -16,9 +16,6 @@ export function detectorFactory(name: DetectorName = 'default'): DetectorFactory
   return name === 'windowed-gaussian' ? () => new WindowedGaussianDetector() : createDefaultDetector;
 }
 
-/** The detector of the extension. */
-export const createDetector: DetectorFactory = createDefaultDetector;
-
 /**
  * NAB's "windowed Gaussian" baseline: the tail probability of each value under a normal
  * distribution fitted to the last `windowSize` values (refitted every `stepSize` values once
