@@ -22,7 +22,7 @@ export interface AnomalyOptions {
   skipPrefixes: string[];
 }
 
-const DEFAULTS: AnomalyOptions = { threshold: 0.7, quietMs: 60_000, maxFindings: 500, skipPrefixes: ['scrape_', 'up', 'slo_'] };
+const DEFAULTS: AnomalyOptions = { threshold: 0.2, quietMs: 60_000, maxFindings: 500, skipPrefixes: ['scrape_', 'up', 'slo_'] };
 
 /** The expected band is kept once a second for the last 5 minutes, for the dashboard. */
 const BAND_STEP_MS = 1000;
@@ -42,8 +42,12 @@ interface SeriesState {
   lastAnomalous: number;
 }
 
-export function severityOf(score: number): FindingSeverity {
-  return score >= 0.97 ? 'critical' : score >= 0.85 ? 'warning' : 'info';
+/**
+ * Severity relative to the threshold: the default detector's scores are sparse and mostly
+ * far below 1, so fixed cut-offs near 1 would never be reached.
+ */
+export function severityOf(score: number, threshold: number): FindingSeverity {
+  return score >= 2.5 * threshold ? 'critical' : score >= 1.5 * threshold ? 'warning' : 'info';
 }
 
 export class AnomalyTracker {
@@ -82,7 +86,7 @@ export class AnomalyTracker {
         st.lastAnomalous = s.t;
         if (st.open) {
           // The same episode: keep its strongest moment.
-          if (r.score > st.open.score) Object.assign(st.open, { score: r.score, severity: severityOf(r.score), explanation: r.explanation ?? st.open.explanation });
+          if (r.score > st.open.score) Object.assign(st.open, { score: r.score, severity: severityOf(r.score, this.opts.threshold), explanation: r.explanation ?? st.open.explanation });
           continue;
         }
         const f: AnomalyFinding = {
@@ -92,7 +96,7 @@ export class AnomalyTracker {
           series: cachedSeriesId(s.series),
           metric: s.series.name,
           score: r.score,
-          severity: severityOf(r.score),
+          severity: severityOf(r.score, this.opts.threshold),
           explanation: r.explanation,
         };
         st.open = f;

@@ -10,7 +10,8 @@ import { TimeSeriesStore } from '../store/index';
 import { alertRulesFrom, type WorkspaceConfig } from '../workspace/config';
 import { DatasourceCollector } from './datasourceCollector';
 import { Monitor, type MonitorOptions, type ScheduledCollector } from './monitor';
-import type { AnomalyTracker } from './anomalies';
+import { createDefaultDetector } from '../anomaly/index';
+import { AnomalyTracker } from './anomalies';
 import type { MetricStore } from './storeApi';
 
 export interface CreatedMonitor {
@@ -44,6 +45,7 @@ export async function createMonitor(config: WorkspaceConfig, folder: string, hoo
     return c.defaultIntervalMs;
   };
   const scheduled: ScheduledCollector[] = collectors.map((collector) => ({ collector, intervalMs: intervalOf(collector) }));
-  const monitor = new Monitor({ collectors: scheduled, store, storePath, rules: alertRulesFrom(config), components: config.components, ...hooks });
-  return { monitor, store, storePath, anomalies: hooks.anomalies };
+  const anomalies = hooks.anomalies ?? (m.anomaly.enabled ? new AnomalyTracker(createDefaultDetector, { threshold: m.anomaly.threshold, quietMs: m.anomaly.quietMs }) : undefined);
+  const monitor = new Monitor({ collectors: scheduled, store, storePath, rules: alertRulesFrom(config), components: config.components, ...hooks, anomalies });
+  return { monitor, store, storePath, anomalies };
 }

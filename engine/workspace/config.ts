@@ -164,7 +164,7 @@ export function workspaceConfigFrom(doc: Document.Parsed): WorkspaceConfig {
       alerts,
       anomaly: {
         enabled: obj(m.anomaly).enabled !== false,
-        threshold: num(obj(m.anomaly).threshold) ?? 0.7,
+        threshold: num(obj(m.anomaly).threshold) ?? 0.2,
         quietMs: dur(obj(m.anomaly).quiet, 60_000),
       },
     },

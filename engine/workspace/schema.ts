@@ -193,7 +193,7 @@ const monitorSchema: ObjectSchema = {
       description: 'Streaming anomaly detection on every monitored series, against dynamic baselines.',
       properties: {
         enabled: prop({ kind: 'boolean', description: 'Score every series for anomalies.' }, { default: 'true' }),
-        threshold: prop({ kind: 'number', description: 'Anomaly score (0 to 1) at which a finding opens.', minimum: 0, maximum: 1, example: '0.7' }, { default: '0.7' }),
+        threshold: prop({ kind: 'number', description: 'Anomaly score (0 to 1) at which a finding opens. Findings are warnings from 1.5 times this score and critical from 2.5 times. The default detector’s scores are sparse: 0.2 is its threshold for few false positives on the NAB benchmark.', minimum: 0, maximum: 1, example: '0.2' }, { default: '0.2' }),
         quiet: prop({ kind: 'duration', description: 'How long a series must score below the threshold before a new finding can open on it.', defaultUnit: 's', example: '1m' }, { default: '1m' }),
       },
     }),

@@ -19,7 +19,7 @@ describe('anomaly findings', () => {
     assert.equal(opened[0].at, 200);
     assert.deepEqual(tr.observe([at(300, 0.99), at(400, 0.5), at(500, 0.9)]), []); // same episode
     assert.equal(tr.findings()[0].score, 0.99);
-    assert.equal(tr.findings()[0].severity, 'critical');
+    assert.equal(tr.findings()[0].severity, 'info'); // 0.99 is under 1.5 × the threshold of 0.7
     assert.equal(tr.openByComponent().get('engine')?.length, 1);
     tr.observe([at(1000, 0.1), at(1600, 0.1)]); // quiet for 1.1 s since the last anomalous sample
     assert.equal(tr.openByComponent().size, 0);
@@ -37,7 +37,7 @@ describe('anomaly findings', () => {
     assert.equal(tr.findings().length, 3);
   });
 
-  it('grades severity by score', () => {
-    assert.deepEqual([0.7, 0.85, 0.97].map(severityOf), ['info', 'warning', 'critical']);
+  it('grades severity by score, relative to the threshold', () => {
+    assert.deepEqual([0.2, 0.31, 0.5].map((x) => severityOf(x, 0.2)), ['info', 'warning', 'critical']);
   });
 });
