@@ -43,7 +43,7 @@ export class SeasonalResidualDetector implements ContextDetector {
         lower,
         upper,
         observed: c.raw,
-        message: `${fmt(c.raw)} is ${Number.isFinite(az) ? az.toFixed(1) : 'far more than 1000'} robust deviations ${c.z > 0 ? 'above' : 'below'} the expected ${fmt(c.expected)}${season}.`,
+        message: `${fmt(c.raw)} is ${az < 1000 ? az.toFixed(1) : 'more than 1,000'} robust deviations ${c.z > 0 ? 'above' : 'below'} the expected ${fmt(c.expected)}${season}.`,
       },
     };
   }
