@@ -24,6 +24,10 @@ export interface AnomalyResult {
 /** A detector of one series. `update` must be cheap: it runs for every sample at 10 Hz. */
 export interface StreamingDetector {
   update(t: number, v: number): AnomalyResult;
+  /** The learned state as plain JSON, so a baseline survives a restart (optional). */
+  snapshot?(): unknown;
+  /** Resumes from a `snapshot()`; throws on a state it cannot use. */
+  restore?(state: never): void;
 }
 
 /** Makes a fresh detector for a series (one per series; state is never shared between series). */

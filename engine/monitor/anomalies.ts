@@ -73,8 +73,9 @@ export class AnomalyTracker {
       let st = this.states.get(s.series);
       if (!st) {
         if (this.opts.skipPrefixes.some((p) => s.series.name.startsWith(p))) continue;
-        this.states.set(s.series, (st = { detector: this.factory(), lastAnomalous: -Infinity, band: [] }));
-        this.byId.set(cachedSeriesId(s.series), st);
+        const id = cachedSeriesId(s.series);
+        this.states.set(s.series, (st = { detector: this.fresh(id), lastAnomalous: -Infinity, band: [] }));
+        this.byId.set(id, st);
       }
       const r = st.detector.update(s.t, s.v);
       const e = r.explanation;
@@ -108,6 +109,39 @@ export class AnomalyTracker {
       }
     }
     return opened;
+  }
+
+  /** Every series' learned detector state, by series id, for persisting baselines. */
+  snapshot(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [id, st] of this.byId) if (st.detector.snapshot) out[id] = st.detector.snapshot();
+    return out;
+  }
+
+  /**
+   * Resumes learned states saved by `snapshot()` (after a restart): a series seen again
+   * starts from its saved baseline instead of learning from scratch. States that do not fit
+   * the current detector are dropped.
+   */
+  restore(states: Record<string, unknown>): number {
+    this.saved = new Map(Object.entries(states));
+    return this.saved.size;
+  }
+
+  private saved = new Map<string, unknown>();
+
+  private fresh(id: string): StreamingDetector {
+    const d = this.factory();
+    const s = this.saved.get(id);
+    if (s !== undefined && d.restore) {
+      this.saved.delete(id);
+      try {
+        (d.restore as (x: unknown) => void)(s);
+      } catch {
+        return this.factory(); // an old or damaged state: learn again
+      }
+    }
+    return d;
   }
 
   /** Findings, newest first. */

@@ -12,6 +12,9 @@ import type { MetricStore } from './storeApi';
 import type { AnomalyTracker } from './anomalies';
 import type { AlertInfo, AnomalyFinding, ComponentStatus, MonitorStatus } from './types';
 
+/** Learned baselines are saved this often (and when monitoring stops). */
+const PERSIST_INTERVAL_MS = 5 * 60_000;
+
 export interface ScheduledCollector {
   collector: Collector;
   intervalMs: number;
@@ -32,6 +35,10 @@ export interface MonitorOptions {
   anomalies?: AnomalyTracker;
   /** Called as soon as anomaly episodes open. */
   onAnomalies?(findings: AnomalyFinding[]): void;
+  /** Saves learned state (baselines) now and then and at stop; failures are reported, not thrown. */
+  persist?(): void;
+  /** A problem found while setting up (a damaged baselines file), shown until the first save. */
+  startupProblem?: string;
   statusIntervalMs?: number;
 }
 
@@ -41,6 +48,8 @@ export class Monitor {
   private readonly problems = new Map<string, CollectorProblem[]>();
   private readonly componentState = new Map<string, Omit<ComponentStatus, 'alerts' | 'problem'>>();
   private statusTimer: NodeJS.Timeout | undefined;
+  private persistTimer: NodeJS.Timeout | undefined;
+  private persistProblem: string | undefined;
   private running = false;
   private samplesSinceStatus = 0;
   private samplesPerSecond = 0;
@@ -56,6 +65,7 @@ export class Monitor {
   private readonly errorRatioComponents: ComponentConfig[];
 
   constructor(private readonly opts: MonitorOptions) {
+    this.persistProblem = opts.startupProblem;
     this.errorRatioComponents = opts.components.filter((c) => c.metrics?.errors && c.metrics.throughput && c.slos.errorRate !== undefined);
     this.alerts = new AlertEvaluator(opts.rules);
     this.now = opts.now ?? Date.now;
@@ -75,6 +85,16 @@ export class Monitor {
     this.lastCpu = process.cpuUsage();
     this.lastCpuAt = performance.now();
     this.statusTimer = setInterval(() => this.tickStatus(), this.opts.statusIntervalMs ?? 1000);
+    if (this.opts.persist) this.persistTimer = setInterval(() => this.persistNow(), PERSIST_INTERVAL_MS);
+  }
+
+  private persistNow(): void {
+    try {
+      this.opts.persist?.();
+      this.persistProblem = undefined;
+    } catch (e) {
+      this.persistProblem = `Baselines could not be saved: ${(e as Error).message}`;
+    }
   }
 
   async stop(): Promise<void> {
@@ -82,6 +102,8 @@ export class Monitor {
     this.timers.forEach((t) => clearTimeout(t));
     this.timers.clear();
     clearInterval(this.statusTimer);
+    clearInterval(this.persistTimer);
+    this.persistNow();
     for (const s of this.opts.collectors) s.collector.dispose?.();
     await this.opts.store.flush();
   }
@@ -234,7 +256,7 @@ export class Monitor {
       },
       series: this.seriesSeen.size,
       samplesPerSecond: Math.round(this.samplesPerSecond),
-      problems: allProblems.filter((p) => !p.component).map((p) => p.message).slice(0, 20),
+      problems: [...allProblems.filter((p) => !p.component).map((p) => p.message), ...(this.persistProblem ? [this.persistProblem] : [])].slice(0, 20),
       findings: this.opts.anomalies?.findings().slice(0, 100) ?? [],
       scoredSeries: this.opts.anomalies?.seriesCount ?? 0,
     };

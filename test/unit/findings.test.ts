@@ -41,3 +41,31 @@ describe('anomaly findings', () => {
     assert.deepEqual([0.2, 0.31, 0.5].map((x) => severityOf(x, 0.2)), ['info', 'warning', 'critical']);
   });
 });
+
+describe('baselines persisted next to the store', () => {
+  it('resumes learned detector state after a restart, and survives a damaged file', async () => {
+    const { createDefaultDetector } = await import('../../engine/anomaly/index');
+    const { loadBaselines, saveBaselines, BASELINES_FILE } = await import('../../engine/monitor/baselineFile');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'alluse-baselines-'));
+    const wave = (i: number) => 50 + 10 * Math.sin(i / 20) + (i % 7);
+    const a = new AnomalyTracker(createDefaultDetector, { threshold: 0.2 });
+    for (let i = 0; i < 2000; i++) a.observe([at(i * 100, wave(i), 'cpu')]);
+    saveBaselines(a, dir);
+    const b = new AnomalyTracker(createDefaultDetector, { threshold: 0.2 });
+    assert.deepEqual(loadBaselines(b, dir), { series: 1 });
+    const fresh = new AnomalyTracker(createDefaultDetector, { threshold: 0.2 });
+    // The same continuation: the resumed tracker ends in the original's state, a fresh one does not.
+    const cont = [at(200_000, 95, 'cpu'), at(200_100, wave(2001), 'cpu')];
+    for (const t of [a, b, fresh]) t.observe(cont);
+    assert.deepEqual(b.snapshot(), a.snapshot());
+    assert.notDeepEqual(fresh.snapshot(), a.snapshot());
+    writeFileSync(join(dir, BASELINES_FILE), '{"format":1,"series":');
+    const c = new AnomalyTracker(createDefaultDetector);
+    const r = loadBaselines(c, dir);
+    assert.equal(r.series, 0);
+    assert.match(r.problem ?? '', /damaged/);
+  });
+});
