@@ -9,7 +9,7 @@
  */
 import type { AnomalyResult } from './types';
 import type { ContextDetector, SampleContext } from './context';
-import { fmt } from './residualDetector';
+import { explain, fmt } from './util';
 
 export interface BocpdOptions {
   /** Expected run length between changes (hazard = 1 / this; default 250). */
@@ -161,14 +161,7 @@ export class BocpdDetector implements ContextDetector {
     if (score === 0) return { score };
     return {
       score,
-      explanation: {
-        detector: this.name,
-        expected: c.expected,
-        lower: c.expected - 3 * c.spread,
-        upper: c.expected + 3 * c.spread,
-        observed: c.raw,
-        message: `Change point: ${(m * 100).toFixed(0)}% probability that the series changed within the last ${this.recent} samples; expected ${fmt(c.expected)}, observed ${fmt(c.raw)}.`,
-      },
+      explanation: explain(this.name, c, `Change point: ${(m * 100).toFixed(0)}% probability that the series changed within the last ${this.recent} samples; expected ${fmt(c.expected)}, observed ${fmt(c.raw)}.`),
     };
   }
 

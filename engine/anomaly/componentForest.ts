@@ -9,7 +9,7 @@
 import type { AnomalyResult } from './types';
 import { IsolationForest } from './isolationForest';
 import { RobustStats } from './robustStats';
-import { fmt } from './residualDetector';
+import { fmt } from './util';
 
 export interface ComponentForestOptions {
   /** Metric names, in the order of the vectors given to `update`. */

@@ -7,7 +7,7 @@
  */
 import type { AnomalyResult } from './types';
 import type { ContextDetector, SampleContext } from './context';
-import { fmt } from './residualDetector';
+import { explain, fmt } from './util';
 
 export interface CusumOptions {
   /** Allowance per sample for the level sums, in spreads (default 0.5). */
@@ -77,14 +77,7 @@ export class CusumDetector implements ContextDetector {
     this.lastAlarm = i;
     return {
       score: 1,
-      explanation: {
-        detector: this.name,
-        expected: c.expected,
-        lower: c.expected - 3 * c.spread,
-        upper: c.expected + 3 * c.spread,
-        observed: c.raw,
-        message: `Change point: the ${kind} (from about ${i - since} samples ago); expected ${fmt(c.expected)}, observed ${fmt(c.raw)}.`,
-      },
+      explanation: explain(this.name, c, `Change point: the ${kind} (from about ${i - since} samples ago); expected ${fmt(c.expected)}, observed ${fmt(c.raw)}.`),
     };
   }
 

@@ -6,7 +6,7 @@
 import type { AnomalyResult } from './types';
 import type { ContextDetector, SampleContext } from './context';
 import { OnlineOneClassSvm, type OcsvmOptions, type OcsvmState } from './oneClassSvm';
-import { fmt } from './residualDetector';
+import { explain, fmt } from './util';
 
 export interface OcsvmDetectorOptions extends Omit<OcsvmOptions, 'dim'> {
   /** Context length in samples (default 6). */
@@ -57,14 +57,7 @@ export class OcsvmDetector implements ContextDetector {
     if (score === 0) return { score };
     return {
       score,
-      explanation: {
-        detector: this.name,
-        expected: c.expected,
-        lower: c.expected - 3 * c.spread,
-        upper: c.expected + 3 * c.spread,
-        observed: c.raw,
-        message: `The last ${k} samples (ending at ${fmt(c.raw)}) form a pattern unlike the series' usual ones (novelty ${nov.toFixed(2)}).`,
-      },
+      explanation: explain(this.name, c, `The last ${k} samples (ending at ${fmt(c.raw)}) form a pattern unlike the series' usual ones (novelty ${nov.toFixed(2)}).`),
     };
   }
 

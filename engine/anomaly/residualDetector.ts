@@ -4,7 +4,7 @@
  */
 import type { AnomalyResult } from './types';
 import type { ContextDetector, SampleContext } from './context';
-import { squash } from './util';
+import { explain, fmt, squash } from './util';
 
 export interface ResidualOptions {
   /** |z| at or below this scores 0 (default 3). */
@@ -32,30 +32,13 @@ export class SeasonalResidualDetector implements ContextDetector {
     const az = Math.abs(c.z);
     const score = squash(az, this.z0, this.halfAt);
     if (score === 0) return { score };
-    const lower = c.expected - this.band * c.spread;
-    const upper = c.expected + this.band * c.spread;
     const season = c.model === 'none' ? '' : ` (${c.model} profile)`;
-    return {
-      score,
-      explanation: {
-        detector: this.name,
-        expected: c.expected,
-        lower,
-        upper,
-        observed: c.raw,
-        message: `${fmt(c.raw)} is ${az < 1000 ? az.toFixed(1) : 'more than 1,000'} robust deviations ${c.z > 0 ? 'above' : 'below'} the expected ${fmt(c.expected)}${season}.`,
-      },
-    };
+    const message = `${fmt(c.raw)} is ${az < 1000 ? az.toFixed(1) : 'more than 1,000'} robust deviations ${c.z > 0 ? 'above' : 'below'} the expected ${fmt(c.expected)}${season}.`;
+    return { score, explanation: explain(this.name, c, message, this.band) };
   }
 
   snapshot(): null {
     return null;
   }
   restore(): void {}
-}
-
-export function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  return a !== 0 && (a >= 1e6 || a < 1e-3) ? x.toExponential(3) : String(Number(x.toPrecision(4)));
 }

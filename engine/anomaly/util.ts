@@ -1,4 +1,18 @@
 /** Small numeric helpers shared by the anomaly detectors. */
+import type { SampleContext } from './context';
+import type { AnomalyExplanation } from './types';
+
+/** An explanation with the baseline's expectation and a band of `width` spreads around it. */
+export function explain(detector: string, c: SampleContext, message: string, width = 3): AnomalyExplanation {
+  return { detector, expected: c.expected, lower: c.expected - width * c.spread, upper: c.expected + width * c.spread, observed: c.raw, message };
+}
+
+/** A number as people read it: 4 significant digits, exponents only for the very large or small. */
+export function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  return a !== 0 && (a >= 1e6 || a < 1e-3) ? x.toExponential(3) : String(Number(x.toPrecision(4)));
+}
 
 /** Clamps to [0, 1]; NaN becomes 0. */
 export function clamp01(x: number): number {
