@@ -1,0 +1,38 @@
+/**
+ * The candidate point forecasters that `forecastMany` cross-validates: each forecasts `h`
+ * steps after `y[0..end)` using only those values.
+ */
+import { seasonalNaive } from './baselines';
+import { predictPooled, type PooledModel } from './pooled';
+
+export interface Candidate {
+  name: string;
+  /** `origin` 0 is the final fit; 1..K are the CV origins (for models trained per origin). */
+  predict(y: number[], end: number, h: number, origin: number): number[] | undefined;
+}
+
+export function seasonalNaiveCandidate(m: number): Candidate {
+  return { name: `SNaive(${m})`, predict: (y, end, h) => (end >= m ? seasonalNaive(y.slice(0, end), h, m) : undefined) };
+}
+
+/** The mean of the last `k` seasons of period m (a robust seasonal profile). */
+export function seasonalMeanCandidate(m: number, k: number): Candidate {
+  return {
+    name: `SMean(${m}x${k})`,
+    predict: (y, end, h) => {
+      if (end < m * k) return undefined;
+      const out = new Array<number>(h);
+      for (let i = 0; i < h; i++) {
+        let s = 0;
+        for (let j = 1; j <= k; j++) s += y[end - j * m + (i % m)];
+        out[i] = s / k;
+      }
+      return out;
+    },
+  };
+}
+
+/** The pooled model trained for each origin (models[origin]). */
+export function pooledCandidate(models: Array<PooledModel | undefined>): Candidate {
+  return { name: 'Pooled', predict: (y, end, h, origin) => (models[origin] ? predictPooled(models[origin]!, y, h, end) : undefined) };
+}

@@ -1,0 +1,113 @@
+/**
+ * Forecasts many series at once: every candidate model is cross-validated on each series' own
+ * history (rolling origin: the last K blocks of `horizon` points, each forecast from the data
+ * before it), the per-series forecast is the best candidate or combination by CV error, and the
+ * intervals come from the CV residuals of that choice (`intervals.ts`).
+ */
+import { pooledCandidate, seasonalMeanCandidate, seasonalNaiveCandidate, type Candidate } from './candidates';
+import { ResidualPool, type Bound } from './intervals';
+import { trainPooled } from './pooled';
+import { seasonalMae } from './stats';
+
+export interface SeriesInput {
+  id: string | number;
+  values: number[];
+}
+
+export interface SeriesForecast {
+  id: string | number;
+  mean: number[];
+  lo80: number[];
+  hi80: number[];
+  lo95: number[];
+  hi95: number[];
+  model: string;
+}
+
+export interface ForecastManyOptions {
+  horizon: number;
+  seasons?: number[];
+  /** Rolling-origin folds (default 2). */
+  folds?: number;
+  /** Train the pooled model across the series (default true). */
+  pooled?: boolean;
+}
+
+interface Choice {
+  names: string[];
+  cvFc: number[][]; // per fold
+  score: number;
+}
+
+export async function forecastMany(series: SeriesInput[], opts: ForecastManyOptions): Promise<SeriesForecast[]> {
+  const H = opts.horizon;
+  const seasons = (opts.seasons ?? []).filter((s) => s > 1).sort((a, b) => a - b);
+  const K = opts.folds ?? 2;
+  const ys = series.map((s) => s.values);
+
+  const candidates: Candidate[] = [];
+  for (const m of seasons) candidates.push(seasonalNaiveCandidate(m));
+  for (const m of seasons) candidates.push(seasonalMeanCandidate(m, 3));
+  if (opts.pooled !== false) {
+    const models = [];
+    for (let k = 0; k <= K; k++) models.push(trainPooled(ys, { horizon: H }, ys.map((y) => y.length - k * H)));
+    candidates.push(pooledCandidate(models));
+  }
+
+  const pool = new ResidualPool(H);
+  const chosen: Array<{ choice: Choice; scale: number }> = [];
+  const finals: number[][] = [];
+  for (const y of ys) {
+    const n = y.length;
+    // CV forecasts of every candidate
+    const cv = new Map<string, number[][]>();
+    for (const c of candidates) {
+      const fcs: number[][] = [];
+      for (let k = 1; k <= K; k++) {
+        const end = n - k * H;
+        const f = end > 0 ? c.predict(y, end, H, k) : undefined;
+        if (!f) break;
+        fcs.push(f);
+      }
+      if (fcs.length === K) cv.set(c.name, fcs);
+    }
+    const err = (fcs: number[][]): number => {
+      let s = 0;
+      fcs.forEach((f, i) => {
+        const end = n - (i + 1) * H;
+        for (let h = 0; h < H; h++) s += Math.abs(y[end + h] - f[h]);
+      });
+      return s / (fcs.length * H);
+    };
+    const singles: Choice[] = [...cv].map(([name, fcs]) => ({ names: [name], cvFc: fcs, score: err(fcs) }));
+    singles.sort((a, b) => a.score - b.score);
+    const options: Choice[] = [...singles];
+    for (let top = 2; top <= Math.min(3, singles.length); top++) {
+      const parts = singles.slice(0, top);
+      const fcs = parts[0].cvFc.map((_, fold) => parts[0].cvFc[fold].map((_, h) => parts.reduce((s, p) => s + p.cvFc[fold][h], 0) / top));
+      options.push({ names: parts.map((p) => p.names[0]), cvFc: fcs, score: err(fcs) });
+    }
+    options.sort((a, b) => a.score - b.score);
+    const best = options[0];
+    const scale = best ? Math.max(best.score, 1e-9) : seasonalMae(y, seasons[0] ?? 1) || 1;
+    let mean: number[];
+    if (best) {
+      const fs = best.names.map((nm) => candidates.find((c) => c.name === nm)!.predict(y, n, H, 0)!);
+      mean = fs[0].map((_, h) => fs.reduce((s, f) => s + f[h], 0) / fs.length);
+      best.cvFc.forEach((f, i) => pool.add(y.slice(n - (i + 1) * H, n - i * H), f, scale));
+    } else {
+      mean = new Array(H).fill(y.length ? y[y.length - 1] : 0);
+    }
+    chosen.push({ choice: best ?? { names: ['Naive'], cvFc: [], score: NaN }, scale });
+    finals.push(mean);
+    await Promise.resolve();
+  }
+  const q = pool.quantiles();
+  return series.map((s, i) => {
+    const mean = finals[i];
+    const sc = chosen[i].scale;
+    const band = (b: Bound) => mean.map((m, h) => m + sc * q[b][h]);
+    const names = chosen[i].choice.names;
+    return { id: s.id, mean, lo80: band('lo80'), hi80: band('hi80'), lo95: band('lo95'), hi95: band('hi95'), model: names.length > 1 ? `Mean(${names.join(', ')})` : names[0] };
+  });
+}

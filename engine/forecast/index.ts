@@ -1,0 +1,10 @@
+/**
+ * The forecasting engine: models (baselines, ETS, MSTL, a pooled linear model), per-series
+ * selection by rolling-origin cross-validation, and empirical prediction intervals.
+ */
+export type { Forecast, FitOptions, FittedModel, Forecaster } from './types';
+export { naive, seasonalNaive, naive2 } from './baselines';
+export { acf, seasonalityTest, seasonalIndices } from './classicalDecomposition';
+export { trainPooled, predictPooled } from './pooled';
+export { ResidualPool } from './intervals';
+export { forecastMany, type SeriesInput, type SeriesForecast, type ForecastManyOptions } from './forecastMany';
