@@ -36,6 +36,14 @@ export interface BaselineOptions {
   warmup?: number;
   /** A seasonal model must have at most this fraction of the simpler model's error (0.8). */
   seasonalGain?: number;
+  /** Bins of the daily profile (default 48: half-hours). */
+  dailyBins?: number;
+  /**
+   * The spread is at least this many times the series' resolution, the smallest non-zero
+   * step seen between consecutive values (default 0.5): an integer gauge moving by 1 or 2 is
+   * a few deviations, not thousands.
+   */
+  resolutionFloor?: number;
 }
 
 export interface BaselineState {
@@ -49,6 +57,10 @@ export interface BaselineState {
   err: number[];
   meanAbs: number;
   profiles: SeasonalProfileState[];
+  /** Smallest non-zero step seen (null: none yet). */
+  res?: number | null;
+  last?: number | null;
+  integral?: boolean;
 }
 
 export class RobustBaseline {
@@ -65,13 +77,18 @@ export class RobustBaseline {
   private readonly warmup: number;
   private readonly gain: number;
   private readonly alpha: number;
+  private readonly resFloor: number;
+  private res = Infinity;
+  private last = NaN;
+  private integral = true;
 
   constructor(opts: BaselineOptions = {}) {
     this.alpha = opts.alpha ?? 0.01;
     this.warmup = opts.warmup ?? 30;
     this.gain = opts.seasonalGain ?? 0.8;
+    this.resFloor = opts.resolutionFloor ?? 0.5;
     this.stats = [new RobustStats(this.alpha), new RobustStats(this.alpha), new RobustStats(this.alpha)];
-    this.profiles = [new SeasonalProfile(DAY_MS, 48), new SeasonalProfile(WEEK_MS, 7 * 48)];
+    this.profiles = [new SeasonalProfile(DAY_MS, opts.dailyBins ?? 48), new SeasonalProfile(WEEK_MS, 7 * 48)];
   }
 
   get count(): number {
@@ -94,7 +111,10 @@ export class RobustBaseline {
 
   private spreadOf(m: number, expected: number): number {
     const s = this.stats[m].sigma;
-    const floor = Math.max(0.2 * this.meanAbs, 1e-9 * (1 + Math.abs(expected)));
+    let floor = Math.max(0.2 * this.meanAbs, 1e-9 * (1 + Math.abs(expected)));
+    // A series that only ever held integers has a resolution of at most 1, even while flat.
+    const res = this.res < Infinity ? this.res : this.integral && this.n > 0 ? 1 : Infinity;
+    if (res < Infinity && this.resFloor * res > floor) floor = this.resFloor * res;
     return s > floor ? s : floor;
   }
 
@@ -116,6 +136,10 @@ export class RobustBaseline {
     else if (t > this.lastT) this.dt.update(t - this.lastT);
     this.n++;
     this.lastT = t;
+    const step = Math.abs(x - this.last);
+    if (step > 1e-12 * Math.abs(x) && step < this.res) this.res = step;
+    this.last = x;
+    if (this.integral && !Number.isInteger(x)) this.integral = false;
     const dt = this.dt.count > 0 ? this.dt.level : NaN;
     const covered = t - this.t0;
     const errRate = dt > 0 ? Math.min(0.05, Math.max(1e-7, dt / DAY_MS)) : 0.05;
@@ -157,6 +181,9 @@ export class RobustBaseline {
       err: [...this.err],
       meanAbs: this.meanAbs,
       profiles: this.profiles.map((p) => p.snapshot()),
+      res: Number.isFinite(this.res) ? this.res : null,
+      last: Number.isFinite(this.last) ? this.last : null,
+      integral: this.integral,
     };
   }
 
@@ -171,6 +198,9 @@ export class RobustBaseline {
     s.err.forEach((e, i) => (this.err[i] = e));
     this.meanAbs = s.meanAbs;
     s.profiles.forEach((p, i) => this.profiles[i]?.restore(p));
+    this.res = s.res ?? Infinity;
+    this.last = s.last ?? NaN;
+    this.integral = s.integral ?? false;
   }
 }
 

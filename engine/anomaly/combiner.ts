@@ -16,6 +16,11 @@ import { clamp01 } from './util';
 export interface WeightedDetector {
   detector: ContextDetector;
   weight: number;
+  /**
+   * A gate multiplies the combined score of the other detectors by its own score (held at its
+   * maximum over the last `gateHold` samples) instead of joining the noisy-OR.
+   */
+  gate?: boolean;
 }
 
 export interface CombinerOptions {
@@ -33,6 +38,10 @@ export interface CombinerOptions {
    * room left under 1: a burst scores at its onset, and only a clearly larger one after.
    */
   recordHalfLife?: number;
+  /** Samples a gate's score is held (default 1: this sample only). */
+  gateHold?: number;
+  /** Floor of a gate's factor (default 0: a closed gate silences the others). */
+  gateFloor?: number;
 }
 
 export interface CombinedState {
@@ -42,6 +51,8 @@ export interface CombinedState {
   lastAlarm: number;
   n: number;
   recent: number;
+  gate?: number;
+  gateAge?: number;
 }
 
 export class CombinedDetector implements StreamingDetector {
@@ -54,6 +65,10 @@ export class CombinedDetector implements StreamingDetector {
   private n = 0;
   private recent = 0;
   private readonly decay: number;
+  private readonly gateHold: number;
+  private readonly gateFloor: number;
+  private gate = 0;
+  private gateAge = 0;
 
   constructor(opts: CombinerOptions) {
     this.context = new ContextBuilder(opts.baseline);
@@ -61,6 +76,8 @@ export class CombinedDetector implements StreamingDetector {
     this.alarmLevel = opts.alarmLevel ?? 0.5;
     this.suppress = opts.suppress ?? 100;
     this.cap = (opts.suppressedCap ?? 0.5) * this.alarmLevel;
+    this.gateHold = Math.max(1, opts.gateHold ?? 1);
+    this.gateFloor = opts.gateFloor ?? 0;
     this.decay = opts.recordHalfLife ? Math.pow(0.5, 1 / opts.recordHalfLife) : 0;
   }
 
@@ -75,9 +92,16 @@ export class CombinedDetector implements StreamingDetector {
     let keep = 1;
     let best: AnomalyResult | undefined;
     let bestScore = 0;
-    for (const { detector, weight } of this.detectors) {
+    let gated = false;
+    let gate = 0;
+    for (const { detector, weight, gate: isGate } of this.detectors) {
       const r = detector.score(ctx);
       const s = clamp01(r.score * weight);
+      if (isGate) {
+        gated = true;
+        gate = Math.max(gate, s);
+        continue;
+      }
       keep *= 1 - s;
       if (s > bestScore) {
         bestScore = s;
@@ -85,6 +109,13 @@ export class CombinedDetector implements StreamingDetector {
       }
     }
     let score = clamp01(1 - keep);
+    if (gated) {
+      if (gate >= this.gate || ++this.gateAge >= this.gateHold) {
+        this.gate = gate;
+        this.gateAge = 0;
+      }
+      score *= this.gateFloor + (1 - this.gateFloor) * this.gate;
+    }
     if (this.decay > 0) {
       const raw = score;
       const m = this.recent;
@@ -107,6 +138,8 @@ export class CombinedDetector implements StreamingDetector {
       lastAlarm: Number.isFinite(this.lastAlarm) ? this.lastAlarm : -1e15,
       n: this.n,
       recent: this.recent,
+      gate: this.gate,
+      gateAge: this.gateAge,
     };
   }
 
@@ -117,5 +150,7 @@ export class CombinedDetector implements StreamingDetector {
     this.lastAlarm = s.lastAlarm;
     this.n = s.n;
     this.recent = s.recent ?? 0;
+    this.gate = s.gate ?? 0;
+    this.gateAge = s.gateAge ?? 0;
   }
 }

@@ -8,15 +8,22 @@ import { SeasonalResidualDetector } from './residualDetector';
 import { CusumDetector } from './cusum';
 import { OcsvmDetector } from './ocsvmDetector';
 import { BocpdDetector } from './bocpd';
+import { ContextNoveltyDetector } from './contextNovelty';
 
 export interface DefaultDetectorConfig {
   residual: { weight: number; z0: number; halfAt: number };
   cusum: { weight: number; k: number; h: number; hVar: number };
   bocpd: { weight: number; expectedRun: number; maxRun: number };
   ocsvm: { weight: number; window: number; features: number; gamma: number; nu: number; threshold: number; minRate: number };
+  novelty: { weight: number; gate?: boolean; levels: number; length: number; learn: number; rangeHalfLife: number; rare: number };
   alpha: number;
+  gateHold?: number;
+  gateFloor?: number;
+  dailyBins?: number;
+  resolutionFloor?: number;
   alarmLevel: number;
   suppress: number;
+  suppressedCap?: number;
   recordHalfLife: number;
 }
 
@@ -24,8 +31,11 @@ export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
   residual: { weight: 1, z0: 2, halfAt: 10 },
   cusum: { weight: 0.3, k: 0.5, h: 20, hVar: 12 },
   bocpd: { weight: 0, expectedRun: 250, maxRun: 32 },
-  ocsvm: { weight: 0.3, window: 6, features: 32, gamma: 10, nu: 0.1, threshold: 0.5, minRate: 0.01 },
+  ocsvm: { weight: 0, window: 6, features: 32, gamma: 10, nu: 0.1, threshold: 0.5, minRate: 0.01 },
+  novelty: { weight: 1, gate: true, levels: 8, length: 6, learn: 300, rangeHalfLife: 2000, rare: 1 },
   alpha: 0.01,
+  gateHold: 10,
+  resolutionFloor: 0.5,
   alarmLevel: 1.1,
   suppress: 100,
   recordHalfLife: 1000,
@@ -37,8 +47,9 @@ export function createDetector(cfg: DefaultDetectorConfig): CombinedDetector {
   if (cfg.residual.weight > 0) detectors.push({ detector: new SeasonalResidualDetector(cfg.residual), weight: cfg.residual.weight });
   if (cfg.cusum.weight > 0) detectors.push({ detector: new CusumDetector(cfg.cusum), weight: cfg.cusum.weight });
   if (cfg.bocpd.weight > 0) detectors.push({ detector: new BocpdDetector(cfg.bocpd), weight: cfg.bocpd.weight });
+  if (cfg.novelty.weight > 0) detectors.push({ detector: new ContextNoveltyDetector(cfg.novelty), weight: cfg.novelty.weight, gate: cfg.novelty.gate });
   if (cfg.ocsvm.weight > 0) detectors.push({ detector: new OcsvmDetector(cfg.ocsvm), weight: cfg.ocsvm.weight });
-  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, recordHalfLife: cfg.recordHalfLife });
+  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha, dailyBins: cfg.dailyBins, resolutionFloor: cfg.resolutionFloor }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, suppressedCap: cfg.suppressedCap, recordHalfLife: cfg.recordHalfLife, gateHold: cfg.gateHold, gateFloor: cfg.gateFloor });
 }
 
 export function createDefaultDetector(): StreamingDetector & CombinedDetector {

@@ -1,0 +1,152 @@
+/**
+ * Novelty of short contexts (in the manner of CAD-OSE and ARTime on NAB): the value is
+ * quantized into `levels` bins of the series' own running range (which decays slowly toward
+ * the recent values, so one spike does not flatten every later value into one bin; values
+ * outside the range get a bin of their own on each side), and the last 1…`length` bins form
+ * context words. A sample scores by the share of its context words never seen before in the
+ * series' history: a value level, or a short shape of values, that is new. Nothing is scored
+ * during the first `learn` samples (the learning phase).
+ *
+ * The dictionary is a map from word to count, capped at `maxWords` (when full, words seen
+ * once are forgotten and the other counts halved), so the state stays small plain JSON.
+ */
+import type { AnomalyResult } from './types';
+import type { ContextDetector, SampleContext } from './context';
+import { explain, fmt } from './util';
+
+export interface ContextNoveltyOptions {
+  /** Quantization bins inside the range (default 8). */
+  levels?: number;
+  /** Longest context word, in samples (default 4). */
+  length?: number;
+  /** Samples learned before scoring (default 300). */
+  learn?: number;
+  /** Half-life in samples of the range shrinking toward the values seen since (default 2000). */
+  rangeHalfLife?: number;
+  /** Words kept at most (default 4096). */
+  maxWords?: number;
+  /** A word seen at most this many times counts as new (default 0). */
+  rare?: number;
+}
+
+export interface ContextNoveltyState {
+  v: 1;
+  lo: number | null;
+  hi: number | null;
+  bins: number[];
+  n: number;
+  words: Array<[number, number]>;
+}
+
+export class ContextNoveltyDetector implements ContextDetector {
+  readonly name = 'context-novelty';
+  private readonly levels: number;
+  private readonly length: number;
+  private readonly learn: number;
+  private readonly decay: number;
+  private readonly maxWords: number;
+  private readonly rare: number;
+  private lo = Infinity;
+  private hi = -Infinity;
+  /** The last `length` bins, newest first. */
+  private readonly bins: number[];
+  private n = 0;
+  private words = new Map<number, number>();
+
+  constructor(opts: ContextNoveltyOptions = {}) {
+    this.levels = Math.max(2, Math.round(opts.levels ?? 8));
+    this.length = Math.max(1, Math.round(opts.length ?? 4));
+    this.learn = opts.learn ?? 300;
+    this.decay = 1 - Math.pow(0.5, 1 / (opts.rangeHalfLife ?? 2000));
+    this.maxWords = opts.maxWords ?? 4096;
+    this.rare = opts.rare ?? 0;
+    this.bins = [];
+  }
+
+  /** The bin of x in the current range: 1…levels inside, 0 below, levels + 1 above. */
+  private bin(x: number): number {
+    const r = this.hi - this.lo;
+    if (!(r > 0)) return x < this.lo ? 0 : x > this.hi ? this.levels + 1 : 1;
+    const u = (x - this.lo) / r;
+    if (u < 0) return 0;
+    if (u > 1) return this.levels + 1;
+    const b = Math.floor(u * this.levels);
+    return 1 + (b >= this.levels ? this.levels - 1 : b);
+  }
+
+  score(c: SampleContext): AnomalyResult {
+    if (!c.finite) return { score: 0 };
+    const x = c.x;
+    const b = this.bin(x);
+    // Range: grows at once, shrinks slowly toward the values seen since.
+    if (this.n === 0) {
+      this.lo = this.hi = x;
+    } else {
+      const shrink = (this.hi - this.lo) * this.decay;
+      this.hi = Math.max(x, this.hi - shrink);
+      this.lo = Math.min(x, this.lo + shrink);
+    }
+    const bins = this.bins;
+    const len = this.length;
+    if (bins.length < len) bins.unshift(b);
+    else {
+      for (let k = len - 1; k > 0; k--) bins[k] = bins[k - 1];
+      bins[0] = b;
+    }
+    this.n++;
+    const base = this.levels + 2;
+    const sat = this.rare + 3;
+    let code = 0;
+    let unseen = 0;
+    const words = bins.length;
+    for (let k = 0; k < words; k++) {
+      code = code * base + bins[k];
+      const key = code * 16 + k;
+      const count = this.words.get(key) ?? 0;
+      if (count <= this.rare) unseen++;
+      // Counts saturate: past `rare` only "seen often" matters, and a common word costs no write.
+      if (count < sat) this.words.set(key, count + 1);
+    }
+    if (this.words.size > this.maxWords) this.forget();
+    if (this.n <= this.learn || words < this.length) return { score: 0 };
+    const score = unseen / words;
+    if (score === 0) return { score };
+    return {
+      score,
+      explanation: explain(
+        this.name,
+        c,
+        `${fmt(c.raw)} and the samples just before it form a pattern not seen before in this series (${unseen} of ${words} context lengths new).`,
+      ),
+    };
+  }
+
+  private forget(): void {
+    for (const [k, v] of this.words) {
+      if (v <= 1) this.words.delete(k);
+      else this.words.set(k, v >> 1);
+    }
+  }
+
+  snapshot(): ContextNoveltyState {
+    return {
+      v: 1,
+      lo: Number.isFinite(this.lo) ? this.lo : null,
+      hi: Number.isFinite(this.hi) ? this.hi : null,
+      bins: [...this.bins],
+      n: this.n,
+      words: [...this.words],
+    };
+  }
+
+  restore(s: unknown): void {
+    const st = s as ContextNoveltyState;
+    if (!st || st.v !== 1) return;
+    this.lo = st.lo ?? Infinity;
+    this.hi = st.hi ?? -Infinity;
+    this.bins.length = 0;
+    this.bins.push(...st.bins.slice(0, this.length));
+    this.n = st.n;
+    this.words = new Map(st.words);
+  }
+}
