@@ -7,8 +7,9 @@
  * series' history: a value level, or a short shape of values, that is new. Nothing is scored
  * during the first `learn` samples (the learning phase).
  *
- * The dictionary is a map from word to count, capped at `maxWords` (when full, words seen
- * once are forgotten and the other counts halved), so the state stays small plain JSON.
+ * The dictionary is an open-addressing hash table from word to a saturating count (typed
+ * arrays, no allocation per sample), capped at `maxWords` (when full, words seen once are
+ * forgotten and the other counts halved); its snapshot is a plain list of [word, count].
  */
 import type { AnomalyResult } from './types';
 import type { ContextDetector, SampleContext } from './context';
@@ -23,7 +24,7 @@ export interface ContextNoveltyOptions {
   learn?: number;
   /** Half-life in samples of the range shrinking toward the values seen since (default 2000). */
   rangeHalfLife?: number;
-  /** Words kept at most (default 4096). */
+  /** Words kept at most (default 4096; the table grows to twice as many slots as needed). */
   maxWords?: number;
   /** A word seen at most this many times counts as new (default 0). */
   rare?: number;
@@ -51,7 +52,11 @@ export class ContextNoveltyDetector implements ContextDetector {
   /** The last `length` bins, newest first. */
   private readonly bins: number[];
   private n = 0;
-  private words = new Map<number, number>();
+  private keys: Int32Array;
+  private counts: Uint8Array;
+  private size = 0;
+  private shift: number;
+  private readonly maxSlots: number;
 
   constructor(opts: ContextNoveltyOptions = {}) {
     this.levels = Math.max(2, Math.round(opts.levels ?? 8));
@@ -61,6 +66,42 @@ export class ContextNoveltyDetector implements ContextDetector {
     this.maxWords = opts.maxWords ?? 4096;
     this.rare = opts.rare ?? 0;
     this.bins = [];
+    if (Math.pow(this.levels + 2, this.length) * 16 >= 2 ** 31) throw new Error('context-novelty: levels and length too large');
+    this.maxSlots = 2 ** Math.max(4, Math.ceil(Math.log2(2 * this.maxWords)));
+    // The table starts small and doubles while it is more than half full, up to `maxSlots`.
+    this.shift = 32 - 6;
+    this.keys = new Int32Array(64);
+    this.counts = new Uint8Array(64);
+  }
+
+  private resize(slots: number): void {
+    const entries = this.entries();
+    this.shift = 32 - Math.log2(slots);
+    this.keys = new Int32Array(slots);
+    this.counts = new Uint8Array(slots);
+    this.load(entries);
+  }
+
+  /** The slot of `key` (stored as key + 1; 0 is empty): where it is, or where it would go. */
+  private slot(key: number): number {
+    const mask = this.keys.length - 1;
+    let i = Math.imul(key + 1, 0x9e3779b1) >>> this.shift;
+    const keys = this.keys;
+    while (keys[i] !== 0 && keys[i] !== key + 1) i = (i + 1) & mask;
+    return i;
+  }
+
+  private bump(key: number, sat: number): number {
+    const i = this.slot(key);
+    if (this.keys[i] === 0) {
+      this.keys[i] = key + 1;
+      this.counts[i] = 1;
+      this.size++;
+      return 0;
+    }
+    const c = this.counts[i];
+    if (c < sat) this.counts[i] = c + 1;
+    return c;
   }
 
   /** The bin of x in the current range: 1…levels inside, 0 below, levels + 1 above. */
@@ -102,12 +143,13 @@ export class ContextNoveltyDetector implements ContextDetector {
     for (let k = 0; k < words; k++) {
       code = code * base + bins[k];
       const key = code * 16 + k;
-      const count = this.words.get(key) ?? 0;
-      if (count <= this.rare) unseen++;
-      // Counts saturate: past `rare` only "seen often" matters, and a common word costs no write.
-      if (count < sat) this.words.set(key, count + 1);
+      // Counts saturate: past `rare` only "seen often" matters.
+      if (this.bump(key, sat) <= this.rare) unseen++;
     }
-    if (this.words.size > this.maxWords) this.forget();
+    if (2 * this.size > this.keys.length) {
+      if (this.keys.length < this.maxSlots) this.resize(2 * this.keys.length);
+      else if (this.size > this.maxWords) this.forget();
+    }
     if (this.n <= this.learn || words < this.length) return { score: 0 };
     const score = unseen / words;
     if (score === 0) return { score };
@@ -121,11 +163,34 @@ export class ContextNoveltyDetector implements ContextDetector {
     };
   }
 
-  private forget(): void {
-    for (const [k, v] of this.words) {
-      if (v <= 1) this.words.delete(k);
-      else this.words.set(k, v >> 1);
+  /** The words and their counts. */
+  private entries(): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== 0) out.push([this.keys[i] - 1, this.counts[i]]);
+    return out;
+  }
+
+  private load(entries: Array<[number, number]>): void {
+    while (entries.length > this.keys.length / 2 && this.keys.length < this.maxSlots) {
+      this.shift--;
+      this.keys = new Int32Array(2 * this.keys.length);
+      this.counts = new Uint8Array(this.keys.length);
     }
+    this.keys.fill(0);
+    this.counts.fill(0);
+    this.size = 0;
+    for (const [k, c] of entries) {
+      if (!(Number.isInteger(k) && k >= 0 && k < 2 ** 31 - 1 && c > 0) || this.size >= this.keys.length - 1) continue;
+      const i = this.slot(k);
+      if (this.keys[i] === 0) this.size++;
+      this.keys[i] = k + 1;
+      this.counts[i] = Math.min(255, c);
+    }
+  }
+
+  /** Forgets the words seen once and halves the other counts. */
+  private forget(): void {
+    this.load(this.entries().filter(([, c]) => c > 1).map(([k, c]) => [k, c >> 1]));
   }
 
   snapshot(): ContextNoveltyState {
@@ -135,7 +200,7 @@ export class ContextNoveltyDetector implements ContextDetector {
       hi: Number.isFinite(this.hi) ? this.hi : null,
       bins: [...this.bins],
       n: this.n,
-      words: [...this.words],
+      words: this.entries(),
     };
   }
 
@@ -147,6 +212,6 @@ export class ContextNoveltyDetector implements ContextDetector {
     this.bins.length = 0;
     this.bins.push(...st.bins.slice(0, this.length));
     this.n = st.n;
-    this.words = new Map(st.words);
+    this.load(st.words ?? []);
   }
 }

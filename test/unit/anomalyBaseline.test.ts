@@ -71,3 +71,23 @@ test('baseline snapshot/restore through JSON continues identically', () => {
   }
   assert.deepEqual(b.snapshot(), a.snapshot());
 });
+
+test('spread floor from the resolution: an integer gauge moving 0 → 2 is a few deviations, not billions', () => {
+  const flat = new RobustBaseline();
+  for (let i = 0; i < 500; i++) flat.update(i * 100, 0);
+  const e = flat.estimate(500 * 100);
+  assert.ok(Math.abs(2 - e.expected) / e.spread <= 4, `flat integer gauge: z ${(2 - e.expected) / e.spread}`);
+  const gauge = new RobustBaseline();
+  for (let i = 0; i < 500; i++) gauge.update(i * 100, i % 97 === 0 ? 1 : 0);
+  const g = gauge.estimate(500 * 100);
+  assert.ok(Math.abs(2 - g.expected) / g.spread <= 4, `gauge with unit steps: z ${(2 - g.expected) / g.spread}`);
+  // a continuous series keeps its own spread (the floor only matters for coarse data)
+  const cont = new RobustBaseline();
+  const rng = new Rng(3);
+  for (let i = 0; i < 2000; i++) cont.update(i * 100, 100 + 0.01 * rng.normal());
+  assert.ok(cont.estimate(2000 * 100).spread < 0.02);
+  // and the floor survives a snapshot
+  const r = new RobustBaseline();
+  r.restore(JSON.parse(JSON.stringify(flat.snapshot())));
+  assert.equal(r.estimate(500 * 100).spread, e.spread);
+});

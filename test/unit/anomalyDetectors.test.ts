@@ -6,6 +6,7 @@ import {
   OnlineOneClassSvm, StandaloneDetector, SeasonalResidualDetector, OcsvmDetector,
 } from '../../engine/anomaly/index';
 import { Rng } from '../../engine/anomaly/rng';
+import * as mod from '../../engine/anomaly/index';
 
 const STEP = 100; // 10 Hz
 
@@ -158,4 +159,52 @@ test('scores stay finite and in [0, 1] for NaN, ±Infinity and huge inputs', () 
     const r = c.update(i, [i % 3 === 0 ? NaN : i % 5 === 0 ? Infinity : 1e308 * (i % 2), i]);
     assert.ok(Number.isFinite(r.score) && r.score >= 0 && r.score <= 1);
   }
+});
+
+test('context novelty: a repeated pattern is learned; a new shape scores, the same shape again does not', () => {
+  const { ContextNoveltyDetector } = mod;
+  const d = new StandaloneDetector(new ContextNoveltyDetector({ learn: 200 }));
+  const rng = new Rng(11);
+  const wave = (i: number) => 10 * Math.sin((2 * Math.PI * i) / 50) + 0.05 * rng.normal();
+  const scores: number[] = [];
+  for (let i = 0; i < 2000; i++) scores.push(d.update(i * STEP, wave(i)).score);
+  // (noise and the slowly decaying range move a bin boundary now and then: rare, not the rule)
+  assert.ok(scores.slice(1000).filter((s) => s > 0).length < 20, `learned wave still novel: ${scores.slice(1000).filter((s) => s > 0).length}`);
+  // a flat stretch at the bottom of the range: a shape never seen
+  const flat: number[] = [];
+  for (let i = 2000; i < 2030; i++) flat.push(d.update(i * STEP, -9.5).score);
+  assert.ok(Math.max(...flat) >= 0.5, `flat stretch ${Math.max(...flat)}`);
+  const r = d.update(2030 * STEP, -9.5);
+  assert.ok(r.score === 0 || r.explanation?.detector === 'context-novelty');
+  // snapshot/restore as plain JSON gives identical scores
+  const e = new StandaloneDetector(new ContextNoveltyDetector({ learn: 200 }));
+  e.restore(JSON.parse(JSON.stringify(d.snapshot())));
+  for (let i = 2031; i < 2600; i++) {
+    const v = i < 2300 ? wave(i) : wave(i) * 3;
+    assert.deepEqual(e.update(i * STEP, v), d.update(i * STEP, v), `sample ${i}`);
+  }
+});
+
+test('context novelty: the dictionary stays capped on noise and the scores stay in [0, 1]', () => {
+  const { ContextNoveltyDetector } = mod;
+  const det = new ContextNoveltyDetector({ maxWords: 256, learn: 10 });
+  const d = new StandaloneDetector(det);
+  const rng = new Rng(12);
+  for (let i = 0; i < 20000; i++) {
+    const s = d.update(i * STEP, rng.normal()).score;
+    assert.ok(s >= 0 && s <= 1);
+  }
+  assert.ok((det.snapshot().words as unknown[]).length <= 256);
+});
+
+test('default detector: no score in the learning phase, then a new level shift scores, and once', () => {
+  const rng = new Rng(13);
+  const xs = Array.from({ length: 3000 }, (_, i) => 50 + 5 * Math.sin(i / 30) + rng.normal() + (i >= 2000 ? 40 : 0));
+  const s = run(xs);
+  assert.ok(s.slice(0, 300).every((x) => x === 0));
+  const after = s.slice(2000, 2020);
+  const top = Math.max(...after);
+  assert.ok(top > 0.2, `at the shift ${top}`);
+  assert.ok(s.slice(2020, 2300).every((x) => x < top), 'repeats after the onset');
+  assert.ok(s.slice(300, 2000).every((x) => x < top / 2), `before the shift ${Math.max(...s.slice(300, 2000))}`);
 });
