@@ -1,6 +1,7 @@
 /**
  * The one fixed configuration used everywhere (extension, CLI, NAB benchmark): seasonal
- * robust residual + CUSUM change points + One-Class SVM on short contexts, combined.
+ * robust residual + CUSUM change points, gated by the novelty of short quantized contexts
+ * (see docs/performance.md, "Anomaly detection", for the ablation and what was tuned).
  */
 import type { StreamingDetector } from './types';
 import { CombinedDetector, type WeightedDetector } from './combiner';
