@@ -3,6 +3,7 @@
  * steps after `y[0..end)` using only those values.
  */
 import { seasonalNaive } from './baselines';
+import { autoEts } from './ets';
 import { predictPooled, type PooledModel } from './pooled';
 
 export interface Candidate {
@@ -35,4 +36,16 @@ export function seasonalMeanCandidate(m: number, k: number): Candidate {
 /** The pooled model trained for each origin (models[origin]). */
 export function pooledCandidate(models: Array<PooledModel | undefined>): Candidate {
   return { name: 'Pooled', predict: (y, end, h, origin) => (models[origin] ? predictPooled(models[origin]!, y, h, end) : undefined) };
+}
+
+/** ETS chosen by AICc at the shortest season, refitted at each origin. */
+export function etsCandidate(m: number): Candidate {
+  return {
+    name: 'ETS',
+    predict: (y, end, h) => {
+      if (end < 10) return undefined;
+      const fit = autoEts(y.slice(0, end), m, { trends: ['N', 'Ad'] });
+      return fit.forecast(h);
+    },
+  };
 }

@@ -4,7 +4,7 @@
  * before it), the per-series forecast is the best candidate or combination by CV error, and the
  * intervals come from the CV residuals of that choice (`intervals.ts`).
  */
-import { pooledCandidate, seasonalMeanCandidate, seasonalNaiveCandidate, type Candidate } from './candidates';
+import { etsCandidate, pooledCandidate, seasonalMeanCandidate, seasonalNaiveCandidate, type Candidate } from './candidates';
 import { ResidualPool, type Bound } from './intervals';
 import { trainPooled } from './pooled';
 import { seasonalMae } from './stats';
@@ -31,6 +31,8 @@ export interface ForecastManyOptions {
   folds?: number;
   /** Train the pooled model across the series (default true). */
   pooled?: boolean;
+  /** Include ETS (default true). */
+  ets?: boolean;
 }
 
 interface Choice {
@@ -48,6 +50,7 @@ export async function forecastMany(series: SeriesInput[], opts: ForecastManyOpti
   const candidates: Candidate[] = [];
   for (const m of seasons) candidates.push(seasonalNaiveCandidate(m));
   for (const m of seasons) candidates.push(seasonalMeanCandidate(m, 3));
+  if (opts.ets !== false) candidates.push(etsCandidate(seasons[0] ?? 1));
   if (opts.pooled !== false) {
     const models = [];
     for (let k = 0; k <= K; k++) models.push(trainPooled(ys, { horizon: H }, ys.map((y) => y.length - k * H)));
@@ -71,30 +74,43 @@ export async function forecastMany(series: SeriesInput[], opts: ForecastManyOpti
       }
       if (fcs.length === K) cv.set(c.name, fcs);
     }
-    const err = (fcs: number[][]): number => {
+    const err = (fcs: number[][], skip = -1): number => {
       let s = 0;
+      let c = 0;
       fcs.forEach((f, i) => {
+        if (i === skip) return;
         const end = n - (i + 1) * H;
         for (let h = 0; h < H; h++) s += Math.abs(y[end + h] - f[h]);
+        c += H;
       });
-      return s / (fcs.length * H);
+      return s / c;
     };
-    const singles: Choice[] = [...cv].map(([name, fcs]) => ({ names: [name], cvFc: fcs, score: err(fcs) }));
-    singles.sort((a, b) => a.score - b.score);
-    const options: Choice[] = [...singles];
-    for (let top = 2; top <= Math.min(3, singles.length); top++) {
-      const parts = singles.slice(0, top);
-      const fcs = parts[0].cvFc.map((_, fold) => parts[0].cvFc[fold].map((_, h) => parts.reduce((s, p) => s + p.cvFc[fold][h], 0) / top));
-      options.push({ names: parts.map((p) => p.names[0]), cvFc: fcs, score: err(fcs) });
-    }
-    options.sort((a, b) => a.score - b.score);
-    const best = options[0];
-    const scale = best ? Math.max(best.score, 1e-9) : seasonalMae(y, seasons[0] ?? 1) || 1;
+    const singles: Choice[] = [...cv].map(([name, fcs]) => ({ names: [name], cvFc: fcs, score: 0 }));
+    /** The best single model or mean of the best 2 or 3, by CV error on the folds but `skip`. */
+    const choose = (skip: number): Choice | undefined => {
+      const ranked = singles.map((c) => ({ ...c, score: err(c.cvFc, skip) })).sort((a, b) => a.score - b.score);
+      const options: Choice[] = [...ranked];
+      for (let top = 2; top <= Math.min(3, ranked.length); top++) {
+        const parts = ranked.slice(0, top);
+        const fcs = parts[0].cvFc.map((_, fold) => parts[0].cvFc[fold].map((_, h) => parts.reduce((s, p) => s + p.cvFc[fold][h], 0) / top));
+        options.push({ names: parts.map((p) => p.names[0]).sort(), cvFc: fcs, score: err(fcs, skip) });
+      }
+      options.sort((a, b) => a.score - b.score);
+      return options[0];
+    };
+    const best = choose(-1);
+    const scale = seasonalMae(y, seasons[0] ?? 1) || 1;
     let mean: number[];
     if (best) {
       const fs = best.names.map((nm) => candidates.find((c) => c.name === nm)!.predict(y, n, H, 0)!);
       mean = fs[0].map((_, h) => fs.reduce((s, f) => s + f[h], 0) / fs.length);
-      best.cvFc.forEach((f, i) => pool.add(y.slice(n - (i + 1) * H, n - i * H), f, scale));
+      // Honest residuals for the intervals: on each fold, the choice made without that fold.
+      if (K > 1) {
+        for (let k = 0; k < K; k++) {
+          const c = choose(k)!;
+          pool.add(y.slice(n - (k + 1) * H, n - k * H), c.cvFc[k], scale);
+        }
+      } else best.cvFc.forEach((f, i) => pool.add(y.slice(n - (i + 1) * H, n - i * H), f, scale));
     } else {
       mean = new Array(H).fill(y.length ? y[y.length - 1] : 0);
     }
