@@ -3,6 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import { detectFile } from './detectCommand';
+import { forecastFile } from './forecastCommand';
 import { DETECTOR_NAMES, detectorFactory, type DetectorName } from './detector';
 import { monitorWorkspace } from './monitorCommand';
 import { validateFile } from './validateCommand';
@@ -41,6 +42,17 @@ program
   .addOption(new Option('--detector <name>', 'the detector: the extension\'s, or NAB\'s windowed Gaussian baseline for comparison').choices(DETECTOR_NAMES).default('default'))
   .action(async (opts: { input: string; output?: string; detector: DetectorName }) => {
     process.exitCode = await detectFile(opts, detectorFactory(opts.detector), process.stdout, (s) => process.stderr.write(s + '\n'));
+  });
+
+program
+  .command('forecast')
+  .description('Forecast one series (a "timestamp,value" CSV) or many (JSON lines {"id": ..., "values": [...]}) and write one JSON line per series: {"id", "mean", "lo80", "hi80", "lo95", "hi95", "model"}. Models are chosen per series by rolling-origin cross-validation.')
+  .requiredOption('--input <file>', 'the CSV or JSON lines file')
+  .requiredOption('--horizon <steps>', 'how many steps to forecast')
+  .option('--season <periods>', 'seasonal periods in steps, comma-separated, e.g. 24,168')
+  .option('--output <file>', 'where to write the JSON lines (default: standard output)')
+  .action(async (opts: { input: string; horizon: string; season?: string; output?: string }) => {
+    process.exitCode = await forecastFile(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -27,7 +27,7 @@ export interface SeriesForecast {
 export interface ForecastManyOptions {
   horizon: number;
   seasons?: number[];
-  /** Rolling-origin folds (default 2). */
+  /** Rolling-origin folds (default 2, more for few series and short horizons). */
   folds?: number;
   /** Train the pooled model across the series (default true). */
   pooled?: boolean;
@@ -44,7 +44,9 @@ interface Choice {
 export async function forecastMany(series: SeriesInput[], opts: ForecastManyOptions): Promise<SeriesForecast[]> {
   const H = opts.horizon;
   const seasons = (opts.seasons ?? []).filter((s) => s > 1).sort((a, b) => a - b);
-  const K = opts.folds ?? 2;
+  // Two folds when many series share the interval calibration; more when there are few, so
+  // there are a few hundred residuals to take quantiles from.
+  const K = opts.folds ?? Math.min(20, Math.max(2, Math.ceil(400 / Math.max(1, series.length * H))));
   const ys = series.map((s) => s.values);
 
   const candidates: Candidate[] = [];
@@ -62,17 +64,19 @@ export async function forecastMany(series: SeriesInput[], opts: ForecastManyOpti
   const finals: number[][] = [];
   for (const y of ys) {
     const n = y.length;
+    // as many folds as the history allows (each fold keeps at least 2 points to fit on)
+    const Ki = Math.max(0, Math.min(K, Math.floor((n - 2) / H)));
     // CV forecasts of every candidate
     const cv = new Map<string, number[][]>();
     for (const c of candidates) {
       const fcs: number[][] = [];
-      for (let k = 1; k <= K; k++) {
+      for (let k = 1; k <= Ki; k++) {
         const end = n - k * H;
         const f = end > 0 ? c.predict(y, end, H, k) : undefined;
         if (!f) break;
         fcs.push(f);
       }
-      if (fcs.length === K) cv.set(c.name, fcs);
+      if (Ki > 0 && fcs.length === Ki) cv.set(c.name, fcs);
     }
     const err = (fcs: number[][], skip = -1): number => {
       let s = 0;
@@ -105,8 +109,8 @@ export async function forecastMany(series: SeriesInput[], opts: ForecastManyOpti
       const fs = best.names.map((nm) => candidates.find((c) => c.name === nm)!.predict(y, n, H, 0)!);
       mean = fs[0].map((_, h) => fs.reduce((s, f) => s + f[h], 0) / fs.length);
       // Honest residuals for the intervals: on each fold, the choice made without that fold.
-      if (K > 1) {
-        for (let k = 0; k < K; k++) {
+      if (Ki > 1) {
+        for (let k = 0; k < Ki; k++) {
           const c = choose(k)!;
           pool.add(y.slice(n - (k + 1) * H, n - k * H), c.cvFc[k], scale);
         }
@@ -117,6 +121,17 @@ export async function forecastMany(series: SeriesInput[], opts: ForecastManyOpti
     chosen.push({ choice: best ?? { names: ['Naive'], cvFc: [], score: NaN }, scale });
     finals.push(mean);
     await Promise.resolve();
+  }
+  if (pool.byStep[0].length === 0) {
+    // No fold anywhere (histories shorter than the horizon): one-step naive errors of each
+    // series taken with both signs, growing like a random walk's.
+    for (let i = 0; i < ys.length; i++) {
+      const y = ys[i];
+      for (let t = 1; t < y.length; t++) {
+        const e = (y[t] - y[t - 1]) / chosen[i].scale;
+        for (let h = 0; h < H; h++) pool.byStep[h].push(e * Math.sqrt(h + 1), -e * Math.sqrt(h + 1));
+      }
+    }
   }
   const q = pool.quantiles();
   return series.map((s, i) => {
