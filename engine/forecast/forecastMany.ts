@@ -27,7 +27,7 @@ export interface SeriesForecast {
 export interface ForecastManyOptions {
   horizon: number;
   seasons?: number[];
-  /** Rolling-origin folds (default 2, more for few series and short horizons). */
+  /** Rolling-origin folds (default 3, more for few series and short horizons). */
   folds?: number;
   /** Train the pooled model across the series (default true). */
   pooled?: boolean;
@@ -41,12 +41,17 @@ interface Choice {
   score: number;
 }
 
+/** Async form of `forecastManySync` (the same result), for callers that schedule it. */
 export async function forecastMany(series: SeriesInput[], opts: ForecastManyOptions): Promise<SeriesForecast[]> {
+  return forecastManySync(series, opts);
+}
+
+export function forecastManySync(series: SeriesInput[], opts: ForecastManyOptions): SeriesForecast[] {
   const H = opts.horizon;
   const seasons = (opts.seasons ?? []).filter((s) => s > 1).sort((a, b) => a - b);
-  // Two folds when many series share the interval calibration; more when there are few, so
+  // Three folds when many series share the interval calibration; more when there are few, so
   // there are a few hundred residuals to take quantiles from.
-  const K = opts.folds ?? Math.min(20, Math.max(2, Math.ceil(400 / Math.max(1, series.length * H))));
+  const K = opts.folds ?? Math.min(20, Math.max(3, Math.ceil(400 / Math.max(1, series.length * H))));
   const ys = series.map((s) => s.values);
 
   const candidates: Candidate[] = [];
@@ -120,7 +125,6 @@ export async function forecastMany(series: SeriesInput[], opts: ForecastManyOpti
     }
     chosen.push({ choice: best ?? { names: ['Naive'], cvFc: [], score: NaN }, scale });
     finals.push(mean);
-    await Promise.resolve();
   }
   if (pool.byStep[0].length === 0) {
     // No fold anywhere (histories shorter than the horizon): one-step naive errors of each

@@ -8,3 +8,6 @@ export { acf, seasonalityTest, seasonalIndices } from './classicalDecomposition'
 export { trainPooled, predictPooled } from './pooled';
 export { ResidualPool } from './intervals';
 export { forecastMany, type SeriesInput, type SeriesForecast, type ForecastManyOptions } from './forecastMany';
+export { forecastManySync } from './forecastMany';
+export { autoForecaster } from './autoForecaster';
+export { autoEts, fitEts, aicc, type EtsFit, type EtsSpec } from './ets';
