@@ -39,12 +39,12 @@ export function pooledCandidate(models: Array<PooledModel | undefined>): Candida
 }
 
 /** ETS chosen by AICc at the shortest season, refitted at each origin. */
-export function etsCandidate(m: number): Candidate {
+export function etsCandidate(m: number, name = 'ETS', trends: Array<'N' | 'A' | 'Ad'> = ['N', 'Ad'], seasons?: Array<'N' | 'A' | 'M'>): Candidate {
   return {
-    name: 'ETS',
+    name,
     predict: (y, end, h) => {
-      if (end < 10) return undefined;
-      const fit = autoEts(y.slice(0, end), m, { trends: ['N', 'Ad'] });
+      if (end < 10 || (seasons && !seasons.includes('N') && end < 2 * m + 2)) return undefined;
+      const fit = autoEts(y.slice(0, end), m, { trends, seasons });
       return fit.forecast(h);
     },
   };
