@@ -48,6 +48,20 @@ describe('alluse-perf monitor', () => {
     assert.ok(existsSync(join(ws.folder, 'store')), 'the store folder of monitor.storePath');
   });
 
+  it('draws a live table on a terminal (a pseudo-terminal from util-linux script)', async () => {
+    // `script` gives the CLI a real terminal, so it draws the table instead of JSON lines.
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} monitor --workspace ${JSON.stringify(ws.folder)} --duration 3s`;
+    const r = await promisify(execFile)('script', ['-qfec', cmd, '/dev/null'], { maxBuffer: 16 * 1024 * 1024 }).catch((e: { stdout: string; code: number }) => {
+      assert.fail(`script failed (${e.code}); it comes with util-linux: apt-get install -y bsdutils\n${e.stdout}`);
+    });
+    const screens = r.stdout.split('\x1b[2J\x1b[H').filter((x) => x.trim());
+    assert.ok(screens.length >= 2, `${screens.length} screens drawn`);
+    const last = screens[screens.length - 1];
+    assert.match(last, /^component\s+state\s+pid\s+cpu\s+rss\s+alerts/m);
+    for (const name of ['market-feed', 'protocol-engine', 'account-service', 'learning-worker']) assert.match(last, new RegExp(`^${name}\\s+up\\s+\\d+`, 'm'));
+    assert.match(last, /monitor: [\d.]+% of a core/);
+  });
+
   it('refuses a workspace with errors, naming them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'alluse-cli-bad-'));
     writeFileSync(join(dir, 'alluse-perf.yaml'), 'version: 1\ncomponents:\n  - name: a\n    process: { pidFile: a.pid }\nmonitor:\n  interval: 100\n');
