@@ -24,7 +24,7 @@ export interface CreatedMonitor {
 }
 
 /** `folder` is the folder of alluse-perf.yaml; relative paths in the file are relative to it. */
-export async function createMonitor(config: WorkspaceConfig, folder: string, hooks: Pick<MonitorOptions, 'onAlert' | 'onStatus' | 'onAnomalies' | 'now' | 'anomalies'> = {}): Promise<CreatedMonitor> {
+export async function createMonitor(config: WorkspaceConfig, folder: string, hooks: Pick<MonitorOptions, 'onAlert' | 'onStatus' | 'onAnomalies' | 'onPredictions' | 'now' | 'anomalies'> = {}): Promise<CreatedMonitor> {
   const m = config.monitor;
   const storePath = isAbsolute(m.storePath) ? m.storePath : resolve(folder, m.storePath);
   const store: MetricStore = await TimeSeriesStore.open({ dir: storePath, rawRetentionMs: m.retentionMs, rollupRetentionMs: m.rollupRetentionMs, now: hooks.now });

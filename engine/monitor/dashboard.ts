@@ -7,7 +7,7 @@ import { seriesId, type Labels } from '../metrics/series';
 import type { ComponentConfig } from '../workspace/config';
 import type { AnomalyTracker } from './anomalies';
 import type { MetricStore } from './storeApi';
-import { DASHBOARD_RANGES, type AlertInfo, type ChartPanel, type ChartSeries, type ChartUnit, type DashboardData, type MonitorStatus, type RangeName } from './types';
+import { DASHBOARD_RANGES, type AlertInfo, type ChartPanel, type ChartSeries, type ChartUnit, type DashboardData, type LimitPrediction, type MonitorStatus, type RangeName } from './types';
 
 interface PanelSpec {
   id: string;
@@ -22,7 +22,7 @@ export function buildDashboard(
   components: ComponentConfig[],
   range: RangeName,
   now: number,
-  extra: { alerts: AlertInfo[]; cost: MonitorStatus['cost']; up: (component: string) => boolean; anomalies?: AnomalyTracker },
+  extra: { alerts: AlertInfo[]; cost: MonitorStatus['cost']; up: (component: string) => boolean; anomalies?: AnomalyTracker; predictions?: LimitPrediction[] },
 ): DashboardData {
   const { spanMs, stepMs } = DASHBOARD_RANGES[range];
   const from = now - spanMs;
@@ -85,7 +85,13 @@ export function buildDashboard(
     }
     if (m?.errors) specs.push({ id: 'errors', title: 'Errors', unit: 'per_second', lines: [{ label: 'errors', name: `${m.errors}_rate`, labels: l }] });
     if (m?.queueDepth) specs.push({ id: 'queue', title: 'Queue depth', unit: 'count', lines: [{ label: 'depth', name: m.queueDepth, labels: l }], threshold: c.limits.queueCapacity ? { value: c.limits.queueCapacity, label: 'capacity' } : undefined });
-    return { name: c.name, up: extra.up(c.name), panels: specs.map(panel) };
+    const panels = specs.map(panel);
+    // The predicted crossing of a limit: from the trend's level now to the limit at the crossing.
+    for (const p of extra.predictions ?? []) {
+      const target = p.component === c.name ? panels.find((x) => x.id === p.resource) : undefined;
+      if (target && p.etaMs > 0) target.forecast = { from: [p.at, p.level], to: [p.at + p.etaMs, p.limit], label: p.message };
+    }
+    return { name: c.name, up: extra.up(c.name), panels };
   });
 
   return { range, from, to: now, system, components: comps, alerts: extra.alerts, cost: extra.cost };

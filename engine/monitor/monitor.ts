@@ -10,7 +10,8 @@ import { SeriesKeyCache, type SeriesSample } from '../metrics/series';
 import type { ComponentConfig } from '../workspace/config';
 import type { MetricStore } from './storeApi';
 import type { AnomalyTracker } from './anomalies';
-import type { AlertInfo, AnomalyFinding, ComponentStatus, MonitorStatus } from './types';
+import type { AlertInfo, AnomalyFinding, ComponentStatus, LimitPrediction, MonitorStatus } from './types';
+import { predictLimits } from './bottlenecks';
 
 /** Learned baselines are saved this often (and when monitoring stops). */
 const PERSIST_INTERVAL_MS = 5 * 60_000;
@@ -40,6 +41,10 @@ export interface MonitorOptions {
   /** A problem found while setting up (a damaged baselines file), shown until the first save. */
   startupProblem?: string;
   statusIntervalMs?: number;
+  /** How often the time-to-limit predictions are computed (default 5 s). */
+  predictIntervalMs?: number;
+  /** Called when the predictions were computed and any is there or was there before. */
+  onPredictions?(predictions: LimitPrediction[]): void;
 }
 
 export class Monitor {
@@ -49,6 +54,8 @@ export class Monitor {
   private readonly componentState = new Map<string, Omit<ComponentStatus, 'alerts' | 'problem'>>();
   private statusTimer: NodeJS.Timeout | undefined;
   private persistTimer: NodeJS.Timeout | undefined;
+  private predictTimer: NodeJS.Timeout | undefined;
+  private predictions: LimitPrediction[] = [];
   private persistProblem: string | undefined;
   private running = false;
   private samplesSinceStatus = 0;
@@ -86,6 +93,21 @@ export class Monitor {
     this.lastCpuAt = performance.now();
     this.statusTimer = setInterval(() => this.tickStatus(), this.opts.statusIntervalMs ?? 1000);
     if (this.opts.persist) this.persistTimer = setInterval(() => this.persistNow(), PERSIST_INTERVAL_MS);
+    this.predictTimer = setInterval(() => this.predictNow(), this.opts.predictIntervalMs ?? 5000);
+  }
+
+  /** Time-to-limit predictions of the limited series (cheap: a few rollup reads and small fits). */
+  predictNow(): LimitPrediction[] {
+    const before = this.predictions.length;
+    try {
+      this.predictions = predictLimits(this.opts.store, this.opts.components, this.now());
+      this.problems.delete('bottlenecks');
+    } catch (e) {
+      this.predictions = [];
+      this.problems.set('bottlenecks', [{ collector: 'bottlenecks', kind: 'internal', message: `Time-to-limit predictions failed: ${(e as Error).message}` }]);
+    }
+    if (before || this.predictions.length) this.opts.onPredictions?.(this.predictions);
+    return this.predictions;
   }
 
   private persistNow(): void {
@@ -103,6 +125,7 @@ export class Monitor {
     this.timers.clear();
     clearInterval(this.statusTimer);
     clearInterval(this.persistTimer);
+    clearInterval(this.predictTimer);
     this.persistNow();
     for (const s of this.opts.collectors) s.collector.dispose?.();
     await this.opts.store.flush();
@@ -259,6 +282,7 @@ export class Monitor {
       problems: [...allProblems.filter((p) => !p.component).map((p) => p.message), ...(this.persistProblem ? [this.persistProblem] : [])].slice(0, 20),
       findings: this.opts.anomalies?.findings().slice(0, 100) ?? [],
       scoredSeries: this.opts.anomalies?.seriesCount ?? 0,
+      predictions: this.predictions,
     };
   }
 }

@@ -31,6 +31,31 @@ export interface ChartPanel {
   band?: { lower: [number, number][]; upper: [number, number][] };
   /** Anomalies found on the panel's series, drawn as points. */
   markers?: { t: number; v: number; severity: 'info' | 'warning' | 'critical'; label: string }[];
+  /** The predicted crossing of the threshold: a dashed line from now (the trend's level) to the crossing point. */
+  forecast?: { from: [number, number]; to: [number, number]; label: string };
+}
+
+/** When a limited resource is predicted to cross its limit (engine/monitor/bottlenecks.ts). */
+export interface LimitPrediction {
+  component: string;
+  resource: 'memory' | 'cpu' | 'queue' | 'latency';
+  /** The series name (with the label component). */
+  series: string;
+  /** Where the limit is in alluse-perf.yaml, under the component: `limits.memory`, `slos.latency.p95`. */
+  limitKey: string;
+  limit: number;
+  unit: ChartUnit;
+  /** The last value, and the trend line's value at `at`. */
+  current: number;
+  level: number;
+  slopePerS: number;
+  /** When the prediction was made, ms since the epoch; the etas count from then. */
+  at: number;
+  /** Time until the limit is crossed, and its 80% interval; 0 when it already is. */
+  etaMs: number;
+  etaLowMs: number;
+  etaHighMs: number;
+  message: string;
 }
 
 export interface AlertInfo {
@@ -89,6 +114,8 @@ export interface MonitorStatus {
   /** The latest anomaly findings, newest first (at most 100), and how many series are scored. */
   findings: AnomalyFinding[];
   scoredSeries: number;
+  /** Time-to-limit predictions, the first to saturate first. */
+  predictions: LimitPrediction[];
 }
 
 export interface DashboardData {

@@ -28,7 +28,9 @@ export type FindingCode =
   /** Not a problem of the file: a monitoring alert shown on the component it concerns. */
   | 'alert-firing'
   /** Not a problem of the file: an anomaly the detectors found on the component. */
-  | 'anomaly';
+  | 'anomaly'
+  /** Not a problem of the file: when a limit or SLO is predicted to be crossed, on its key. */
+  | 'limit-forecast';
 
 /** A mechanical repair of one finding: the edits keep the rest of the file (comments, formatting) as it is. */
 export interface Fix {

@@ -16,6 +16,8 @@ export interface ComponentSummary {
   configFiles: string[];
   limits: Record<string, string>;
   slos: Record<string, string>;
+  /** Where each limit and SLO key is, by its path: `limits.memory`, `slos.latency.p95`. */
+  keyRanges: Record<string, Range>;
   range: Range;
 }
 
@@ -53,12 +55,16 @@ export function summarize(doc: Document.Parsed | undefined, idx: LineIndex): Wor
       const args = (seqAt(doc, start, 'args')?.items ?? []).map((a) => String((a as { value?: unknown }).value ?? ''));
       locators.push(`started by ${[text(start, 'command') ?? '?', ...args].join(' ')}`);
     }
-    const flat = (m: YAMLMap | undefined, prefix = ''): Record<string, string> => {
+    const keyRanges: Record<string, Range> = {};
+    const flat = (m: YAMLMap | undefined, prefix = '', path = prefix): Record<string, string> => {
       const out: Record<string, string> = {};
       for (const p of m?.items ?? []) {
-        const k = `${prefix}${String((p.key as { value?: unknown })?.value)}`;
+        const name = String((p.key as { value?: unknown })?.value);
+        const k = `${prefix}${name}`;
+        const kr = (p.key as { range?: [number, number] } | null)?.range;
+        if (kr) keyRanges[`${path}${name}`] = idx.range(kr[0], kr[1]);
         const v = p.value as { value?: unknown; items?: unknown } | null;
-        if (v && 'items' in (v as object)) Object.assign(out, flat(v as YAMLMap, `${k}.`));
+        if (v && 'items' in (v as object)) Object.assign(out, flat(v as YAMLMap, `${k}.`, `${path}${name}.`));
         else if (v && v.value !== undefined && v.value !== null) out[k] = String(v.value);
       }
       return out;
@@ -69,8 +75,9 @@ export function summarize(doc: Document.Parsed | undefined, idx: LineIndex): Wor
       locators,
       metricsUrl: text(mapAt(doc, c, 'metrics'), 'url'),
       configFiles: (seqAt(doc, c, 'configFiles')?.items ?? []).map((a) => String((a as { value?: unknown }).value ?? '')),
-      limits: flat(mapAt(doc, c, 'limits')),
-      slos: flat(mapAt(doc, c, 'slos')),
+      limits: flat(mapAt(doc, c, 'limits'), '', 'limits.'),
+      slos: flat(mapAt(doc, c, 'slos'), '', 'slos.'),
+      keyRanges,
       range: rangeOf(c),
     };
   });

@@ -42,6 +42,7 @@ export class MonitorService {
       onStatus: (s) => this.hooks.status(uri, s),
       onAlert: (e) => this.hooks.alertsChanged(uri, [e]),
       onAnomalies: () => this.hooks.alertsChanged(uri, []),
+      onPredictions: () => this.hooks.alertsChanged(uri, []),
     });
     this.running.set(uri, { ...created, config });
     created.monitor.start();
@@ -72,12 +73,12 @@ export class MonitorService {
     if (!r) return undefined;
     const status = r.monitor.status();
     const up = new Map(status.components.map((c) => [c.name, c.up]));
-    return buildDashboard(r.store, r.config.components, range, Date.now(), { alerts: status.alerts, cost: status.cost, up: (c) => up.get(c) ?? false, anomalies: r.anomalies });
+    return buildDashboard(r.store, r.config.components, range, Date.now(), { alerts: status.alerts, cost: status.cost, up: (c) => up.get(c) ?? false, anomalies: r.anomalies, predictions: status.predictions });
   }
 
   /**
    * Active alerts and open anomaly episodes as findings on the component's `name` line (or
-   * the top of the file for system-wide ones).
+   * the top of the file for system-wide ones); time-to-limit predictions on the limit's key.
    */
   alertFindings(uri: string, cached: CachedAnalysis | undefined): Finding[] {
     const r = this.running.get(uri);
@@ -102,7 +103,18 @@ export class MonitorService {
         });
       }
     }
-    return anomalies.concat(r.monitor.activeAlerts().map((a) => {
+    const forecasts: Finding[] = r.monitor.status().predictions.map((p) => {
+      const c = comps.find((x) => x.name === p.component);
+      const key = c?.keyRanges?.[p.limitKey];
+      return {
+        code: 'limit-forecast',
+        // Within the hour (or over already) is worth a warning; further off, information.
+        severity: p.etaMs < 3_600_000 ? 'warning' : 'information',
+        message: `${p.component}: ${p.message}.`,
+        range: key ?? rangeOf(p.component),
+      };
+    });
+    return forecasts.concat(anomalies, r.monitor.activeAlerts().map((a) => {
       const range = rangeOf(a.component);
       const value = Number.isInteger(a.value) ? String(a.value) : a.value.toPrecision(4);
       return {
@@ -128,5 +140,6 @@ function idle(message: string): MonitorStatus {
     problems: [],
     findings: [],
     scoredSeries: 0,
+    predictions: [],
   };
 }

@@ -1,0 +1,230 @@
+/**
+ * Bottlenecks: for every resource with a limit (memory, CPU cores, queue capacity, a p95
+ * latency SLO), the predicted time until its series crosses the limit, with an 80% interval,
+ * ranked so the first to saturate comes first. Pure: reads the store, returns plain data.
+ *
+ * The trend is a Theil–Sen line (the median of the pairwise slopes, robust to spikes and GC
+ * sawtooth) fitted on a few windows of recent history (2 min, 10 min, 1 h, 6 h of rollups).
+ * The slope's 80% interval is Sen's rank interval (the pairwise-slope quantiles), widened
+ * for the residuals' lag-1 autocorrelation; the time-to-limit interval follows from it. A
+ * window only predicts when its whole slope interval heads towards the limit and the point
+ * estimate crosses within min(horizon, 20 × the history it saw): a line is never extended
+ * far past the data behind it. Of the windows that predict, the longest wins, unless a
+ * shorter one's slope is significantly steeper (a leak that started a minute ago shows in
+ * the 2 min window before the 1 h one notices). The interval assumes the trend holds.
+ */
+import type { ComponentConfig } from '../workspace/config';
+import type { MetricStore } from './storeApi';
+import type { ChartUnit, LimitPrediction } from './types';
+
+export interface PredictOptions {
+  /** Crossings further away than this are not reported (default 7 days). */
+  horizonMs?: number;
+  /** History windows and their rollup steps (default 2 min@1 s, 10 min@5 s, 1 h@30 s, 6 h@3 min). */
+  windows?: { spanMs: number; stepMs: number }[];
+  /** A window extrapolates at most this many times the history it saw (default 20). */
+  maxExtrapolation?: number;
+}
+
+const DEFAULT_WINDOWS = [
+  { spanMs: 2 * 60_000, stepMs: 1000 },
+  { spanMs: 10 * 60_000, stepMs: 5000 },
+  { spanMs: 3_600_000, stepMs: 30_000 },
+  { spanMs: 6 * 3_600_000, stepMs: 180_000 },
+];
+/** Two-sided 80%: the 90th percentile of the standard normal. */
+const Z80 = 1.2816;
+/** At most this many points per fit (pairwise slopes grow as n²). */
+const MAX_POINTS = 150;
+
+interface Target {
+  resource: LimitPrediction['resource'];
+  limitKey: string;
+  series: string;
+  labels: Record<string, string>;
+  limit: number;
+  unit: ChartUnit;
+}
+
+/** The limited series of a component, named as the collectors and the dashboard name them. */
+export function limitTargets(c: ComponentConfig): Target[] {
+  const labels = { component: c.name };
+  const out: Target[] = [];
+  if (c.limits.memoryBytes) out.push({ resource: 'memory', limitKey: 'limits.memory', series: 'process_resident_memory_bytes', labels, limit: c.limits.memoryBytes, unit: 'bytes' });
+  if (c.limits.cpuCores) out.push({ resource: 'cpu', limitKey: 'limits.cpuCores', series: 'process_cpu_ratio', labels, limit: c.limits.cpuCores, unit: 'ratio' });
+  if (c.limits.queueCapacity && c.metrics?.queueDepth) out.push({ resource: 'queue', limitKey: 'limits.queueCapacity', series: c.metrics.queueDepth, labels, limit: c.limits.queueCapacity, unit: 'count' });
+  const p95 = c.slos.latency?.p95Ms;
+  if (p95 !== undefined && c.metrics?.latency) out.push({ resource: 'latency', limitKey: 'slos.latency.p95', series: `${c.metrics.latency}_p95`, labels, limit: p95 / 1000, unit: 'seconds' });
+  return out;
+}
+
+/** Time-to-limit predictions of every limited series, soonest first. */
+export function predictLimits(store: MetricStore, components: ComponentConfig[], now: number, opts: PredictOptions = {}): LimitPrediction[] {
+  const out: LimitPrediction[] = [];
+  for (const c of components) {
+    for (const target of limitTargets(c)) {
+      const p = predictTarget(store, c.name, target, now, opts);
+      if (p) out.push(p);
+    }
+  }
+  return out.sort((a, b) => a.etaMs - b.etaMs || a.etaHighMs - b.etaHighMs);
+}
+
+function predictTarget(store: MetricStore, component: string, target: Target, now: number, opts: PredictOptions): LimitPrediction | undefined {
+  const horizonMs = opts.horizonMs ?? 7 * 86_400_000;
+  const maxX = opts.maxExtrapolation ?? 20;
+  const candidates: { eta: number; low: number; high: number; level: number; slope: number; slopeSe: number; spanMs: number }[] = [];
+  let current: number | undefined;
+  let previousFirst = Infinity;
+  for (const w of opts.windows ?? DEFAULT_WINDOWS) {
+    const results = store.query({ name: target.series, labels: target.labels, from: now - w.spanMs, to: now, stepMs: w.stepMs, agg: 'mean' });
+    // Several series under the name (one per label set): the worst one is the one to watch.
+    const points = results.map((r) => r.points.filter((p) => Number.isFinite(p.v))).sort((a, b) => (b.at(-1)?.v ?? -Infinity) - (a.at(-1)?.v ?? -Infinity))[0];
+    if (!points || points.length < 10) continue;
+    current ??= points[points.length - 1].v;
+    const first = points[0].t;
+    // A longer window that reaches no further back than the last one says nothing new.
+    if (first >= previousFirst - w.stepMs) continue;
+    previousFirst = first;
+    const spanMs = points[points.length - 1].t - first;
+    if (spanMs < 30_000) continue;
+    // A rollup point is labelled with its bucket's start but is the mean over the bucket
+    // (the last one only up to now): place it at the middle of what it covers.
+    const mid = (t: number) => Math.min(t + w.stepMs / 2, (t + now) / 2);
+    const fit = theilSen(points.map((p) => (mid(p.t) - now) / 1000), points.map((p) => p.v));
+    if (!fit || !(fit.slopeLow > 0)) continue;
+    const gap = target.limit - fit.level;
+    if (gap <= 0) continue; // the line is past the limit but the last value is not: the over-limit case below decides
+    const eta = (gap / fit.slope) * 1000;
+    if (eta > Math.min(horizonMs, maxX * spanMs)) continue;
+    // The interval takes the slope's and the level's 80% ranges together.
+    const low = (Math.max(0, gap - Z80 * fit.levelSd) / fit.slopeHigh) * 1000;
+    const high = ((gap + Z80 * fit.levelSd) / fit.slopeLow) * 1000;
+    candidates.push({ eta, low, high, level: fit.level, slope: fit.slope, slopeSe: (fit.slopeHigh - fit.slopeLow) / (2 * Z80), spanMs });
+  }
+  // The longest history that predicts, unless a shorter one's slope is surely steeper (by
+  // 2.5 standard errors of the difference): the trend has steepened recently.
+  let best = candidates.at(-1);
+  for (let i = candidates.length - 2; i >= 0; i--) {
+    const c = candidates[i];
+    if (best && c.slope - best.slope > 2.5 * Math.hypot(c.slopeSe, best.slopeSe)) best = c;
+  }
+  if (current === undefined) return undefined;
+  if (current >= target.limit) {
+    return { component, resource: target.resource, series: target.series, limitKey: target.limitKey, limit: target.limit, unit: target.unit, current, level: current, slopePerS: best?.slope ?? 0, at: now, etaMs: 0, etaLowMs: 0, etaHighMs: 0, message: `${NOUN[target.resource]} is over its ${limitText(target)} (${formatValue(current, target.unit)})` };
+  }
+  if (!best) return undefined;
+  const r = (x: number) => Math.max(0, Math.round(x));
+  const p: LimitPrediction = {
+    component,
+    resource: target.resource,
+    series: target.series,
+    limitKey: target.limitKey,
+    limit: target.limit,
+    unit: target.unit,
+    current,
+    level: best.level,
+    slopePerS: best.slope,
+    at: now,
+    etaMs: r(best.eta),
+    etaLowMs: r(best.low),
+    etaHighMs: r(best.high),
+    message: '',
+  };
+  p.message = `${NOUN[target.resource]} reaches its ${limitText(target)} in ${formatDurationMs(p.etaMs)} (80%: ${formatDurationMs(p.etaLowMs)} to ${formatDurationMs(p.etaHighMs)})`;
+  return p;
+}
+
+const NOUN: Record<LimitPrediction['resource'], string> = { memory: 'memory', cpu: 'CPU', queue: 'queue depth', latency: 'p95 latency' };
+
+function limitText(t: Target): string {
+  if (t.resource === 'memory') return `${formatValue(t.limit, 'bytes')} limit`;
+  if (t.resource === 'cpu') return `${t.limit}-core limit`;
+  if (t.resource === 'queue') return `capacity of ${t.limit}`;
+  return `SLO of ${formatValue(t.limit, 'seconds')}`;
+}
+
+export interface TheilSenFit {
+  /** Units per second. */
+  slope: number;
+  /** The 80% interval of the slope. */
+  slopeLow: number;
+  slopeHigh: number;
+  /** The line's value at x = 0, and its standard error. */
+  level: number;
+  levelSd: number;
+}
+
+/**
+ * The Theil–Sen line of (x, y) with Sen's 80% interval of the slope, widened by
+ * sqrt((1 + r) / (1 - r)) for the lag-1 autocorrelation r of the residuals (r in [0, 0.9]).
+ * Long inputs are thinned to MAX_POINTS (evenly, keeping the ends).
+ */
+export function theilSen(xs: number[], ys: number[]): TheilSenFit | undefined {
+  let x = xs;
+  let y = ys;
+  if (x.length > MAX_POINTS) {
+    const idx = Array.from({ length: MAX_POINTS }, (_, i) => Math.round((i * (xs.length - 1)) / (MAX_POINTS - 1)));
+    x = idx.map((i) => xs[i]);
+    y = idx.map((i) => ys[i]);
+  }
+  const n = x.length;
+  if (n < 3) return undefined;
+  const slopes: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (x[j] !== x[i]) slopes.push((y[j] - y[i]) / (x[j] - x[i]));
+  if (slopes.length < 3) return undefined;
+  slopes.sort((a, b) => a - b);
+  const slope = median(slopes);
+  const level = median(y.map((v, i) => v - slope * x[i]));
+  const res = y.map((v, i) => v - level - slope * x[i]);
+  let num = 0;
+  let den = 0;
+  const mean = res.reduce((a, b) => a + b, 0) / n;
+  for (let i = 0; i < n; i++) {
+    den += (res[i] - mean) ** 2;
+    if (i) num += (res[i] - mean) * (res[i - 1] - mean);
+  }
+  const rho = den > 0 ? Math.min(0.9, Math.max(0, num / den)) : 0;
+  const N = slopes.length;
+  const c = Z80 * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18) * Math.sqrt((1 + rho) / (1 - rho));
+  const lo = Math.max(0, Math.min(N - 1, Math.floor((N - c) / 2)));
+  const hi = Math.max(0, Math.min(N - 1, Math.ceil((N + c) / 2)));
+  // The level's spread at x = 0, as for a least-squares line with the residuals' robust scale.
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const sxx = x.reduce((a, v) => a + (v - mx) ** 2, 0);
+  const scale = 1.4826 * median(res.map(Math.abs));
+  const levelSd = scale * Math.sqrt(1 / n + (mx * mx) / sxx) * Math.sqrt((1 + rho) / (1 - rho));
+  return { slope, slopeLow: slopes[lo], slopeHigh: slopes[hi], level, levelSd };
+}
+
+function median(sorted: number[]): number {
+  const s = sorted.length > 1 && sorted.some((v, i) => i && v < sorted[i - 1]) ? [...sorted].sort((a, b) => a - b) : sorted;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** "3 h 10 min", "2 min 40 s", "12 s", "2 d 4 h". */
+export function formatDurationMs(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return s % 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s / 60} min`;
+  const m = Math.round(s / 60);
+  if (m < 24 * 60) return m % 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m / 60} h`;
+  const h = Math.round(m / 60);
+  return h % 24 ? `${Math.floor(h / 24)} d ${h % 24} h` : `${h / 24} d`;
+}
+
+function formatValue(v: number, unit: ChartUnit): string {
+  if (unit === 'bytes') {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let i = 0;
+    let x = v;
+    while (Math.abs(x) >= 1024 && i < units.length - 1) {
+      x /= 1024;
+      i++;
+    }
+    return `${Number.isInteger(x) ? x : x.toFixed(x < 10 ? 2 : 1).replace(/\.?0+$/, '')} ${units[i]}`;
+  }
+  if (unit === 'seconds') return v < 1 ? `${Math.round(v * 1000 * 10) / 10} ms` : `${Math.round(v * 100) / 100} s`;
+  return String(Math.round(v * 100) / 100);
+}
