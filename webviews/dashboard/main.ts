@@ -41,6 +41,7 @@ function chartFor(container: HTMLElement, key: string, panel: ChartPanel, range:
   const existing = charts.get(key);
   if (existing) {
     existing.update(panel, range);
+    markPoints(key, existing.points);
     return;
   }
   const canvas = el('canvas');
@@ -49,6 +50,13 @@ function chartFor(container: HTMLElement, key: string, panel: ChartPanel, range:
   container.append(box);
   charts.set(key, new PanelChart(canvas, panel));
   charts.get(key)!.update(panel, range);
+  markPoints(key, charts.get(key)!.points);
+}
+
+/** Each chart box carries its number of points, for tests that wait on data. */
+function markPoints(key: string, points: number): void {
+  const box = document.querySelector<HTMLElement>(`.chart[data-key="${CSS.escape(key)}"]`);
+  if (box) box.dataset.points = String(points);
 }
 
 /** Removes the charts of panels and components that are no longer in the data. */

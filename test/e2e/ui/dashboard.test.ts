@@ -91,4 +91,25 @@ describe('monitoring the demo system in the VS Code UI', () => {
     await dashboard().locator('body[data-range="1h"]').waitFor({ timeout: T });
     await screenshot('range-1h');
   });
+
+  it('lists an anomaly finding on the protocol engine after a CPU-hog fault', { timeout: 180_000 }, async () => {
+    const engine = ws.system.components['protocol-engine'];
+    const lib = await codeServerLib();
+    // The detectors learn from their first 300 samples before they score: wait until the
+    // dashboard (still open, back on raw samples) shows that many CPU samples of the engine.
+    await dashboard().locator('.ranges button', { hasText: '5m' }).click();
+    await dashboard().locator('body[data-range="5m"]').waitFor({ timeout: T });
+    const cpu = dashboard().locator('.chart[data-key="protocol-engine/cpu"]');
+    await lib.waitFor(async () => Number(await cpu.getAttribute('data-points')) >= 350, { timeout: 90_000, what: '350 CPU samples of the engine' });
+    const res = await fetch(`${engine.url}/admin/fault`, { method: 'POST', body: JSON.stringify({ fault: 'cpu-hog', on: true, duty: 0.9 }) });
+    assert.equal(res.status, 200);
+    try {
+      await runCommand(page, 'ALL-USE Performance: Focus on Findings View');
+      const row = page.locator('.monaco-list-row', { hasText: /protocol-engine: \w+/ });
+      await row.first().waitFor({ timeout: 120_000 });
+      await screenshot('findings');
+    } finally {
+      await fetch(`${engine.url}/admin/fault`, { method: 'POST', body: JSON.stringify({ fault: 'cpu-hog', on: false }) });
+    }
+  });
 });
