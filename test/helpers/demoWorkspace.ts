@@ -26,9 +26,13 @@ const METRICS: Record<string, string[]> = {
 /**
  * `ratePerS` sets a light market-feed rate (without bursts), so latency stays low on a
  * busy 2-core machine until a test injects a fault. `engineSlos` is written under the
- * protocol engine's `slos:`.
+ * protocol engine's `slos:`. `engineLimits` replaces the protocol engine's `limits:` (a flow
+ * map); as a function it gets the engine's resident memory in bytes once it runs, to set a
+ * memory limit relative to it.
  */
-export async function startDemoWorkspace(opts: { ratePerS?: number; engineSlos?: string; prefix?: string; monitorLines?: string[] } = {}): Promise<DemoWorkspace> {
+export async function startDemoWorkspace(
+  opts: { ratePerS?: number; engineSlos?: string; engineLimits?: string | ((rssBytes: number) => string); prefix?: string; monitorLines?: string[] } = {},
+): Promise<DemoWorkspace> {
   await buildDemo();
   const folder = mkdtempSync(join(tmpdir(), opts.prefix ?? 'alluse-demo-ws-'));
   mkdirSync(join(folder, 'config'));
@@ -37,6 +41,10 @@ export async function startDemoWorkspace(opts: { ratePerS?: number; engineSlos?:
     .replace(/^burst_every_s:.*$/m, 'burst_every_s: 0');
   writeFileSync(join(folder, 'config/market-feed.yaml'), feed);
   const system = await startSystem({ ports: 'ephemeral', runDir: join(folder, 'run'), logs: 'file', configDir: join(folder, 'config') });
+  const engineLimits =
+    typeof opts.engineLimits === 'function'
+      ? opts.engineLimits(Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${system.components['protocol-engine'].pid}/status`, 'utf8'))?.[1] ?? 0) * 1024)
+      : (opts.engineLimits ?? '{ memory: 512MiB, cpuCores: 1.5, queueCapacity: 20000 }');
   const comps = COMPONENT_NAMES.map((n) => {
     const c = system.components[n];
     const engine = n === 'protocol-engine';
@@ -47,7 +55,7 @@ export async function startDemoWorkspace(opts: { ratePerS?: number; engineSlos?:
       '    metrics:',
       `      url: ${c.metricsUrl}`,
       ...METRICS[n].map((m) => `      ${m}`),
-      ...(engine ? ['    limits: { memory: 512MiB, cpuCores: 1.5, queueCapacity: 20000 }'] : ['    limits: { memory: 384MiB }']),
+      ...(engine ? [`    limits: ${engineLimits}`] : ['    limits: { memory: 384MiB }']),
       ...(engine && opts.engineSlos ? [`    slos: ${opts.engineSlos}`] : []),
     ].join('\n');
   });
