@@ -4,6 +4,7 @@
  */
 import { seasonalNaive } from './baselines';
 import { autoEts } from './ets';
+import { predictMlp, type MlpModel } from './mlp';
 import { predictPooled, type PooledModel } from './pooled';
 
 export interface Candidate {
@@ -36,6 +37,18 @@ export function seasonalMeanCandidate(m: number, k: number): Candidate {
 /** The pooled model trained for each origin (models[origin]). */
 export function pooledCandidate(models: Array<PooledModel | undefined>): Candidate {
   return { name: 'Pooled', predict: (y, end, h, origin) => (models[origin] ? predictPooled(models[origin]!, y, h, end) : undefined) };
+}
+
+/** The pooled perceptrons trained for each origin (models[origin]: one per seed, averaged). */
+export function mlpCandidate(models: MlpModel[][]): Candidate {
+  return {
+    name: 'MLP',
+    predict: (y, end, h, origin) => {
+      const fs = (models[origin] ?? []).map((m) => predictMlp(m, y, h, end));
+      if (fs.length === 0 || fs.some((f) => !f)) return undefined;
+      return fs[0]!.map((_, i) => fs.reduce((s, f) => s + f![i], 0) / fs.length);
+    },
+  };
 }
 
 /** ETS chosen by AICc at the shortest season, refitted at each origin. */

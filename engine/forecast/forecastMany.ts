@@ -4,8 +4,9 @@
  * before it), the per-series forecast is the best candidate or combination by CV error, and the
  * intervals come from the CV residuals of that choice (`intervals.ts`).
  */
-import { etsCandidate, pooledCandidate, seasonalMeanCandidate, seasonalNaiveCandidate, type Candidate } from './candidates';
+import { etsCandidate, mlpCandidate, pooledCandidate, seasonalMeanCandidate, seasonalNaiveCandidate, type Candidate } from './candidates';
 import { ResidualPool, type Bound } from './intervals';
+import { trainMlp, type MlpModel } from './mlp';
 import { trainPooled } from './pooled';
 import { seasonalMae } from './stats';
 
@@ -33,10 +34,20 @@ export interface ForecastManyOptions {
   pooled?: boolean;
   /** Include ETS (default true). */
   ets?: boolean;
+  /** Train the pooled perceptrons on top of the pooled model (default true with `pooled`). */
+  mlp?: boolean;
+  /** How the candidates are combined: `weighted` by inverse CV error⁴ (default) or `select` the best one or mean of the best 2–3. */
+  combine?: 'weighted' | 'select';
 }
+
+const MLP_SEEDS = [1, 2];
+/** The exponent of the inverse-CV-error weights (4 to 6 score alike on M4 Hourly). */
+const WEIGHT_POWER = 4;
 
 interface Choice {
   names: string[];
+  /** Weights of `names` (summing to 1); equal when absent. */
+  weights?: number[];
   cvFc: number[][]; // per fold
   score: number;
 }
@@ -53,6 +64,7 @@ export function forecastManySync(series: SeriesInput[], opts: ForecastManyOption
   // there are a few hundred residuals to take quantiles from.
   const K = opts.folds ?? Math.min(20, Math.max(3, Math.ceil(400 / Math.max(1, series.length * H))));
   const ys = series.map((s) => s.values);
+  const combine = opts.combine ?? 'weighted';
 
   const candidates: Candidate[] = [];
   for (const m of seasons) candidates.push(seasonalNaiveCandidate(m));
@@ -62,6 +74,22 @@ export function forecastManySync(series: SeriesInput[], opts: ForecastManyOption
     const models = [];
     for (let k = 0; k <= K; k++) models.push(trainPooled(ys, { horizon: H }, ys.map((y) => y.length - k * H)));
     candidates.push(pooledCandidate(models));
+    if (opts.mlp !== false) {
+      // Warm start: trained fully at the earliest origin, then a little more at each later one
+      // (each on the windows before its origin only), for two seeds.
+      const mlps: MlpModel[][] = Array.from({ length: K + 1 }, () => []);
+      for (const seed of MLP_SEEDS) {
+        let prev: MlpModel | undefined;
+        for (let k = K; k >= 0; k--) {
+          const base = models[k];
+          if (!base) continue;
+          prev = trainMlp(ys, base, { horizon: H, seed, epochs: prev ? 1 : 4, maxWindows: 60000 }, ys.map((y) => y.length - k * H), prev);
+          mlps[k].push(prev);
+        }
+      }
+      for (const m of mlps) for (const f of m) delete f.adam;
+      if (mlps[0].length) candidates.push(mlpCandidate(mlps));
+    }
   }
 
   const pool = new ResidualPool(H);
@@ -95,9 +123,21 @@ export function forecastManySync(series: SeriesInput[], opts: ForecastManyOption
       return s / c;
     };
     const singles: Choice[] = [...cv].map(([name, fcs]) => ({ names: [name], cvFc: fcs, score: 0 }));
-    /** The best single model or mean of the best 2 or 3, by CV error on the folds but `skip`. */
+    /**
+     * By CV error on the folds but `skip`: every candidate weighted by (best error / its error)⁴
+     * (`weighted`), or the best single model or mean of the best 2 or 3 (`select`).
+     */
     const choose = (skip: number): Choice | undefined => {
       const ranked = singles.map((c) => ({ ...c, score: err(c.cvFc, skip) })).sort((a, b) => a.score - b.score);
+      if (ranked.length === 0) return undefined;
+      if (combine === 'weighted') {
+        const e0 = ranked[0].score;
+        const raw = ranked.map((c) => (e0 > 0 ? (e0 / c.score) ** WEIGHT_POWER : c.score === 0 ? 1 : 0));
+        const tot = raw.reduce((a, b) => a + b, 0);
+        const weights = raw.map((w) => w / tot);
+        const fcs = ranked[0].cvFc.map((_, fold) => ranked[0].cvFc[fold].map((_, h) => ranked.reduce((s, p, j) => s + weights[j] * p.cvFc[fold][h], 0)));
+        return { names: ranked.map((p) => p.names[0]), weights, cvFc: fcs, score: err(fcs, skip) };
+      }
       const options: Choice[] = [...ranked];
       for (let top = 2; top <= Math.min(3, ranked.length); top++) {
         const parts = ranked.slice(0, top);
@@ -112,7 +152,8 @@ export function forecastManySync(series: SeriesInput[], opts: ForecastManyOption
     let mean: number[];
     if (best) {
       const fs = best.names.map((nm) => candidates.find((c) => c.name === nm)!.predict(y, n, H, 0)!);
-      mean = fs[0].map((_, h) => fs.reduce((s, f) => s + f[h], 0) / fs.length);
+      const w = best.weights ?? fs.map(() => 1 / fs.length);
+      mean = fs[0].map((_, h) => fs.reduce((s, f, j) => s + w[j] * f[h], 0));
       // Honest residuals for the intervals: on each fold, the choice made without that fold.
       if (Ki > 1) {
         for (let k = 0; k < Ki; k++) {
@@ -142,7 +183,10 @@ export function forecastManySync(series: SeriesInput[], opts: ForecastManyOption
     const mean = finals[i];
     const sc = chosen[i].scale;
     const band = (b: Bound) => mean.map((m, h) => m + sc * q[b][h]);
-    const names = chosen[i].choice.names;
-    return { id: s.id, mean, lo80: band('lo80'), hi80: band('hi80'), lo95: band('lo95'), hi95: band('hi95'), model: names.length > 1 ? `Mean(${names.join(', ')})` : names[0] };
+    const { names, weights } = chosen[i].choice;
+    // weighted: the candidates with at least 10% of the weight, heaviest first
+    const shown = weights ? names.filter((_, j) => weights[j] >= 0.1) : names;
+    const model = shown.length > 1 ? `${weights ? 'Weighted' : 'Mean'}(${shown.join(', ')})` : shown[0];
+    return { id: s.id, mean, lo80: band('lo80'), hi80: band('hi80'), lo95: band('lo95'), hi95: band('hi95'), model };
   });
 }

@@ -56,6 +56,7 @@ export function trainPooled(series: ArrayLike<number>[], opts: PooledOptions, en
   const xtx = new Float64Array(d * d);
   const xty = new Float64Array(d * H);
   const x = new Float64Array(d);
+  const target = new Float64Array(H);
   const useLog = opts.log ?? series.every((y) => allPositive(y));
   const tf = useLog ? (v: number, lv: number) => Math.log(v / lv) : (v: number, lv: number) => v / lv - 1;
   let windows = 0;
@@ -66,13 +67,14 @@ export function trainPooled(series: ArrayLike<number>[], opts: PooledOptions, en
       const lv = level(y, t, W);
       for (let j = 0; j < L; j++) x[j] = tf(y[t - L + j], lv);
       x[L] = 1;
+      for (let h = 0; h < H; h++) target[h] = tf(y[t + h], lv);
       for (let i = 0; i < d; i++) {
         const xi = x[i];
         if (xi === 0) continue;
         const row = i * d;
         for (let j = 0; j <= i; j++) xtx[row + j] += xi * x[j];
         const rowY = i * H;
-        for (let h = 0; h < H; h++) xty[rowY + h] += xi * tf(y[t + h], lv);
+        for (let h = 0; h < H; h++) xty[rowY + h] += xi * target[h];
       }
       windows++;
     }

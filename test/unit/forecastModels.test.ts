@@ -5,6 +5,8 @@ import { acf, movingAverage, seasonalityTest } from '../../engine/forecast/class
 import { aicc, autoEts, etsFilter, fitEts } from '../../engine/forecast/ets';
 import { ResidualPool } from '../../engine/forecast/intervals';
 import { choleskySolve } from '../../engine/forecast/linalg';
+import { forecastManySync } from '../../engine/forecast/forecastMany';
+import { predictMlp, rng, trainMlp } from '../../engine/forecast/mlp';
 import { predictPooled, trainPooled } from '../../engine/forecast/pooled';
 import { normalQuantile, quantile } from '../../engine/forecast/stats';
 
@@ -104,5 +106,41 @@ describe('intervals', () => {
     close(quantile([1, 2, 3, 4], 0.5), 2.5);
     close(normalQuantile(0.975), 1.959963985, 1e-8);
     close(normalQuantile(0.1), -1.281551566, 1e-8);
+  });
+});
+
+describe('pooled perceptron (MLP)', () => {
+  const series = [1, 3, 10].map((k) => Array.from({ length: 240 }, (_, i) => k * pattern[i % 6] * (1 + 0.02 * Math.sin(i / 7))));
+  const base = trainPooled(series, { horizon: 6, lags: 12, levelWindow: 6, stride: 1 })!;
+
+  it('corrects the ridge model on a shared seasonal shape, deterministically', () => {
+    const y = Array.from({ length: 30 }, (_, i) => 7 * pattern[i % 6]);
+    const a = trainMlp(series, base, { horizon: 6, lags: 12, hidden: 8, epochs: 30, seed: 3 });
+    const b = trainMlp(series, base, { horizon: 6, lags: 12, hidden: 8, epochs: 30, seed: 3 });
+    const fa = predictMlp(a, y, 6)!;
+    assert.deepEqual(fa, predictMlp(b, y, 6));
+    // within 3% of the next season
+    fa.forEach((v, i) => close(v, 7 * pattern[i], 0.03 * 7 * pattern[i]));
+    // a warm start leaves its initial model unchanged
+    const w = a.w1.slice();
+    trainMlp(series, base, { horizon: 6, lags: 12, hidden: 8, epochs: 1, seed: 4 }, undefined, a);
+    assert.deepEqual(a.w1, w);
+  });
+
+  it('the seeded generator is reproducible and uniform on [0, 1)', () => {
+    const r1 = rng(42);
+    const r2 = rng(42);
+    const xs = Array.from({ length: 1000 }, () => r1());
+    assert.deepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => r2()));
+    assert.ok(xs.every((x) => x >= 0 && x < 1));
+    close(xs.reduce((s, x) => s + x, 0) / xs.length, 0.5, 0.05);
+  });
+
+  it('forecastMany weights the candidates by inverse CV error (weights sum to 1)', () => {
+    const many = [2, 5, 9, 4].map((k, s) => ({ id: s, values: Array.from({ length: 300 }, (_, i) => k * pattern[i % 6] + 0.1 * Math.sin(i * (s + 1))) }));
+    const out = forecastManySync(many, { horizon: 6, seasons: [6], folds: 3 });
+    out.forEach((r, s) => r.mean.forEach((v, i) => close(v, [2, 5, 9, 4][s] * pattern[i], 0.05 * [2, 5, 9, 4][s] * pattern[i])));
+    const sel = forecastManySync(many, { horizon: 6, seasons: [6], folds: 3, combine: 'select', mlp: false });
+    assert.equal(sel.length, 4);
   });
 });
