@@ -1,5 +1,6 @@
 /**
- * The "Findings" tree: anomalies found by the detectors, newest first, with their severity
+ * The "Findings" tree: time-to-limit predictions first (the first to saturate on top), then
+ * anomalies found by the detectors, newest first, with their severity
  * and explanation; and the notifications for new ones (warning and critical only, grouped,
  * and at most one per series in a quarter of an hour, so a flapping series does not nag).
  */
@@ -8,9 +9,14 @@ import type { AnomalyFinding, MonitorStatus } from '../../protocol/index';
 
 const RENOTIFY_MS = 15 * 60_000;
 
-export class FindingsTree implements vscode.TreeDataProvider<AnomalyFinding> {
+type Prediction = MonitorStatus['predictions'][number];
+type Node = AnomalyFinding | Prediction;
+const isPrediction = (n: Node): n is Prediction => 'etaMs' in n;
+
+export class FindingsTree implements vscode.TreeDataProvider<Node> {
   private findings: AnomalyFinding[] = [];
-  private readonly changed = new vscode.EventEmitter<AnomalyFinding | undefined>();
+  private predictions: Prediction[] = [];
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly seen = new Set<string>();
   private readonly notifiedAt = new Map<string, number>();
@@ -19,8 +25,10 @@ export class FindingsTree implements vscode.TreeDataProvider<AnomalyFinding> {
   update(status: MonitorStatus): void {
     const fresh = status.findings.filter((f) => !this.seen.has(f.id));
     for (const f of status.findings) this.seen.add(f.id);
-    if (fresh.length || status.findings.length !== this.findings.length) {
+    const predictions = status.predictions ?? [];
+    if (fresh.length || status.findings.length !== this.findings.length || predictions.length || this.predictions.length) {
       this.findings = status.findings;
+      this.predictions = predictions;
       this.changed.fire(undefined);
     }
     // Findings already there when the view connects are history, not news.
@@ -43,11 +51,28 @@ export class FindingsTree implements vscode.TreeDataProvider<AnomalyFinding> {
     });
   }
 
-  getChildren(node?: AnomalyFinding): AnomalyFinding[] {
-    return node ? [] : this.findings;
+  getChildren(node?: Node): Node[] {
+    return node ? [] : [...this.predictions, ...this.findings];
   }
 
-  getTreeItem(f: AnomalyFinding): vscode.TreeItem {
+  getTreeItem(n: Node): vscode.TreeItem {
+    return isPrediction(n) ? this.predictionItem(n) : this.findingItem(n);
+  }
+
+  private predictionItem(p: Prediction): vscode.TreeItem {
+    const item = new vscode.TreeItem(`${p.component}: ${p.resource} limit`);
+    item.id = `limit:${p.component}:${p.limitKey}`;
+    item.description = p.message;
+    item.iconPath = new vscode.ThemeIcon(p.etaMs < 3_600_000 ? 'warning' : 'watch');
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${p.component}**: ${p.message}\n\n`);
+    md.appendMarkdown(`\`${p.limitKey}\` · series ${p.series} · now ${p.current.toPrecision(4)} · trend ${p.slopePerS.toPrecision(3)}/s · predicted ${new Date(p.at).toLocaleTimeString()}`);
+    item.tooltip = md;
+    item.command = { command: 'alluse-perf.openDashboard', title: 'Open Dashboard' };
+    return item;
+  }
+
+  private findingItem(f: AnomalyFinding): vscode.TreeItem {
     const item = new vscode.TreeItem(`${f.component ?? 'system'}: ${f.metric}`);
     item.id = f.id;
     item.description = `${f.severity} · score ${f.score.toFixed(2)} · ${new Date(f.at).toLocaleTimeString()}`;

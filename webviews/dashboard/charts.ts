@@ -85,10 +85,12 @@ export class PanelChart {
   update(panel: ChartPanel, range: { from: number; to: number }): void {
     this.panel = panel;
     this.spanMs = range.to - range.from;
+    // A predicted limit crossing widens the axis to show it, by at most another half range.
+    const crossing = panel.forecast ? Math.min(panel.forecast.to[0], range.to + this.spanMs / 2) : range.to;
     const x = this.chart.options.scales?.x;
     if (x) {
       x.min = range.from;
-      x.max = range.to;
+      x.max = Math.max(range.to, crossing);
     }
     this.applyTheme();
     const colors = palette();
@@ -102,7 +104,7 @@ export class PanelChart {
     }));
     if (panel.threshold && panel.series.some((s) => s.points.length)) {
       const xs = panel.series.flatMap((s) => (s.points.length ? [s.points[0][0], s.points[s.points.length - 1][0]] : []));
-      const [from, to] = [Math.min(...xs), Math.max(...xs)];
+      const [from, to] = [Math.min(...xs), Math.max(...xs, crossing)];
       datasets.push({
         label: panel.threshold.label,
         data: [{ x: from, y: panel.threshold.value }, { x: to, y: panel.threshold.value }],
@@ -118,6 +120,20 @@ export class PanelChart {
         { label: 'expected (low)', data: panel.band.lower.map(([x, y]) => ({ x, y })), borderColor: band, borderWidth: 0.5, pointRadius: 0 },
         { label: 'expected', data: panel.band.upper.map(([x, y]) => ({ x, y })), borderColor: band, borderWidth: 0.5, pointRadius: 0, backgroundColor: withAlpha(band, 0.15), fill: '-1' },
       );
+    }
+    if (panel.forecast) {
+      // The trend from now to the predicted crossing, dashed, with the crossing as a point.
+      const orange = cssVar('--vscode-charts-orange', '#d18616');
+      const f = panel.forecast;
+      datasets.push({
+        label: 'predicted crossing',
+        data: [{ x: f.from[0], y: f.from[1] }, { x: f.to[0], y: f.to[1] }],
+        borderColor: orange,
+        backgroundColor: orange,
+        borderDash: [3, 3],
+        borderWidth: 1.5,
+        pointRadius: [0, 4],
+      });
     }
     const marks = (panel.markers ?? []).filter((m) => Number.isFinite(m.v));
     if (marks.length) {
