@@ -4,14 +4,14 @@
  * ranked so the first to saturate comes first. Pure: reads the store, returns plain data.
  *
  * The trend is a Theil–Sen line (the median of the pairwise slopes, robust to spikes and GC
- * sawtooth) fitted on a few windows of recent history (2 min, 10 min, 1 h, 6 h of rollups).
+ * sawtooth) fitted on a few windows of recent history (30 s, 2 min, 10 min, 1 h, 6 h of rollups).
  * The slope's 80% interval is Sen's rank interval (the pairwise-slope quantiles), widened
  * for the residuals' lag-1 autocorrelation; the time-to-limit interval follows from it. A
  * window only predicts when its whole slope interval heads towards the limit and the point
  * estimate crosses within min(horizon, 20 × the history it saw): a line is never extended
- * far past the data behind it. Of the windows that predict, the longest wins, unless a
- * shorter one's slope is significantly steeper (a leak that started a minute ago shows in
- * the 2 min window before the 1 h one notices). The interval assumes the trend holds.
+ * far past the data behind it. Of the windows that predict, the one with the narrowest
+ * interval wins (a leak that started a minute ago fits the 30 s window well and the 1 h one
+ * badly). The interval assumes the trend holds.
  */
 import type { ComponentConfig } from '../workspace/config';
 import type { MetricStore } from './storeApi';
@@ -20,13 +20,14 @@ import type { ChartUnit, LimitPrediction } from './types';
 export interface PredictOptions {
   /** Crossings further away than this are not reported (default 7 days). */
   horizonMs?: number;
-  /** History windows and their rollup steps (default 2 min@1 s, 10 min@5 s, 1 h@30 s, 6 h@3 min). */
+  /** History windows and their rollup steps (default 30 s@1 s, 2 min@1 s, 10 min@5 s, 1 h@30 s, 6 h@3 min). */
   windows?: { spanMs: number; stepMs: number }[];
   /** A window extrapolates at most this many times the history it saw (default 20). */
   maxExtrapolation?: number;
 }
 
 const DEFAULT_WINDOWS = [
+  { spanMs: 30_000, stepMs: 1000 },
   { spanMs: 2 * 60_000, stepMs: 1000 },
   { spanMs: 10 * 60_000, stepMs: 5000 },
   { spanMs: 3_600_000, stepMs: 30_000 },
@@ -73,7 +74,7 @@ export function predictLimits(store: MetricStore, components: ComponentConfig[],
 function predictTarget(store: MetricStore, component: string, target: Target, now: number, opts: PredictOptions): LimitPrediction | undefined {
   const horizonMs = opts.horizonMs ?? 7 * 86_400_000;
   const maxX = opts.maxExtrapolation ?? 20;
-  const candidates: { eta: number; low: number; high: number; level: number; slope: number; slopeSe: number; spanMs: number }[] = [];
+  const candidates: { eta: number; low: number; high: number; level: number; slope: number; spanMs: number }[] = [];
   let current: number | undefined;
   let previousFirst = Infinity;
   for (const w of opts.windows ?? DEFAULT_WINDOWS) {
@@ -87,7 +88,7 @@ function predictTarget(store: MetricStore, component: string, target: Target, no
     if (first >= previousFirst - w.stepMs) continue;
     previousFirst = first;
     const spanMs = points[points.length - 1].t - first;
-    if (spanMs < 30_000) continue;
+    if (spanMs < Math.min(30_000, 0.6 * w.spanMs)) continue;
     // A rollup point is labelled with its bucket's start but is the mean over the bucket
     // (the last one only up to now): place it at the middle of what it covers.
     const mid = (t: number) => Math.min(t + w.stepMs / 2, (t + now) / 2);
@@ -100,15 +101,13 @@ function predictTarget(store: MetricStore, component: string, target: Target, no
     // The interval takes the slope's and the level's 80% ranges together.
     const low = (Math.max(0, gap - Z80 * fit.levelSd) / fit.slopeHigh) * 1000;
     const high = ((gap + Z80 * fit.levelSd) / fit.slopeLow) * 1000;
-    candidates.push({ eta, low, high, level: fit.level, slope: fit.slope, slopeSe: (fit.slopeHigh - fit.slopeLow) / (2 * Z80), spanMs });
+    candidates.push({ eta, low, high, level: fit.level, slope: fit.slope, spanMs });
   }
-  // The longest history that predicts, unless a shorter one's slope is surely steeper (by
-  // 2.5 standard errors of the difference): the trend has steepened recently.
-  let best = candidates.at(-1);
-  for (let i = candidates.length - 2; i >= 0; i--) {
-    const c = candidates[i];
-    if (best && c.slope - best.slope > 2.5 * Math.hypot(c.slopeSe, best.slopeSe)) best = c;
-  }
+  // The most precise prediction (the narrowest interval, relative): a steady trend is best
+  // told by the longest history, while a trend that changed recently fits the older windows
+  // badly (autocorrelated residuals, wide intervals) and the shortest one well.
+  let best = candidates[0];
+  for (const c of candidates) if (c.high / Math.max(1, c.low) < best.high / Math.max(1, best.low)) best = c;
   if (current === undefined) return undefined;
   if (current >= target.limit) {
     return { component, resource: target.resource, series: target.series, limitKey: target.limitKey, limit: target.limit, unit: target.unit, current, level: current, slopePerS: best?.slope ?? 0, at: now, etaMs: 0, etaLowMs: 0, etaHighMs: 0, message: `${NOUN[target.resource]} is over its ${limitText(target)} (${formatValue(current, target.unit)})` };
