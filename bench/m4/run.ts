@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   rows.push(ours);
 
   const models = new Map<string, number>();
+  // (the 12 most frequent)
   for (const r of results) models.set(r.model, (models.get(r.model) ?? 0) + 1);
 
   const pct = (x?: number) => (x === undefined ? '' : (100 * x).toFixed(1) + '%');
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
     console.log(`| ${r.name} | ${r.smape.toFixed(2)} | ${r.mase.toFixed(3)} | ${r.owa.toFixed(3)} | ${pct(r.cov80)} | ${pct(r.cov95)} | ${r.msis === undefined ? '' : r.msis.toFixed(2)} | ${r.ms === undefined ? '' : (r.ms / 1000).toFixed(1) + ' s (' + (r.ms / data.length).toFixed(1) + ' ms/series)'} |`);
   }
   console.log('');
-  console.log('Models chosen: ' + [...models].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ×${v}`).join(', '));
+  console.log('Models chosen: ' + [...models].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => `${k} ×${v}`).join(', '));
 }
 
 main().catch((e: unknown) => {

@@ -36,6 +36,8 @@ export interface ForecastManyOptions {
   ets?: boolean;
   /** Train the pooled perceptrons on top of the pooled model (default true with `pooled`). */
   mlp?: boolean;
+  /** Training windows of each perceptron (default 40000; 60000 scores the same on M4 Hourly, 10 s slower). */
+  mlpWindows?: number;
   /** How the candidates are combined: `weighted` by inverse CV error⁴ (default) or `select` the best one or mean of the best 2–3. */
   combine?: 'weighted' | 'select';
 }
@@ -83,7 +85,7 @@ export function forecastManySync(series: SeriesInput[], opts: ForecastManyOption
         for (let k = K; k >= 0; k--) {
           const base = models[k];
           if (!base) continue;
-          prev = trainMlp(ys, base, { horizon: H, seed, epochs: prev ? 1 : 4, maxWindows: 60000 }, ys.map((y) => y.length - k * H), prev);
+          prev = trainMlp(ys, base, { horizon: H, seed, epochs: prev ? 1 : 4, maxWindows: opts.mlpWindows ?? 40000 }, ys.map((y) => y.length - k * H), prev);
           mlps[k].push(prev);
         }
       }

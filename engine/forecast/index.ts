@@ -1,11 +1,13 @@
 /**
- * The forecasting engine: models (baselines, ETS, MSTL, a pooled linear model), per-series
- * selection by rolling-origin cross-validation, and empirical prediction intervals.
+ * The forecasting engine: models (baselines, ETS, a pooled linear model and a pooled
+ * perceptron), per-series weighting by rolling-origin cross-validation, and empirical
+ * prediction intervals.
  */
 export type { Forecast, FitOptions, FittedModel, Forecaster } from './types';
 export { naive, seasonalNaive, naive2 } from './baselines';
 export { acf, seasonalityTest, seasonalIndices } from './classicalDecomposition';
 export { trainPooled, predictPooled } from './pooled';
+export { trainMlp, predictMlp, type MlpModel, type MlpOptions } from './mlp';
 export { ResidualPool } from './intervals';
 export { forecastMany, type SeriesInput, type SeriesForecast, type ForecastManyOptions } from './forecastMany';
 export { forecastManySync } from './forecastMany';
