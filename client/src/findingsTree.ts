@@ -36,14 +36,22 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     this.first = false;
   }
 
+  /**
+   * Notifies findings at or above `alluse-perf.anomaly.notify` (critical by default; warnings
+   * and info stay in the view and the Problems panel), grouped into one message, and at most
+   * once per component in a quarter of an hour.
+   */
   private notify(fresh: AnomalyFinding[]): void {
+    const level = vscode.workspace.getConfiguration('alluse-perf').get<'critical' | 'warning' | 'off'>('anomaly.notify', 'critical');
+    if (level === 'off') return;
     const now = Date.now();
-    const loud = fresh.filter((f) => f.severity !== 'info' && now - (this.notifiedAt.get(f.series) ?? 0) > RENOTIFY_MS);
+    const where = (f: AnomalyFinding) => f.component ?? 'system';
+    const loud = fresh.filter((f) => (f.severity === 'critical' || (level === 'warning' && f.severity === 'warning')) && now - (this.notifiedAt.get(where(f)) ?? 0) > RENOTIFY_MS);
     if (!loud.length) return;
-    for (const f of loud) this.notifiedAt.set(f.series, now);
+    for (const f of loud) this.notifiedAt.set(where(f), now);
     const critical = loud.some((f) => f.severity === 'critical');
-    const where = [...new Set(loud.map((f) => f.component ?? 'system'))].join(', ');
-    const text = loud.length === 1 ? `ALL-USE anomaly on ${where}: ${loud[0].explanation?.message ?? loud[0].series}` : `${loud.length} ALL-USE anomalies on ${where}`;
+    const places = [...new Set(loud.map(where))].join(', ');
+    const text = loud.length === 1 ? `ALL-USE anomaly on ${places}: ${loud[0].explanation?.message ?? loud[0].series}` : `${loud.length} ALL-USE anomalies on ${places}`;
     const show = critical ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
     void show(text, 'Show Findings', 'Open Dashboard').then((pick) => {
       if (pick === 'Show Findings') void vscode.commands.executeCommand('alluse-perf.findings.focus');
