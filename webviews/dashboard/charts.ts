@@ -43,7 +43,8 @@ export class PanelChart {
         elements: { point: { radius: 0 }, line: { borderWidth: 1.5, tension: 0 } },
         plugins: {
           decimation: { enabled: true, algorithm: 'lttb', samples: 500, threshold: 1000 },
-          legend: { labels: { color: fg, boxWidth: 12 } },
+          // The band's lower edge needs no legend entry of its own: "expected" names the band.
+          legend: { labels: { color: fg, boxWidth: 12, filter: (item) => item.text !== 'expected (low)' } },
           tooltip: {
             callbacks: {
               title: (items) => (items[0] ? new Date(items[0].parsed.x as number).toLocaleTimeString() : ''),
