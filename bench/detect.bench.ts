@@ -12,7 +12,7 @@
  * Target: under 5% of one core.
  */
 import { createDefaultDetector } from '../engine/anomaly/index';
-import { Rng } from '../engine/anomaly/rng';
+import { Rng } from '../engine/util/rng';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 1000);
 const HZ = 10;

@@ -8,7 +8,7 @@
  * arrays and can be replaced one at a time (`replaceTree`), which is how the streaming
  * forest retrains in small slices.
  */
-import { Rng } from './rng';
+import { Rng } from '../util/rng';
 
 const EULER_GAMMA = 0.5772156649015329;
 

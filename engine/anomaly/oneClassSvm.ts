@@ -7,7 +7,7 @@
  * w·φ(x) − ρ is negative outside the learned support; `novelty` maps it to [0, 1].
  * The random features come from a seed, so a snapshot keeps only w, ρ and the step count.
  */
-import { Rng } from './rng';
+import { Rng } from '../util/rng';
 
 export interface OcsvmOptions {
   /** Input dimension. */

@@ -9,6 +9,7 @@
  * the day changing with the level, saturations, series-specific regimes).
  */
 import type { PooledModel } from './pooled';
+import { Rng } from '../util/rng';
 
 export interface MlpOptions {
   horizon: number;
@@ -43,16 +44,10 @@ export interface MlpModel {
   adam?: { m: Float64Array[]; v: Float64Array[]; t: number };
 }
 
-/** A small seeded generator (mulberry32). */
+/** A small seeded generator (mulberry32), as a function. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 function levelOf(y: ArrayLike<number>, end: number, w: number): number {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RobustStats, median, mad, RobustBaseline, DAY_MS } from '../../engine/anomaly/index';
-import { Rng } from '../../engine/anomaly/rng';
+import { Rng } from '../../engine/util/rng';
 
 test('median and MAD reference values', () => {
   assert.equal(median([3, 1, 2]), 2);

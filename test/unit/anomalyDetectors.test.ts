@@ -5,7 +5,7 @@ import {
   averagePathLength, BocpdDetector, ComponentIsolationForest, createDefaultDetector, CusumDetector, IsolationForest,
   OnlineOneClassSvm, StandaloneDetector, SeasonalResidualDetector, OcsvmDetector,
 } from '../../engine/anomaly/index';
-import { Rng } from '../../engine/anomaly/rng';
+import { Rng } from '../../engine/util/rng';
 import * as mod from '../../engine/anomaly/index';
 
 const STEP = 100; // 10 Hz

@@ -1,4 +1,4 @@
-/** A small seeded PRNG (mulberry32) so detectors are reproducible and restorable. */
+/** A small seeded PRNG (mulberry32), so detectors and models are reproducible and restorable. */
 export class Rng {
   private s: number;
   constructor(seed = 1) {
