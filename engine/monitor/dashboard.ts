@@ -52,7 +52,9 @@ export function buildDashboard(
       if (stepMs === 0 && first && !first.splitBy) {
         const r = store.listSeries({ name: first.name, labels: first.labels });
         const band = r.length === 1 ? tracker.band(seriesId(r[0])).filter((b) => b.t >= from) : [];
-        if (band.length > 1) out.band = { lower: band.map((b) => [b.t, b.lower]), upper: band.map((b) => [b.t, b.upper]) };
+        // Rates, ratios, bytes and counts are never negative: neither is their expected band.
+        const floor = series.every((x) => x.points.every((p) => p[1] >= 0)) ? 0 : -Infinity;
+        if (band.length > 1) out.band = { lower: band.map((b) => [b.t, Math.max(floor, b.lower)]), upper: band.map((b) => [b.t, b.upper]) };
       }
     }
     return out;
