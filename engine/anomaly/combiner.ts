@@ -21,6 +21,8 @@ export interface WeightedDetector {
    * maximum over the last `gateHold` samples) instead of joining the noisy-OR.
    */
   gate?: boolean;
+  /** Its weighted score counts toward the onsets of the rarity calibration (see `onsetLevel`). */
+  onsets?: boolean;
 }
 
 export interface CombinerOptions {
@@ -42,6 +44,21 @@ export interface CombinerOptions {
   gateHold?: number;
   /** Floor of a gate's factor (default 0: a closed gate silences the others). */
   gateFloor?: number;
+  /**
+   * Cap of the output while the series' history is a point mass (every sample so far had one
+   * value, e.g. all zeros): such a series has no scale of its own yet, so "thousands of
+   * deviations" means nothing; its first departure scores at most this (default 1: no cap).
+   */
+  flatCap?: number;
+  /**
+   * Rarity calibration (default off): the ungated noisy-OR of the detectors marked `onsets`
+   * crossing `onsetLevel` from below is an onset; a decaying count of onsets (half-life `onsetHalfLife` samples, counted
+   * in the learning phase too) scales the output by 1 / (1 + onsetWeight · count). A series
+   * that often has such excursions scores low for its next one; a rare event keeps its score.
+   */
+  onsetLevel?: number;
+  onsetHalfLife?: number;
+  onsetWeight?: number;
 }
 
 export interface CombinedState {
@@ -53,6 +70,8 @@ export interface CombinedState {
   recent: number;
   gate?: number;
   gateAge?: number;
+  onsets?: number;
+  above?: boolean;
 }
 
 export class CombinedDetector implements StreamingDetector {
@@ -69,6 +88,13 @@ export class CombinedDetector implements StreamingDetector {
   private readonly gateFloor: number;
   private gate = 0;
   private gateAge = 0;
+  private readonly flatCap: number;
+  private readonly onsetLevel: number;
+  private readonly onsetDecay: number;
+  private readonly onsetWeight: number;
+  /** Decaying count of onsets, and whether the ungated score is above the onset level. */
+  private onsets = 0;
+  private above = false;
 
   constructor(opts: CombinerOptions) {
     this.context = new ContextBuilder(opts.baseline);
@@ -79,6 +105,15 @@ export class CombinedDetector implements StreamingDetector {
     this.gateHold = Math.max(1, opts.gateHold ?? 1);
     this.gateFloor = opts.gateFloor ?? 0;
     this.decay = opts.recordHalfLife ? Math.pow(0.5, 1 / opts.recordHalfLife) : 0;
+    this.flatCap = opts.flatCap ?? 1;
+    this.onsetWeight = opts.onsetLevel !== undefined && opts.onsetHalfLife ? (opts.onsetWeight ?? 1) : 0;
+    this.onsetLevel = opts.onsetLevel ?? Infinity;
+    this.onsetDecay = opts.onsetHalfLife ? Math.pow(0.5, 1 / opts.onsetHalfLife) : 0;
+  }
+
+  /** The decaying count of onsets (see `onsetLevel`). */
+  get onsetCount(): number {
+    return this.onsets;
   }
 
   /** Names of the detectors, in order. */
@@ -94,9 +129,11 @@ export class CombinedDetector implements StreamingDetector {
     let bestScore = 0;
     let gated = false;
     let gate = 0;
-    for (const { detector, weight, gate: isGate } of this.detectors) {
+    let keepOnset = 1;
+    for (const { detector, weight, gate: isGate, onsets } of this.detectors) {
       const r = detector.score(ctx);
       const s = clamp01(r.score * weight);
+      if (onsets) keepOnset *= 1 - s;
       if (isGate) {
         gated = true;
         gate = Math.max(gate, s);
@@ -109,6 +146,15 @@ export class CombinedDetector implements StreamingDetector {
       }
     }
     let score = clamp01(1 - keep);
+    let rarity = 1;
+    if (this.onsetWeight > 0) {
+      // The rarity of an excursion like this one in this series, from its onsets before it.
+      rarity = 1 / (1 + this.onsetWeight * this.onsets);
+      this.onsets *= this.onsetDecay;
+      const above = 1 - keepOnset >= this.onsetLevel;
+      if (above && !this.above) this.onsets += 1;
+      this.above = above;
+    }
     if (gated) {
       if (gate >= this.gate || ++this.gateAge >= this.gateHold) {
         this.gate = gate;
@@ -122,6 +168,8 @@ export class CombinedDetector implements StreamingDetector {
       score = raw > m ? raw - m : 0;
       this.recent = Math.max(raw, m * this.decay);
     }
+    if (ctx.flat && score > this.flatCap) score = this.flatCap;
+    score *= rarity;
     if (score >= this.alarmLevel) {
       if (i - this.lastAlarm > this.suppress) this.lastAlarm = i;
       else if (score > this.cap) score = this.cap;
@@ -140,6 +188,8 @@ export class CombinedDetector implements StreamingDetector {
       recent: this.recent,
       gate: this.gate,
       gateAge: this.gateAge,
+      onsets: this.onsets,
+      above: this.above,
     };
   }
 
@@ -152,5 +202,7 @@ export class CombinedDetector implements StreamingDetector {
     this.recent = s.recent ?? 0;
     this.gate = s.gate ?? 0;
     this.gateAge = s.gateAge ?? 0;
+    this.onsets = s.onsets ?? 0;
+    this.above = s.above ?? false;
   }
 }

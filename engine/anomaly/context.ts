@@ -25,6 +25,8 @@ export interface SampleContext {
   norm: number;
   /** Samples seen before this one. */
   index: number;
+  /** Every finite sample before this one had the same value (a point mass, e.g. all zeros). */
+  flat: boolean;
 }
 
 /** A detector that scores shared sample contexts. */
@@ -51,7 +53,7 @@ export class ContextBuilder {
   private n = 0;
   /** Reused: callers must not keep it across samples. */
   private readonly ctx: SampleContext = {
-    t: 0, raw: 0, x: 0, finite: false, expected: 0, spread: 1, z: 0, model: 'none', ready: false, norm: 0, index: 0,
+    t: 0, raw: 0, x: 0, finite: false, expected: 0, spread: 1, z: 0, model: 'none', ready: false, norm: 0, index: 0, flat: false,
   };
 
   constructor(opts?: BaselineOptions) {
@@ -64,6 +66,7 @@ export class ContextBuilder {
     c.t = t;
     c.raw = v;
     c.index = this.n;
+    c.flat = this.n > 0 && this.hi === this.lo;
     c.finite = Number.isFinite(v) && Number.isFinite(t);
     const x = v > LIMIT ? LIMIT : v < -LIMIT ? -LIMIT : v;
     c.x = x;

@@ -26,6 +26,10 @@ export interface DefaultDetectorConfig {
   suppress: number;
   suppressedCap?: number;
   recordHalfLife: number;
+  flatCap?: number;
+  onsetLevel?: number;
+  onsetHalfLife?: number;
+  onsetWeight?: number;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
@@ -40,17 +44,18 @@ export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
   alarmLevel: 1.1,
   suppress: 100,
   recordHalfLife: 1000,
+  flatCap: 0.35,
 };
 
 /** Builds a combined detector from a configuration (weights of 0 leave a detector out). */
 export function createDetector(cfg: DefaultDetectorConfig): CombinedDetector {
   const detectors: WeightedDetector[] = [];
-  if (cfg.residual.weight > 0) detectors.push({ detector: new SeasonalResidualDetector(cfg.residual), weight: cfg.residual.weight });
+  if (cfg.residual.weight > 0) detectors.push({ detector: new SeasonalResidualDetector(cfg.residual), weight: cfg.residual.weight, onsets: true });
   if (cfg.cusum.weight > 0) detectors.push({ detector: new CusumDetector(cfg.cusum), weight: cfg.cusum.weight });
   if (cfg.bocpd.weight > 0) detectors.push({ detector: new BocpdDetector(cfg.bocpd), weight: cfg.bocpd.weight });
   if (cfg.novelty.weight > 0) detectors.push({ detector: new ContextNoveltyDetector(cfg.novelty), weight: cfg.novelty.weight, gate: cfg.novelty.gate });
   if (cfg.ocsvm.weight > 0) detectors.push({ detector: new OcsvmDetector(cfg.ocsvm), weight: cfg.ocsvm.weight });
-  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha, dailyBins: cfg.dailyBins, resolutionFloor: cfg.resolutionFloor }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, suppressedCap: cfg.suppressedCap, recordHalfLife: cfg.recordHalfLife, gateHold: cfg.gateHold, gateFloor: cfg.gateFloor });
+  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha, dailyBins: cfg.dailyBins, resolutionFloor: cfg.resolutionFloor }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, suppressedCap: cfg.suppressedCap, recordHalfLife: cfg.recordHalfLife, gateHold: cfg.gateHold, gateFloor: cfg.gateFloor, flatCap: cfg.flatCap, onsetLevel: cfg.onsetLevel, onsetHalfLife: cfg.onsetHalfLife, onsetWeight: cfg.onsetWeight });
 }
 
 export function createDefaultDetector(): StreamingDetector & CombinedDetector {
