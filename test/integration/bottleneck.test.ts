@@ -5,44 +5,32 @@
 // time shrinks as the leak grows.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import { DashboardDataRequest, MonitorControlRequest, MonitorStatusNotification, type MonitorStatus } from '../../protocol/index';
-import { startDemoWorkspace, type DemoWorkspace } from '../helpers/demoWorkspace';
-import { TestLspClient } from '../helpers/lspClient';
+import { DashboardDataRequest, type MonitorStatus } from '../../protocol/index';
+import type { TestLspClient } from '../helpers/lspClient';
+import { startMonitoredDemo, type MonitoredDemo } from '../helpers/monitoredDemo';
 
 const MiB = 1024 * 1024;
 type Prediction = MonitorStatus['predictions'][number];
 
 describe('time-to-limit predictions from a memory leak in the demo system', () => {
-  let ws: DemoWorkspace;
+  let demo: MonitoredDemo;
+  let ws: MonitoredDemo['ws'];
   let client: TestLspClient;
   let uri: string;
-  let last: MonitorStatus | undefined;
   let limitMiB = 0;
 
   before(async () => {
-    ws = await startDemoWorkspace({
+    demo = await startMonitoredDemo({
       prefix: 'alluse-bottleneck-',
       engineLimits: (rss) => {
         limitMiB = Math.ceil(rss / MiB) + 400;
         return `{ memory: ${limitMiB}MiB, cpuCores: 1.5, queueCapacity: 20000 }`;
       },
     });
-    uri = pathToFileURL(ws.file).href;
-    client = await TestLspClient.start();
-    client.on<MonitorStatus>(MonitorStatusNotification.method, (s) => (last = s));
-    await client.open(uri, ws.text, 1);
-    await client.diagnosticsFor(uri, 1);
-    const s = (await client.connection.sendRequest(MonitorControlRequest.method, { uri, action: 'start', trusted: true })) as MonitorStatus;
-    assert.equal(s.running, true, s.message);
+    ({ ws, client, uri } = demo);
   });
 
-  after(async () => {
-    await fetch(`${ws?.system.components['protocol-engine'].url}/admin/fault`, { method: 'POST', body: JSON.stringify({ fault: 'memory-leak', on: false }) }).catch(() => undefined);
-    await client?.connection.sendRequest(MonitorControlRequest.method, { uri, action: 'stop', trusted: true }).catch(() => undefined);
-    await client?.stop();
-    await ws?.system.stop();
-  });
+  after(async () => demo?.stop());
 
   it('predicts when the leaking engine reaches its memory limit, and the time shrinks as the leak grows', async () => {
     // The trend needs some history: 30 s of the engine's memory.
@@ -54,17 +42,15 @@ describe('time-to-limit predictions from a memory leak in the demo system', () =
       if (Date.now() > deadline) assert.fail(`only ${pts.length} memory samples of the engine after 60 s`);
       await new Promise((r) => setTimeout(r, 1000));
     }
-    const before = last?.predictions.find((p) => p.component === 'protocol-engine' && p.resource === 'memory');
+    const before = demo.latest()?.predictions.find((p) => p.component === 'protocol-engine' && p.resource === 'memory');
     console.log(`# before the leak: ${before ? before.message : 'no memory prediction'} (limit ${limitMiB} MiB)`);
 
-    const engine = ws.system.components['protocol-engine'];
     const t0 = Date.now();
-    const res = await fetch(`${engine.url}/admin/fault`, { method: 'POST', body: JSON.stringify({ fault: 'memory-leak', on: true, mb_per_s: 8 }) });
-    assert.equal(res.status, 200);
+    await demo.fault('protocol-engine', { fault: 'memory-leak', on: true, mb_per_s: 8 });
     // A prediction made after the leak started, from a trend of at least 2 MiB/s.
     const leaking = (s: MonitorStatus | undefined): Prediction | undefined =>
       s?.predictions.find((p) => p.component === 'protocol-engine' && p.resource === 'memory' && p.at > t0 && p.slopePerS > 2 * MiB && p.etaMs > 0);
-    const first = await client.waitFor(() => leaking(last), 45_000, 'a memory prediction for the protocol engine');
+    const first = await client.waitFor(() => leaking(demo.latest()), 45_000, 'a memory prediction for the protocol engine');
     console.log(`# first prediction ${first.at - t0} ms after the leak: ${first.message} (trend ${(first.slopePerS / MiB).toFixed(2)} MiB/s, rss ${(first.current / MiB).toFixed(0)} MiB)`);
     assert.equal(first.limit, limitMiB * MiB);
     assert.ok(first.etaLowMs <= first.etaMs && first.etaMs <= first.etaHighMs, JSON.stringify(first));
@@ -79,7 +65,7 @@ describe('time-to-limit predictions from a memory leak in the demo system', () =
     console.log(`# diagnostic (${diag.severity === 2 ? 'warning' : 'information'}): ${diag.message}`);
 
     const later = await client.waitFor(() => {
-      const p = leaking(last);
+      const p = leaking(demo.latest());
       return p && p.at > first.at && p.etaMs < first.etaMs ? p : undefined;
     }, 30_000, 'a later prediction with a shorter time to the limit');
     console.log(`# ${((later.at - first.at) / 1000).toFixed(0)} s later: ${later.message} (rss ${(later.current / MiB).toFixed(0)} MiB)`);
@@ -92,6 +78,6 @@ describe('time-to-limit predictions from a memory leak in the demo system', () =
     assert.equal(mem.forecast.to[1], limitMiB * MiB);
     assert.ok(mem.forecast.to[0] > mem.forecast.from[0]);
 
-    await fetch(`${engine.url}/admin/fault`, { method: 'POST', body: JSON.stringify({ fault: 'memory-leak', on: false }) });
+    await demo.fault('protocol-engine', { fault: 'memory-leak', on: false });
   });
 });
