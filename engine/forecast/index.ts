@@ -13,3 +13,4 @@ export { forecastMany, type SeriesInput, type SeriesForecast, type ForecastManyO
 export { forecastManySync } from './forecastMany';
 export { autoForecaster } from './autoForecaster';
 export { autoEts, fitEts, aicc, type EtsFit, type EtsSpec } from './ets';
+export { assessImpact, type ImpactOptions, type ImpactResult, type ImpactPoint } from './impact';
