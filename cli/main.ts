@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { detectFile } from './detectCommand';
 import { forecastFile } from './forecastCommand';
 import { DETECTOR_NAMES, detectorFactory, type DetectorName } from './detector';
+import { capacityCommand } from './capacityCommand';
 import { monitorWorkspace } from './monitorCommand';
 import { validateFile } from './validateCommand';
 
@@ -53,6 +54,18 @@ program
   .option('--output <file>', 'where to write the JSON lines (default: standard output)')
   .action(async (opts: { input: string; horizon: string; season?: string; output?: string }) => {
     process.exitCode = await forecastFile(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+
+program
+  .command('capacity')
+  .description("What each component needs (CPU, memory) at another load: its use fitted against its own throughput from the monitor's store, with 80% intervals, against its limits.")
+  .option('--workspace <dir>', 'the folder of alluse-perf.yaml', '.')
+  .option('--load <n>', 'the load to plan for, per second')
+  .option('--growth <f>', 'or: a multiple of the current load (1.5 = 50% more)')
+  .option('--window <duration>', 'the history to fit on', '1h')
+  .option('--json', 'one JSON line per component', false)
+  .action(async (opts: { workspace: string; load?: string; growth?: string; window: string; json: boolean }) => {
+    process.exitCode = await capacityCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -99,3 +99,16 @@ describe('alluse-perf validate', () => {
     assert.match(help.stdout, /Usage: alluse-perf validate/);
   });
 });
+
+describe('alluse-perf capacity', () => {
+  it('asks for a load or a growth, and says when there are no metrics yet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alluse-cli-capacity-'));
+    writeFileSync(join(dir, 'alluse-perf.yaml'), 'version: 1\ncomponents:\n  - name: a\n    process: { pidFile: a.pid }\n    metrics: { url: "http://127.0.0.1:1/metrics", throughput: ticks_total }\n');
+    const none = await cli(['capacity', '--workspace', dir]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /either --load N .* or --growth F/);
+    const empty = await cli(['capacity', '--workspace', dir, '--load', '1000']);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /no metrics yet in .*store.*Monitor the system first/);
+  });
+});
