@@ -59,6 +59,11 @@ export interface CombinerOptions {
   onsetLevel?: number;
   onsetHalfLife?: number;
   onsetWeight?: number;
+  /**
+   * The rarity calibration applies to the first this many samples only (default: all), the
+   * young model's time; later, repeats are left to `recordHalfLife`.
+   */
+  onsetUntil?: number;
 }
 
 export interface CombinedState {
@@ -92,6 +97,7 @@ export class CombinedDetector implements StreamingDetector {
   private readonly onsetLevel: number;
   private readonly onsetDecay: number;
   private readonly onsetWeight: number;
+  private readonly onsetUntil: number;
   /** Decaying count of onsets, and whether the ungated score is above the onset level. */
   private onsets = 0;
   private above = false;
@@ -108,6 +114,7 @@ export class CombinedDetector implements StreamingDetector {
     this.flatCap = opts.flatCap ?? 1;
     this.onsetWeight = opts.onsetLevel !== undefined && opts.onsetHalfLife ? (opts.onsetWeight ?? 1) : 0;
     this.onsetLevel = opts.onsetLevel ?? Infinity;
+    this.onsetUntil = opts.onsetUntil ?? Infinity;
     this.onsetDecay = opts.onsetHalfLife ? Math.pow(0.5, 1 / opts.onsetHalfLife) : 0;
   }
 
@@ -149,7 +156,7 @@ export class CombinedDetector implements StreamingDetector {
     let rarity = 1;
     if (this.onsetWeight > 0) {
       // The rarity of an excursion like this one in this series, from its onsets before it.
-      rarity = 1 / (1 + this.onsetWeight * this.onsets);
+      if (i < this.onsetUntil) rarity = 1 / (1 + this.onsetWeight * this.onsets);
       this.onsets *= this.onsetDecay;
       const above = 1 - keepOnset >= this.onsetLevel;
       if (above && !this.above) this.onsets += 1;

@@ -30,6 +30,7 @@ export interface DefaultDetectorConfig {
   onsetLevel?: number;
   onsetHalfLife?: number;
   onsetWeight?: number;
+  onsetUntil?: number;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
@@ -45,6 +46,9 @@ export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
   suppress: 100,
   recordHalfLife: 1000,
   flatCap: 0.35,
+  onsetLevel: 0.2,
+  onsetHalfLife: 3000,
+  onsetUntil: 750,
 };
 
 /** Builds a combined detector from a configuration (weights of 0 leave a detector out). */
@@ -55,7 +59,7 @@ export function createDetector(cfg: DefaultDetectorConfig): CombinedDetector {
   if (cfg.bocpd.weight > 0) detectors.push({ detector: new BocpdDetector(cfg.bocpd), weight: cfg.bocpd.weight });
   if (cfg.novelty.weight > 0) detectors.push({ detector: new ContextNoveltyDetector(cfg.novelty), weight: cfg.novelty.weight, gate: cfg.novelty.gate });
   if (cfg.ocsvm.weight > 0) detectors.push({ detector: new OcsvmDetector(cfg.ocsvm), weight: cfg.ocsvm.weight });
-  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha, dailyBins: cfg.dailyBins, resolutionFloor: cfg.resolutionFloor }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, suppressedCap: cfg.suppressedCap, recordHalfLife: cfg.recordHalfLife, gateHold: cfg.gateHold, gateFloor: cfg.gateFloor, flatCap: cfg.flatCap, onsetLevel: cfg.onsetLevel, onsetHalfLife: cfg.onsetHalfLife, onsetWeight: cfg.onsetWeight });
+  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha, dailyBins: cfg.dailyBins, resolutionFloor: cfg.resolutionFloor }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, suppressedCap: cfg.suppressedCap, recordHalfLife: cfg.recordHalfLife, gateHold: cfg.gateHold, gateFloor: cfg.gateFloor, flatCap: cfg.flatCap, onsetLevel: cfg.onsetLevel, onsetHalfLife: cfg.onsetHalfLife, onsetWeight: cfg.onsetWeight, onsetUntil: cfg.onsetUntil });
 }
 
 export function createDefaultDetector(): StreamingDetector & CombinedDetector {
