@@ -54,7 +54,8 @@ export interface CombinerOptions {
    * Rarity calibration (default off): the ungated noisy-OR of the detectors marked `onsets`
    * crossing `onsetLevel` from below is an onset; a decaying count of onsets (half-life `onsetHalfLife` samples, counted
    * in the learning phase too) scales the output by 1 / (1 + onsetWeight · count). A series
-   * that often has such excursions scores low for its next one; a rare event keeps its score.
+   * that often has such excursions scores low for its next one; a rare event keeps its score,
+   * and so does an excursion larger than any before it (a decaying maximum, same half-life).
    */
   onsetLevel?: number;
   onsetHalfLife?: number;
@@ -77,6 +78,7 @@ export interface CombinedState {
   gateAge?: number;
   onsets?: number;
   above?: boolean;
+  onsetMax?: number;
 }
 
 export class CombinedDetector implements StreamingDetector {
@@ -101,6 +103,8 @@ export class CombinedDetector implements StreamingDetector {
   /** Decaying count of onsets, and whether the ungated score is above the onset level. */
   private onsets = 0;
   private above = false;
+  /** Decaying maximum of the onset detectors' score. */
+  private onsetMax = 0;
 
   constructor(opts: CombinerOptions) {
     this.context = new ContextBuilder(opts.baseline);
@@ -156,9 +160,12 @@ export class CombinedDetector implements StreamingDetector {
     let rarity = 1;
     if (this.onsetWeight > 0) {
       // The rarity of an excursion like this one in this series, from its onsets before it.
-      if (i < this.onsetUntil) rarity = 1 / (1 + this.onsetWeight * this.onsets);
+      // An excursion larger than every one seen (decaying max) is rare however many there were.
+      const s0 = 1 - keepOnset;
+      if (i < this.onsetUntil && s0 <= this.onsetMax) rarity = 1 / (1 + this.onsetWeight * this.onsets);
       this.onsets *= this.onsetDecay;
-      const above = 1 - keepOnset >= this.onsetLevel;
+      this.onsetMax = Math.max(s0, this.onsetMax * this.onsetDecay);
+      const above = s0 >= this.onsetLevel;
       if (above && !this.above) this.onsets += 1;
       this.above = above;
     }
@@ -197,6 +204,7 @@ export class CombinedDetector implements StreamingDetector {
       gateAge: this.gateAge,
       onsets: this.onsets,
       above: this.above,
+      onsetMax: this.onsetMax,
     };
   }
 
@@ -211,5 +219,6 @@ export class CombinedDetector implements StreamingDetector {
     this.gateAge = s.gateAge ?? 0;
     this.onsets = s.onsets ?? 0;
     this.above = s.above ?? false;
+    this.onsetMax = s.onsetMax ?? 0;
   }
 }

@@ -46,10 +46,14 @@ export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
   suppress: 100,
   recordHalfLife: 1000,
   flatCap: 0.35,
-  onsetLevel: 0.2,
-  onsetHalfLife: 3000,
-  onsetUntil: 750,
 };
+
+/**
+ * The rarity calibration of the young model (see `CombinerOptions.onsetLevel`): NAB-neutral
+ * and fewer false findings on the healthy demo, but off by default: it kept a CPU hog started
+ * 20 s into monitoring (test/integration/anomaly.test.ts) below the finding threshold.
+ */
+export const RARITY_CALIBRATION: Partial<DefaultDetectorConfig> = { onsetLevel: 0.2, onsetHalfLife: 3000, onsetUntil: 750 };
 
 /** Builds a combined detector from a configuration (weights of 0 leave a detector out). */
 export function createDetector(cfg: DefaultDetectorConfig): CombinedDetector {

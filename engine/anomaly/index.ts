@@ -11,6 +11,6 @@ export { OnlineOneClassSvm, type OcsvmOptions, type OcsvmState } from './oneClas
 export { OcsvmDetector, type OcsvmDetectorOptions, type OcsvmDetectorState } from './ocsvmDetector';
 export { ContextNoveltyDetector, type ContextNoveltyOptions, type ContextNoveltyState } from './contextNovelty';
 export { CombinedDetector, type CombinerOptions, type CombinedState, type WeightedDetector } from './combiner';
-export { createDefaultDetector, createDetector, DEFAULT_DETECTOR_CONFIG, type DefaultDetectorConfig } from './defaultDetector';
+export { createDefaultDetector, createDetector, DEFAULT_DETECTOR_CONFIG, RARITY_CALIBRATION, type DefaultDetectorConfig } from './defaultDetector';
 export { IsolationForest, averagePathLength, type IsolationForestOptions } from './isolationForest';
 export { ComponentIsolationForest, type ComponentForestOptions } from './componentForest';
