@@ -2,13 +2,12 @@
  * `alluse-perf capacity`: what each component needs at another load, fitted from the
  * monitor's store (`alluse-perf monitor` or the editor fills it).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { analyzeWorkspace, parseDuration } from '../engine/index';
+import { existsSync } from 'node:fs';
+import { parseDuration } from '../engine/index';
 import { planCapacity, type CapacityPlan, type ResourceNeed } from '../engine/monitor/capacity';
+import { resolveStorePath } from '../engine/monitor/createMonitor';
 import { TimeSeriesStore } from '../engine/store/index';
-import { workspaceConfigFrom } from '../engine/workspace/config';
-import { formatFinding } from './validateCommand';
+import { loadWorkspaceConfig } from './workspaceFile';
 
 export interface CapacityCommandOptions {
   workspace: string;
@@ -37,12 +36,6 @@ function text(p: CapacityPlan): string {
 }
 
 export async function capacityCommand(opts: CapacityCommandOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const dir = resolve(opts.workspace);
-  const file = join(dir, 'alluse-perf.yaml');
-  if (!existsSync(file)) {
-    err(`alluse-perf: no alluse-perf.yaml in ${dir}. Give the folder with --workspace DIR.`);
-    return 2;
-  }
   const load = opts.load === undefined ? undefined : Number(opts.load);
   const growth = opts.growth === undefined ? undefined : Number(opts.growth);
   if ((load === undefined) === (growth === undefined) || (load !== undefined && !(load > 0)) || (growth !== undefined && !(growth > 0))) {
@@ -54,14 +47,10 @@ export async function capacityCommand(opts: CapacityCommandOptions, out: (s: str
     err(`alluse-perf: --window "${opts.window}" is not a duration (e.g. 1h, 30m).`);
     return 2;
   }
-  const analysis = analyzeWorkspace(readFileSync(file, 'utf8'));
-  const errors = analysis.findings.filter((f) => f.severity === 'error');
-  if (errors.length || !analysis.doc) {
-    for (const f of errors) err(formatFinding(file, f));
-    return 1;
-  }
-  const config = workspaceConfigFrom(analysis.doc);
-  const storePath = isAbsolute(config.monitor.storePath) ? config.monitor.storePath : resolve(dir, config.monitor.storePath);
+  const ws = loadWorkspaceConfig(opts.workspace, err);
+  if (typeof ws === 'number') return ws;
+  const { config } = ws;
+  const storePath = resolveStorePath(config, ws.dir);
   if (!existsSync(storePath)) {
     err(`alluse-perf: no metrics yet in ${storePath}. Monitor the system first (alluse-perf monitor, or the editor).`);
     return 1;

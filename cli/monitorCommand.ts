@@ -2,13 +2,10 @@
  * `alluse-perf monitor`: headless monitoring of a workspace, with the same collectors,
  * store and alerts as the editor. A live table on a terminal; JSON lines otherwise.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { analyzeWorkspace, parseDuration } from '../engine/index';
+import { parseDuration } from '../engine/index';
 import { createMonitor } from '../engine/monitor/createMonitor';
 import type { MonitorStatus } from '../engine/monitor/types';
-import { workspaceConfigFrom } from '../engine/workspace/config';
-import { formatFinding } from './validateCommand';
+import { loadWorkspaceConfig } from './workspaceFile';
 
 export interface MonitorCommandOptions {
   workspace: string;
@@ -34,25 +31,14 @@ function table(s: MonitorStatus): string {
 }
 
 export async function monitorWorkspace(opts: MonitorCommandOptions, out: (s: string) => void, err: (s: string) => void, isTty: boolean): Promise<number> {
-  const dir = resolve(opts.workspace);
-  const file = join(dir, 'alluse-perf.yaml');
-  if (!existsSync(file)) {
-    err(`alluse-perf: no alluse-perf.yaml in ${dir}. Give the folder with --workspace DIR.`);
-    return 2;
-  }
   const durationMs = opts.duration === undefined ? undefined : parseDuration(opts.duration);
   if (opts.duration !== undefined && durationMs === undefined) {
     err(`alluse-perf: --duration "${opts.duration}" is not a duration (e.g. 30s, 5m).`);
     return 2;
   }
-  const analysis = analyzeWorkspace(readFileSync(file, 'utf8'), { fileExists: (p) => existsSync(resolve(dir, p)) });
-  const errors = analysis.findings.filter((f) => f.severity === 'error');
-  if (errors.length || !analysis.doc) {
-    for (const f of errors) err(formatFinding(file, f));
-    err('alluse-perf: fix the errors in alluse-perf.yaml first (alluse-perf validate).');
-    return 1;
-  }
-  const config = workspaceConfigFrom(analysis.doc);
+  const ws = loadWorkspaceConfig(opts.workspace, err);
+  if (typeof ws === 'number') return ws;
+  const { dir, config } = ws;
   const live = isTty && !opts.json;
   const { monitor, store } = await createMonitor(config, dir, {
     onStatus: (s) => (live ? out(`\x1b[2J\x1b[H${table(s)}`) : out(JSON.stringify({ t: Date.now(), ...s }))),

@@ -23,10 +23,15 @@ export interface CreatedMonitor {
   anomalies?: AnomalyTracker;
 }
 
+/** Where the store of a workspace is: `monitor.storePath`, relative to the folder of alluse-perf.yaml. */
+export function resolveStorePath(config: WorkspaceConfig, folder: string): string {
+  return isAbsolute(config.monitor.storePath) ? config.monitor.storePath : resolve(folder, config.monitor.storePath);
+}
+
 /** `folder` is the folder of alluse-perf.yaml; relative paths in the file are relative to it. */
 export async function createMonitor(config: WorkspaceConfig, folder: string, hooks: Pick<MonitorOptions, 'onAlert' | 'onStatus' | 'onAnomalies' | 'onPredictions' | 'now' | 'anomalies'> = {}): Promise<CreatedMonitor> {
   const m = config.monitor;
-  const storePath = isAbsolute(m.storePath) ? m.storePath : resolve(folder, m.storePath);
+  const storePath = resolveStorePath(config, folder);
   const store: MetricStore = await TimeSeriesStore.open({ dir: storePath, rawRetentionMs: m.retentionMs, rollupRetentionMs: m.rollupRetentionMs, now: hooks.now });
 
   // Components with a data source (their own, or the workspace's) are read from that server.
