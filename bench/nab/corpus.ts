@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CostProfile, Window } from './scorer';
+import { parseTimestamp } from '../../engine/text/timestamps';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** The corpus folder; `NAB_DIR` overrides it. */
@@ -19,19 +20,9 @@ export interface Corpus {
   profiles: Record<ProfileName, CostProfile>;
 }
 
-/** `2014-04-10 07:15:00.000000` (NAB's form, UTC), ISO with a zone, or epoch s/ms → epoch ms. */
+/** `2014-04-10 07:15:00.000000` (NAB's form, UTC), ISO with a zone, or epoch s/ms → epoch ms; throws when unreadable. */
 export function parseNabTime(text: string): number {
-  const s = text.trim();
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?$/.exec(s);
-  if (m) {
-    const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
-    return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], m[6] ? +m[6] : 0, ms);
-  }
-  if (/^-?\d+(\.\d+)?$/.test(s)) {
-    const n = Number(s);
-    return Math.abs(n) < 1e11 ? n * 1000 : n;
-  }
-  const t = Date.parse(s);
+  const t = parseTimestamp(text);
   if (Number.isNaN(t)) throw new Error(`not a timestamp: "${text}"`);
   return t;
 }
