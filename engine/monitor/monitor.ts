@@ -68,12 +68,14 @@ export class Monitor {
   private readonly now: () => number;
 
   private readonly keys = new SeriesKeyCache();
-  /** Components whose error-rate SLO needs the derived error ratio. */
-  private readonly errorRatioComponents: ComponentConfig[];
+  /** Components whose error-rate SLO needs the derived error ratio, with the rate series it divides. */
+  private readonly errorRatioComponents: { name: string; errorsRate: string; throughputRate: string }[];
 
   constructor(private readonly opts: MonitorOptions) {
     this.persistProblem = opts.startupProblem;
-    this.errorRatioComponents = opts.components.filter((c) => c.metrics?.errors && c.metrics.throughput && c.slos.errorRate !== undefined);
+    this.errorRatioComponents = opts.components
+      .filter((c) => c.metrics?.errors && c.metrics.throughput && c.slos.errorRate !== undefined)
+      .map((c) => ({ name: c.name, errorsRate: `${c.metrics!.errors}_rate`, throughputRate: `${c.metrics!.throughput}_rate` }));
     this.alerts = new AlertEvaluator(opts.rules);
     this.now = opts.now ?? Date.now;
     for (const c of opts.components) this.componentState.set(c.name, { name: c.name, up: false });
@@ -190,7 +192,6 @@ export class Monitor {
   private derive(samples: SeriesSample[]): SeriesSample[] {
     const out: SeriesSample[] = [];
     for (const c of this.errorRatioComponents) {
-      const m = c.metrics!;
       // Sum over label sets (errors by kind, ticks by outcome): the component's totals.
       let err = 0;
       let tput = 0;
@@ -198,8 +199,8 @@ export class Monitor {
       let seen = false;
       for (const s of samples) {
         if (s.series.labels.component !== c.name) continue;
-        if (s.series.name === `${m.errors}_rate`) err += s.v;
-        else if (s.series.name === `${m.throughput}_rate`) {
+        if (s.series.name === c.errorsRate) err += s.v;
+        else if (s.series.name === c.throughputRate) {
           tput += s.v;
           t = s.t;
           seen = true;

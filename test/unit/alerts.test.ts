@@ -78,3 +78,18 @@ describe('workspace config', () => {
     ]);
   });
 });
+
+describe('the derived error ratio of error-rate SLOs', () => {
+  it('divides the summed error rate by the summed throughput rate, per component', async () => {
+    const { Monitor } = await import('../../engine/monitor/monitor');
+    const appended: SeriesSample[] = [];
+    const store = { append: (s: readonly SeriesSample[]) => appended.push(...s), readOnly: false, memoryOnly: false, problems: [], diskUsage: () => ({ rawBytes: 0, rollupBytes: 0, walBytes: 0, bytesPerSample: 0 }) };
+    const text = VALID_WORKSPACE.replace('      interval: 100ms\n', '      interval: 100ms\n      throughput: ticks_total\n      errors: errors_total\n');
+    const config = workspaceConfigFrom(analyzeWorkspace(text).doc!);
+    const m = new Monitor({ collectors: [], store: store as never, storePath: '', rules: alertRulesFrom(config), components: config.components });
+    const s = (name: string, v: number, labels: Record<string, string> = {}): SeriesSample => ({ series: { name, labels: { component: 'protocol-engine', ...labels } }, t: 5, v });
+    m.ingest([s('ticks_total_rate', 300, { outcome: 'ok' }), s('ticks_total_rate', 100, { outcome: 'failed' }), s('errors_total_rate', 2, { kind: 'a' }), s('errors_total_rate', 6, { kind: 'b' })]);
+    const ratio = appended.find((x) => x.series.name === 'slo_error_ratio');
+    assert.deepEqual(ratio && [ratio.series.labels, ratio.t, ratio.v], [{ component: 'protocol-engine' }, 5, 8 / 400]);
+  });
+});
