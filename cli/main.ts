@@ -7,6 +7,7 @@ import { forecastFile } from './forecastCommand';
 import { DETECTOR_NAMES, detectorFactory, type DetectorName } from './detector';
 import { capacityCommand } from './capacityCommand';
 import { monitorWorkspace } from './monitorCommand';
+import { profileCommand } from './profileCommand';
 import { validateFile } from './validateCommand';
 
 const program = new Command();
@@ -66,6 +67,22 @@ program
   .option('--json', 'one JSON line per component', false)
   .action(async (opts: { workspace: string; load?: string; growth?: string; window: string; json: boolean }) => {
     process.exitCode = await capacityCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+
+program
+  .command('profile')
+  .description('Take a CPU profile of a running Node component (main and worker threads) through its inspector (process.inspectPort), map it to the TypeScript source and print the hottest functions. Kept in <store>/../profiles with standard .cpuprofile files. Components without an inspector get OS figures (CPU time, context switches, threads).')
+  .option('--workspace <dir>', 'the folder of alluse-perf.yaml', '.')
+  .requiredOption('--component <name>', 'the component to profile')
+  .option('--duration <duration>', 'how long to sample, e.g. 10s', '10s')
+  .option('--interval <us>', 'sampling interval in microseconds (default 1000; 10000 for a light continuous profile)')
+  .option('--out <file>', 'also write standard .cpuprofile files: FILE for the main thread, FILE.worker-N… for workers')
+  .option('--top <n>', 'how many functions to print', '20')
+  .option('--heap', 'also take a sampling heap profile of the main thread', false)
+  .option('--no-save', 'do not keep the profile in the workspace store')
+  .option('--json', 'print the mapped result as one JSON line', false)
+  .action(async (opts: { workspace: string; component: string; duration: string; interval?: string; out?: string; top: string; heap: boolean; save: boolean; json: boolean }) => {
+    process.exitCode = await profileCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
