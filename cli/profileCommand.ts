@@ -23,6 +23,15 @@ export interface ProfileCommandOptions {
   save: boolean;
 }
 
+/** A path relative to the workspace (or the current folder) when inside it, else absolute. */
+function shortPath(dir: string, file: string): string {
+  for (const base of [dir, process.cwd()]) {
+    const r = relative(base, file);
+    if (r && !r.startsWith('..')) return r;
+  }
+  return file;
+}
+
 const pct = (v: number) => `${v.toFixed(1).padStart(5)}%`;
 
 export function formatProfile(r: ProfileResult, dir: string, top: number): string[] {
@@ -33,7 +42,7 @@ export function formatProfile(r: ProfileResult, dir: string, top: number): strin
     '   self  total  function',
   ];
   for (const f of r.functions.filter((x) => x.category !== 'idle').slice(0, top)) {
-    const where = f.location ? `  ${relative(dir, f.location.file) || f.location.file}:${f.location.line}` : f.url ? `  ${f.url}` : '';
+    const where = f.location ? `  ${shortPath(dir, f.location.file)}:${f.location.line}` : f.url ? `  ${f.url}` : '';
     lines.push(`${pct(f.selfPct)} ${pct(f.totalPct)}  ${f.name}${where}`);
   }
   if (r.gc) lines.push('', r.gc.source === 'perf_hooks'
