@@ -109,6 +109,7 @@ export async function captureProfile(opts: CaptureOptions): Promise<CapturedProf
     await sleep(opts.durationMs, opts.signal);
     capturing = false;
     const durationMs = Date.now() - startedAt;
+    const stopAt = performance.now();
 
     const threads: ThreadProfile[] = [];
     const stops = await Promise.allSettled(running.map((r) => r.session.send<{ profile: CpuProfile }>('Profiler.stop', {}, 60_000)));
@@ -128,8 +129,9 @@ export async function captureProfile(opts: CaptureOptions): Promise<CapturedProf
         gc = summarizeGc(JSON.parse(r.result?.value ?? '[]'));
       } catch (e) { warnings.push(`GC pauses lost: ${(e as Error).message}`); }
     }
+    const stopMs = performance.now() - stopAt;
     await Promise.allSettled(running.map((r) => r.session.send('Profiler.disable', {}, 5000)));
-    return { component: opts.component, pid, startedAt, durationMs, samplingIntervalUs: intervalUs, threads, heap, gc, warnings };
+    return { component: opts.component, pid, startedAt, durationMs, samplingIntervalUs: intervalUs, threads, heap, gc, warnings, stopMs };
   } finally {
     capturing = false;
     await conn.close();

@@ -64,6 +64,8 @@ export interface CapturedProfile {
   gc?: GcSummary;
   /** Threads we could not profile, and why. */
   warnings: string[];
+  /** How long stopping the profilers and receiving the profiles took (ms). */
+  stopMs?: number;
 }
 
 export interface GcSummary {
