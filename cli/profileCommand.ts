@@ -48,6 +48,10 @@ export function formatProfile(r: ProfileResult, dir: string, top: number): strin
   if (r.gc) lines.push('', r.gc.source === 'perf_hooks'
     ? `GC: ${r.gc.count} pauses, ${r.gc.totalMs.toFixed(1)} ms in all, longest ${r.gc.maxMs.toFixed(1)} ms (main thread)`
     : `GC: ${r.gc.totalMs.toFixed(1)} ms of samples in the garbage collector`);
+  if (r.heapTop?.length) {
+    lines.push('', 'allocations sampled (main thread, live at the end):');
+    for (const h of r.heapTop.slice(0, 8)) lines.push(`  ${(h.bytes / 1024).toFixed(0).padStart(7)} KiB  ${h.name}${h.location ? `  ${shortPath(dir, h.location.file)}:${h.location.line}` : ''}`);
+  }
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines;
 }
