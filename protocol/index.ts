@@ -88,6 +88,8 @@ export type { ProfileEntry } from '../engine/profile/profileStore';
 export type { ProfileComparison } from '../engine/profile/compare';
 export type { HotPathFinding } from '../engine/profile/hotChecks';
 export type { ConfigKeyUsage } from '../engine/profile/configKeys';
+export type { OsProcessProfile } from '../engine/profile/osProcess';
+import type { OsProcessProfile } from '../engine/profile/osProcess';
 import type { ProfileResult } from '../engine/profile/types';
 import type { ProfileEntry } from '../engine/profile/profileStore';
 import type { ProfileComparison } from '../engine/profile/compare';
@@ -109,7 +111,8 @@ export namespace ProfileStartRequest {
     samplingIntervalUs?: number;
     heap?: boolean;
   }
-  export type Result = { entry?: ProfileEntry; result: ProfileResult; findings: HotPathFinding[] } | { error: string };
+  /** `os`: the component has no inspector (not Node, or no port); what the OS tells about its process instead. */
+  export type Result = { entry?: ProfileEntry; result: ProfileResult; findings: HotPathFinding[] } | { os: OsProcessProfile; component: string } | { error: string };
 }
 
 /** Client → server: the profiles kept in the workspace's store, newest first. */

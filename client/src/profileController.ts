@@ -12,6 +12,7 @@ import {
   ProfileResultRequest,
   ProfileStartRequest,
   WorkspaceSummaryRequest,
+  type OsProcessProfile,
   type ProfileComparison,
   type ProfileEntry,
   type ProfileResult,
@@ -67,11 +68,13 @@ export class ProfileController implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'alluse-perf.hasProfile', true);
   }
 
-  private async nodeComponents(ws: vscode.Uri): Promise<string[]> {
+  /** Every component: Node ones get a CPU profile, others the OS figures of their process. */
+  private async components(ws: vscode.Uri): Promise<string[]> {
     await vscode.workspace.openTextDocument(ws);
     await this.ready;
     const s = await this.lc.sendRequest<WorkspaceSummaryRequest.Result>(WorkspaceSummaryRequest.method, { uri: ws.toString() } satisfies WorkspaceSummaryRequest.Params);
-    return (s?.summary.components ?? []).filter((c) => c.kind === 'node').map((c) => c.name);
+    const list = s?.summary.components ?? [];
+    return [...list.filter((c) => c.kind === 'node'), ...list.filter((c) => c.kind !== 'node')].map((c) => c.name);
   }
 
   async profile(name?: string, seconds?: number): Promise<ProfileResult | undefined> {
@@ -84,8 +87,8 @@ export class ProfileController implements vscode.Disposable {
     const duration = seconds ?? vscode.workspace.getConfiguration('alluse-perf').get<number>('profile.durationSeconds', 10);
     let component = name;
     if (!component) {
-      const names = await this.nodeComponents(ws);
-      if (!names.length) { void vscode.window.showWarningMessage('No Node components in alluse-perf.yaml (kind: node) to profile.'); return undefined; }
+      const names = await this.components(ws);
+      if (!names.length) { void vscode.window.showWarningMessage('No components in alluse-perf.yaml to profile.'); return undefined; }
       component = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: `Profile a component for ${duration} s`, placeHolder: 'Component' });
       if (!component) return undefined;
     }
@@ -97,6 +100,11 @@ export class ProfileController implements vscode.Disposable {
     );
     if ('error' in r) {
       void vscode.window.showErrorMessage(`Could not profile ${component}: ${r.error}`);
+      return undefined;
+    }
+    if ('os' in r) {
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: osMarkdown(r.component, r.os) });
+      await vscode.window.showTextDocument(doc, { preview: true });
       return undefined;
     }
     this.show(r.result);
@@ -165,6 +173,21 @@ export class ProfileController implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+export function osMarkdown(name: string, p: OsProcessProfile): string {
+  return [
+    `# ${name} (pid ${p.pid}): what the OS tells`,
+    '',
+    `Over ${(p.durationMs / 1000).toFixed(1)} s: CPU ${p.cores.toFixed(2)} cores (user ${p.userMs} ms, system ${p.systemMs} ms); context switches ${p.voluntaryCtxSwitches} voluntary, ${p.involuntaryCtxSwitches} involuntary.`,
+    '',
+    '| thread | name | CPU ms |', '|---:|---|---:|',
+    ...p.threads.slice(0, 20).map((t) => `| ${t.tid} | ${t.name} | ${t.cpuMs} |`),
+    '',
+    '## Not available for this component',
+    '',
+    ...p.unavailable.map((u) => `- ${u}`),
+  ].join('\n') + '\n';
 }
 
 export function comparisonMarkdown(c: ProfileComparison): string {

@@ -59,6 +59,14 @@ export class ProfileService {
     if (typeof ws === 'string') return { error: ws };
     const e = await loadEngine();
     try {
+      const comp = e.findComponent(ws.config, p.component);
+      if (comp.kind !== 'node' || (!comp.process.inspectPort && !e.inspectFlagPort(comp.process.start?.args ?? []))) {
+        // No inspector: what the OS tells about the process, and what it cannot.
+        const pidFile = comp.process.pidFile && resolve(ws.folder, comp.process.pidFile);
+        const pid = pidFile && existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
+        if (!(pid > 0)) return { error: `${comp.name} has no inspector port (process.inspectPort) and no running process found through process.pidFile.` };
+        return { os: await e.profileOsProcess(pid, Math.min(600_000, Math.max(200, p.durationMs)), signal), component: comp.name };
+      }
       const { result, entry } = await e.profileComponent(ws.config, ws.folder, p.component, {
         durationMs: Math.min(600_000, Math.max(200, p.durationMs)),
         samplingIntervalUs: p.samplingIntervalUs,
