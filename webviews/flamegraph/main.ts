@@ -84,6 +84,10 @@ function draw(): void {
       g.fillText(label.length > max ? `${label.slice(0, Math.max(1, max - 1))}…` : label, b.x + 3, b.y + ROW / 2);
     }
   }
+  // The widest frame with a source, for tests and screen readers: where a click opens code.
+  const linked = boxes.filter((b) => b.node.fn >= 0 && data!.functions[b.node.fn]?.uri).sort((a, b) => b.w - a.w)[0];
+  canvas.setAttribute('aria-label', linked ? `Flame graph; widest frame with source: ${linked.node.name}` : 'Flame graph');
+  canvas.dataset.linkedFrame = linked ? JSON.stringify({ x: Math.round(linked.x + linked.w / 2), y: linked.y + ROW / 2, name: linked.node.name }) : '';
   document.body.dataset.rendered = 'true';
   document.body.dataset.frames = String(boxes.length);
 }

@@ -126,5 +126,12 @@ describe('profiling the demo engine in the VS Code UI', () => {
     });
     assert.ok(painted > 5000, `the flame graph painted only ${painted} pixels`);
     await screenshot('flame-graph');
+    // A click on a frame with a source opens that source in the editor.
+    const canvas = webview().locator('canvas.flame');
+    const linked = JSON.parse((await canvas.getAttribute('data-linked-frame')) ?? '{}') as { x: number; y: number; name: string };
+    assert.ok(linked.name, 'a frame with a source');
+    await canvas.click({ position: { x: linked.x, y: linked.y } });
+    await page.locator('.tabs-container .tab.active', { hasText: /\.ts$/ }).waitFor({ timeout: T });
+    console.log(`# clicked ${linked.name}: opened ${await page.locator('.tabs-container .tab.active').innerText()}`);
   });
 });
