@@ -107,7 +107,7 @@ describe('profiling the demo engine in the VS Code UI', () => {
     const bsLine = page.locator('.monaco-editor .view-line', { hasText: 'export function blackScholes' });
     await bsLine.first().waitFor({ timeout: T });
     // Line heat: whole-line background decorations are drawn in the view overlays.
-    const heat = await page.evaluate(() => [...document.querySelectorAll('.monaco-editor .view-overlays > div > div')].filter((d) => /rgba\(255, 96, 0/.test(getComputedStyle(d).backgroundColor)).length);
+    const heat = await page.evaluate(() => Array.from(document.querySelectorAll('.monaco-editor .view-overlays > div > div')).filter((d) => /rgba\(255, 96, 0/.test(getComputedStyle(d).backgroundColor)).length);
     assert.ok(heat > 0, 'some lines carry heat');
     await screenshot('heat-and-lens');
   });
