@@ -30,7 +30,9 @@ function cpuMs(pid: number): number {
 
 async function completed(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/alluse_engine_ticks_total\{outcome="completed"\} (\d+(?:\.\d+)?)/.exec(text)?.[1] ?? NaN);
+  // Labels come in any order (the registry adds component="…").
+  const line = text.split('\n').find((l) => l.startsWith('alluse_engine_ticks_total{') && l.includes('outcome="completed"'));
+  return Number(line?.split(' ').pop() ?? NaN);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
