@@ -21,8 +21,8 @@ export interface CaptureOptions {
   /** Observe GC pauses with perf_hooks in the target (default true). */
   gc?: boolean;
   signal?: AbortSignal;
-  /** Called once profiling runs on every thread, with the thread labels. */
-  onStarted?(threads: string[]): void;
+  /** Called once profiling runs on every thread, with the thread labels and the scripts they run (file URLs). */
+  onStarted?(threads: string[], scripts: string[]): void;
 }
 
 const GC_KINDS: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb', 16: 'minor' };
@@ -74,6 +74,7 @@ export async function captureProfile(opts: CaptureOptions): Promise<CapturedProf
   const running: { label: string; kind: 'main' | 'worker'; session: ProtocolSession }[] = [];
   let capturing = true;
   let workerCount = 0;
+  const scripts = new Set<string>(conn.target.url ? [conn.target.url] : []);
   try {
     let pid: number | undefined;
     try {
@@ -88,6 +89,7 @@ export async function captureProfile(opts: CaptureOptions): Promise<CapturedProf
       const pending: Promise<void>[] = [];
       const onWorker = (info: WorkerInfo, session: ProtocolSession) => {
         const label = workerLabel(info, ++workerCount);
+        if (info.url) scripts.add(info.url);
         pending.push(startProfiler(session, intervalUs).then(
           () => { if (capturing) running.push({ label, kind: 'worker', session }); },
           (e: Error) => { warnings.push(`${label}: not profiled (${e.message})`); },
@@ -105,7 +107,7 @@ export async function captureProfile(opts: CaptureOptions): Promise<CapturedProf
       } catch (e) { warnings.push(`GC pauses not observed: ${(e as Error).message}`); }
     }
     const startedAt = Date.now();
-    opts.onStarted?.(running.map((r) => r.label));
+    opts.onStarted?.(running.map((r) => r.label), [...scripts]);
     await sleep(opts.durationMs, opts.signal);
     capturing = false;
     const durationMs = Date.now() - startedAt;

@@ -113,8 +113,18 @@ export function indexSourceFile(sf: SourceFile): FunctionInfo[] {
   return out;
 }
 
+/** Indexes by file, reused while the text is the same (a profile's files are indexed while it samples). */
+const memo = new Map<string, { text: string; index: FunctionInfo[] }[]>();
+
 export function indexFunctions(fileName: string, text: string): FunctionInfo[] {
-  return withSourceFile(fileName, text, indexSourceFile);
+  const list = memo.get(fileName) ?? [];
+  const hit = list.find((e) => e.text === text);
+  if (hit) return hit.index;
+  const index = withSourceFile(fileName, text, indexSourceFile);
+  // Two versions per file: as built (in the source map) and as it is now.
+  memo.set(fileName, [{ text, index }, ...list].slice(0, 2));
+  if (memo.size > 500) memo.delete(memo.keys().next().value!);
+  return index;
 }
 
 /** The innermost function containing a 1-based line (and column, if given). */

@@ -8,7 +8,9 @@ import type { ComponentConfig, WorkspaceConfig } from '../workspace/config';
 import { analyzeProfile } from './analyze';
 import { captureProfile, type CaptureOptions } from './capture';
 import { ProfileStore, profileId, type ProfileEntry } from './profileStore';
-import type { SourceMapper } from './sourceMapper';
+import { scriptPath, SourceMapper } from './sourceMapper';
+import { entryScriptOf } from './configKeys';
+import { prepareMapping, scriptsNear } from './prepareMapping';
 import type { ProfileResult } from './types';
 
 export interface ProfileComponentOptions {
@@ -67,8 +69,19 @@ export async function profileComponent(config: WorkspaceConfig, folder: string, 
   const c = findComponent(config, name);
   const port = inspectPortOf(c);
   const config0 = configSnapshot(c, folder);
-  const cap = await captureProfile({ component: name, port, durationMs: opts.durationMs, samplingIntervalUs: opts.samplingIntervalUs, heap: opts.heap, workers: opts.workers, signal: opts.signal, onStarted: opts.onStarted });
-  const result = analyzeProfile(cap, { id: profileId(name, cap.startedAt), mapper: opts.mapper, readCurrent: opts.readCurrent });
+  const mapper = opts.mapper ?? new SourceMapper();
+  let warm: Promise<void> = Promise.resolve();
+  const cap = await captureProfile({
+    component: name, port, durationMs: opts.durationMs, samplingIntervalUs: opts.samplingIntervalUs, heap: opts.heap, workers: opts.workers, signal: opts.signal,
+    onStarted: (threads, scripts) => {
+      // While it samples: load the source maps and index the sources, so mapping after stop is warm.
+      const files = new Set([...scripts.map(scriptPath).filter((f): f is string => !!f), ...scriptsNear(entryScriptOf(c.process.start, folder))]);
+      warm = prepareMapping([...files], mapper, opts.signal).catch(() => undefined);
+      opts.onStarted?.(threads, scripts);
+    },
+  });
+  await warm;
+  const result = analyzeProfile(cap, { id: profileId(name, cap.startedAt), mapper, readCurrent: opts.readCurrent });
   const entry = opts.save === false ? undefined : profileStoreFor(config, folder).save(cap, result, config0, opts.note);
   return { result, entry };
 }
