@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     const eng = sys.components['protocol-engine'];
     // Warm-up: let the JIT and the feed settle.
     await new Promise((r) => setTimeout(r, 3000));
-    type Row = { mode: string; cpuPerS: number; tps: number; stopMs?: number; analysisMs?: number; total?: number; threads?: number; top?: string };
+    type Row = { mode: string; cpuPerS: number; tps: number; stopMs?: number; analysisMs?: number; analysisCpuMs?: number; total?: number; threads?: number; top?: string };
     const rows: Row[] = [];
     const window = async (mode: 'off' | '1ms' | '10ms'): Promise<Row> => {
       const c0 = cpuMs(eng.pid), n0 = await completed(eng.url), t0 = Date.now();
@@ -70,29 +70,36 @@ async function main(): Promise<void> {
           onStarted: (_t, scripts) => { warm = prepareMapping(scripts.map(scriptPath).filter((f): f is string => !!f), mapper); },
         });
         const a0 = performance.now();
+        const u0 = process.cpuUsage();
         await warm;
         const r = analyzeProfile(cap, { id: 'bench', mapper });
         const analysisMs = performance.now() - a0;
+        const u1 = process.cpuUsage(u0);
+        const analysisCpuMs = (u1.user + u1.system) / 1000;
         const top = r.functions.find((f) => f.category === 'user');
-        row = { mode, cpuPerS: 0, tps: 0, stopMs: cap.stopMs, analysisMs, total: (cap.stopMs ?? 0) + analysisMs, threads: cap.threads.length, top: top && `${top.name} ${top.selfPct}%` };
+        row = { mode, cpuPerS: 0, tps: 0, stopMs: cap.stopMs, analysisMs, analysisCpuMs, total: (cap.stopMs ?? 0) + analysisMs, threads: cap.threads.length, top: top && `${top.name} ${top.selfPct}%` };
       }
       const wall = (Date.now() - t0) / 1000;
       row.cpuPerS = (cpuMs(eng.pid) - c0) / wall;
       row.tps = ((await completed(eng.url)) - n0) / wall;
       return row;
     };
-    for (const mode of ['off', '1ms', 'off', '10ms', 'off', '1ms', 'off', '10ms'] as const) {
+    for (const mode of ['off', '1ms', 'off', '10ms', 'off', '1ms', 'off', '10ms', 'off', '1ms', 'off'] as const) {
       const r = await window(mode);
       rows.push(r);
-      console.log(`${r.mode.padEnd(5)} engine CPU ${r.cpuPerS.toFixed(0).padStart(5)} ms/s  completed ${r.tps.toFixed(0).padStart(5)} ticks/s${r.total !== undefined ? `  stop→mapped ${r.total.toFixed(0)} ms (stop+transfer ${r.stopMs!.toFixed(0)}, mapping ${r.analysisMs!.toFixed(0)}), ${r.threads} threads, top ${r.top}` : ''}`);
+      console.log(`${r.mode.padEnd(5)} engine CPU ${r.cpuPerS.toFixed(0).padStart(5)} ms/s  completed ${r.tps.toFixed(0).padStart(5)} ticks/s${r.total !== undefined ? `  stop→mapped ${r.total.toFixed(0)} ms (stop+transfer ${r.stopMs!.toFixed(0)}, mapping ${r.analysisMs!.toFixed(0)} wall / ${r.analysisCpuMs!.toFixed(0)} CPU), ${r.threads} threads, top ${r.top}` : ''}`);
     }
     const by = (m: string) => rows.filter((r) => r.mode === m);
     const off = median(by('off').map((r) => r.cpuPerS));
     const p1 = median(by('1ms').map((r) => r.cpuPerS));
     const p10 = median(by('10ms').map((r) => r.cpuPerS));
     const mapped1 = by('1ms').map((r) => r.total!);
+    const cpuPerK = (m: string) => median(by(m).map((r) => (r.tps > 0 ? (r.cpuPerS / r.tps) * 1000 : NaN)));
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log('');
-    console.log(`stop→mapped result, 10 s profile at 1 ms sampling: ${mapped1.map((v) => v.toFixed(0)).join(', ')} ms (max ${Math.max(...mapped1).toFixed(0)} ms; target < 2000 ms)`);
+    console.log(`machine load average at the end: ${load} (2 cores)`);
+    console.log(`stop→mapped result, 10 s profile at 1 ms sampling: ${mapped1.map((v) => v.toFixed(0)).join(', ')} ms wall (max ${Math.max(...mapped1).toFixed(0)} ms; target < 2000 ms); mapping CPU time ${by('1ms').map((r) => r.analysisCpuMs!.toFixed(0)).join(', ')} ms`);
+    console.log(`engine CPU per 1000 completed ticks: off ${cpuPerK('off').toFixed(0)} ms, 1 ms sampling ${cpuPerK('1ms').toFixed(0)} ms (${(((cpuPerK('1ms') - cpuPerK('off')) / cpuPerK('off')) * 100).toFixed(1)}%), 10 ms sampling ${cpuPerK('10ms').toFixed(0)} ms (${(((cpuPerK('10ms') - cpuPerK('off')) / cpuPerK('off')) * 100).toFixed(1)}%)`);
     console.log(`engine CPU without profiling ${off.toFixed(0)} ms/s; with 1 ms sampling ${p1.toFixed(0)} ms/s (${(((p1 - off) / off) * 100).toFixed(1)}%); with 10 ms sampling ${p10.toFixed(0)} ms/s (${(((p10 - off) / off) * 100).toFixed(1)}%)`);
     console.log(`throughput (completed ticks/s, the feed's rate is fixed): off ${median(by('off').map((r) => r.tps)).toFixed(0)}, 1 ms ${median(by('1ms').map((r) => r.tps)).toFixed(0)}, 10 ms ${median(by('10ms').map((r) => r.tps)).toFixed(0)}`);
   } finally {
