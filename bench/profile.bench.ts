@@ -36,6 +36,56 @@ async function completed(url: string): Promise<number> {
   return Number(line?.split(' ').pop() ?? NaN);
 }
 
+/**
+ * A fixed amount of pricing work (the demo's Black–Scholes in the main thread and in one
+ * worker thread); the child reports the CPU time it took (getrusage, all threads). Run with
+ * and without a 1 ms profile attached: CPU for the same work does not depend on how much
+ * load the feed manages to push through a busy machine, unlike throughput.
+ */
+const FIXED_WORK = `
+const { Worker, isMainThread, parentPort } = require('node:worker_threads');
+const { blackScholes } = require(${JSON.stringify(join(__dirname, '../examples/all-use/dist/protocol-engine.js').replace('protocol-engine.js', 'bench-bs.js'))});
+function work() { let s = 0; for (let i = 0; i < 8000000; i++) s += blackScholes(100 + (i % 50), 100, 0.5, 0.03, 0.2 + (i % 7) / 100, i % 2 === 0).delta; return s; }
+if (isMainThread) {
+  process.stdin.once('data', () => {
+    const w = new Worker(__filename);
+    const c0 = process.cpuUsage();
+    work();
+    w.once('message', () => { const c = process.cpuUsage(c0); console.log('done ' + (c.user + c.system) / 1000); process.exit(0); });
+  });
+  console.log('ready');
+} else { work(); parentPort.postMessage('done'); }
+`;
+
+async function fixedWorkCpuMs(intervalUs: number): Promise<number> {
+  const profile = intervalUs > 0;
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync: mk, writeFileSync } = await import('node:fs');
+  const dir = mk(join(tmpdir(), 'alluse-bench-fixed-'));
+  writeFileSync(join(dir, 'work.js'), FIXED_WORK);
+  const child = spawn(process.execPath, [...(profile ? ['--inspect=127.0.0.1:0'] : []), join(dir, 'work.js')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { err += d; });
+  const until = async (cond: () => boolean) => { while (!cond()) { if (child.exitCode !== null) throw new Error(`fixed-work child exited: ${err}`); await new Promise((r) => setTimeout(r, 10)); } };
+  await until(() => out.includes('ready') && (!profile || /ws:\/\/127\.0\.0\.1:\d+/.test(err)));
+  let capture: Promise<unknown> | undefined;
+  const abort = new AbortController();
+  if (profile) {
+    const port = Number(/ws:\/\/127\.0\.0\.1:(\d+)/.exec(err)![1]);
+    let started!: () => void;
+    const on = new Promise<void>((r) => { started = r; });
+    // The worker starts after "go": the capture attaches to it as it appears.
+    capture = captureProfile({ component: 'fixed', port, durationMs: 600_000, samplingIntervalUs: intervalUs, signal: abort.signal, onStarted: () => started() });
+    await on;
+  }
+  child.stdin!.write('go\n');
+  await until(() => /done [\d.]+/.test(out) || child.exitCode !== null);
+  abort.abort();
+  await capture?.catch(() => undefined);
+  return Number(/done ([\d.]+)/.exec(out)?.[1] ?? NaN);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
@@ -47,6 +97,20 @@ async function main(): Promise<void> {
   console.log(`cold load of dist/profileEngine.js: ${loadMs.toFixed(0)} ms (once per server, on the first profile)`);
 
   await buildDemo({ quiet: true });
+  // The demo's Black–Scholes as a plain CommonJS module for the fixed-work child.
+  const { build } = await import('esbuild');
+  await build({ entryPoints: [join(__dirname, '../examples/all-use/src/shared/blackscholes.ts')], outfile: join(__dirname, '../examples/all-use/dist/bench-bs.js'), bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' });
+  const fixed: Record<'off' | '1ms' | '10ms', number[]> = { off: [], '1ms': [], '10ms': [] };
+  for (let i = 0; i < 3; i++) {
+    fixed.off.push(await fixedWorkCpuMs(0));
+    fixed['1ms'].push(await fixedWorkCpuMs(1000));
+    fixed['10ms'].push(await fixedWorkCpuMs(10_000));
+  }
+  const fOff = median(fixed.off);
+  for (const k of ['off', '1ms', '10ms'] as const) {
+    console.log(`fixed pricing work (main + 1 worker), CPU time ${k.padEnd(4)}: ${fixed[k].map((v) => v.toFixed(0)).join(', ')} ms${k === 'off' ? '' : `; median overhead ${(((median(fixed[k]) - fOff) / fOff) * 100).toFixed(1)}%`}`);
+  }
+  if (process.env.BENCH_FIXED_ONLY) return; // the fixed-work part alone needs no demo system (nor the lock)
   const sys = await startSystem({ ports: 'ephemeral', inspect: { 'protocol-engine': 0 }, logs: 'file', runDir: mkdtempSync(join(tmpdir(), 'alluse-bench-profile-')) });
   try {
     const eng = sys.components['protocol-engine'];
