@@ -80,8 +80,10 @@ program
   .option('--top <n>', 'how many functions to print', '20')
   .option('--heap', 'also take a sampling heap profile of the main thread', false)
   .option('--no-save', 'do not keep the profile in the workspace store')
+  .option('--continuous', 'profile again and again at a low sampling rate (10 ms unless --interval), keeping each profile, until Ctrl-C', false)
+  .option('--count <n>', 'with --continuous: stop after this many profiles')
   .option('--json', 'print the mapped result as one JSON line', false)
-  .action(async (opts: { workspace: string; component: string; duration: string; interval?: string; out?: string; top: string; heap: boolean; save: boolean; json: boolean }) => {
+  .action(async (opts: { workspace: string; component: string; duration: string; interval?: string; out?: string; top: string; heap: boolean; save: boolean; json: boolean; continuous: boolean; count?: string }) => {
     process.exitCode = await profileCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 

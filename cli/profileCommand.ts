@@ -21,6 +21,9 @@ export interface ProfileCommandOptions {
   heap: boolean;
   json: boolean;
   save: boolean;
+  /** Profile again and again (each kept in the store), at 10 ms sampling unless --interval says otherwise. */
+  continuous?: boolean;
+  count?: string;
 }
 
 /** A path relative to the workspace (or the current folder) when inside it, else absolute. */
@@ -94,6 +97,7 @@ export async function profileCommand(opts: ProfileCommandOptions, out: (s: strin
     return 0;
   }
 
+  if (opts.continuous) return continuous(opts, ws, component.name, durationMs, intervalUs ?? 10_000, out, err);
   err(`profiling ${component.name} for ${(durationMs / 1000).toFixed(1)} s…`);
   let r;
   try {
@@ -122,6 +126,33 @@ export async function profileCommand(opts: ProfileCommandOptions, out: (s: strin
   else {
     for (const l of formatProfile(result, ws.dir, Number(opts.top) || 20)) out(l);
     if (entry) out(`\nsaved as ${entry.id} in ${relative(process.cwd(), profileStoreFor(ws.config, ws.dir).folder) || '.'}`);
+  }
+  return 0;
+}
+
+/**
+ * Continuous profiling at a low sampling rate: one profile after another, each kept in the
+ * store (so any stretch can be opened or compared later), one summary line each, until
+ * Ctrl-C or --count profiles.
+ */
+async function continuous(opts: ProfileCommandOptions, ws: { dir: string; config: import('../engine/workspace/config').WorkspaceConfig }, name: string, durationMs: number, intervalUs: number, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const count = opts.count === undefined ? Infinity : Number(opts.count);
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  err(`profiling ${name} continuously: ${(durationMs / 1000).toFixed(0)} s profiles at ${intervalUs} µs sampling${Number.isFinite(count) ? `, ${count} of them` : ' until Ctrl-C'}`);
+  try {
+    for (let i = 0; i < count && !abort.signal.aborted; i++) {
+      const { result, entry } = await profileComponent(ws.config, ws.dir, name, { durationMs, samplingIntervalUs: intervalUs, save: opts.save, signal: abort.signal });
+      const top = result.functions.filter((f) => f.category === 'user').slice(0, 3).map((f) => `${f.name} ${f.selfPct.toFixed(1)}%`).join(', ');
+      if (opts.json) out(JSON.stringify({ id: entry?.id, startedAt: result.startedAt, durationMs: result.durationMs, busyMs: result.busyMs, top: result.functions.slice(0, 10).map((f) => ({ name: f.name, selfPct: f.selfPct, totalPct: f.totalPct })) }));
+      else out(`${new Date(result.startedAt).toISOString()}  ${(result.busyMs / result.durationMs).toFixed(2)} cores busy  ${top}${entry ? `  (${entry.id})` : ''}`);
+    }
+  } catch (e) {
+    err(`alluse-perf: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
   return 0;
 }

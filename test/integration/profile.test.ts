@@ -127,5 +127,11 @@ describe('profiling the demo protocol engine', { timeout: 180_000 }, () => {
     assert.match(r.stdout, /^protocol-engine: 3\.\d s, 2 thread\(s\)/m);
     assert.ok(existsSync(join(folder, 'engine.cpuprofile')));
     assert.ok(existsSync(join(folder, 'engine.worker-1-pricing-worker.js.cpuprofile')), r.stderr);
+    // Continuous mode: one profile after another at 10 ms sampling, each kept.
+    const c = await run(process.execPath, [join(ROOT, 'dist/cli.js'), 'profile', '--workspace', folder, '--component', 'protocol-engine', '--duration', '1s', '--continuous', '--count', '2', '--json'], { maxBuffer: 64 << 20 });
+    const lines = c.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 2);
+    assert.ok(lines.every((l) => typeof l.id === 'string' && l.top.some((f: { name: string }) => f.name === 'blackScholes')), c.stdout);
+    assert.notEqual(lines[0].id, lines[1].id);
   });
 });
