@@ -52,6 +52,11 @@ export class ProfileController implements vscode.Disposable {
       vscode.commands.registerCommand('alluse-perf.goToHottestFunction', () => this.goToHottest()),
       vscode.commands.registerCommand('alluse-perf.compareProfiles', () => this.compare()),
       vscode.commands.registerCommand('alluse-perf.openFlameGraph', () => this.openFlame()),
+      // A saved edit of a profiled file: the server finds the functions again in today's text
+      // (by name, not by line), so the heat stays on the code it measured.
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (this.current?.functions.some((f) => f.location?.file === doc.uri.fsPath)) void this.reload();
+      }),
     );
   }
 
@@ -138,6 +143,14 @@ export class ProfileController implements vscode.Disposable {
     if (!e) return;
     const r = await this.lc.sendRequest<ProfileResultRequest.Result>(ProfileResultRequest.method, { uri: ws.toString(), id: e.id } satisfies ProfileResultRequest.Params);
     if (r) this.show(r.result);
+  }
+
+  private async reload(): Promise<void> {
+    const ws = await this.workspaceFile();
+    const id = this.current?.id;
+    if (!ws || !id) return;
+    const r = await this.lc.sendRequest<ProfileResultRequest.Result>(ProfileResultRequest.method, { uri: ws.toString(), id } satisfies ProfileResultRequest.Params).catch(() => null);
+    if (r && this.current?.id === id) this.show(r.result);
   }
 
   async goToHottest(): Promise<void> {
