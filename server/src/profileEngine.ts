@@ -6,6 +6,7 @@ export { analyzeProfile } from '../../engine/profile/analyze';
 export { compareProfiles } from '../../engine/profile/compare';
 export { componentSources, configKeyUsages, entryScriptOf } from '../../engine/profile/configKeys';
 export { hotPathFindings } from '../../engine/profile/hotChecks';
+export { relocateResult } from '../../engine/profile/relocateResult';
 export { profileOsProcess } from '../../engine/profile/osProcess';
 export { findComponent, inspectFlagPort } from '../../engine/profile/profileComponent';
 export { profileComponent, profileStoreFor } from '../../engine/profile/profileComponent';

@@ -93,10 +93,10 @@ export class ProfileService {
     if (typeof ws === 'string') return null;
     const e = await loadEngine();
     const store = e.profileStoreFor(ws.config, ws.folder);
-    // Re-analysed from the saved .cpuprofile files, so functions are found in today's sources.
-    const cap = store.captured(p.id);
-    const result = cap?.threads.length ? e.analyzeProfile(cap, { id: p.id, readCurrent: this.readCurrent }) : store.result(p.id);
-    if (!result) return null;
+    // The kept result, its functions found again by name in today's sources (no old build needed).
+    const kept = store.result(p.id);
+    if (!kept) return null;
+    const result = e.relocateResult(kept, this.readCurrent);
     const findings = e.hotPathFindings(result, { readCurrent: this.readCurrent });
     this.publishFindings(p.uri, findings);
     return { result, findings };

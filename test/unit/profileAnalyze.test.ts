@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { analyzeProfile } from '../../engine/profile/analyze';
+import { relocateResult } from '../../engine/profile/relocateResult';
 import { nodeTimes, sampleDurationsMs } from '../../engine/profile/model';
 import { SourceMapper } from '../../engine/profile/sourceMapper';
 import type { CallFrame, CapturedProfile, CpuProfile, CpuProfileNode } from '../../engine/profile/types';
@@ -128,6 +129,22 @@ describe('mapping and ts-morph resolution', () => {
     // A function that no longer exists keeps its name but shows no range.
     const gone = analyzeProfile(captured([profile(NODES, SAMPLES)]), { id: 't', readCurrent: (f) => (f === TS ? tsText.replace(/export function heavy[\s\S]*?\n}\n/, '') : undefined) });
     assert.equal(gone.functions.find((f) => f.name === 'heavy')!.range, undefined);
+  });
+
+  it('moves a kept result into today\'s text by function name, without the old build', () => {
+    const r = analyzeProfile(captured([profile(NODES, SAMPLES)]), { id: 't' });
+    const edited = `// one\n// two\n${tsText}`;
+    const moved = relocateResult(r, (f) => (f === TS ? edited : undefined));
+    const heavy = moved.functions.find((f) => f.name === 'heavy')!;
+    assert.equal(heavy.range!.startLine, tsLine('export function heavy') + 2);
+    assert.equal(heavy.location!.line, tsLine('export function heavy') + 2);
+    assert.deepEqual(heavy.lines.map((l) => l.line), [tsLine('const a = Math.sqrt') + 2, tsLine('return a * Math.log') + 2]);
+    assert.equal(moved.functions.find((f) => f.name === 'Pricer.price')!.range!.startLine, tsLine('price(x: number)') + 2);
+    // Unchanged text: the same objects; a removed function loses its range only.
+    assert.equal(relocateResult(r, () => tsText).functions[0], r.functions[0]);
+    const gone = relocateResult(r, () => tsText.replace(/export function heavy[\s\S]*?\n}\n/, ''));
+    assert.equal(gone.functions.find((f) => f.name === 'heavy')!.range, undefined);
+    assert.equal(gone.functions.find((f) => f.name === 'heavy')!.selfMs, 3);
   });
 
   it('leaves frames of scripts without a source map unmapped, at their script position', () => {
