@@ -127,7 +127,7 @@ describe('profiling the demo protocol engine', { timeout: 180_000 }, () => {
   it('alluse-perf profile (the built CLI) prints the hottest functions mapped to source', async () => {
     const r = await run(process.execPath, [join(ROOT, 'dist/cli.js'), 'profile', '--workspace', folder, '--component', 'protocol-engine', '--duration', '3s', '--top', '8', '--out', join(folder, 'engine.cpuprofile')], { maxBuffer: 64 << 20 });
     assert.match(r.stdout, /blackScholes\s+\S*src\/shared\/blackscholes\.ts:\d+/, r.stdout);
-    assert.match(r.stdout, /^protocol-engine: 3\.\d s, 2 thread\(s\)/m);
+    assert.match(r.stdout, /^protocol-engine: 3\.\d s, [2-9] thread\(s\)/m);
     assert.ok(existsSync(join(folder, 'engine.cpuprofile')));
     assert.ok(existsSync(join(folder, 'engine.worker-1-pricing-worker.js.cpuprofile')), r.stderr);
     // Continuous mode: one profile after another at 10 ms sampling, each kept.
