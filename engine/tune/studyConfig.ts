@@ -297,3 +297,47 @@ export function definitionHash(def: StudyDefinition, configFileContent?: string)
   };
   return createHash('sha256').update(canonical(parts)).digest('hex').slice(0, 16);
 }
+
+/** `NAME:min`, `NAME:max` (or `:minimize`/`:maximize`) of the CLI's `--objective`. */
+export function parseObjectiveFlag(flag: string): ObjectiveSpec {
+  const m = /^(.+):(min|max|minimize|maximize)$/.exec(flag.trim());
+  if (!m || !m[1].trim()) throw new StudyConfigError('--objective', `"${flag}" is not NAME:min or NAME:max, e.g. --objective latency_ms:min.`);
+  return { name: m[1].trim(), direction: m[2].startsWith('min') ? 'minimize' : 'maximize' };
+}
+
+export interface GenericStudyInput {
+  name: string;
+  space: SearchSpace;
+  argv: string[];
+  cwd: string;
+  objectives: ObjectiveSpec[];
+  constraints?: ConstraintSpec[];
+  trials: number;
+  timeMs?: number;
+  timeoutMs?: number;
+  repeats?: number;
+  concurrency?: number;
+  algorithm: string;
+  seed: number;
+}
+
+/** The study of the CLI's generic mode: no configuration file, the parameters reach the command as `{params}` and ALLUSE_PARAMS. */
+export function genericStudy(g: GenericStudyInput): StudyDefinition {
+  if (!g.argv.length) throw new StudyConfigError('--command', 'is empty: give the program and its arguments, e.g. --command "node score.js {params}".');
+  if (!g.objectives.length) throw new StudyConfigError('--objective', 'give at least one, e.g. --objective latency_ms:min.');
+  const dup = g.objectives.find((o, i) => g.objectives.findIndex((p) => p.name === o.name) !== i);
+  if (dup) throw new StudyConfigError('--objective', `"${dup.name}" is given twice.`);
+  return {
+    name: g.name,
+    space: g.space,
+    keys: Object.fromEntries(Object.keys(g.space).map((k) => [k, k])),
+    objectives: g.objectives,
+    constraints: g.constraints ?? [],
+    trial: { command: g.argv[0], args: g.argv.slice(1), cwd: g.cwd, env: {}, timeoutMs: g.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+    budget: { trials: g.trials, timeMs: g.timeMs },
+    repeats: g.repeats ?? 1,
+    concurrency: g.concurrency ?? 1,
+    algorithm: g.algorithm,
+    seed: g.seed,
+  };
+}
