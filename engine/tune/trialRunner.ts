@@ -47,13 +47,15 @@ export function paramEnv(params: Params): Record<string, string> {
 }
 
 /**
- * Replaces the placeholders in one argument by plain text replacement (never a pattern, so
- * `$&` in a value stays `$&`). The argument stays one argument whatever the value holds.
+ * Replaces the placeholders in one argument, in one pass and as plain text: a value that
+ * itself holds `{params}` or `$&` stays as it is. The argument stays one argument whatever
+ * the value holds.
  */
 export function substituteArg(arg: string, vars: Readonly<Record<string, string>>): string {
-  let out = arg;
-  for (const [name, value] of Object.entries(vars)) out = out.split(name).join(value);
-  return out;
+  const names = Object.keys(vars).sort((a, b) => b.length - a.length);
+  if (!names.length) return arg;
+  const re = new RegExp(names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  return arg.replace(re, (m) => vars[m]);
 }
 
 /** Numeric leaves of a JSON object, nested keys joined with dots (`cpu_seconds.total`). */

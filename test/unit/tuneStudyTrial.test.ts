@@ -83,6 +83,9 @@ describe('trial arguments, environment and result', () => {
     assert.equal(substituteArg('{params}', vars), '{"a":"$&$1 `x`"}');
     assert.equal(substituteArg('${trialConfigDir}${trialConfigDir}', vars), '/tmp/t 1/tmp/t 1');
     assert.equal(substituteArg('$trialConfigDir', vars), '$trialConfigDir');
+    // One pass: a value holding a placeholder is not substituted again, whatever the order.
+    const tricky = { '{params}': '{"m":"${trialConfigDir}"}', '${trialConfigDir}': '/d{params}' };
+    assert.equal(substituteArg('{params} ${trialConfigDir}', tricky), '{"m":"${trialConfigDir}"} /d{params}');
   });
 
   it('passes each parameter as ALLUSE_PARAM_<NAME> and all as ALLUSE_PARAMS', () => {
