@@ -177,6 +177,17 @@ class ProgressBar {
   }
 }
 
+/** Why there is no best point, and what to try. */
+function noResultText(def: StudyDefinition, r: StudyResult): string {
+  const complete = r.trials.filter((t) => t.state === 'complete');
+  if (!complete.length) return r.trials.length ? 'No trial completed: see the failure reasons above (trial.timeout, the command\'s exit code and stderr, the objective names it prints).' : 'No trial finished.';
+  const closest = def.constraints.map((c, i) => {
+    const v = complete.map((t) => t.constraints?.[i]).filter((x): x is number => x !== undefined).reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+    return `${c.metric} ${c.op} ${c.bound} (closest seen: ${Number.isFinite(v) ? fmt(c.op === '<=' || c.op === '<' ? c.bound + v : c.bound - v) : 'never measured'})`;
+  });
+  return `No trial met the constraints ${closest.join(', ')}. Widen the constraints or the search space, or raise the budget.`;
+}
+
 export async function optimizeCommand(o: OptimizeOptions, out: Out, err: Out, io: { isTTY: boolean; writeErr: (s: string) => void; signal?: AbortSignal }): Promise<number> {
   let def: StudyDefinition;
   let dir: string;
@@ -242,8 +253,9 @@ export async function optimizeCommand(o: OptimizeOptions, out: Out, err: Out, io
     const infeasible = result.trials.filter((t) => t.state === 'complete' && !t.feasible).length;
     out(`Study "${def.name}": ${result.trials.length} trial(s) (${failed} failed, ${infeasible} infeasible); stopped because ${STOP_TEXT[result.stoppedBy]}.`);
     const show = (t: StudyTrial) => `  #${t.trial}: ${def.objectives.map((x, i) => `${x.name}=${fmt(t.values![i])}`).join(' ')}  <-  ${fmtParams(t.params)}`;
-    if (def.objectives.length === 1) out(result.best ? `Best:\n${show(result.best)}` : 'No trial met the constraints and completed: see the failure reasons above, or widen the constraints.');
-    else out(result.pareto.length ? `Pareto front (${result.pareto.length} point(s), no one better in every objective):\n${result.pareto.map(show).join('\n')}` : 'No trial met the constraints and completed: see the failure reasons above, or widen the constraints.');
+    const none = noResultText(def, result);
+    if (def.objectives.length === 1) out(result.best ? `Best:\n${show(result.best)}` : none);
+    else out(result.pareto.length ? `Pareto front (${result.pareto.length} point(s), no one better in every objective):\n${result.pareto.map(show).join('\n')}` : none);
     out(`Log: ${logPath}${result.stoppedBy !== 'budget-trials' && result.stoppedBy !== 'exhausted' ? ' (run the same command again to resume)' : ''}`);
   }
   if (result.stoppedBy === 'cancelled') return 130;
