@@ -17,6 +17,9 @@ import { createSampler } from '../engine/tune/samplerRegistry';
 import { splitCommandLine } from '../engine/tune/trialCommandLine';
 import { runTrial } from '../engine/tune/trialRunner';
 import type { Params, Sampler } from '../engine/tune/types';
+import { resolveStorePath } from '../engine/monitor/createMonitor';
+import { TimeSeriesStore } from '../engine/store/index';
+import { monitorReader, type MonitorReader } from '../engine/tune/trialMonitorMetrics';
 import { loadWorkspaceConfig } from './workspaceFile';
 
 export interface OptimizeOptions {
@@ -47,7 +50,7 @@ function intFlag(v: string | undefined, flag: string, min: number): number | und
 }
 
 /** The study to run: from the workspace, or the generic mode's flags. */
-function definitionFrom(o: OptimizeOptions, err: Out): { def: StudyDefinition; dir: string } | number {
+function definitionFrom(o: OptimizeOptions, err: Out): { def: StudyDefinition; dir: string; storePath?: string } | number {
   const budget = intFlag(o.budget, '--budget', 1);
   const seed = intFlag(o.seed, '--seed', 0);
   const concurrency = intFlag(o.concurrency, '--concurrency', 1);
@@ -104,7 +107,7 @@ function definitionFrom(o: OptimizeOptions, err: Out): { def: StudyDefinition; d
     trial: { ...def.trial, timeoutMs: timeoutMs ?? def.trial.timeoutMs },
   };
   if (def.configFile && !existsSync(def.configFile)) throw new UsageError(`the configuration file ${def.configFile} of study "${def.name}" does not exist; fix configFile in alluse-perf.yaml.`);
-  return { def, dir: loaded.dir };
+  return { def, dir: loaded.dir, storePath: resolveStorePath(loaded.config, loaded.dir) };
 }
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(3) : v.toPrecision(3));
@@ -191,16 +194,29 @@ function noResultText(def: StudyDefinition, r: StudyResult): string {
 export async function optimizeCommand(o: OptimizeOptions, out: Out, err: Out, io: { isTTY: boolean; writeErr: (s: string) => void; signal?: AbortSignal }): Promise<number> {
   let def: StudyDefinition;
   let dir: string;
+  let storePath: string | undefined;
   let sampler: Sampler;
   try {
     const d = definitionFrom(o, err);
     if (typeof d === 'number') return d;
-    ({ def, dir } = d);
+    ({ def, dir, storePath } = d);
     sampler = createSampler(def.algorithm, { space: def.space, objectives: def.objectives.length, constraints: def.constraints.length, seed: def.seed, budget: def.budget.trials });
   } catch (e) {
     // Usage, configuration, command-line and unknown-algorithm errors: each message says what to change.
     err(`alluse-perf optimize: ${(e as Error).message}`);
     return 2;
+  }
+  // objectiveSource: monitor reads the running monitor's store, read-only beside its writer.
+  let store: TimeSeriesStore | undefined;
+  let readMonitor: MonitorReader | undefined;
+  if (def.objectiveSource === 'monitor' && storePath) {
+    store = await TimeSeriesStore.open({ dir: storePath, refreshIntervalMs: 0 });
+    if (!store.readOnly) {
+      await store.close();
+      err(`alluse-perf optimize: study "${def.name}" reads its objectives from the monitor (objectiveSource: monitor), but no monitor is writing to ${storePath}. Start one (alluse-perf monitor --workspace ${dir}, or open the workspace in the editor), then run optimize again.`);
+      return 2;
+    }
+    readMonitor = monitorReader(store, { component: def.component! });
   }
   const hash = definitionHash(def, def.configFile ? readFileSync(def.configFile, 'utf8') : undefined);
   const logPath = studyLogPath(dir, def.name);
@@ -232,7 +248,7 @@ export async function optimizeCommand(o: OptimizeOptions, out: Out, err: Out, io
   try {
     result = await runStudy(def, {
       sampler,
-      runTrial: (params, n, signal) => runTrial(def, params, { trialNumber: n, signal }),
+      runTrial: (params, n, signal) => runTrial(def, params, { trialNumber: n, signal, readMonitor }),
       log,
       resume: state,
       signal: io.signal,
@@ -244,6 +260,7 @@ export async function optimizeCommand(o: OptimizeOptions, out: Out, err: Out, io
     return 2;
   } finally {
     log.close();
+    await store?.close();
   }
   bar?.clear();
 

@@ -37,6 +37,12 @@ export interface StudyDefinition {
   concurrency: number;
   algorithm: string;
   seed: number;
+  /**
+   * Where the metrics come from: `command`, the last JSON line of the trial command's stdout;
+   * `monitor`, the monitor's series of `component` over each run after `warmupMs`.
+   */
+  objectiveSource?: 'command' | 'monitor';
+  warmupMs?: number;
 }
 
 /** A problem in a study's definition; `key` is the YAML path, e.g. `tuning.studies[0].parameters.workers.max`. */
@@ -81,13 +87,14 @@ function text(v: unknown, key: string, required = false): string | undefined {
 }
 
 /** A duration key: `10m`, `90s`; a bare number counts in `unitMs`. */
-export function durationMs(v: unknown, key: string, unitMs: number): number | undefined {
+export function durationMs(v: unknown, key: string, unitMs: number, allowZero = false): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v * unitMs;
+  const ok = (ms: number | undefined): ms is number => ms !== undefined && Number.isFinite(ms) && (ms > 0 || (allowZero && ms === 0));
+  if (typeof v === 'number' && ok(v * unitMs)) return v * unitMs;
   if (typeof v === 'string') {
     const t = v.trim();
     const ms = /^\d+(\.\d+)?$/.test(t) ? Number(t) * unitMs : parseDuration(t);
-    if (ms !== undefined && ms > 0) return ms;
+    if (ok(ms)) return ms;
   }
   throw new StudyConfigError(key, `is not a duration: write a number and a unit, e.g. "90s", "10m", "2h" (got ${JSON.stringify(v)}).`);
 }
@@ -246,9 +253,14 @@ export function studyFromYaml(raw: Record<string, unknown>, index: number, works
   if (!isObj(b)) throw new StudyConfigError(k('budget'), 'must be a map: { trials: 40, time: 2h }.');
   const seed = int(raw.seed, k('seed'), 0) ?? defaultSeed(name);
   const algorithm = text(raw.algorithm, k('algorithm')) ?? 'auto';
+  const source = raw.objectiveSource ?? 'command';
+  if (source !== 'command' && source !== 'monitor') throw new StudyConfigError(k('objectiveSource'), `must be command or monitor, not ${JSON.stringify(source)}.`);
+  const component = text(raw.component, k('component'));
+  if (source === 'monitor' && !component) throw new StudyConfigError(k('component'), 'objectiveSource: monitor reads the series of the study\'s component: name it here.');
+  const warmupMs = raw.warmup === undefined ? 0 : (durationMs(raw.warmup, k('warmup'), 1000, true) ?? 0);
   return {
     name,
-    component: text(raw.component, k('component')),
+    component,
     configFile: isAbsolute(configFile) ? configFile : resolve(workspaceDir, configFile),
     space,
     keys,
@@ -260,6 +272,7 @@ export function studyFromYaml(raw: Record<string, unknown>, index: number, works
     concurrency: int(raw.concurrency, k('concurrency'), 1, 64) ?? 1,
     algorithm,
     seed,
+    ...(source === 'monitor' ? { objectiveSource: source, warmupMs } : {}),
   };
 }
 
@@ -294,6 +307,8 @@ export function definitionHash(def: StudyDefinition, configFileContent?: string)
     repeats: def.repeats,
     algorithm: def.algorithm,
     seed: def.seed,
+    objectiveSource: def.objectiveSource,
+    warmupMs: def.objectiveSource === 'monitor' ? def.warmupMs : undefined,
   };
   return createHash('sha256').update(canonical(parts)).digest('hex').slice(0, 16);
 }

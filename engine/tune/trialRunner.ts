@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { StudyDefinition } from './studyConfig';
 import { TrialConfigError, writeTrialConfig } from './trialConfigFile';
 import { runProcess, type ProcessRun } from './trialProcess';
+import type { MonitorReader } from './trialMonitorMetrics';
 import type { Params } from './types';
 
 /** The outcome of one trial; `values` are the raw objective values (not negated), in objective order. */
@@ -33,6 +34,8 @@ export interface TrialContext {
   tmpRoot?: string;
   /** Keep the trial folder afterwards (for debugging). */
   keepFolder?: boolean;
+  /** For `objectiveSource: monitor`: reads the component's series over a window. */
+  readMonitor?: MonitorReader;
 }
 
 /** `ALLUSE_PARAM_<NAME>`: the name upper-cased, anything but letters and digits as `_`. */
@@ -105,6 +108,22 @@ function runFailure(run: ProcessRun, timeoutMs: number): string | undefined {
   return undefined;
 }
 
+const clock = (ms: number) => new Date(ms).toISOString().slice(11, 23);
+
+/** The metrics of one run from the monitor (plus any JSON line the command printed), or why there are none. */
+async function fromMonitor(def: StudyDefinition, ctx: TrialContext, line: Record<string, unknown> | undefined, runStart: number, runEnd: number): Promise<Record<string, number> | string> {
+  if (!ctx.readMonitor) return "objectiveSource: monitor needs the monitor's store; run the study with alluse-perf optimize";
+  const from = runStart + (def.warmupMs ?? 0);
+  if (from >= runEnd) return `the run lasted ${((runEnd - runStart) / 1000).toFixed(1)} s, no longer than the warmup of ${((def.warmupMs ?? 0) / 1000).toFixed(1)} s: nothing was left to measure. Make the trial command run longer than warmup`;
+  const names = [...new Set([...def.objectives.map((o) => o.name), ...def.constraints.map((c) => c.metric)])];
+  const measured = await ctx.readMonitor(names, from, runEnd);
+  const metrics = { ...(line ? flattenMetrics(line) : {}), ...measured };
+  for (const o of def.objectives) {
+    if (metrics[o.name] === undefined) return `the monitor has no samples of "${o.name}" for component "${def.component}" between ${clock(from)} and ${clock(runEnd)} UTC: is the monitor running (alluse-perf monitor, or the editor), and is "${o.name}" one of its series?`;
+  }
+  return metrics;
+}
+
 /**
  * Runs one trial. Resolves with a failed outcome (never throws) for everything the trial
  * command does wrong; `cancelled` when `ctx.signal` aborted it.
@@ -135,12 +154,20 @@ export async function runTrial(def: StudyDefinition, params: Params, ctx: TrialC
     };
     const results: Record<string, number>[] = [];
     for (let r = 0; r < def.repeats; r++) {
+      const runStart = Date.now();
       const run = await runProcess(def.trial.command, args, { cwd: def.trial.cwd, env, timeoutMs: def.trial.timeoutMs, signal: ctx.signal });
+      const runEnd = Date.now();
       if (run.cancelled) return { state: 'cancelled', reason: 'the study was stopped while this trial ran', repeats: r, durationMs: Date.now() - t0 };
       const why = runFailure(run, def.trial.timeoutMs);
       const rep = def.repeats > 1 ? ` (repeat ${r + 1} of ${def.repeats})` : '';
       if (why) return failed(why + rep, r + 1);
       const line = lastJsonLine(run.stdout);
+      if (def.objectiveSource === 'monitor') {
+        const m = await fromMonitor(def, ctx, line, runStart, runEnd);
+        if (typeof m === 'string') return failed(m + rep, r + 1);
+        results.push(m);
+        continue;
+      }
       if (!line) return failed(`the command printed no JSON object on stdout${rep}: the last line must be like {"${def.objectives[0]?.name ?? 'metric'}": 123}${run.stdout.trim() ? `; stdout ended with: ${oneLine(run.stdout, 200)}` : ''}`, r + 1);
       const metrics = flattenMetrics(line);
       for (const o of def.objectives) {
