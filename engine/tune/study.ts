@@ -105,8 +105,9 @@ export async function runStudy(def: StudyDefinition, o: StudyRunOptions): Promis
     const rec = recordOf(a.trial, a.params, { state: 'failed', reason: `interrupted ${a.interruptions} times (the study process was stopped while it ran); not run again`, repeats: 0, durationMs: 0 }, def, new Date());
     o.log?.append(logRecord(rec));
     history.push(rec);
+    history.sort((a, b) => a.trial - b.trial);
+    emit({ type: 'trial-finished', record: rec, finished: history.length, budget, ...summarize(history, def) });
   }
-  history.sort((a, b) => a.trial - b.trial);
   const queue = [...(o.resume?.rerun ?? [])];
   let nextTrial = Math.max(o.resume?.nextTrial ?? 0, ...history.map((t) => t.trial + 1));
 
