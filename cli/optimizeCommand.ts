@@ -154,6 +154,8 @@ const STOP_TEXT: Record<StudyResult['stoppedBy'], string> = {
 class ProgressBar {
   private running = 0;
   private line = '';
+  /** The best-so-far text, kept between trial ends. */
+  private last = '';
   constructor(
     private readonly write: (s: string) => void,
     private readonly def: StudyDefinition,
@@ -174,7 +176,6 @@ class ProgressBar {
     this.line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${budget} trials, ${this.running} running${best}`;
     this.write(`\r\x1b[K${this.line.slice(0, (process.stderr.columns ?? 120) - 1)}`);
   }
-  private last = '';
   clear(): void {
     if (this.line) this.write('\r\x1b[K');
   }
