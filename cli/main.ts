@@ -86,6 +86,8 @@ program
   .option('--json', 'print the mapped result as one JSON line', false)
   .action(async (opts: { workspace: string; component: string; duration: string; interval?: string; out?: string; top: string; heap: boolean; save: boolean; json: boolean; continuous: boolean; count?: string }) => {
     process.exitCode = await profileCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+
 const collect = (v: string, prev: string[]) => [...prev, v];
 program
   .command('optimize')
