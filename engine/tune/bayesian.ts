@@ -103,6 +103,20 @@ export class BayesianSampler implements Sampler, Recommender {
     return out;
   }
 
+  private readonly lsMemo = new Map<string, Float64Array>();
+
+  /** Fitted length scales on these (complete) trials; memoized by content, so a pure function. */
+  lengthScalesFor(complete: readonly Observation[]): Float64Array {
+    const key = JSON.stringify(complete.map((o) => [o.params, o.values]));
+    let ls = this.lsMemo.get(key);
+    if (!ls) {
+      ls = this.fit(complete, complete.length).model.objective.hyper.lengthScales;
+      this.lsMemo.clear();
+      this.lsMemo.set(key, ls);
+    }
+    return ls;
+  }
+
   /** The observed feasible point with the lowest posterior mean (robust to noise), or null. */
   recommend(history: readonly Observation[]): Params | null {
     const complete = history.filter((o) => isComplete(o, this.options.objectives));

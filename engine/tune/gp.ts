@@ -176,6 +176,8 @@ export interface FitOptions {
   /** Lower bound on the noise variance (standardized units); a noiseless objective still gets this jitter. */
   minNoise?: number;
   maxIter?: number;
+  /** An extra starting point (theta) for the search. */
+  start?: ArrayLike<number>;
 }
 
 /** Fit hyper-parameters by MAP (two starts: the prior's centre and short scales) and return the GP. */
@@ -192,22 +194,34 @@ export function fitGp(X: Float64Array, y: Float64Array, n: number, D: number, op
   upper[D] = THETA_BOUNDS.logSignal[1];
   lower[D + 1] = Math.log(Math.max(opts.minNoise ?? 1e-9, Math.exp(THETA_BOUNDS.logNoise[0])));
   upper[D + 1] = THETA_BOUNDS.logNoise[1];
+  // Cheap multi-start: score a few candidate settings by the posterior alone (one Cholesky
+  // each) and run L-BFGS (the costly part: the gradient needs K^-1) from the best one.
   const starts: number[][] = [
     [...new Array(D).fill(Math.min(prior.lsMean, Math.log(2))), 0, Math.log(1e-3)],
+    [...new Array(D).fill(Math.log(0.5)), 0, Math.log(1e-4)],
     [...new Array(D).fill(Math.log(0.2)), 0, Math.log(1e-2)],
+    [...new Array(D).fill(Math.log(0.08)), 0, Math.log(1e-3)],
   ];
-  let best: { x: Float64Array; f: number } | null = null;
+  if (opts.start) starts.unshift(Array.from(opts.start));
+  let x0 = starts[0];
+  let f0 = Infinity;
   for (const s of starts) {
-    const r = lbfgsb((th, g) => negLogPosterior(X, y, n, D, th, g, prior, sq), s, {
-      lower,
-      upper,
-      maxIter: opts.maxIter ?? 40,
-      ftol: 1e-7,
-      gtol: 1e-4,
-    });
-    if (!best || r.f < best.f) best = { x: r.x, f: r.f };
+    const th = Float64Array.from(s, (v, i) => Math.min(upper[i], Math.max(lower[i], v)));
+    const f = negLogPosterior(X, y, n, D, th, null, prior, sq);
+    if (f < f0) {
+      f0 = f;
+      x0 = Array.from(th);
+    }
   }
-  const th = best!.x;
+  const r = lbfgsb((th, g) => negLogPosterior(X, y, n, D, th, g, prior, sq), x0, {
+    lower,
+    upper,
+    maxIter: opts.maxIter ?? 30,
+    ftol: 1e-7,
+    gtol: 1e-4,
+  });
+  const best = { x: r.x, f: r.f };
+  const th = best.x;
   const hyper: GpHyper = {
     lengthScales: Float64Array.from({ length: D }, (_, d) => Math.exp(th[d])),
     signal: Math.exp(th[D]),
