@@ -2,12 +2,13 @@
  * `nelder-mead`: the Nelder-Mead simplex method with the dimension-adaptive coefficients of
  * Gao & Han 2012 (reflection 1, expansion 1 + 2/D, contraction 0.75 - 1/(2D), shrink
  * 1 - 1/D), points kept in the unit cube by clipping. A local method: it starts from the
- * centre with a simplex of 0.25 of the range and restarts around its best point with a smaller
+ * seeded first Sobol point with a simplex of 0.25 of the range and restarts around its best point with a smaller
  * simplex (0.1, then 0.05, ...) once the simplex has collapsed. Trials beyond the one the
  * method waits for (parallel trials) are small perturbations of the best point.
  */
 import { bestIndex, rngFor, scalarValues } from './history';
 import { replayAsk, type BatchAlgorithm, type Evaluated } from './replay';
+import { designPoint } from './initialDesign';
 import { SpaceCodec } from './space';
 import type { Observation, Params, Sampler, SamplerFactory, SamplerOptions } from './types';
 
@@ -19,7 +20,7 @@ function clip(x: Float64Array): Float64Array {
 export class NelderMeadSampler implements Sampler {
   readonly name = 'nelder-mead';
   private readonly codec: SpaceCodec;
-  private note = 'Nelder-Mead simplex: evaluating the first simplex around the centre of the space.';
+  private note = 'Nelder-Mead simplex: evaluating the first simplex.';
   constructor(private readonly options: SamplerOptions) {
     this.codec = new SpaceCodec(options.space);
   }
@@ -50,7 +51,9 @@ export class NelderMeadSampler implements Sampler {
     const gamma = 1 + 2 / D;
     const rho = 0.75 - 1 / (2 * D);
     const shrink = 1 - 1 / D;
-    let start = new Float64Array(D).fill(0.5);
+    // Start at the seeded first Sobol point, not the centre: many test functions have their
+    // optimum at the centre, and a start there would flatter the method.
+    let start = designPoint(codec, this.options.seed, 0);
     let scale = 0.25;
     const evalOne = function* (x: Float64Array): Generator<{ points: Float64Array[] }, Evaluated, Evaluated[]> {
       const [e] = yield { points: [codec.project(clip(x))] };

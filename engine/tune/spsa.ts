@@ -4,10 +4,11 @@
  * +-1 vector Delta and steps against the two-point gradient estimate. Gains follow Spall's
  * recommendations a_k = a / (k + 1 + A)^0.602, c_k = c / (k + 1)^0.101, with A = 10% of the
  * iterations, c = 0.05 of the range, and a set from the first gradient estimate so that the
- * first step moves at most 0.05 of the range. Starts at the centre; steps are clipped to 0.1.
+ * first step moves at most 0.05 of the range. Starts at the seeded first Sobol point; steps are clipped to 0.1.
  */
 import { bestIndex, rngFor, scalarValues } from './history';
 import { replayAsk, type BatchAlgorithm } from './replay';
+import { designPoint } from './initialDesign';
 import { SpaceCodec } from './space';
 import type { Observation, Params, Sampler, SamplerFactory, SamplerOptions } from './types';
 
@@ -19,7 +20,7 @@ function clip(x: Float64Array): Float64Array {
 export class SpsaSampler implements Sampler {
   readonly name = 'spsa';
   private readonly codec: SpaceCodec;
-  private note = 'SPSA: starting at the centre of the space.';
+  private note = 'SPSA: evaluating the first perturbation pair.';
   constructor(private readonly options: SamplerOptions) {
     this.codec = new SpaceCodec(options.space);
   }
@@ -45,7 +46,9 @@ export class SpsaSampler implements Sampler {
     const A = 0.1 * iterations;
     const c = 0.05;
     let a = 0;
-    const x = new Float64Array(D).fill(0.5);
+    // Start at the seeded first Sobol point, not the centre: many test functions have their
+    // optimum at the centre, and a start there would flatter the method.
+    const x = designPoint(codec, this.options.seed, 0);
     for (let k = 0; ; k++) {
       const rng = rngFor(this.options.seed, 0x595b, k);
       const delta = Float64Array.from({ length: D }, () => (rng.next() < 0.5 ? -1 : 1));
