@@ -87,6 +87,27 @@ export class Nsga2Sampler implements Sampler {
   explain(): string {
     return this.note;
   }
+  /** NSGA-II environmental selection: the best `popsize` by (front, crowding distance). */
+  private select(pool: readonly Observation[]): { chosen: Observation[]; rank: number[]; crowd: number[]; fronts: number[][] } {
+    const m = this.options.objectives;
+    const vals = pool.map((o) => o.values!.slice(0, m));
+    const fronts = nonDominatedSort(vals, pool.map(violation));
+    const chosen: Observation[] = [];
+    const rank: number[] = [];
+    const crowd: number[] = [];
+    fronts.forEach((f, r) => {
+      if (chosen.length >= this.popsize) return;
+      const cd = crowdingDistance(vals, f);
+      const sorted = [...f].sort((a, b) => cd.get(b)! - cd.get(a)!);
+      for (const i of sorted.slice(0, this.popsize - chosen.length)) {
+        chosen.push(pool[i]);
+        rank.push(r);
+        crowd.push(cd.get(i)!);
+      }
+    });
+    return { chosen, rank, crowd, fronts };
+  }
+
   ask(history: readonly Observation[], pending: readonly Params[], n: number): Params[] {
     const codec = this.codec;
     const m = this.options.objectives;
@@ -95,24 +116,20 @@ export class Nsga2Sampler implements Sampler {
     if (complete.length < this.popsize) {
       return Array.from({ length: n }, (_, i) => codec.decode(designPoint(codec, this.options.seed, start + i)));
     }
-    const vals = complete.map((o) => o.values!.slice(0, m));
-    const viol = complete.map(violation);
-    const fronts = nonDominatedSort(vals, viol);
-    const rank = new Array<number>(complete.length);
-    const crowd = new Array<number>(complete.length);
-    const parents: number[] = [];
-    fronts.forEach((f, r) => {
-      const cd = crowdingDistance(vals, f);
-      for (const i of f) {
-        rank[i] = r;
-        crowd[i] = cd.get(i)!;
-      }
-      if (parents.length >= this.popsize) return;
-      const sorted = [...f].sort((a, b) => crowd[b] - crowd[a]);
-      parents.push(...sorted.slice(0, this.popsize - parents.length));
-    });
-    const xs = parents.map((i) => codec.encode(complete[i].params));
-    this.note = `NSGA-II: ${fronts[0].length} non-dominated trials of ${complete.length}; children of a population of ${this.popsize} chosen by rank and crowding distance.`;
+    // Generational replay: generation g is the g-th chunk of `popsize` complete trials; the
+    // population after it is the best `popsize` of the previous population and the chunk.
+    let pop = complete.slice(0, this.popsize);
+    let g = 1;
+    for (; (g + 1) * this.popsize <= complete.length; g++) {
+      pop = this.select([...pop, ...complete.slice(g * this.popsize, (g + 1) * this.popsize)]).chosen;
+    }
+    const sel = this.select(pop);
+    const parents = sel.chosen.map((_, i) => i);
+    const rank = sel.rank;
+    const crowd = sel.crowd;
+    const fronts = sel.fronts;
+    const xs = sel.chosen.map((o) => codec.encode(o.params));
+    this.note = `NSGA-II: generation ${g}, ${fronts[0].length} non-dominated trials in the population of ${this.popsize}; children by tournaments on rank and crowding distance.`;
     return Array.from({ length: n }, (_, k) => {
       const rng = rngFor(this.options.seed, 0x25a, start + k);
       const pick = () => {
