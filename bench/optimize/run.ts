@@ -1,6 +1,6 @@
 /**
  * `npm run bench:optimize`: every sampler on the test functions of problems.ts, in-process,
- * 100 evaluations and 10 seeds each (BUDGET=, SEEDS=, ALGOS=a,b, PROBLEMS=substring to narrow).
+ * 100 evaluations and 10 seeds each (BUDGET=, SEEDS=, ALGOS=a,b, PROBLEMS=substring[,substring] to narrow).
  *
  * Method
  * - Simple regret = f(recommended point) - f*, on the TRUE function. The recommended point is
@@ -90,7 +90,7 @@ function main(): void {
   console.log('regret = f(recommended) - f* on the true function; median [IQR]; CPU ms per ask (median all / median with >= 90 observations)\n');
   const results: Record<string, Record<string, { med: Record<number, number>; q1: Record<number, number>; q3: Record<number, number>; ms: number; msLate: number }>> = {};
   for (const p of PROBLEMS) {
-    if (FILTER && !p.name.toLowerCase().includes(FILTER.toLowerCase())) continue;
+    if (FILTER && !FILTER.split(',').some((f) => p.name.toLowerCase().includes(f.toLowerCase()))) continue;
     results[p.name] = {};
     console.log(`### ${p.name}${p.holdout ? ' (generalization check)' : ''}${p.noise ? ` (noise sd ${p.noise})` : ''}\n`);
     console.log(`| algorithm | ${CHECKPOINTS.map((c) => `regret @${c}`).join(' | ')} | ms/ask | ms/ask @100 |`);

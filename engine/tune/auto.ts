@@ -12,8 +12,8 @@
  * 4. otherwise Gaussian-process BO; it hands over to CMA-ES, started at the GP's best point
  *    with a step size of the GP's median length scale (clamped to 0.02..0.2), when
  *    - the history reaches `gpLimit` trials (the GP's cost grows with n^3), or
- *    - the GP has stalled: its last `stall` proposals (default max(15, 2D), at least 40% of
- *      the trials so far) improved the best value by less than 1e-3 of the observed range.
+ *    - the GP has stalled: its last `stall` proposals (default max(25, 3D), and at least half
+ *      of the trials so far) did not improve the best value at all (beyond 1e-9 relative).
  *    The switch point is computed from the history alone, so it is the same on every ask and
  *    after a resume.
  */
@@ -82,7 +82,7 @@ export class AutoSampler implements Sampler, Recommender {
     if (!this.gp || this.options.objectives > 1) return -1;
     const limit = this.options.gpLimit ?? 250;
     const D = this.codec.dim;
-    const stall = this.options.stall ?? Math.max(15, 2 * D);
+    const stall = this.options.stall ?? Math.max(25, 3 * D);
     const values = scalarValues(history, 1);
     let best = Infinity;
     let lastImprove = 0;
@@ -95,10 +95,10 @@ export class AutoSampler implements Sampler, Recommender {
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
-      if (v < best - 1e-3 * Math.max(hi - lo, 1e-12)) lastImprove = t;
+      if (v < best - 1e-9 * Math.max(hi - lo, Math.abs(best), 1e-12)) lastImprove = t;
       best = Math.min(best, v);
       const n = t + 1;
-      if (this.options.switchOnStall !== false && n > this.gp.initialPoints && n - 1 - lastImprove >= Math.max(stall, 0.4 * n)) return n;
+      if (this.options.switchOnStall !== false && n > this.gp.initialPoints && n - 1 - lastImprove >= Math.max(stall, 0.5 * n)) return n;
     }
     return -1;
   }

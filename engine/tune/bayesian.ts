@@ -5,8 +5,7 @@
  * - Model: GP (gp.ts) on the encoded unit cube (ints at slice centres, categoricals one-hot),
  *   outputs power-transformed and standardized (outputWarp.ts), hyper-parameters refitted by
  *   MAP at every ask.
- * - Acquisition: log EI against the best posterior mean among observed feasible points (which
- *   is robust to noise), times the probability of feasibility of a GP per constraint.
+ * - Acquisition: log EI against the best observed feasible value, times the probability of feasibility of a GP per constraint.
  * - Batches: kriging believer: running trials and points already chosen in this batch are
  *   added to the GPs with their posterior mean as value, which flattens EI there.
  * - Several objectives: ParEGO (Knowles 2006): each ask draws a weight vector (seeded by the
@@ -168,8 +167,9 @@ export class BayesianSampler implements Sampler, Recommender {
     let best: number | null = null;
     Xs.forEach((x, i) => {
       if (!feasible[i]) return;
-      const m = gp.predict(x).mean;
-      if (best === null || m < best) best = m;
+      // The incumbent is the best observed (transformed) value, as in Optuna: under noise it is
+      // optimistic, which keeps EI exploring instead of re-sampling around the posterior minimum.
+      if (best === null || warp.z[i] < best) best = warp.z[i];
     });
     const ls = Array.from(gp.hyper.lengthScales, (l) => l.toPrecision(2)).join(', ');
     const summary =
