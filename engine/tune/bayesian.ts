@@ -19,6 +19,10 @@ import { fitOutputWarp } from './outputWarp';
 import { SpaceCodec } from './space';
 import type { Observation, Params, Sampler, SamplerFactory, SamplerOptions } from './types';
 
+/** Trials up to which the hyper-parameters are refitted at every ask, and the refit period after. */
+const REFIT_ALWAYS = 20;
+const REFIT_EVERY = 4;
+
 export interface BayesianOptions extends SamplerOptions {
   /** Number of space-filling points before the GP takes over. */
   initialPoints?: number;
@@ -106,13 +110,13 @@ export class BayesianSampler implements Sampler, Recommender {
 
   /**
    * The objective's GP. Hyper-parameters are refitted by MAP at every ask up to 20 trials and
-   * then at every even number of trials; at an odd count they are the ones fitted on the first
-   * n - 1 trials (a pure function of the history, memoized, so a resumed study computes the same
-   * thing), and only the posterior is recomputed. This halves the cost of late asks, where the
-   * fit dominates, and a single new point barely moves the maximum of the posterior.
+   * then every 4 trials; in between they are the ones fitted on the first m trials (m the last
+   * refit count: a pure function of the history, memoized, so a resumed study computes the same
+   * thing) and only the posterior is recomputed on all n. The fit is more than half the cost of
+   * a late ask, and a few new points barely move the MAP hyper-parameters.
    */
   private objectiveGp(X: Float64Array, z: Float64Array, n: number, D: number, y: Float64Array): Gp {
-    const m = n <= 20 || n % 2 === 0 ? n : n - 1;
+    const m = n <= REFIT_ALWAYS ? n : REFIT_ALWAYS + REFIT_EVERY * Math.floor((n - REFIT_ALWAYS) / REFIT_EVERY);
     const key = `${m}:${Array.from(y.subarray(0, m)).join(',')}:${Array.from(X.subarray(0, m * D)).join(',')}`;
     const known = this.hyperMemo.get(key);
     if (known) return new Gp(X, z, n, D, known);
