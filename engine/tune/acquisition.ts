@@ -21,11 +21,19 @@ export interface AcqModel {
   /** Incumbent in the objective GP's (transformed) units; null when nothing feasible is known. */
   best: number | null;
   constraints: { gp: Gp; threshold: number }[];
+  /**
+   * When set, the objective term is the lower confidence bound -(mu - beta sigma) instead of
+   * log EI: a deliberately exploratory step (see BayesianSampler's exploration period).
+   */
+  ucbBeta?: number;
 }
 
 export function acqValue(m: AcqModel, x: ArrayLike<number>): number {
   let a = 0;
-  if (m.best !== null) {
+  if (m.ucbBeta !== undefined) {
+    const p = m.objective.predict(x);
+    a += -p.mean + m.ucbBeta * Math.sqrt(p.variance);
+  } else if (m.best !== null) {
     const p = m.objective.predict(x);
     a += logEI(p.mean, Math.sqrt(p.variance), m.best).value;
   }
@@ -42,7 +50,12 @@ export function acqValueGrad(m: AcqModel, x: ArrayLike<number>, grad: Float64Arr
   const dv = new Float64Array(D);
   grad.fill(0);
   let a = 0;
-  if (m.best !== null) {
+  if (m.ucbBeta !== undefined) {
+    const p = m.objective.predictGrad(x, dm, dv);
+    const s = Math.sqrt(p.variance);
+    a += -p.mean + m.ucbBeta * s;
+    for (let d = 0; d < D; d++) grad[d] += -dm[d] + (m.ucbBeta * dv[d]) / (2 * s);
+  } else if (m.best !== null) {
     const p = m.objective.predictGrad(x, dm, dv);
     const s = Math.sqrt(p.variance);
     const e = logEI(p.mean, s, m.best);
@@ -156,9 +169,11 @@ function scoreCandidates(m: AcqModel, cands: Float64Array[], keep: number): { x:
     return all.sort((a, b) => b.value - a.value);
   }
   const best = m.best;
+  const beta = m.ucbBeta;
   const bounds = cands.map((x) => {
     const p = m.objective.predictBound(x);
-    return { x, ub: logEI(p.mean, Math.sqrt(p.variance), best).value };
+    const s = Math.sqrt(p.variance);
+    return { x, ub: beta !== undefined ? -p.mean + beta * s : logEI(p.mean, s, best).value };
   });
   bounds.sort((a, b) => b.ub - a.ub);
   const top: { x: Float64Array; value: number }[] = [];

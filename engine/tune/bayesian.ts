@@ -26,6 +26,14 @@ const REFIT_EVERY = 4;
 export interface BayesianOptions extends SamplerOptions {
   /** Number of space-filling points before the GP takes over. */
   initialPoints?: number;
+  /**
+   * Every `explorePeriod`-th trial (default 5; 0 for never) maximizes the upper confidence bound
+   * -(mu - beta sigma) with beta = `exploreBeta` (default 3) instead of log EI: EI alone keeps
+   * refining the first good basin it finds, and on Hartmann-6 about half of the runs stayed in
+   * its second-best basin for good.
+   */
+  explorePeriod?: number;
+  exploreBeta?: number;
 }
 
 /** A sampler that can name its recommended point (e.g. the posterior-mean minimizer under noise). */
@@ -96,13 +104,16 @@ export class BayesianSampler implements Sampler, Recommender {
       taken.push(x);
     }
     const anchors = this.anchors(fitted);
+    const period = this.options.explorePeriod ?? 5;
+    const explore = period > 0 && trialIndex % period === period - 1;
+    if (explore) model = { ...model, ucbBeta: this.options.exploreBeta ?? 3 };
     for (let i = 0; i < n; i++) {
       const r = maximizeAcquisition(model, { codec, rng, anchors, taken });
       out.push(codec.decode(r.x));
       taken.push(r.x);
       if (i < n - 1) fantasy(r.x);
     }
-    this.note = fitted.summary;
+    this.note = explore ? fitted.summary.replace('log expected improvement', `upper confidence bound (beta ${this.options.exploreBeta ?? 3}; every ${period}th trial explores)`) : fitted.summary;
     return out;
   }
 
@@ -192,9 +203,8 @@ export class BayesianSampler implements Sampler, Recommender {
     let best: number | null = null;
     Xs.forEach((x, i) => {
       if (!feasible[i]) return;
-      // The incumbent is the best observed (transformed) value, as in Optuna: under noise it is
-      // optimistic, which keeps EI exploring instead of re-sampling around the posterior minimum.
-      if (best === null || warp.z[i] < best) best = warp.z[i];
+      const m = gp.predict(x).mean;
+      if (best === null || m < best) best = m;
     });
     const ls = Array.from(gp.hyper.lengthScales, (l) => l.toPrecision(2)).join(', ');
     const summary =

@@ -55,7 +55,7 @@ export function defaultPrior(): PriorSpec {
     lsSd: Math.sqrt(3),
     signalMean: 0,
     signalSd: 1.5,
-    noiseMean: Math.log(1e-2),
+    noiseMean: Math.log(1e-4),
     noiseSd: 3,
   };
 }
