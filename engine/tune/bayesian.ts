@@ -3,9 +3,11 @@
  *
  * - First points: scrambled Sobol (min(10, max(5, D + 1)) of them, fewer for small budgets).
  * - Model: GP (gp.ts) on the encoded unit cube (ints at slice centres, categoricals one-hot),
- *   outputs power-transformed and standardized (outputWarp.ts), hyper-parameters refitted by
- *   MAP at every ask.
- * - Acquisition: log EI against the best observed feasible value, times the probability of feasibility of a GP per constraint.
+ *   outputs power-transformed and standardized (outputWarp.ts), hyper-parameters fitted by
+ *   MAP at every ask up to 20 trials, then every 4 trials.
+ * - Acquisition: log EI against the lowest posterior mean among observed feasible points
+ *   (robust to noise), or on every 5th trial an upper confidence bound (`explorePeriod`),
+ *   times the probability of feasibility of a GP per constraint.
  * - Batches: kriging believer: running trials and points already chosen in this batch are
  *   added to the GPs with their posterior mean as value, which flattens EI there.
  * - Several objectives: ParEGO (Knowles 2006): each ask draws a weight vector (seeded by the
