@@ -114,6 +114,26 @@ describe('Bayesian optimization', () => {
   });
 });
 
+describe('ParEGO', () => {
+  it('spreads trials along the Pareto front of a two-objective problem', () => {
+    const sp: SearchSpace = { x: { type: 'float', low: -1, high: 2 }, y: { type: 'float', low: -1, high: 1 } };
+    const s = createSampler('parego', { space: sp, objectives: 2, constraints: 0, seed: 4 });
+    const h: Observation[] = [];
+    for (let t = 0; t < 30; t++) {
+      const [p] = s.ask(h, [], 1);
+      const x = p.x as number;
+      const y = p.y as number;
+      // Pareto set: y = 0, x in [0, 1].
+      h.push({ params: p, state: 'complete', values: [x * x + y * y, (x - 1) ** 2 + y * y] });
+    }
+    const late = h.slice(15).map((o) => o.params);
+    const near = late.filter((p) => Math.abs(p.y as number) < 0.15 && (p.x as number) > -0.1 && (p.x as number) < 1.1);
+    assert.ok(near.length >= 10, `${near.length} of 15 late trials near the Pareto set`);
+    const xs = near.map((p) => p.x as number);
+    assert.ok(Math.max(...xs) - Math.min(...xs) > 0.4, `spread along the front ${Math.min(...xs)}..${Math.max(...xs)}`);
+  });
+});
+
 describe('auto', () => {
   it('chooses by space, budget and objectives and says why', () => {
     const num: SearchSpace = { a: { type: 'float', low: 0, high: 1 }, b: { type: 'float', low: 0, high: 1 } };
