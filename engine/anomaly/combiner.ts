@@ -12,6 +12,7 @@ import type { AnomalyResult, StreamingDetector } from './types';
 import { ContextBuilder, type ContextDetector, type ContextState } from './context';
 import type { BaselineOptions } from './baseline';
 import { clamp01 } from './util';
+import { AnomalyLikelihood, type LikelihoodOptions, type LikelihoodState } from './likelihood';
 
 export interface WeightedDetector {
   detector: ContextDetector;
@@ -65,6 +66,25 @@ export interface CombinerOptions {
    * young model's time; later, repeats are left to `recordHalfLife`.
    */
   onsetUntil?: number;
+  /**
+   * Anomaly likelihood post-processing (default off, see likelihood.ts): the combined score
+   * is replaced by the log score of its recent average against that average's own history.
+   */
+  likelihood?: LikelihoodOptions;
+  /** Apply the likelihood to the combined score (`raw`, default) or to the record-excess output (`output`). */
+  likelihoodStage?: 'raw' | 'output';
+  /**
+   * A value beyond every value seen before by more than this fraction of their range scores
+   * 1 (as Numenta's detector on NAB does), from sample `spatialAfter` on (default off).
+   */
+  spatialTolerance?: number;
+  spatialAfter?: number;
+  /**
+   * Refractory period in samples (default 0: off): after an output, the next `refractory`
+   * samples output 0 unless they score above it (then they become the new reference). A
+   * detection is wanted once per incident, at its start; this needs no threshold.
+   */
+  refractory?: number;
 }
 
 export interface CombinedState {
@@ -79,6 +99,7 @@ export interface CombinedState {
   onsets?: number;
   above?: boolean;
   onsetMax?: number;
+  likelihood?: LikelihoodState;
 }
 
 export class CombinedDetector implements StreamingDetector {
@@ -105,6 +126,14 @@ export class CombinedDetector implements StreamingDetector {
   private above = false;
   /** Decaying maximum of the onset detectors' score. */
   private onsetMax = 0;
+  private readonly likelihood?: AnomalyLikelihood;
+  private readonly likelihoodLate: boolean;
+  private readonly spatialTolerance: number;
+  private readonly spatialAfter: number;
+  private readonly refractory: number;
+  /** The last output passed and its age in samples. */
+  private peak = 0;
+  private peakAge = Infinity;
 
   constructor(opts: CombinerOptions) {
     this.context = new ContextBuilder(opts.baseline);
@@ -120,6 +149,11 @@ export class CombinedDetector implements StreamingDetector {
     this.onsetLevel = opts.onsetLevel ?? Infinity;
     this.onsetUntil = opts.onsetUntil ?? Infinity;
     this.onsetDecay = opts.onsetHalfLife ? Math.pow(0.5, 1 / opts.onsetHalfLife) : 0;
+    if (opts.likelihood) this.likelihood = new AnomalyLikelihood(opts.likelihood);
+    this.likelihoodLate = opts.likelihoodStage === 'output';
+    this.spatialTolerance = opts.spatialTolerance ?? Infinity;
+    this.spatialAfter = opts.spatialAfter ?? 0;
+    this.refractory = opts.refractory ?? 0;
   }
 
   /** The decaying count of onsets (see `onsetLevel`). */
@@ -176,14 +210,24 @@ export class CombinedDetector implements StreamingDetector {
       }
       score *= this.gateFloor + (1 - this.gateFloor) * this.gate;
     }
+    if (this.likelihood && !this.likelihoodLate) score = this.likelihood.update(score);
     if (this.decay > 0) {
       const raw = score;
       const m = this.recent;
       score = raw > m ? raw - m : 0;
       this.recent = Math.max(raw, m * this.decay);
     }
+    if (this.likelihood && this.likelihoodLate) score = this.likelihood.update(score);
     if (ctx.flat && score > this.flatCap) score = this.flatCap;
     score *= rarity;
+    if (i >= this.spatialAfter && ctx.finite && !ctx.flat && (ctx.norm > 1 + this.spatialTolerance || ctx.norm < -this.spatialTolerance)) score = 1;
+    if (this.refractory > 0 && score > 0) {
+      if (score > this.peak || this.peakAge >= this.refractory) {
+        this.peak = score;
+        this.peakAge = 0;
+      } else score = 0;
+    }
+    this.peakAge++;
     if (score >= this.alarmLevel) {
       if (i - this.lastAlarm > this.suppress) this.lastAlarm = i;
       else if (score > this.cap) score = this.cap;
@@ -205,6 +249,7 @@ export class CombinedDetector implements StreamingDetector {
       onsets: this.onsets,
       above: this.above,
       onsetMax: this.onsetMax,
+      likelihood: this.likelihood?.snapshot(),
     };
   }
 
@@ -220,5 +265,6 @@ export class CombinedDetector implements StreamingDetector {
     this.onsets = s.onsets ?? 0;
     this.above = s.above ?? false;
     this.onsetMax = s.onsetMax ?? 0;
+    if (this.likelihood && s.likelihood) this.likelihood.restore(s.likelihood);
   }
 }

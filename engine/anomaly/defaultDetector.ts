@@ -10,6 +10,7 @@ import { CusumDetector } from './cusum';
 import { OcsvmDetector } from './ocsvmDetector';
 import { BocpdDetector } from './bocpd';
 import { ContextNoveltyDetector } from './contextNovelty';
+import type { LikelihoodOptions } from './likelihood';
 
 export interface DefaultDetectorConfig {
   residual: { weight: number; z0: number; halfAt: number };
@@ -31,6 +32,11 @@ export interface DefaultDetectorConfig {
   onsetHalfLife?: number;
   onsetWeight?: number;
   onsetUntil?: number;
+  likelihood?: LikelihoodOptions;
+  likelihoodStage?: 'raw' | 'output';
+  spatialTolerance?: number;
+  spatialAfter?: number;
+  refractory?: number;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
@@ -63,7 +69,7 @@ export function createDetector(cfg: DefaultDetectorConfig): CombinedDetector {
   if (cfg.bocpd.weight > 0) detectors.push({ detector: new BocpdDetector(cfg.bocpd), weight: cfg.bocpd.weight });
   if (cfg.novelty.weight > 0) detectors.push({ detector: new ContextNoveltyDetector(cfg.novelty), weight: cfg.novelty.weight, gate: cfg.novelty.gate });
   if (cfg.ocsvm.weight > 0) detectors.push({ detector: new OcsvmDetector(cfg.ocsvm), weight: cfg.ocsvm.weight });
-  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha, dailyBins: cfg.dailyBins, resolutionFloor: cfg.resolutionFloor }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, suppressedCap: cfg.suppressedCap, recordHalfLife: cfg.recordHalfLife, gateHold: cfg.gateHold, gateFloor: cfg.gateFloor, flatCap: cfg.flatCap, onsetLevel: cfg.onsetLevel, onsetHalfLife: cfg.onsetHalfLife, onsetWeight: cfg.onsetWeight, onsetUntil: cfg.onsetUntil });
+  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha, dailyBins: cfg.dailyBins, resolutionFloor: cfg.resolutionFloor }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, suppressedCap: cfg.suppressedCap, recordHalfLife: cfg.recordHalfLife, gateHold: cfg.gateHold, gateFloor: cfg.gateFloor, flatCap: cfg.flatCap, onsetLevel: cfg.onsetLevel, onsetHalfLife: cfg.onsetHalfLife, onsetWeight: cfg.onsetWeight, onsetUntil: cfg.onsetUntil, likelihood: cfg.likelihood, likelihoodStage: cfg.likelihoodStage, spatialTolerance: cfg.spatialTolerance, spatialAfter: cfg.spatialAfter, refractory: cfg.refractory });
 }
 
 export function createDefaultDetector(): StreamingDetector & CombinedDetector {

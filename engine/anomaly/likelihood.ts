@@ -1,0 +1,150 @@
+/**
+ * Anomaly likelihood (after Numenta's `AnomalyLikelihood`, the post-processing of HTM's raw
+ * scores on NAB): how unusual the recent average of a series' raw anomaly scores is against
+ * the long-run distribution of that average in the same series.
+ *
+ * - The raw scores are averaged over the last `window` samples (Numenta: 10).
+ * - For the first `skip` samples nothing is learned (the raw scores of a young model are
+ *   meaningless); the next `estimate` samples estimate the distribution, and nothing is
+ *   scored before `skip + estimate` samples.
+ * - The distribution is a normal one, mean and variance of the averages. Numenta re-estimates
+ *   it every 100 samples over the last 8,640; here it is an exponentially weighted mean and
+ *   variance (a cumulative average until the weight reaches 1 / `halfLife`·ln 2), so the state
+ *   is a few numbers and there is no window to keep. Lower bounds as Numenta's: mean ≥ 0.03,
+ *   variance ≥ 0.0003 (a series whose raw score was always 0 still has a scale).
+ * - The tail probability is two-sided around the mean (Numenta's `normalProbability`), and
+ *   the output is Numenta's log score: log(tail + 1e-10) / log(1e-10), in [0, 1]; 0.5 is a
+ *   tail of 1e-5 (their "red" level), 1 a tail of 1e-10 or less.
+ */
+import { erfcApprox } from './erfc';
+
+export interface LikelihoodOptions {
+  /** Moving-average length of the raw scores (default 10). */
+  window?: number;
+  /** Samples ignored at the start (default 375: half of NAB's longest probation). */
+  skip?: number;
+  /** Samples that estimate the distribution before scoring (default 375). */
+  estimate?: number;
+  /** Half-life of the distribution's memory in samples (default 3000, about Numenta's 8,640-sample window). */
+  halfLife?: number;
+  /** Numenta's log score, saturating at a tail of 1e-10 (`numenta`), or `ranked` (default, see `rankedLogScore`). */
+  output?: 'numenta' | 'ranked';
+}
+
+export interface LikelihoodState {
+  v: 1;
+  ring: number[];
+  head: number;
+  sum: number;
+  n: number;
+  k: number;
+  mean: number;
+  m2: number;
+}
+
+const MIN_MEAN = 0.03;
+const MIN_VAR = 0.0003;
+const LOG_1E10 = Math.log(1e-10);
+
+/** Numenta's log score of a likelihood tail: log(tail + 1e-10) / log(1e-10), clipped to [0, 1]. */
+export function logLikelihoodScore(tail: number): number {
+  const s = Math.log(tail + 1e-10) / LOG_1E10;
+  return s > 0 ? (s < 1 ? s : 1) : 0;
+}
+
+/**
+ * The log score without Numenta's saturation at a tail of 1e-10: with L = −log10(tail), L / 10
+ * up to L = 5 (Numenta's score there: 0.5 at their "red" tail of 1e-5), then
+ * 1 − 0.5·e^(−(L − 5)/5), which has the same slope at 5 and keeps rising toward 1, so much
+ * rarer averages still rank above rarer ones (0.82 at 1e-10, 0.98 at 1e-20).
+ */
+export function rankedLogScore(tail: number): number {
+  const L = tail > 0 ? -Math.log10(tail) : 330;
+  if (!(L > 0)) return 0;
+  return L <= 5 ? L / 10 : 1 - 0.5 * Math.exp(-(L - 5) / 5);
+}
+
+/** Two-sided normal tail of x around `mean`: P(|X − mean| ≥ |x − mean|) / 2, as Numenta's `normalProbability`. */
+export function normalTail(x: number, mean: number, std: number): number {
+  const z = Math.abs(x - mean) / std;
+  return 0.5 * erfcApprox(z / Math.SQRT2);
+}
+
+export class AnomalyLikelihood {
+  private readonly ring: Float64Array;
+  private head = 0;
+  private sum = 0;
+  private n = 0;
+  /** Averages learned so far. */
+  private k = 0;
+  private mean = 0;
+  private m2 = 0;
+  private readonly skip: number;
+  private readonly estimate: number;
+  private readonly rate: number;
+  private readonly ranked: boolean;
+
+  constructor(opts: LikelihoodOptions = {}) {
+    this.ring = new Float64Array(Math.max(1, Math.round(opts.window ?? 10)));
+    this.skip = opts.skip ?? 375;
+    this.estimate = Math.max(1, opts.estimate ?? 375);
+    this.rate = 1 - Math.pow(0.5, 1 / (opts.halfLife ?? 3000));
+    this.ranked = opts.output !== 'numenta';
+  }
+
+  /** The tail probability of the current average (1 before the model scores). */
+  private tail = 1;
+
+  /** Learns the raw score of this sample and returns the log score of the recent average. */
+  update(raw: number): number {
+    const r = raw > 0 ? (raw < 1 ? raw : 1) : 0;
+    const w = this.ring.length;
+    this.sum += r - this.ring[this.head];
+    this.ring[this.head] = r;
+    this.head = (this.head + 1) % w;
+    const i = this.n++;
+    // Recomputed now and then so the running sum does not drift.
+    if (this.head === 0) {
+      let s = 0;
+      for (let j = 0; j < w; j++) s += this.ring[j];
+      this.sum = s;
+    }
+    const avg = this.sum / Math.min(w, this.n);
+    let score = 0;
+    if (this.k >= this.estimate) {
+      const mean = this.mean > MIN_MEAN ? this.mean : MIN_MEAN;
+      const variance = this.m2 > MIN_VAR ? this.m2 : MIN_VAR;
+      this.tail = normalTail(avg, mean, Math.sqrt(variance));
+      score = this.ranked ? rankedLogScore(this.tail) : logLikelihoodScore(this.tail);
+    }
+    if (i >= this.skip) {
+      // Cumulative mean/variance at first, exponentially weighted once 1/k < rate.
+      this.k++;
+      const a = Math.max(1 / this.k, this.rate);
+      const d = avg - this.mean;
+      this.mean += a * d;
+      this.m2 = (1 - a) * (this.m2 + a * d * d);
+    }
+    return score;
+  }
+
+  /** The tail probability of the last sample's average (1 before scoring starts). */
+  get lastTail(): number {
+    return this.tail;
+  }
+
+  snapshot(): LikelihoodState {
+    return { v: 1, ring: Array.from(this.ring), head: this.head, sum: this.sum, n: this.n, k: this.k, mean: this.mean, m2: this.m2 };
+  }
+
+  restore(s: LikelihoodState): void {
+    if (!s || s.v !== 1 || s.ring.length !== this.ring.length) return;
+    this.ring.set(s.ring);
+    this.head = s.head;
+    this.sum = s.sum;
+    this.n = s.n;
+    this.k = s.k;
+    this.mean = s.mean;
+    this.m2 = s.m2;
+  }
+}
