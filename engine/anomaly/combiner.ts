@@ -12,7 +12,7 @@ import type { AnomalyResult, StreamingDetector } from './types';
 import { ContextBuilder, type ContextDetector, type ContextState } from './context';
 import type { BaselineOptions } from './baseline';
 import { clamp01 } from './util';
-import { AnomalyLikelihood, type LikelihoodOptions, type LikelihoodState } from './likelihood';
+import { AnomalyLikelihood, chiSquareTailEven, rankedLogScore, type LikelihoodOptions, type LikelihoodState } from './likelihood';
 
 export interface WeightedDetector {
   detector: ContextDetector;
@@ -71,14 +71,18 @@ export interface CombinerOptions {
    * is replaced by the log score of its recent average against that average's own history.
    */
   likelihood?: LikelihoodOptions;
-  /** Apply the likelihood to the combined score (`raw`, default) or to the record-excess output (`output`). */
-  likelihoodStage?: 'raw' | 'output';
+  /** One likelihood per detector on its own unweighted score; the combined score is their maximum (default false). */
+  likelihoodPerDetector?: boolean;
+  /** Combine the per-detector tails by Fisher's method instead of the maximum score (default false). */
+  likelihoodFisher?: boolean;
   /**
    * A value beyond every value seen before by more than this fraction of their range scores
    * 1 (as Numenta's detector on NAB does), from sample `spatialAfter` on (default off).
    */
   spatialTolerance?: number;
   spatialAfter?: number;
+  /** ... and only when it is also more than this many robust deviations from the baseline's expectation (default 0). */
+  spatialMinZ?: number;
   /**
    * Refractory period in samples (default 0: off): after an output, the next `refractory`
    * samples output 0 unless they score above it (then they become the new reference). A
@@ -100,6 +104,9 @@ export interface CombinedState {
   above?: boolean;
   onsetMax?: number;
   likelihood?: LikelihoodState;
+  perLikelihood?: LikelihoodState[];
+  peak?: number;
+  peakAge?: number;
 }
 
 export class CombinedDetector implements StreamingDetector {
@@ -127,9 +134,11 @@ export class CombinedDetector implements StreamingDetector {
   /** Decaying maximum of the onset detectors' score. */
   private onsetMax = 0;
   private readonly likelihood?: AnomalyLikelihood;
-  private readonly likelihoodLate: boolean;
+  private readonly perLikelihood?: AnomalyLikelihood[];
+  private readonly fisher: boolean;
   private readonly spatialTolerance: number;
   private readonly spatialAfter: number;
+  private readonly spatialMinZ: number;
   private readonly refractory: number;
   /** The last output passed and its age in samples. */
   private peak = 0;
@@ -150,9 +159,15 @@ export class CombinedDetector implements StreamingDetector {
     this.onsetUntil = opts.onsetUntil ?? Infinity;
     this.onsetDecay = opts.onsetHalfLife ? Math.pow(0.5, 1 / opts.onsetHalfLife) : 0;
     if (opts.likelihood) this.likelihood = new AnomalyLikelihood(opts.likelihood);
-    this.likelihoodLate = opts.likelihoodStage === 'output';
+    this.fisher = opts.likelihoodFisher ?? false;
+    // Each detector's likelihood skips the detector's own learning phase and then its young
+    // scores, as Numenta's skips the first raw scores of a young HTM model: a novelty score
+    // after a learning phase of zeros is not unusual for that reason alone.
+    const lk = opts.likelihood;
+    if (lk && opts.likelihoodPerDetector) this.perLikelihood = this.detectors.map(({ detector }) => new AnomalyLikelihood({ ...lk, skip: (lk.skip ?? 375) + (detector.warmup ?? 0) }));
     this.spatialTolerance = opts.spatialTolerance ?? Infinity;
     this.spatialAfter = opts.spatialAfter ?? 0;
+    this.spatialMinZ = opts.spatialMinZ ?? 0;
     this.refractory = opts.refractory ?? 0;
   }
 
@@ -175,9 +190,21 @@ export class CombinedDetector implements StreamingDetector {
     let gated = false;
     let gate = 0;
     let keepOnset = 1;
-    for (const { detector, weight, gate: isGate, onsets } of this.detectors) {
+    let perMax = 0;
+    let fisher = 0;
+    let scoring = 0;
+    for (let k = 0; k < this.detectors.length; k++) {
+      const { detector, weight, gate: isGate, onsets } = this.detectors[k];
       const r = detector.score(ctx);
-      const s = clamp01(r.score * weight);
+      let s = clamp01(r.score * weight);
+      if (this.perLikelihood) {
+        s = this.perLikelihood[k].update(clamp01(r.score));
+        if (s > perMax) perMax = s;
+        if (this.perLikelihood[k].scoring) {
+          fisher -= 2 * Math.log(Math.max(1e-300, this.perLikelihood[k].lastTail));
+          scoring++;
+        }
+      }
       if (onsets) keepOnset *= 1 - s;
       if (isGate) {
         gated = true;
@@ -191,6 +218,7 @@ export class CombinedDetector implements StreamingDetector {
       }
     }
     let score = clamp01(1 - keep);
+    if (this.perLikelihood) score = this.fisher ? (scoring > 0 ? rankedLogScore(chiSquareTailEven(fisher, scoring)) : 0) : perMax;
     let rarity = 1;
     if (this.onsetWeight > 0) {
       // The rarity of an excursion like this one in this series, from its onsets before it.
@@ -210,17 +238,16 @@ export class CombinedDetector implements StreamingDetector {
       }
       score *= this.gateFloor + (1 - this.gateFloor) * this.gate;
     }
-    if (this.likelihood && !this.likelihoodLate) score = this.likelihood.update(score);
+    if (this.likelihood && !this.perLikelihood) score = this.likelihood.update(score);
     if (this.decay > 0) {
       const raw = score;
       const m = this.recent;
       score = raw > m ? raw - m : 0;
       this.recent = Math.max(raw, m * this.decay);
     }
-    if (this.likelihood && this.likelihoodLate) score = this.likelihood.update(score);
     if (ctx.flat && score > this.flatCap) score = this.flatCap;
     score *= rarity;
-    if (i >= this.spatialAfter && ctx.finite && !ctx.flat && (ctx.norm > 1 + this.spatialTolerance || ctx.norm < -this.spatialTolerance)) score = 1;
+    if (i >= this.spatialAfter && ctx.finite && !ctx.flat && Math.abs(ctx.z) > this.spatialMinZ && (ctx.norm > 1 + this.spatialTolerance || ctx.norm < -this.spatialTolerance)) score = 1;
     if (this.refractory > 0 && score > 0) {
       if (score > this.peak || this.peakAge >= this.refractory) {
         this.peak = score;
@@ -250,6 +277,9 @@ export class CombinedDetector implements StreamingDetector {
       above: this.above,
       onsetMax: this.onsetMax,
       likelihood: this.likelihood?.snapshot(),
+      perLikelihood: this.perLikelihood?.map((l) => l.snapshot()),
+      peak: this.peak,
+      peakAge: Number.isFinite(this.peakAge) ? this.peakAge : -1,
     };
   }
 
@@ -266,5 +296,8 @@ export class CombinedDetector implements StreamingDetector {
     this.above = s.above ?? false;
     this.onsetMax = s.onsetMax ?? 0;
     if (this.likelihood && s.likelihood) this.likelihood.restore(s.likelihood);
+    if (this.perLikelihood && s.perLikelihood?.length === this.perLikelihood.length) s.perLikelihood.forEach((l, k) => this.perLikelihood![k].restore(l));
+    this.peak = s.peak ?? 0;
+    this.peakAge = s.peakAge === undefined || s.peakAge < 0 ? Infinity : s.peakAge;
   }
 }

@@ -32,6 +32,8 @@ export interface SampleContext {
 /** A detector that scores shared sample contexts. */
 export interface ContextDetector {
   readonly name: string;
+  /** Samples it learns before it scores anything (its learning phase), when it has one. */
+  readonly warmup?: number;
   score(ctx: SampleContext): AnomalyResult;
   snapshot(): unknown;
   restore(state: unknown): void;

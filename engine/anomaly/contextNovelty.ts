@@ -44,6 +44,10 @@ export class ContextNoveltyDetector implements ContextDetector {
   private readonly levels: number;
   private readonly length: number;
   private readonly learn: number;
+  /** The learning phase, in samples (nothing is scored before it ends). */
+  get warmup(): number {
+    return this.learn;
+  }
   private readonly decay: number;
   private readonly maxWords: number;
   private readonly rare: number;

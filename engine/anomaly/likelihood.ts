@@ -29,6 +29,10 @@ export interface LikelihoodOptions {
   halfLife?: number;
   /** Numenta's log score, saturating at a tail of 1e-10 (`numenta`), or `ranked` (default, see `rankedLogScore`). */
   output?: 'numenta' | 'ranked';
+  /** No score before this many samples, even when the estimate is ready (default 0). */
+  scoreFrom?: number;
+  /** Only averages above the mean are unusual (default false: two-sided, as Numenta's). */
+  oneSided?: boolean;
 }
 
 export interface LikelihoodState {
@@ -83,6 +87,8 @@ export class AnomalyLikelihood {
   private readonly estimate: number;
   private readonly rate: number;
   private readonly ranked: boolean;
+  private readonly oneSided: boolean;
+  private readonly scoreFrom: number;
 
   constructor(opts: LikelihoodOptions = {}) {
     this.ring = new Float64Array(Math.max(1, Math.round(opts.window ?? 10)));
@@ -90,6 +96,8 @@ export class AnomalyLikelihood {
     this.estimate = Math.max(1, opts.estimate ?? 375);
     this.rate = 1 - Math.pow(0.5, 1 / (opts.halfLife ?? 3000));
     this.ranked = opts.output !== 'numenta';
+    this.oneSided = opts.oneSided ?? false;
+    this.scoreFrom = opts.scoreFrom ?? 0;
   }
 
   /** The tail probability of the current average (1 before the model scores). */
@@ -111,10 +119,10 @@ export class AnomalyLikelihood {
     }
     const avg = this.sum / Math.min(w, this.n);
     let score = 0;
-    if (this.k >= this.estimate) {
+    if (this.k >= this.estimate && i >= this.scoreFrom) {
       const mean = this.mean > MIN_MEAN ? this.mean : MIN_MEAN;
       const variance = this.m2 > MIN_VAR ? this.m2 : MIN_VAR;
-      this.tail = normalTail(avg, mean, Math.sqrt(variance));
+      this.tail = this.oneSided && avg <= mean ? 0.5 : normalTail(avg, mean, Math.sqrt(variance));
       score = this.ranked ? rankedLogScore(this.tail) : logLikelihoodScore(this.tail);
     }
     if (i >= this.skip) {
@@ -126,6 +134,11 @@ export class AnomalyLikelihood {
       this.m2 = (1 - a) * (this.m2 + a * d * d);
     }
     return score;
+  }
+
+  /** Whether the distribution is estimated (scores are produced). */
+  get scoring(): boolean {
+    return this.k >= this.estimate && this.n > this.scoreFrom;
   }
 
   /** The tail probability of the last sample's average (1 before scoring starts). */
@@ -147,4 +160,20 @@ export class AnomalyLikelihood {
     this.mean = s.mean;
     this.m2 = s.m2;
   }
+}
+
+/**
+ * P(χ² > x) with 2k degrees of freedom: e^(−x/2) Σ_{j<k} (x/2)^j / j!. Fisher's method: for k
+ * independent tail probabilities pᵢ, −2 Σ ln pᵢ follows χ² with 2k degrees of freedom.
+ */
+export function chiSquareTailEven(x: number, k: number): number {
+  const h = x / 2;
+  let term = 1;
+  let sum = 1;
+  for (let j = 1; j < k; j++) {
+    term *= h / j;
+    sum += term;
+  }
+  const p = Math.exp(-h) * sum;
+  return p < 1 ? p : 1;
 }
