@@ -11,7 +11,7 @@
 import type { AnomalyResult, StreamingDetector } from './types';
 import { ContextBuilder, type ContextDetector, type ContextState } from './context';
 import type { BaselineOptions } from './baseline';
-import { clamp01 } from './util';
+import { clamp01, explain, fmt } from './util';
 import { AnomalyLikelihood, chiSquareTailEven, rankedLogScore, type LikelihoodOptions, type LikelihoodState } from './likelihood';
 
 export interface WeightedDetector {
@@ -89,6 +89,22 @@ export interface CombinerOptions {
    * detection is wanted once per incident, at its start; this needs no threshold.
    */
   refractory?: number;
+  /**
+   * The sampling interval (ms) the likelihood's levels are meant for (default: off). A series
+   * sampled faster has more samples per such interval, so more chances for an unusual average
+   * by chance: its tail is multiplied by interval / its own interval (Bonferroni), and a score
+   * means the same evidence per unit of time whatever the sampling rate.
+   */
+  evidenceIntervalMs?: number;
+  /**
+   * The output is raised to this power (default 1). A monotone map, so it changes no ranking
+   * (and no NAB score); it sets which scores reach the monitor's finding levels.
+   */
+  outputPower?: number;
+  /** The record excess as a share of the room left under 1, (raw − max) / (1 − max), instead of raw − max (default false). */
+  recordRelative?: boolean;
+  /** The spatial rule needs this much covered time as well as `spatialAfter` samples (default 0). */
+  spatialAfterMs?: number;
 }
 
 export interface CombinedState {
@@ -107,6 +123,7 @@ export interface CombinedState {
   perLikelihood?: LikelihoodState[];
   peak?: number;
   peakAge?: number;
+  firstT?: number | null;
 }
 
 export class CombinedDetector implements StreamingDetector {
@@ -140,6 +157,12 @@ export class CombinedDetector implements StreamingDetector {
   private readonly spatialAfter: number;
   private readonly spatialMinZ: number;
   private readonly refractory: number;
+  private readonly evidenceMs: number;
+  private readonly power: number;
+  private readonly recordRelative: boolean;
+  private readonly spatialAfterMs: number;
+  /** Time of the first finite sample (NaN before). */
+  private firstT = NaN;
   /** The last output passed and its age in samples. */
   private peak = 0;
   private peakAge = Infinity;
@@ -169,6 +192,10 @@ export class CombinedDetector implements StreamingDetector {
     this.spatialAfter = opts.spatialAfter ?? 0;
     this.spatialMinZ = opts.spatialMinZ ?? 0;
     this.refractory = opts.refractory ?? 0;
+    this.evidenceMs = opts.evidenceIntervalMs ?? 0;
+    this.power = opts.outputPower ?? 1;
+    this.recordRelative = opts.recordRelative ?? false;
+    this.spatialAfterMs = opts.spatialAfterMs ?? 0;
   }
 
   /** The decaying count of onsets (see `onsetLevel`). */
@@ -184,6 +211,10 @@ export class CombinedDetector implements StreamingDetector {
   update(t: number, v: number): AnomalyResult {
     const i = this.n++;
     const ctx = this.context.next(t, v);
+    if (this.firstT !== this.firstT && ctx.finite) this.firstT = t;
+    // Samples per evidence interval (≥ 1), from the baseline's median sampling interval.
+    const dt = this.context.baseline.intervalMs;
+    const tests = this.evidenceMs > 0 && dt > 0 && dt < this.evidenceMs ? this.evidenceMs / dt : 1;
     let keep = 1;
     let best: AnomalyResult | undefined;
     let bestScore = 0;
@@ -197,15 +228,15 @@ export class CombinedDetector implements StreamingDetector {
       const { detector, weight, gate: isGate, onsets } = this.detectors[k];
       const r = detector.score(ctx);
       let s = clamp01(r.score * weight);
+      if (onsets) keepOnset *= 1 - s;
       if (this.perLikelihood) {
-        s = this.perLikelihood[k].update(clamp01(r.score));
+        s = this.perLikelihood[k].update(clamp01(r.score), tests);
         if (s > perMax) perMax = s;
         if (this.perLikelihood[k].scoring) {
           fisher -= 2 * Math.log(Math.max(1e-300, this.perLikelihood[k].lastTail));
           scoring++;
         }
       }
-      if (onsets) keepOnset *= 1 - s;
       if (isGate) {
         gated = true;
         gate = Math.max(gate, s);
@@ -218,7 +249,7 @@ export class CombinedDetector implements StreamingDetector {
       }
     }
     let score = clamp01(1 - keep);
-    if (this.perLikelihood) score = this.fisher ? (scoring > 0 ? rankedLogScore(chiSquareTailEven(fisher, scoring)) : 0) : perMax;
+    if (this.perLikelihood) score = this.fisher ? (scoring > 0 ? rankedLogScore(Math.min(1, tests * chiSquareTailEven(fisher, scoring))) : 0) : perMax;
     let rarity = 1;
     if (this.onsetWeight > 0) {
       // The rarity of an excursion like this one in this series, from its onsets before it.
@@ -238,16 +269,25 @@ export class CombinedDetector implements StreamingDetector {
       }
       score *= this.gateFloor + (1 - this.gateFloor) * this.gate;
     }
-    if (this.likelihood && !this.perLikelihood) score = this.likelihood.update(score);
+    if (this.likelihood && !this.perLikelihood) score = this.likelihood.update(score, tests);
     if (this.decay > 0) {
       const raw = score;
       const m = this.recent;
-      score = raw > m ? raw - m : 0;
+      score = raw > m ? (this.recordRelative ? (raw - m) / (1 - m) : raw - m) : 0;
       this.recent = Math.max(raw, m * this.decay);
     }
+    if (this.power !== 1 && score > 0) score = Math.pow(score, this.power);
     if (ctx.flat && score > this.flatCap) score = this.flatCap;
     score *= rarity;
-    if (i >= this.spatialAfter && ctx.finite && !ctx.flat && Math.abs(ctx.z) > this.spatialMinZ && (ctx.norm > 1 + this.spatialTolerance || ctx.norm < -this.spatialTolerance)) score = 1;
+    if (i >= this.spatialAfter && ctx.t - this.firstT >= this.spatialAfterMs && ctx.finite && !ctx.flat && Math.abs(ctx.z) > this.spatialMinZ && (ctx.norm > 1 + this.spatialTolerance || ctx.norm < -this.spatialTolerance)) {
+      score = 1;
+      const above = ctx.norm > 1;
+      const by = Math.round(100 * (above ? ctx.norm - 1 : -ctx.norm));
+      best = {
+        score: 1,
+        explanation: explain('new-range', ctx, `${fmt(ctx.raw)} is ${above ? 'above the highest' : 'below the lowest'} value seen so far in this series, by ${by}% of its range, and ${Math.abs(ctx.z).toFixed(1)} robust deviations from the expected ${fmt(ctx.expected)}.`),
+      };
+    }
     if (this.refractory > 0 && score > 0) {
       if (score > this.peak || this.peakAge >= this.refractory) {
         this.peak = score;
@@ -280,6 +320,7 @@ export class CombinedDetector implements StreamingDetector {
       perLikelihood: this.perLikelihood?.map((l) => l.snapshot()),
       peak: this.peak,
       peakAge: Number.isFinite(this.peakAge) ? this.peakAge : -1,
+      firstT: Number.isFinite(this.firstT) ? this.firstT : null,
     };
   }
 
@@ -298,6 +339,7 @@ export class CombinedDetector implements StreamingDetector {
     if (this.likelihood && s.likelihood) this.likelihood.restore(s.likelihood);
     if (this.perLikelihood && s.perLikelihood?.length === this.perLikelihood.length) s.perLikelihood.forEach((l, k) => this.perLikelihood![k].restore(l));
     this.peak = s.peak ?? 0;
+    this.firstT = s.firstT ?? NaN;
     this.peakAge = s.peakAge === undefined || s.peakAge < 0 ? Infinity : s.peakAge;
   }
 }

@@ -29,10 +29,16 @@ export interface LikelihoodOptions {
   halfLife?: number;
   /** Numenta's log score, saturating at a tail of 1e-10 (`numenta`), or `ranked` (default, see `rankedLogScore`). */
   output?: 'numenta' | 'ranked';
-  /** No score before this many samples, even when the estimate is ready (default 0). */
-  scoreFrom?: number;
   /** Only averages above the mean are unusual (default false: two-sided, as Numenta's). */
   oneSided?: boolean;
+  /**
+   * The tail is at least the observed frequency of averages this high or higher (default
+   * false). The normal fit badly underestimates the tail of a mostly-zero score with
+   * recurring spikes (a CUSUM that trips now and then on noise); the empirical frequency is
+   * kept in a histogram of `EMPIRICAL_BINS` bins on a square-root scale, with the same memory
+   * as the mean and variance. An average higher than any seen keeps the normal tail.
+   */
+  empirical?: boolean;
 }
 
 export interface LikelihoodState {
@@ -44,6 +50,9 @@ export interface LikelihoodState {
   k: number;
   mean: number;
   m2: number;
+  hist?: number[];
+  inc?: number;
+  total?: number;
 }
 
 const MIN_MEAN = 0.03;
@@ -57,13 +66,24 @@ export function logLikelihoodScore(tail: number): number {
 }
 
 /**
- * The log score without Numenta's saturation at a tail of 1e-10: with L = −log10(tail), L / 10
- * up to L = 5 (Numenta's score there: 0.5 at their "red" tail of 1e-5), then
+ * The log score without Numenta's saturation at a tail of 1e-10. With L = −log10(2·tail) (the
+ * tail doubled: a one-sided tail of 0.5, "at or below the usual", is no evidence and scores 0):
+ * L / 10 up to L = 5 (0.5 at a tail of 5e-6, about Numenta's "red" level of 1e-5), then
  * 1 − 0.5·e^(−(L − 5)/5), which has the same slope at 5 and keeps rising toward 1, so much
- * rarer averages still rank above rarer ones (0.82 at 1e-10, 0.98 at 1e-20).
+ * rarer averages still rank above rarer ones (0.82 at 5e-11, 0.98 at 5e-21).
  */
 export function rankedLogScore(tail: number): number {
-  const L = tail > 0 ? -Math.log10(tail) : 330;
+  return evidenceScore(evidenceOf(tail));
+}
+
+/** The evidence of a one-sided tail in decimal digits: L = −log10(2·tail), ≥ 0 (330 for a tail of 0). */
+export function evidenceOf(tail: number): number {
+  const L = tail > 0 ? -Math.log10(2 * tail) : 330;
+  return L > 0 ? L : 0;
+}
+
+/** The score of L digits of evidence (see `rankedLogScore`). */
+export function evidenceScore(L: number): number {
   if (!(L > 0)) return 0;
   return L <= 5 ? L / 10 : 1 - 0.5 * Math.exp(-(L - 5) / 5);
 }
@@ -88,7 +108,11 @@ export class AnomalyLikelihood {
   private readonly rate: number;
   private readonly ranked: boolean;
   private readonly oneSided: boolean;
-  private readonly scoreFrom: number;
+  /** Decayed counts of the learned averages by bin (empirical tail), or null. */
+  private readonly hist: Float64Array | null;
+  /** Weight of the next count (grows instead of decaying every bin) and the total weight. */
+  private inc = 1;
+  private total = 0;
 
   constructor(opts: LikelihoodOptions = {}) {
     this.ring = new Float64Array(Math.max(1, Math.round(opts.window ?? 10)));
@@ -97,14 +121,39 @@ export class AnomalyLikelihood {
     this.rate = 1 - Math.pow(0.5, 1 / (opts.halfLife ?? 3000));
     this.ranked = opts.output !== 'numenta';
     this.oneSided = opts.oneSided ?? false;
-    this.scoreFrom = opts.scoreFrom ?? 0;
+    this.hist = opts.empirical ? new Float64Array(EMPIRICAL_BINS) : null;
+  }
+
+  /** Observed frequency of learned averages in the bin of `avg` or above. */
+  private frequencyAtLeast(avg: number): number {
+    const h = this.hist!;
+    let c = 0;
+    for (let b = binOf(avg); b < h.length; b++) c += h[b];
+    return this.total > 0 ? c / this.total : 0;
+  }
+
+  private learnBin(avg: number): void {
+    const h = this.hist!;
+    this.inc /= 1 - this.rate;
+    h[binOf(avg)] += this.inc;
+    this.total += this.inc;
+    if (this.inc > 1e100) {
+      // Rescale so the weights stay finite; only ratios matter.
+      for (let b = 0; b < h.length; b++) h[b] /= this.inc;
+      this.total /= this.inc;
+      this.inc = 1;
+    }
   }
 
   /** The tail probability of the current average (1 before the model scores). */
   private tail = 1;
 
-  /** Learns the raw score of this sample and returns the log score of the recent average. */
-  update(raw: number): number {
+  /**
+   * Learns the raw score of this sample and returns the log score of the recent average.
+   * `tests` > 1 scores the tail multiplied by it (Bonferroni: the chance of an average this
+   * unusual among that many samples); `lastTail` stays the tail of this sample.
+   */
+  update(raw: number, tests = 1): number {
     const r = raw > 0 ? (raw < 1 ? raw : 1) : 0;
     const w = this.ring.length;
     this.sum += r - this.ring[this.head];
@@ -119,11 +168,17 @@ export class AnomalyLikelihood {
     }
     const avg = this.sum / Math.min(w, this.n);
     let score = 0;
-    if (this.k >= this.estimate && i >= this.scoreFrom) {
+    if (this.k >= this.estimate) {
       const mean = this.mean > MIN_MEAN ? this.mean : MIN_MEAN;
       const variance = this.m2 > MIN_VAR ? this.m2 : MIN_VAR;
       this.tail = this.oneSided && avg <= mean ? 0.5 : normalTail(avg, mean, Math.sqrt(variance));
-      score = this.ranked ? rankedLogScore(this.tail) : logLikelihoodScore(this.tail);
+      // Only worth the histogram walk when the normal tail is small.
+      if (this.hist && this.tail < 0.01) {
+        const f = this.frequencyAtLeast(avg);
+        if (f > this.tail) this.tail = f;
+      }
+      const p = tests > 1 ? Math.min(1, this.tail * tests) : this.tail;
+      score = this.ranked ? rankedLogScore(p) : logLikelihoodScore(p);
     }
     if (i >= this.skip) {
       // Cumulative mean/variance at first, exponentially weighted once 1/k < rate.
@@ -132,13 +187,14 @@ export class AnomalyLikelihood {
       const d = avg - this.mean;
       this.mean += a * d;
       this.m2 = (1 - a) * (this.m2 + a * d * d);
+      if (this.hist) this.learnBin(avg);
     }
     return score;
   }
 
   /** Whether the distribution is estimated (scores are produced). */
   get scoring(): boolean {
-    return this.k >= this.estimate && this.n > this.scoreFrom;
+    return this.k >= this.estimate;
   }
 
   /** The tail probability of the last sample's average (1 before scoring starts). */
@@ -147,7 +203,14 @@ export class AnomalyLikelihood {
   }
 
   snapshot(): LikelihoodState {
-    return { v: 1, ring: Array.from(this.ring), head: this.head, sum: this.sum, n: this.n, k: this.k, mean: this.mean, m2: this.m2 };
+    const s: LikelihoodState = { v: 1, ring: Array.from(this.ring), head: this.head, sum: this.sum, n: this.n, k: this.k, mean: this.mean, m2: this.m2 };
+    if (this.hist) {
+      // Stored normalized (the total is 1), so the numbers stay small in JSON.
+      s.hist = Array.from(this.hist, (c) => (this.total > 0 ? c / this.total : 0));
+      s.inc = this.total > 0 ? this.inc / this.total : 1;
+      s.total = this.total > 0 ? 1 : 0;
+    }
+    return s;
   }
 
   restore(s: LikelihoodState): void {
@@ -159,7 +222,20 @@ export class AnomalyLikelihood {
     this.k = s.k;
     this.mean = s.mean;
     this.m2 = s.m2;
+    if (this.hist && s.hist?.length === this.hist.length) {
+      this.hist.set(s.hist);
+      this.inc = s.inc ?? 1;
+      this.total = s.total ?? 0;
+    }
   }
+}
+
+/** Bins of the empirical tail's histogram: square-root scale on [0, 1], finer near 0. */
+export const EMPIRICAL_BINS = 32;
+
+function binOf(avg: number): number {
+  const b = Math.floor(Math.sqrt(avg > 0 ? avg : 0) * EMPIRICAL_BINS);
+  return b < EMPIRICAL_BINS ? b : EMPIRICAL_BINS - 1;
 }
 
 /**
