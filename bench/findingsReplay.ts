@@ -35,5 +35,6 @@ for (const p of patches.length ? patches : ['{}']) {
   const sev = { info: 0, warning: 0, critical: 0 } as Record<string, number>;
   for (const f of found) sev[f.severity]++;
   const per = new Set(found.map((f) => f.series)).size;
+  if (process.env.BENCH_JSON) for (const f of found) console.log(`    +${((f.at - samples[0].t) / 1000).toFixed(0)} s ${f.severity} ${f.score.toFixed(2)} ${f.series}: ${f.explanation?.message ?? ''}`);
   console.log(`${String(found.length).padStart(4)} findings (${sev.critical} critical / ${sev.warning} warning / ${sev.info} info), ${((found.length * 3600) / span).toFixed(0)}/h, ${per} series  ${p}`);
 }

@@ -96,11 +96,6 @@ export interface CombinerOptions {
    * means the same evidence per unit of time whatever the sampling rate.
    */
   evidenceIntervalMs?: number;
-  /**
-   * The output is raised to this power (default 1). A monotone map, so it changes no ranking
-   * (and no NAB score); it sets which scores reach the monitor's finding levels.
-   */
-  outputPower?: number;
   /** The record excess as a share of the room left under 1, (raw − max) / (1 − max), instead of raw − max (default false). */
   recordRelative?: boolean;
   /** The spatial rule needs this much covered time as well as `spatialAfter` samples (default 0). */
@@ -158,7 +153,6 @@ export class CombinedDetector implements StreamingDetector {
   private readonly spatialMinZ: number;
   private readonly refractory: number;
   private readonly evidenceMs: number;
-  private readonly power: number;
   private readonly recordRelative: boolean;
   private readonly spatialAfterMs: number;
   /** Time of the first finite sample (NaN before). */
@@ -193,7 +187,6 @@ export class CombinedDetector implements StreamingDetector {
     this.spatialMinZ = opts.spatialMinZ ?? 0;
     this.refractory = opts.refractory ?? 0;
     this.evidenceMs = opts.evidenceIntervalMs ?? 0;
-    this.power = opts.outputPower ?? 1;
     this.recordRelative = opts.recordRelative ?? false;
     this.spatialAfterMs = opts.spatialAfterMs ?? 0;
   }
@@ -276,7 +269,6 @@ export class CombinedDetector implements StreamingDetector {
       score = raw > m ? (this.recordRelative ? (raw - m) / (1 - m) : raw - m) : 0;
       this.recent = Math.max(raw, m * this.decay);
     }
-    if (this.power !== 1 && score > 0) score = Math.pow(score, this.power);
     if (ctx.flat && score > this.flatCap) score = this.flatCap;
     score *= rarity;
     if (i >= this.spatialAfter && ctx.t - this.firstT >= this.spatialAfterMs && ctx.finite && !ctx.flat && Math.abs(ctx.z) > this.spatialMinZ && (ctx.norm > 1 + this.spatialTolerance || ctx.norm < -this.spatialTolerance)) {

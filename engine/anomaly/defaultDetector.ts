@@ -41,7 +41,6 @@ export interface DefaultDetectorConfig {
   spatialMinZ?: number;
   refractory?: number;
   evidenceIntervalMs?: number;
-  outputPower?: number;
   recordRelative?: boolean;
   spatialAfterMs?: number;
 }
@@ -54,7 +53,7 @@ export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
   novelty: { weight: 1, gate: false, levels: 8, length: 6, learn: 300, rangeHalfLife: 2000, rare: 1 },
   alpha: 0.01,
   resolutionFloor: 0.5,
-  likelihood: { window: 10, skip: 30, estimate: 100, halfLife: 8640, oneSided: true },
+  likelihood: { window: 10, skip: 150, estimate: 40, halfLife: 8640, oneSided: true, empirical: true, winsorize: 3 },
   likelihoodPerDetector: true,
   likelihoodFisher: true,
   spatialTolerance: 0.05,
@@ -62,7 +61,6 @@ export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
   spatialMinZ: 5,
   refractory: 150,
   evidenceIntervalMs: 300_000,
-  outputPower: 2,
   spatialAfterMs: DAY_MS,
   alarmLevel: 1.1,
   suppress: 100,
@@ -85,7 +83,7 @@ export function createDetector(cfg: DefaultDetectorConfig): CombinedDetector {
   if (cfg.bocpd.weight > 0) detectors.push({ detector: new BocpdDetector(cfg.bocpd), weight: cfg.bocpd.weight });
   if (cfg.novelty.weight > 0) detectors.push({ detector: new ContextNoveltyDetector(cfg.novelty), weight: cfg.novelty.weight, gate: cfg.novelty.gate });
   if (cfg.ocsvm.weight > 0) detectors.push({ detector: new OcsvmDetector(cfg.ocsvm), weight: cfg.ocsvm.weight });
-  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha, dailyBins: cfg.dailyBins, resolutionFloor: cfg.resolutionFloor }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, suppressedCap: cfg.suppressedCap, recordHalfLife: cfg.recordHalfLife, gateHold: cfg.gateHold, gateFloor: cfg.gateFloor, flatCap: cfg.flatCap, onsetLevel: cfg.onsetLevel, onsetHalfLife: cfg.onsetHalfLife, onsetWeight: cfg.onsetWeight, onsetUntil: cfg.onsetUntil, likelihood: cfg.likelihood, likelihoodPerDetector: cfg.likelihoodPerDetector, likelihoodFisher: cfg.likelihoodFisher, spatialTolerance: cfg.spatialTolerance, spatialAfter: cfg.spatialAfter, spatialMinZ: cfg.spatialMinZ, refractory: cfg.refractory, evidenceIntervalMs: cfg.evidenceIntervalMs, outputPower: cfg.outputPower, recordRelative: cfg.recordRelative, spatialAfterMs: cfg.spatialAfterMs });
+  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha, dailyBins: cfg.dailyBins, resolutionFloor: cfg.resolutionFloor }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, suppressedCap: cfg.suppressedCap, recordHalfLife: cfg.recordHalfLife, gateHold: cfg.gateHold, gateFloor: cfg.gateFloor, flatCap: cfg.flatCap, onsetLevel: cfg.onsetLevel, onsetHalfLife: cfg.onsetHalfLife, onsetWeight: cfg.onsetWeight, onsetUntil: cfg.onsetUntil, likelihood: cfg.likelihood, likelihoodPerDetector: cfg.likelihoodPerDetector, likelihoodFisher: cfg.likelihoodFisher, spatialTolerance: cfg.spatialTolerance, spatialAfter: cfg.spatialAfter, spatialMinZ: cfg.spatialMinZ, refractory: cfg.refractory, evidenceIntervalMs: cfg.evidenceIntervalMs, recordRelative: cfg.recordRelative, spatialAfterMs: cfg.spatialAfterMs });
 }
 
 export function createDefaultDetector(): StreamingDetector & CombinedDetector {

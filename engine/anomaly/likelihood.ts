@@ -32,13 +32,22 @@ export interface LikelihoodOptions {
   /** Only averages above the mean are unusual (default false: two-sided, as Numenta's). */
   oneSided?: boolean;
   /**
-   * The tail is at least the observed frequency of averages this high or higher (default
-   * false). The normal fit badly underestimates the tail of a mostly-zero score with
-   * recurring spikes (a CUSUM that trips now and then on noise); the empirical frequency is
-   * kept in a histogram of `EMPIRICAL_BINS` bins on a square-root scale, with the same memory
-   * as the mean and variance. An average higher than any seen keeps the normal tail.
+   * For a series sampled faster than the evidence interval (`tests` > 1 in `update`), the tail
+   * is at least the observed frequency of averages this high or higher (default false). The
+   * normal fit badly underestimates the tail of a mostly-zero score with recurring spikes (a
+   * CUSUM that trips now and then on noise); at 10 Hz the Bonferroni correction asks for
+   * tails of 1/3,000 and rarer, which a history of 36,000 averages an hour can measure, while
+   * at NAB's 5-minute rate (one test) a few thousand averages cannot, and the normal fit
+   * extrapolates. The frequencies are kept in a histogram of `EMPIRICAL_BINS` bins on a
+   * square-root scale, with the same memory as the mean and variance; an average higher than
+   * any seen keeps the normal tail.
    */
   empirical?: boolean;
+  /**
+   * Averages more than this many standard deviations above the mean are learned as that
+   * limit (default 0: off), once `WINSORIZE_AFTER` averages have been learned.
+   */
+  winsorize?: number;
 }
 
 export interface LikelihoodState {
@@ -58,6 +67,8 @@ export interface LikelihoodState {
 const MIN_MEAN = 0.03;
 const MIN_VAR = 0.0003;
 const LOG_1E10 = Math.log(1e-10);
+/** Averages learned before the winsorizing limit applies (the mean and deviation need a few). */
+export const WINSORIZE_AFTER = 30;
 
 /** Numenta's log score of a likelihood tail: log(tail + 1e-10) / log(1e-10), clipped to [0, 1]. */
 export function logLikelihoodScore(tail: number): number {
@@ -108,6 +119,7 @@ export class AnomalyLikelihood {
   private readonly rate: number;
   private readonly ranked: boolean;
   private readonly oneSided: boolean;
+  private readonly winsorize: number;
   /** Decayed counts of the learned averages by bin (empirical tail), or null. */
   private readonly hist: Float64Array | null;
   /** Weight of the next count (grows instead of decaying every bin) and the total weight. */
@@ -121,6 +133,7 @@ export class AnomalyLikelihood {
     this.rate = 1 - Math.pow(0.5, 1 / (opts.halfLife ?? 3000));
     this.ranked = opts.output !== 'numenta';
     this.oneSided = opts.oneSided ?? false;
+    this.winsorize = opts.winsorize ?? 0;
     this.hist = opts.empirical ? new Float64Array(EMPIRICAL_BINS) : null;
   }
 
@@ -173,7 +186,7 @@ export class AnomalyLikelihood {
       const variance = this.m2 > MIN_VAR ? this.m2 : MIN_VAR;
       this.tail = this.oneSided && avg <= mean ? 0.5 : normalTail(avg, mean, Math.sqrt(variance));
       // Only worth the histogram walk when the normal tail is small.
-      if (this.hist && this.tail < 0.01) {
+      if (this.hist && tests > 1 && this.tail < 0.01) {
         const f = this.frequencyAtLeast(avg);
         if (f > this.tail) this.tail = f;
       }
@@ -184,7 +197,15 @@ export class AnomalyLikelihood {
       // Cumulative mean/variance at first, exponentially weighted once 1/k < rate.
       this.k++;
       const a = Math.max(1 / this.k, this.rate);
-      const d = avg - this.mean;
+      let x = avg;
+      if (this.winsorize > 0 && this.k > WINSORIZE_AFTER) {
+        // Robust estimation: an average far above the usual ones (an anomaly while the
+        // distribution is being learned, e.g. a fault in the first minute) is learned as the
+        // limit, so it does not make the next ones look usual.
+        const cap = Math.max(this.mean, MIN_MEAN) + this.winsorize * Math.sqrt(Math.max(this.m2, MIN_VAR));
+        if (x > cap) x = cap;
+      }
+      const d = x - this.mean;
       this.mean += a * d;
       this.m2 = (1 - a) * (this.m2 + a * d * d);
       if (this.hist) this.learnBin(avg);
