@@ -119,6 +119,7 @@ export interface CombinedState {
   peak?: number;
   peakAge?: number;
   firstT?: number | null;
+  flatLeft?: number;
 }
 
 export class CombinedDetector implements StreamingDetector {
@@ -136,6 +137,9 @@ export class CombinedDetector implements StreamingDetector {
   private gate = 0;
   private gateAge = 0;
   private readonly flatCap: number;
+  private readonly flatHold: number;
+  /** Samples left under the point-mass cap after the series left its point mass. */
+  private flatLeft = 0;
   private readonly onsetLevel: number;
   private readonly onsetDecay: number;
   private readonly onsetWeight: number;
@@ -171,6 +175,7 @@ export class CombinedDetector implements StreamingDetector {
     this.gateFloor = opts.gateFloor ?? 0;
     this.decay = opts.recordHalfLife ? Math.pow(0.5, 1 / opts.recordHalfLife) : 0;
     this.flatCap = opts.flatCap ?? 1;
+    this.flatHold = opts.likelihood ? (opts.likelihood.window ?? 10) : 0;
     this.onsetWeight = opts.onsetLevel !== undefined && opts.onsetHalfLife ? (opts.onsetWeight ?? 1) : 0;
     this.onsetLevel = opts.onsetLevel ?? Infinity;
     this.onsetUntil = opts.onsetUntil ?? Infinity;
@@ -179,9 +184,16 @@ export class CombinedDetector implements StreamingDetector {
     this.fisher = opts.likelihoodFisher ?? false;
     // Each detector's likelihood skips the detector's own learning phase and then its young
     // scores, as Numenta's skips the first raw scores of a young HTM model: a novelty score
-    // after a learning phase of zeros is not unusual for that reason alone.
+    // after a learning phase of zeros is not unusual for that reason alone. A detector that
+    // needed a learning phase of N samples also gets at least N samples to estimate its usual
+    // output (its first scores are few and strongly correlated).
     const lk = opts.likelihood;
-    if (lk && opts.likelihoodPerDetector) this.perLikelihood = this.detectors.map(({ detector }) => new AnomalyLikelihood({ ...lk, skip: (lk.skip ?? 375) + (detector.warmup ?? 0) }));
+    if (lk && opts.likelihoodPerDetector) {
+      this.perLikelihood = this.detectors.map(({ detector }) => {
+        const warmup = detector.warmup ?? 0;
+        return new AnomalyLikelihood({ ...lk, skip: (lk.skip ?? 375) + warmup, estimate: Math.max(lk.estimate ?? 375, warmup) });
+      });
+    }
     this.spatialTolerance = opts.spatialTolerance ?? Infinity;
     this.spatialAfter = opts.spatialAfter ?? 0;
     this.spatialMinZ = opts.spatialMinZ ?? 0;
@@ -269,7 +281,11 @@ export class CombinedDetector implements StreamingDetector {
       score = raw > m ? (this.recordRelative ? (raw - m) / (1 - m) : raw - m) : 0;
       this.recent = Math.max(raw, m * this.decay);
     }
-    if (ctx.flat && score > this.flatCap) score = this.flatCap;
+    // The cap holds for the first departure from a point mass and the samples whose moving
+    // average (the likelihood's window) still includes it.
+    if (ctx.flat) this.flatLeft = this.flatHold;
+    else if (this.flatLeft > 0) this.flatLeft--;
+    if ((ctx.flat || this.flatLeft > 0) && score > this.flatCap) score = this.flatCap;
     score *= rarity;
     if (i >= this.spatialAfter && ctx.t - this.firstT >= this.spatialAfterMs && ctx.finite && !ctx.flat && Math.abs(ctx.z) > this.spatialMinZ && (ctx.norm > 1 + this.spatialTolerance || ctx.norm < -this.spatialTolerance)) {
       score = 1;
@@ -313,6 +329,7 @@ export class CombinedDetector implements StreamingDetector {
       peak: this.peak,
       peakAge: Number.isFinite(this.peakAge) ? this.peakAge : -1,
       firstT: Number.isFinite(this.firstT) ? this.firstT : null,
+      flatLeft: this.flatLeft,
     };
   }
 
@@ -332,6 +349,7 @@ export class CombinedDetector implements StreamingDetector {
     if (this.perLikelihood && s.perLikelihood?.length === this.perLikelihood.length) s.perLikelihood.forEach((l, k) => this.perLikelihood![k].restore(l));
     this.peak = s.peak ?? 0;
     this.firstT = s.firstT ?? NaN;
+    this.flatLeft = s.flatLeft ?? 0;
     this.peakAge = s.peakAge === undefined || s.peakAge < 0 ? Infinity : s.peakAge;
   }
 }

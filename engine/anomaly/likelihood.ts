@@ -226,10 +226,9 @@ export class AnomalyLikelihood {
   snapshot(): LikelihoodState {
     const s: LikelihoodState = { v: 1, ring: Array.from(this.ring), head: this.head, sum: this.sum, n: this.n, k: this.k, mean: this.mean, m2: this.m2 };
     if (this.hist) {
-      // Stored normalized (the total is 1), so the numbers stay small in JSON.
-      s.hist = Array.from(this.hist, (c) => (this.total > 0 ? c / this.total : 0));
-      s.inc = this.total > 0 ? this.inc / this.total : 1;
-      s.total = this.total > 0 ? 1 : 0;
+      s.hist = Array.from(this.hist);
+      s.inc = this.inc;
+      s.total = this.total;
     }
     return s;
   }
