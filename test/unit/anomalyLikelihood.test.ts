@@ -71,15 +71,30 @@ test('the mean and variance have Numenta’s lower bounds: a series whose raw sc
 });
 
 test('the empirical tail keeps a recurring spike from looking rarer than it is', () => {
-  const run = (empirical: boolean) => {
+  const run = (empirical: boolean, tests: number) => {
     const l = new AnomalyLikelihood({ window: 1, skip: 0, estimate: 100, halfLife: 1e12, oneSided: true, empirical });
-    for (let i = 0; i < 1000; i++) l.update(i % 100 === 0 ? 1 : 0); // a spike every 100 samples
-    l.update(1);
+    for (let i = 0; i < 1000; i++) l.update(i % 100 === 0 ? 1 : 0, tests); // a spike every 100 samples
+    l.update(1, tests);
     return l.lastTail;
   };
   // Normal fit: mean 0.01, variance 0.0099, z = 9.95 → 1e-23. Observed: 10 spikes in 1,000 → 0.01.
-  assert.ok(run(false) < 1e-20, `normal ${run(false)}`);
-  close(run(true), 0.01, 1e-12, 'empirical frequency');
+  assert.ok(run(false, 10) < 1e-20, `normal ${run(false, 10)}`);
+  close(run(true, 10), 0.01, 1e-12, 'empirical frequency, for a series with several samples per evidence interval');
+  assert.ok(run(true, 1) < 1e-20, 'one sample per evidence interval: the normal fit extrapolates');
+});
+
+test('winsorized estimation: an anomaly while the distribution is learned does not become the usual', () => {
+  const mk = (winsorize: number) => {
+    const l = new AnomalyLikelihood({ window: 1, skip: 0, estimate: 100, halfLife: 1e12, oneSided: true, winsorize });
+    const rng = new Rng(4);
+    for (let i = 0; i < 100; i++) l.update(i >= 60 && i < 80 ? 0.9 : 0.1 + 0.01 * rng.normal()); // a fault at 60–79
+    return l;
+  };
+  // With the limit the fault's samples are learned as about mean + 3 deviations (mean 0.12 after).
+  const w = mk(3);
+  const plain = mk(0);
+  assert.ok(w.update(0.9) > 0.5, 'the fault still scores after the learning');
+  assert.ok(plain.update(0.9) < 0.2, 'without the limit it is nearly part of the usual (mean 0.26, deviation 0.32)');
 });
 
 test('snapshot and restore of the likelihood give identical scores', () => {
