@@ -12,6 +12,8 @@ import type { AnomalyResult, StreamingDetector } from './types';
 import { ContextBuilder, type ContextDetector, type ContextState } from './context';
 import type { BaselineOptions } from './baseline';
 import { clamp01, explain, fmt } from './util';
+
+const TWO_LN2 = 2 * Math.LN2;
 import { AnomalyLikelihood, chiSquareTailEven, rankedLogScore, type LikelihoodOptions, type LikelihoodState } from './likelihood';
 
 export interface WeightedDetector {
@@ -229,17 +231,31 @@ export class CombinedDetector implements StreamingDetector {
     let perMax = 0;
     let fisher = 0;
     let scoring = 0;
+    let minTail = 0.5;
+    let tailBest: AnomalyResult | undefined;
     for (let k = 0; k < this.detectors.length; k++) {
       const { detector, weight, gate: isGate, onsets } = this.detectors[k];
       const r = detector.score(ctx);
       let s = clamp01(r.score * weight);
       if (onsets) keepOnset *= 1 - s;
       if (this.perLikelihood) {
-        s = this.perLikelihood[k].update(clamp01(r.score), tests);
-        if (s > perMax) perMax = s;
-        if (this.perLikelihood[k].scoring) {
-          fisher -= 2 * Math.log(Math.max(1e-300, this.perLikelihood[k].lastTail));
-          scoring++;
+        const lk = this.perLikelihood[k];
+        if (this.fisher) {
+          lk.observe(r.score, tests);
+          s = 0;
+          if (lk.scoring) {
+            const p = lk.lastTail;
+            fisher += p === 0.5 ? TWO_LN2 : p >= 1 ? 0 : -2 * Math.log(p > 1e-300 ? p : 1e-300);
+            scoring++;
+            // The explanation is the one of the detector whose output is the most unusual.
+            if (p < minTail && r.explanation) {
+              minTail = p;
+              tailBest = r;
+            }
+          }
+        } else {
+          s = lk.update(r.score, tests);
+          if (s > perMax) perMax = s;
         }
       }
       if (isGate) {
@@ -254,7 +270,10 @@ export class CombinedDetector implements StreamingDetector {
       }
     }
     let score = clamp01(1 - keep);
-    if (this.perLikelihood) score = this.fisher ? (scoring > 0 ? rankedLogScore(Math.min(1, tests * chiSquareTailEven(fisher, scoring))) : 0) : perMax;
+    if (this.perLikelihood) {
+      score = this.fisher ? (scoring > 0 ? rankedLogScore(Math.min(1, tests * chiSquareTailEven(fisher, scoring))) : 0) : perMax;
+      if (this.fisher) best = tailBest;
+    }
     let rarity = 1;
     if (this.onsetWeight > 0) {
       // The rarity of an excursion like this one in this series, from its onsets before it.

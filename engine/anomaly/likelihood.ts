@@ -125,12 +125,15 @@ export class AnomalyLikelihood {
   /** Weight of the next count (grows instead of decaying every bin) and the total weight. */
   private inc = 1;
   private total = 0;
+  /** 1 / (1 − rate): the growth of `inc` per sample. */
+  private readonly growth: number;
 
   constructor(opts: LikelihoodOptions = {}) {
     this.ring = new Float64Array(Math.max(1, Math.round(opts.window ?? 10)));
     this.skip = opts.skip ?? 375;
     this.estimate = Math.max(1, opts.estimate ?? 375);
     this.rate = 1 - Math.pow(0.5, 1 / (opts.halfLife ?? 3000));
+    this.growth = 1 / (1 - this.rate);
     this.ranked = opts.output !== 'numenta';
     this.oneSided = opts.oneSided ?? false;
     this.winsorize = opts.winsorize ?? 0;
@@ -147,7 +150,7 @@ export class AnomalyLikelihood {
 
   private learnBin(avg: number): void {
     const h = this.hist!;
-    this.inc /= 1 - this.rate;
+    this.inc *= this.growth;
     h[binOf(avg)] += this.inc;
     this.total += this.inc;
     if (this.inc > 1e100) {
@@ -167,50 +170,61 @@ export class AnomalyLikelihood {
    * unusual among that many samples); `lastTail` stays the tail of this sample.
    */
   update(raw: number, tests = 1): number {
+    this.observe(raw, tests);
+    if (this.k < this.estimate || (this.oneSided && this.tail === 0.5)) return this.k < this.estimate ? 0 : this.ranked ? 0 : logLikelihoodScore(0.5);
+    const p = tests > 1 ? Math.min(1, this.tail * tests) : this.tail;
+    return this.ranked ? rankedLogScore(p) : logLikelihoodScore(p);
+  }
+
+  /** `update` without the score: learns the raw score and sets `lastTail` (for Fisher's method). */
+  observe(raw: number, tests = 1): void {
     const r = raw > 0 ? (raw < 1 ? raw : 1) : 0;
-    const w = this.ring.length;
-    this.sum += r - this.ring[this.head];
-    this.ring[this.head] = r;
-    this.head = (this.head + 1) % w;
+    const ring = this.ring;
+    const w = ring.length;
+    let head = this.head;
+    this.sum += r - ring[head];
+    ring[head] = r;
+    head = head + 1 === w ? 0 : head + 1;
+    this.head = head;
     const i = this.n++;
     // Recomputed now and then so the running sum does not drift.
-    if (this.head === 0) {
+    if (head === 0) {
       let s = 0;
-      for (let j = 0; j < w; j++) s += this.ring[j];
+      for (let j = 0; j < w; j++) s += ring[j];
       this.sum = s;
     }
-    const avg = this.sum / Math.min(w, this.n);
-    let score = 0;
+    const avg = this.sum / (this.n < w ? this.n : w);
     if (this.k >= this.estimate) {
       const mean = this.mean > MIN_MEAN ? this.mean : MIN_MEAN;
-      const variance = this.m2 > MIN_VAR ? this.m2 : MIN_VAR;
-      this.tail = this.oneSided && avg <= mean ? 0.5 : normalTail(avg, mean, Math.sqrt(variance));
-      // Only worth the histogram walk when the normal tail is small.
-      if (this.hist && tests > 1 && this.tail < 0.01) {
-        const f = this.frequencyAtLeast(avg);
-        if (f > this.tail) this.tail = f;
+      if (this.oneSided && avg <= mean) this.tail = 0.5;
+      else {
+        const variance = this.m2 > MIN_VAR ? this.m2 : MIN_VAR;
+        this.tail = normalTail(avg, mean, Math.sqrt(variance));
+        // Only worth the histogram walk when the normal tail is small.
+        if (this.hist && tests > 1 && this.tail < 0.01) {
+          const f = this.frequencyAtLeast(avg);
+          if (f > this.tail) this.tail = f;
+        }
       }
-      const p = tests > 1 ? Math.min(1, this.tail * tests) : this.tail;
-      score = this.ranked ? rankedLogScore(p) : logLikelihoodScore(p);
     }
     if (i >= this.skip) {
       // Cumulative mean/variance at first, exponentially weighted once 1/k < rate.
-      this.k++;
-      const a = Math.max(1 / this.k, this.rate);
+      const k = ++this.k;
+      const a = 1 / k > this.rate ? 1 / k : this.rate;
       let x = avg;
-      if (this.winsorize > 0 && this.k > WINSORIZE_AFTER) {
+      if (this.winsorize > 0 && k > WINSORIZE_AFTER) {
         // Robust estimation: an average far above the usual ones (an anomaly while the
         // distribution is being learned, e.g. a fault in the first minute) is learned as the
         // limit, so it does not make the next ones look usual.
-        const cap = Math.max(this.mean, MIN_MEAN) + this.winsorize * Math.sqrt(Math.max(this.m2, MIN_VAR));
-        if (x > cap) x = cap;
+        const m = this.mean > MIN_MEAN ? this.mean : MIN_MEAN;
+        const e = x - m;
+        if (e > 0 && e * e > this.winsorize * this.winsorize * (this.m2 > MIN_VAR ? this.m2 : MIN_VAR)) x = m + this.winsorize * Math.sqrt(this.m2 > MIN_VAR ? this.m2 : MIN_VAR);
       }
       const d = x - this.mean;
       this.mean += a * d;
       this.m2 = (1 - a) * (this.m2 + a * d * d);
       if (this.hist) this.learnBin(avg);
     }
-    return score;
   }
 
   /** Whether the distribution is estimated (scores are produced). */
