@@ -11,7 +11,7 @@
 import type { AnomalyResult, StreamingDetector } from './types';
 import { ContextBuilder, type ContextDetector, type ContextState } from './context';
 import type { BaselineOptions } from './baseline';
-import { clamp01, explain, fmt } from './util';
+import { clamp01, explain, fmt, plainExplanation } from './util';
 
 const TWO_LN2 = 2 * Math.LN2;
 import { AnomalyLikelihood, chiSquareTailEven, rankedLogScore, type LikelihoodOptions, type LikelihoodState } from './likelihood';
@@ -327,7 +327,7 @@ export class CombinedDetector implements StreamingDetector {
       else if (score > this.cap) score = this.cap;
     }
     if (!(score > 0)) return { score: 0 };
-    return best?.explanation ? { score, explanation: best.explanation } : { score };
+    return best?.explanation ? { score, explanation: plainExplanation(best.explanation) } : { score };
   }
 
   snapshot(): CombinedState {

@@ -157,13 +157,10 @@ export class ContextNoveltyDetector implements ContextDetector {
     if (this.n <= this.learn || words < this.length) return { score: 0 };
     const score = unseen / words;
     if (score === 0) return { score };
+    const raw = c.raw;
     return {
       score,
-      explanation: explain(
-        this.name,
-        c,
-        `${fmt(c.raw)} and the samples just before it form a pattern not seen before in this series (${unseen} of ${words} context lengths new).`,
-      ),
+      explanation: explain(this.name, c, () => `${fmt(raw)} and the samples just before it form a pattern not seen before in this series (${unseen} of ${words} context lengths new).`),
     };
   }
 

@@ -32,8 +32,9 @@ export class SeasonalResidualDetector implements ContextDetector {
     const az = Math.abs(c.z);
     const score = squash(az, this.z0, this.halfAt);
     if (score === 0) return { score };
-    const season = c.model === 'none' ? '' : ` (${c.model} profile)`;
-    const message = `${fmt(c.raw)} is ${az < 1000 ? az.toFixed(1) : 'more than 1,000'} robust deviations ${c.z > 0 ? 'above' : 'below'} the expected ${fmt(c.expected)}${season}.`;
+    const { model, raw, expected } = c;
+    const above = c.z > 0;
+    const message = () => `${fmt(raw)} is ${az < 1000 ? az.toFixed(1) : 'more than 1,000'} robust deviations ${above ? 'above' : 'below'} the expected ${fmt(expected)}${model === 'none' ? '' : ` (${model} profile)`}.`;
     return { score, explanation: explain(this.name, c, message, this.band) };
   }
 

@@ -2,9 +2,38 @@
 import type { SampleContext } from './context';
 import type { AnomalyExplanation } from './types';
 
-/** An explanation with the baseline's expectation and a band of `width` spreads around it. */
-export function explain(detector: string, c: SampleContext, message: string, width = 3): AnomalyExplanation {
-  return { detector, expected: c.expected, lower: c.expected - width * c.spread, upper: c.expected + width * c.spread, observed: c.raw, message };
+/**
+ * An explanation with the baseline's expectation and a band of `width` spreads around it.
+ * `message` may be a function, called once when the message is first read: detectors score
+ * every sample and most explanations are never shown, so formatting numbers eagerly is most
+ * of their cost. A lazy message must capture the values it prints, not the shared context
+ * `c`, which the next sample overwrites. Whoever hands an explanation on (the combiner, the
+ * standalone runner) passes it through `plainExplanation` first, so what leaves the detector
+ * is a plain object.
+ */
+export function explain(detector: string, c: SampleContext, message: string | (() => string), width = 3): AnomalyExplanation {
+  return new LazyExplanation(detector, c.expected, c.expected - width * c.spread, c.expected + width * c.spread, c.raw, message);
+}
+
+class LazyExplanation implements AnomalyExplanation {
+  constructor(
+    readonly detector: string,
+    readonly expected: number,
+    readonly lower: number,
+    readonly upper: number,
+    readonly observed: number,
+    private text: string | (() => string),
+  ) {}
+  get message(): string {
+    if (typeof this.text !== 'string') this.text = this.text();
+    return this.text;
+  }
+}
+
+/** The explanation as a plain object (the lazy message formatted now). */
+export function plainExplanation(e: AnomalyExplanation): AnomalyExplanation {
+  if (!(e instanceof LazyExplanation)) return e;
+  return { detector: e.detector, expected: e.expected, lower: e.lower, upper: e.upper, observed: e.observed, message: e.message };
 }
 
 /** A number as people read it: 4 significant digits, exponents only for the very large or small. */
