@@ -11,7 +11,7 @@
 import type { AnomalyResult, StreamingDetector } from './types';
 import { ContextBuilder, type ContextDetector, type ContextState } from './context';
 import type { BaselineOptions } from './baseline';
-import { clamp01, explain, fmt, plainExplanation } from './util';
+import { clamp01, explain, fmt, NO_SCORE, plainExplanation } from './util';
 
 const TWO_LN2 = 2 * Math.LN2;
 import { AnomalyLikelihood, chiSquareTailEven, rankedLogScore, type LikelihoodOptions, type LikelihoodState } from './likelihood';
@@ -271,7 +271,9 @@ export class CombinedDetector implements StreamingDetector {
     }
     let score = clamp01(1 - keep);
     if (this.perLikelihood) {
-      score = this.fisher ? (scoring > 0 ? rankedLogScore(Math.min(1, tests * chiSquareTailEven(fisher, scoring))) : 0) : perMax;
+      // Every detector at or below its usual (tails of 0.5) combines to a tail above 0.5: no
+      // evidence, score 0, without the chi-square tail and the logarithm.
+      score = this.fisher ? (scoring > 0 && fisher > scoring * TWO_LN2 + 1e-9 ? rankedLogScore(Math.min(1, tests * chiSquareTailEven(fisher, scoring))) : 0) : perMax;
       if (this.fisher) best = tailBest;
     }
     let rarity = 1;
@@ -326,7 +328,7 @@ export class CombinedDetector implements StreamingDetector {
       if (i - this.lastAlarm > this.suppress) this.lastAlarm = i;
       else if (score > this.cap) score = this.cap;
     }
-    if (!(score > 0)) return { score: 0 };
+    if (!(score > 0)) return NO_SCORE;
     return best?.explanation ? { score, explanation: plainExplanation(best.explanation) } : { score };
   }
 

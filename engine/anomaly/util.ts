@@ -1,6 +1,6 @@
 /** Small numeric helpers shared by the anomaly detectors. */
 import type { SampleContext } from './context';
-import type { AnomalyExplanation } from './types';
+import type { AnomalyExplanation, AnomalyResult } from './types';
 
 /**
  * An explanation with the baseline's expectation and a band of `width` spreads around it.
@@ -30,9 +30,39 @@ class LazyExplanation implements AnomalyExplanation {
   }
 }
 
+/** Formats a message from the numbers and text an `explainWith` call captured. */
+export type MessageFormat = (x: number, y: number, z: number, s: string) => string;
+
+/**
+ * `explain` with a message formatted later by a module-level `format` from the given values:
+ * no closure is allocated per sample.
+ */
+export function explainWith(detector: string, c: SampleContext, format: MessageFormat, x: number, y: number, z: number, s: string, width = 3): AnomalyExplanation {
+  return new FormattedExplanation(detector, c.expected, c.expected - width * c.spread, c.expected + width * c.spread, c.raw, format, x, y, z, s);
+}
+
+class FormattedExplanation implements AnomalyExplanation {
+  private text?: string;
+  constructor(
+    readonly detector: string,
+    readonly expected: number,
+    readonly lower: number,
+    readonly upper: number,
+    readonly observed: number,
+    private readonly format: MessageFormat,
+    private readonly x: number,
+    private readonly y: number,
+    private readonly z: number,
+    private readonly s: string,
+  ) {}
+  get message(): string {
+    return (this.text ??= this.format(this.x, this.y, this.z, this.s));
+  }
+}
+
 /** The explanation as a plain object (the lazy message formatted now). */
 export function plainExplanation(e: AnomalyExplanation): AnomalyExplanation {
-  if (!(e instanceof LazyExplanation)) return e;
+  if (!(e instanceof LazyExplanation) && !(e instanceof FormattedExplanation)) return e;
   return { detector: e.detector, expected: e.expected, lower: e.lower, upper: e.upper, observed: e.observed, message: e.message };
 }
 
@@ -42,6 +72,9 @@ export function fmt(x: number): string {
   const a = Math.abs(x);
   return a !== 0 && (a >= 1e6 || a < 1e-3) ? x.toExponential(3) : String(Number(x.toPrecision(4)));
 }
+
+/** A score of 0 without explanation, shared: results are read, never changed, by callers. */
+export const NO_SCORE: AnomalyResult = Object.freeze({ score: 0 });
 
 /** Clamps to [0, 1]; NaN becomes 0. */
 export function clamp01(x: number): number {
