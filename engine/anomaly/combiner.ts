@@ -1,12 +1,15 @@
 /**
  * Combines the detectors of one series into one score in [0, 1] with an explanation.
  *
- * Each detector scores the shared sample context; weighted scores are combined by a
- * noisy-OR (1 − Π(1 − wᵢ·sᵢ)), and the explanation is the one of the largest weighted
- * score. Then a causal post-processing keeps the output sparse: a combined score reaching
- * `alarmLevel` is passed through only at the onset of an anomalous state; for the next
- * `suppress` samples the output is capped below the alarm level (`suppressedCap`), so one
- * incident gives one alarm rather than a burst.
+ * Each detector scores the shared sample context. Without `likelihood`, weighted scores are
+ * combined by a noisy-OR (1 − Π(1 − wᵢ·sᵢ)), and the explanation is the one of the largest
+ * weighted score. With `likelihood` and `likelihoodPerDetector` (the default detector), each
+ * detector's raw score goes through its own anomaly likelihood (likelihood.ts) and the tails
+ * are combined by Fisher's method (or their scores by a maximum); the explanation is the one
+ * of the detector with the smallest tail. Then a causal post-processing keeps the output
+ * sparse: the record excess (`recordHalfLife`), the point-mass cap, the new-range rule
+ * (`spatialTolerance`), the refractory period (`refractory`), and the older alarm-level
+ * suppression (`alarmLevel`, `suppress`), so one incident gives one alarm, at its onset.
  */
 import type { AnomalyResult, StreamingDetector } from './types';
 import { ContextBuilder, type ContextDetector, type ContextState } from './context';

@@ -1,7 +1,9 @@
 /**
  * The one fixed configuration used everywhere (extension, CLI, NAB benchmark): seasonal
- * robust residual + CUSUM change points, gated by the novelty of short quantized contexts
- * (see docs/performance.md, "Anomaly detection", for the ablation and what was tuned).
+ * robust residual, CUSUM change points and the novelty of short quantized contexts, each
+ * judged by an anomaly likelihood against that series' own history of it, combined by
+ * Fisher's method; then the record excess, a refractory period and the new-range rule (see
+ * docs/performance.md, "Anomaly detection", for the ablation and what was tuned).
  */
 import type { StreamingDetector } from './types';
 import { CombinedDetector, type WeightedDetector } from './combiner';
