@@ -236,6 +236,7 @@ export class CombinedDetector implements StreamingDetector {
     let scoring = 0;
     let minTail = 0.5;
     let tailBest: AnomalyResult | undefined;
+    let tailName = '';
     for (let k = 0; k < this.detectors.length; k++) {
       const { detector, weight, gate: isGate, onsets } = this.detectors[k];
       const r = detector.score(ctx);
@@ -251,9 +252,10 @@ export class CombinedDetector implements StreamingDetector {
             fisher += p === 0.5 ? TWO_LN2 : p >= 1 ? 0 : -2 * Math.log(p > 1e-300 ? p : 1e-300);
             scoring++;
             // The explanation is the one of the detector whose output is the most unusual.
-            if (p < minTail && r.explanation) {
+            if (p < minTail) {
               minTail = p;
               tailBest = r;
+              tailName = detector.name;
             }
           }
         } else {
@@ -277,7 +279,11 @@ export class CombinedDetector implements StreamingDetector {
       // Every detector at or below its usual (tails of 0.5) combines to a tail above 0.5: no
       // evidence, score 0, without the chi-square tail and the logarithm.
       score = this.fisher ? (scoring > 0 && fisher > scoring * TWO_LN2 + 1e-9 ? rankedLogScore(Math.min(1, tests * chiSquareTailEven(fisher, scoring))) : 0) : perMax;
-      if (this.fisher) best = tailBest;
+      if (this.fisher) {
+        best = tailBest;
+        // The sample itself may be ordinary while its detector's recent average is not.
+        if (tailBest && !tailBest.explanation) best = { score: 0, explanation: explain(tailName, ctx, recentMessage(tailName, ctx.raw, minTail)) };
+      }
     }
     let rarity = 1;
     if (this.onsetWeight > 0) {
@@ -376,4 +382,8 @@ export class CombinedDetector implements StreamingDetector {
     this.flatLeft = s.flatLeft ?? 0;
     this.peakAge = s.peakAge === undefined || s.peakAge < 0 ? Infinity : s.peakAge;
   }
+}
+
+function recentMessage(detector: string, raw: number, tail: number): string {
+  return `The recent scores of ${detector} are unusual for this series (chance about ${tail.toExponential(0)} per sample); now ${fmt(raw)}.`;
 }

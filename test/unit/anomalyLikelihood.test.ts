@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnomalyLikelihood, chiSquareTailEven, logLikelihoodScore, normalTail, rankedLogScore } from '../../engine/anomaly/likelihood';
-import { CombinedDetector, ContextNoveltyDetector, SeasonalResidualDetector } from '../../engine/anomaly/index';
+import { CombinedDetector, ContextNoveltyDetector, SeasonalResidualDetector, createDefaultDetector } from '../../engine/anomaly/index';
 import { Rng } from '../../engine/util/rng';
 
 const close = (a: number, b: number, eps: number, what: string) => assert.ok(Math.abs(a - b) <= eps, `${what}: ${a} vs ${b}`);
@@ -144,4 +144,23 @@ test('the new-range rule: a value beyond every value seen by more than 5% of the
   const young = mk();
   for (let i = 0; i < 20; i++) young.update(i * 1000, i % 10);
   assert.ok(young.update(20_000, 100).score < 1);
+});
+
+test('every score of the default detector above 0 comes with an explanation that has a message', () => {
+  // Noise with a burst of alternate 4-deviation pulses: the likelihood can score a sample that is
+  // itself ordinary (its detector's recent average is not), which then gets an explanation too.
+  let scored = 0;
+  for (let seed = 1; seed <= 5; seed++) {
+    const rng = new Rng(seed);
+    const d = createDefaultDetector();
+    for (let i = 0; i < 3000; i++) {
+      const r = d.update(i * 100, 10 + rng.normal() + (i >= 2000 && i < 2040 && i % 2 === 0 ? 4 : 0));
+      if (r.score > 0) {
+        scored++;
+        assert.ok(r.explanation && r.explanation.message.length > 0 && r.explanation.detector.length > 0, `seed ${seed}, sample ${i}: ${JSON.stringify(r)}`);
+        assert.equal(JSON.parse(JSON.stringify(r.explanation)).message, r.explanation.message, 'a plain object: JSON keeps the message');
+      }
+    }
+  }
+  assert.ok(scored > 0);
 });
