@@ -7,7 +7,9 @@ import { forecastFile } from './forecastCommand';
 import { DETECTOR_NAMES, detectorFactory, type DetectorName } from './detector';
 import { capacityCommand } from './capacityCommand';
 import { monitorWorkspace } from './monitorCommand';
+import { profileCommand } from './profileCommand';
 import { validateFile } from './validateCommand';
+import { optimizeCommand, type OptimizeOptions } from './optimizeCommand';
 
 const program = new Command();
 program
@@ -66,6 +68,61 @@ program
   .option('--json', 'one JSON line per component', false)
   .action(async (opts: { workspace: string; load?: string; growth?: string; window: string; json: boolean }) => {
     process.exitCode = await capacityCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+
+program
+  .command('profile')
+  .description('Take a CPU profile of a running Node component (main and worker threads) through its inspector (process.inspectPort), map it to the TypeScript source and print the hottest functions. Kept in <store>/../profiles with standard .cpuprofile files. Components without an inspector get OS figures (CPU time, context switches, threads).')
+  .option('--workspace <dir>', 'the folder of alluse-perf.yaml', '.')
+  .requiredOption('--component <name>', 'the component to profile')
+  .option('--duration <duration>', 'how long to sample, e.g. 10s', '10s')
+  .option('--interval <us>', 'sampling interval in microseconds (default 1000; 10000 for a light continuous profile)')
+  .option('--out <file>', 'also write standard .cpuprofile files: FILE for the main thread, FILE.worker-N… for workers')
+  .option('--top <n>', 'how many functions to print', '20')
+  .option('--heap', 'also take a sampling heap profile of the main thread', false)
+  .option('--no-save', 'do not keep the profile in the workspace store')
+  .option('--continuous', 'profile again and again at a low sampling rate (10 ms unless --interval), keeping each profile, until Ctrl-C', false)
+  .option('--count <n>', 'with --continuous: stop after this many profiles')
+  .option('--json', 'print the mapped result as one JSON line', false)
+  .action(async (opts: { workspace: string; component: string; duration: string; interval?: string; out?: string; top: string; heap: boolean; save: boolean; json: boolean; continuous: boolean; count?: string }) => {
+    process.exitCode = await profileCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+program
+  .command('optimize')
+  .description('Run a tuning study: a study of the workspace (tuning.studies in alluse-perf.yaml), or any command over a JSON search space (--space, --command, --objective). The log in .alluse-perf/studies/<name>.jsonl makes a re-run resume. A progress bar on a terminal; --json prints one line per trial and a last line with the best point or the Pareto front. Exit 0 found, 1 nothing feasible, 2 cannot start, 130 stopped.')
+  .option('--workspace <dir>', 'the folder of alluse-perf.yaml (the log goes to <dir>/.alluse-perf/studies)', '.')
+  .option('--study <name>', 'the study to run (needed when the workspace has several; in generic mode the log\'s name, default "optimize")')
+  .option('--budget <n>', 'total number of trials (finished ones in the log count)')
+  .option('--time <duration>', 'stop after this wall-clock time, e.g. 30m')
+  .option('--algorithm <name>', 'the search algorithm (overrides the study\'s; generic mode default: random)')
+  .option('--seed <n>', 'seed of the random numbers')
+  .option('--concurrency <n>', 'trials at the same time')
+  .option('--timeout <duration>', 'stop a trial after this long and count it failed, e.g. 90s')
+  .option('--fresh', 'set the existing log aside and start over', false)
+  .option('--json', 'JSON lines on stdout: one per trial, then the result', false)
+  .option('--space <file>', 'generic mode: JSON search space {"name": {"type": "float"|"int"|"categorical", "low", "high", "log", "choices"}}')
+  .option('--command <command line>', 'generic mode: the command measuring one point, split into words without a shell; {params} is replaced by the parameters as JSON (also in $ALLUSE_PARAMS); it prints a JSON object with the objectives on its last line')
+  .option('--objective <name:min|max>', 'generic mode: an objective (repeat for several: a Pareto front)', collect, [])
+  .option('--constraint <expr>', 'generic mode: a constraint "METRIC OP NUMBER" (repeatable)', collect, [])
+  .action(async (opts: OptimizeOptions) => {
+    const stop = new AbortController();
+    let interrupts = 0;
+    const onSignal = () => {
+      if (++interrupts > 1) process.exit(130);
+      process.stderr.write('\nalluse-perf optimize: stopping (running trials are stopped and will run again on resume); Ctrl-C again to quit at once.\n');
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.exitCode = await optimizeCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), {
+      isTTY: process.stderr.isTTY === true,
+      writeErr: (s) => process.stderr.write(s),
+      signal: stop.signal,
+    });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -81,6 +81,86 @@ export namespace DashboardDataRequest {
   export type Result = DashboardData | null;
 }
 
+// ---- Profiling --------------------------------------------------------------------------
+
+export type { ProfileResult, HotFunction, FlameNode, SourceLocation, GcSummary } from '../engine/profile/types';
+export type { ProfileEntry } from '../engine/profile/profileStore';
+export type { ProfileComparison } from '../engine/profile/compare';
+export type { HotPathFinding } from '../engine/profile/hotChecks';
+export type { ConfigKeyUsage } from '../engine/profile/configKeys';
+export type { OsProcessProfile } from '../engine/profile/osProcess';
+import type { OsProcessProfile } from '../engine/profile/osProcess';
+import type { ProfileResult } from '../engine/profile/types';
+import type { ProfileEntry } from '../engine/profile/profileStore';
+import type { ProfileComparison } from '../engine/profile/compare';
+import type { HotPathFinding } from '../engine/profile/hotChecks';
+import type { ConfigKeyUsage } from '../engine/profile/configKeys';
+
+/**
+ * Client → server: profile a Node component through its inspector for `durationMs`, map the
+ * samples to the TypeScript source, keep the profile in the store. Cancellable (the capture
+ * then stops early and what was sampled is analysed).
+ */
+export namespace ProfileStartRequest {
+  export const method = 'alluse/profileStart' as const;
+  export interface Params {
+    uri: string;
+    component: string;
+    durationMs: number;
+    /** V8 sampling interval; default 1000 µs. */
+    samplingIntervalUs?: number;
+    heap?: boolean;
+  }
+  /** `os`: the component has no inspector (not Node, or no port); what the OS tells about its process instead. */
+  export type Result = { entry?: ProfileEntry; result: ProfileResult; findings: HotPathFinding[] } | { os: OsProcessProfile; component: string } | { error: string };
+}
+
+/** Client → server: the profiles kept in the workspace's store, newest first. */
+export namespace ProfileListRequest {
+  export const method = 'alluse/profileList' as const;
+  export interface Params { uri: string }
+  export type Result = ProfileEntry[];
+}
+
+/** Client → server: one kept profile's analysed result (relocated into today's sources) and its hot-path findings. */
+export namespace ProfileResultRequest {
+  export const method = 'alluse/profileResult' as const;
+  export interface Params { uri: string; id: string }
+  export type Result = { result: ProfileResult; findings: HotPathFinding[] } | null;
+}
+
+/** Client → server: compare two kept profiles (before → after). */
+export namespace ProfileCompareRequest {
+  export const method = 'alluse/profileCompare' as const;
+  export interface Params { uri: string; before: string; after: string }
+  export type Result = ProfileComparison | { error: string };
+}
+
+/** Client → server: where each key of a component config file is read in the component's source. */
+export namespace ConfigKeyUsagesRequest {
+  export const method = 'alluse/configKeyUsages' as const;
+  export interface Params {
+    /** The workspace file (alluse-perf.yaml). */
+    uri: string;
+    /** The component config file (e.g. config/protocol-engine.yaml). */
+    configUri: string;
+    /** Its text as the editor has it. */
+    text: string;
+  }
+  export type Result = ConfigKeyUsage[];
+}
+
+/** What the flame graph webview shows (a profile's flame tree and its functions' locations). */
+export interface FlameGraphData {
+  id: string;
+  component: string;
+  startedAt: number;
+  busyMs: number;
+  flame: ProfileResult['flame'];
+  /** Per function index: name, share and where it is (file URI and 0-based line), if mapped. */
+  functions: { name: string; selfPct: number; totalPct: number; uri?: string; line?: number; category: string }[];
+}
+
 /** Options the client passes to the server when it starts it. */
 export interface ServerInitializationOptions {
   /** Delay between the last edit and the analysis. */
@@ -100,6 +180,7 @@ export type WebviewToExtension =
 export type ExtensionToWebview =
   | { type: 'summary'; uri: string; summary: WorkspaceSummary; version: number }
   | { type: 'dashboard'; data: DashboardData }
+  | { type: 'flame'; data: FlameGraphData }
   | { type: 'error'; message: string };
 
 function isPosition(x: unknown): boolean {

@@ -20,6 +20,7 @@ import { DashboardPanel } from './dashboardPanel';
 import { FindingsTree } from './findingsTree';
 import { MonitorStatusBar } from './monitorStatusBar';
 import { OverviewPanel } from './overviewPanel';
+import { ProfileController } from './profileController';
 import { ServerStatusItem } from './statusItem';
 
 /** What the extension offers other extensions and its own tests. */
@@ -32,6 +33,8 @@ export interface AllUsePerformanceApi {
   monitorStatus(): MonitorStatus | undefined;
   /** Data fetches made by the open dashboard panel (0 when none is open); read-only, for tests of its polling. */
   dashboardPolls(): number;
+  /** The profile shown in the editor now (line heat, Hot Functions, flame graph). */
+  shownProfile(): import('../../protocol/index').ProfileResult | undefined;
 }
 
 let client: LanguageClient | undefined;
@@ -143,7 +146,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     }),
   );
 
+  const profiles = new ProfileController(context.extensionUri, lc, ready.then(() => undefined), () => findWorkspaceFile());
+  context.subscriptions.push(profiles);
+
   return {
+    shownProfile: () => profiles.shown,
     whenServerReady: () => ready,
     lastAnalysis: (uri) => {
       const a = analyses.get(uri);

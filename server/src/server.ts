@@ -5,8 +5,9 @@
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completeAt, hoverAt } from '../../engine/index';
-import { AnalysisDoneNotification, DashboardDataRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
+import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest, ProfileCompareRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
 import { MonitorService } from './monitorService';
+import { ProfileService } from './profileService';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
 import { WorkspaceAnalyses } from './workspaceDocuments';
 
@@ -126,6 +127,25 @@ connection.onRequest(MonitorControlRequest.method, async (params: MonitorControl
 connection.onRequest(DashboardDataRequest.method, (params: DashboardDataRequest.Params): DashboardDataRequest.Result | null => monitors.dashboard(params.uri, params.range) ?? null);
 
 connection.onShutdown(() => monitors.stopAll());
+
+const profiles = new ProfileService({
+  analysis: (uri) => {
+    const doc = documents.get(uri);
+    return doc ? analyses.current(doc) : analyses.latest(uri);
+  },
+  openText: (uri) => documents.get(uri)?.getText(),
+  publish: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
+  log: (m) => connection.console.log(m),
+});
+connection.onRequest(ProfileStartRequest.method, (params: ProfileStartRequest.Params, token) => {
+  const abort = new AbortController();
+  token.onCancellationRequested(() => abort.abort());
+  return profiles.start(params, abort.signal);
+});
+connection.onRequest(ProfileListRequest.method, (params: ProfileListRequest.Params) => profiles.list(params));
+connection.onRequest(ProfileResultRequest.method, (params: ProfileResultRequest.Params) => profiles.result(params));
+connection.onRequest(ProfileCompareRequest.method, (params: ProfileCompareRequest.Params) => profiles.compare(params));
+connection.onRequest(ConfigKeyUsagesRequest.method, (params: ConfigKeyUsagesRequest.Params) => profiles.configKeyUsages(params).catch(() => []));
 
 connection.onRequest(ServerInfoRequest.method, (): ServerInfoRequest.Result => ({
   pid: process.pid,

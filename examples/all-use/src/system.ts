@@ -33,7 +33,16 @@ export interface SystemOptions {
   startTimeoutMs?: number;
   /** Extra node flags for the components (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /**
+   * Components started with a Node inspector on a loopback port (for CPU and heap
+   * profiles): the port, or 0 for a free one. `npm run demo:system` opens 9465 for the
+   * protocol engine, the port alluse-perf.yaml names as its `process.inspectPort`.
+   */
+  inspect?: Partial<Record<ComponentName, number>>;
 }
+
+/** The protocol engine's inspector port in the demo workspace (alluse-perf.yaml: process.inspectPort). */
+export const DEFAULT_INSPECT_PORTS: Partial<Record<ComponentName, number>> = { 'protocol-engine': 9465 };
 
 export interface RunningComponent {
   name: ComponentName;
@@ -44,6 +53,8 @@ export interface RunningComponent {
   configFile: string;
   pidFile: string;
   logFile?: string;
+  /** The loopback port of its Node inspector, when started with one. */
+  inspectPort?: number;
   child: ChildProcess;
   exited: Promise<number | null>;
 }
@@ -113,6 +124,9 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     ports = Object.fromEntries(COMPONENT_NAMES.map((n, i) => [n, free[i]])) as Record<ComponentName, number>;
   } else ports = { ...DEFAULT_PORTS, ...(typeof opts.ports === 'object' ? opts.ports : {}) };
   const url = (n: ComponentName) => `http://127.0.0.1:${ports[n]}`;
+  const inspectPorts: Partial<Record<ComponentName, number>> = { ...(opts.inspect ?? {}) };
+  const wantFree = (Object.keys(inspectPorts) as ComponentName[]).filter((n) => inspectPorts[n] === 0);
+  if (wantFree.length) (await freePorts(wantFree.length)).forEach((p, i) => { inspectPorts[wantFree[i]] = p; });
   const peers = COMPONENT_NAMES.flatMap((n) => ['--peer', `${n}=${url(n)}`]);
 
   const started: RunningComponent[] = [];
@@ -126,7 +140,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     const own = join(configDir, `${name}.yaml`);
     const configFile = existsSync(own) ? own : join(DEMO_ROOT, 'config', `${name}.yaml`);
     const pidFile = join(runDir, `${name}.pid`);
-    const args = [...(opts.nodeArgs ?? []), '--enable-source-maps', join(dist, `${name}.js`),
+    const inspectPort = inspectPorts[name];
+    const args = [...(opts.nodeArgs ?? []), ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []), '--enable-source-maps', join(dist, `${name}.js`),
       '--config', configFile, '--port', String(ports[name]), '--pid-file', pidFile,
       '--data-dir', join(dataDir, name), '--watch-stdin', ...peers];
     if (name === 'market-feed' && opts.paused) args.push('--paused');
@@ -142,7 +157,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     if (typeof stdio[1] === 'number') closeSync(stdio[1]);
     const exited = new Promise<number | null>((res) => child.once('exit', (code, sig) => res(code ?? (sig ? 128 : null))));
     child.stdin?.on('error', () => { /* the child may be gone already */ });
-    const c: RunningComponent = { name, pid: child.pid ?? -1, port: ports[name], url: url(name), metricsUrl: `${url(name)}/metrics`, configFile, pidFile, logFile, child, exited };
+    const c: RunningComponent = { name, pid: child.pid ?? -1, port: ports[name], url: url(name), metricsUrl: `${url(name)}/metrics`, configFile, pidFile, logFile, inspectPort, child, exited };
     started.push(c);
     system.components[name] = c;
     return c;
@@ -174,12 +189,13 @@ async function stopAll(list: RunningComponent[], timeoutMs: number): Promise<voi
 }
 
 async function main(argv: string[]): Promise<void> {
-  const opts: SystemOptions = { logs: 'inherit', faults: {} };
+  const opts: SystemOptions = { logs: 'inherit', faults: {}, inspect: { ...DEFAULT_INSPECT_PORTS } };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--config') opts.configDir = argv[++i];
     else if (a === '--run-dir') opts.runDir = argv[++i];
-    else if (a === '--ephemeral') opts.ports = 'ephemeral';
+    else if (a === '--ephemeral') { opts.ports = 'ephemeral'; opts.inspect = Object.fromEntries(Object.keys(opts.inspect ?? {}).map((n) => [n, 0])); }
+    else if (a === '--no-inspect') opts.inspect = {};
     else if (a === '--logs') opts.logs = argv[++i] === 'file' ? 'file' : 'inherit';
     else if (a === '--fault') {
       // --fault protocol-engine=cpu-hog:duty=0.5
@@ -188,14 +204,14 @@ async function main(argv: string[]): Promise<void> {
       if (eq < 1 || !COMPONENT_NAMES.includes(name)) { console.error(`--fault expects COMPONENT=FAULT[:k=v,...], got "${v}"`); process.exit(2); }
       (opts.faults![name] ??= []).push(v.slice(eq + 1));
     } else if (a === '--help' || a === '-h') {
-      console.error('usage: node dist/system.js [--config DIR] [--run-dir DIR] [--ephemeral] [--logs inherit|file] [--fault COMPONENT=FAULT[:k=v,...]]...');
+      console.error('usage: node dist/system.js [--config DIR] [--run-dir DIR] [--ephemeral] [--logs inherit|file] [--no-inspect] [--fault COMPONENT=FAULT[:k=v,...]]...');
       process.exit(0);
     } else { console.error(`unknown argument "${a}" (try --help)`); process.exit(2); }
   }
   let system: RunningSystem;
   try { system = await startSystem(opts); } catch (e) { console.error(`[system] ${(e as Error).message}`); process.exit(1); }
   console.error('[system] ALL-USE demo system is up (Ctrl-C to stop):');
-  for (const c of Object.values(system.components)) console.error(`[system]   ${c.name.padEnd(16)} pid ${String(c.pid).padEnd(7)} ${c.metricsUrl}`);
+  for (const c of Object.values(system.components)) console.error(`[system]   ${c.name.padEnd(16)} pid ${String(c.pid).padEnd(7)} ${c.metricsUrl}${c.inspectPort ? `  inspector 127.0.0.1:${c.inspectPort}` : ''}`);
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;

@@ -1,0 +1,152 @@
+/**
+ * UI end-to-end test of profiling: the real demo protocol engine runs with an inspector on a
+ * free loopback port; the packaged extension in a real VS Code (code-server + chromium)
+ * profiles it from the command palette, the heat (lens and line heat) shows on the
+ * Black–Scholes pricing function, and the flame graph webview draws the profile
+ * (screenshots in test-results/e2e-ui/profile-*.png). Waits are conditions.
+ * Starts the demo system: run under `flock /tmp/alluse-demo.lock`.
+ */
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { buildDemo } from '../../../examples/all-use/build.mjs';
+import { DEMO_ROOT, startSystem, type RunningSystem } from '../../../examples/all-use/src/system.ts';
+import { codeServerLib, resultsDir, ROOT, runCommand, type CodeServer } from '../support/harness';
+
+const VSIX = join(ROOT, 'out/alluse-performance.vsix');
+const SHOTS = resultsDir('e2e-ui');
+const STEP = { timeout: 90_000 };
+const T = 30_000;
+
+describe('profiling the demo engine in the VS Code UI', () => {
+  let sys: RunningSystem | undefined;
+  let cs: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let folder: string;
+  const log: string[] = [];
+
+  const screenshot = (name: string) => page.screenshot({ path: join(SHOTS, `profile-${name}.png`) });
+  const webview = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+
+  before(async () => {
+    assert.ok(existsSync(VSIX), `${VSIX} is missing: run node scripts/package-vsix.mjs (npm test does it)`);
+    await buildDemo({ quiet: true });
+    folder = mkdtempSync(join(tmpdir(), 'alluse-e2e-profile-'));
+    sys = await startSystem({ ports: 'ephemeral', inspect: { 'protocol-engine': 0 }, runDir: join(folder, 'run'), logs: 'file' });
+    const engine = sys.components['protocol-engine'];
+    mkdirSync(join(folder, 'config'));
+    writeFileSync(join(folder, 'alluse-perf.yaml'), [
+      'version: 1',
+      'components:',
+      '  - name: protocol-engine',
+      '    kind: node',
+      `    process: { pidFile: ${JSON.stringify(engine.pidFile)}, inspectPort: ${engine.inspectPort} }`,
+      `    configFiles: [${JSON.stringify(join(DEMO_ROOT, 'config/protocol-engine.yaml'))}]`,
+      '',
+    ].join('\n'));
+    const lib = await codeServerLib();
+    cs = await lib.startCodeServer({
+      folder,
+      vsix: VSIX,
+      settings: { 'alluse-perf.monitor.autoStart': false, 'alluse-perf.profile.display': 'both', 'alluse-perf.profile.durationSeconds': 5 },
+    });
+    browser = await lib.launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));
+  });
+
+  /** The palette lists the extension's commands once its host has started: on a loaded machine that takes a while, so retry. */
+  const runCommandWhenReady = async (title: string, deadlineMs = 90_000) => {
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+      try {
+        await runCommand(page, title, 15_000);
+        return;
+      } catch (e) {
+        await page.keyboard.press('Escape');
+        if (Date.now() > until) throw e;
+      }
+    }
+  };
+
+  after(async () => {
+    if (page && !page.isClosed()) await screenshot('final').catch(() => undefined);
+    writeFileSync(join(SHOTS, 'profile-page-console.log'), log.join('\n') + '\n');
+    if (cs) writeFileSync(join(SHOTS, 'profile-code-server.log'), cs.output());
+    await browser?.close().catch(() => undefined);
+    await cs?.stop();
+    await sys?.stop();
+  });
+
+  it('profiles the protocol engine from the command palette', { timeout: 180_000 }, async () => {
+    await page.goto(cs!.folderUrl(folder));
+    await page.locator('.monaco-workbench').waitFor({ timeout: T });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'alluse-perf.yaml' }).waitFor({ timeout: T });
+    await runCommandWhenReady('ALL-USE Performance: Profile Component for 10 s…');
+    const done = page.locator('.notification-toast', { hasText: /Profiled protocol-engine: hottest is \S+ \(\d+\.\d% self, \d+\.\d% total\)/ });
+    await done.first().waitFor({ timeout: 60_000 });
+    const text = (await done.first().innerText()).replace(/\s+/g, ' ');
+    console.log(`# ${text.slice(0, 160)}`);
+    assert.match(text, /hottest is (blackScholes|normPdf|priceBatch|normCdf|calibrate)/);
+    await screenshot('done');
+  });
+
+  it('lists the hot functions in the Hot Functions view', STEP, async () => {
+    await runCommand(page, 'ALL-USE Performance: Focus on Hot Functions View');
+    const row = page.locator('.monaco-list-row', { hasText: /blackScholes.*% self, .*% total/ });
+    await row.first().waitFor({ timeout: T });
+    await screenshot('hot-functions');
+  });
+
+  it('shows the lens and the line heat on the Black–Scholes function', STEP, async () => {
+    await runCommand(page, 'ALL-USE Performance: Go to Hottest Function');
+    await page.locator('.tabs-container .tab', { hasText: /blackscholes\.ts|pricing-worker\.ts/ }).first().waitFor({ timeout: T });
+    // Open blackscholes.ts itself (the hottest may be its caller in pricing-worker.ts).
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: T });
+    await input.fill(join(DEMO_ROOT, 'src/shared/blackscholes.ts'));
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'blackscholes.ts' }).first().waitFor({ timeout: T });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: 'blackscholes.ts' }).waitFor({ timeout: T });
+    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /\d+\.\d% self, \d+\.\d% total/ });
+    await lens.first().waitFor({ timeout: T });
+    const lenses = await lens.allInnerTexts();
+    console.log(`# lenses: ${lenses.join(' | ')}`);
+    assert.ok(lenses.length >= 2, 'lenses on blackScholes and its helpers');
+    // The lens above `export function blackScholes`: its line follows the lens in the view.
+    const bsLine = page.locator('.monaco-editor .view-line', { hasText: 'export function blackScholes' });
+    await bsLine.first().waitFor({ timeout: T });
+    // Line heat: whole-line background decorations are drawn in the view overlays.
+    const heat = await page.evaluate(() => Array.from(document.querySelectorAll('.monaco-editor .view-overlays > div > div')).filter((d) => /rgba\(255, 96, 0/.test(getComputedStyle(d).backgroundColor)).length);
+    assert.ok(heat > 0, 'some lines carry heat');
+    await screenshot('heat-and-lens');
+  });
+
+  it('draws the flame graph and opens the source of a frame on click', STEP, async () => {
+    await runCommand(page, 'ALL-USE Performance: Open Flame Graph');
+    const body = webview().locator('body[data-rendered="true"]');
+    await body.waitFor({ timeout: T });
+    const frames = Number(await body.getAttribute('data-frames'));
+    assert.ok(frames > 10, `${frames} frames drawn`);
+    const painted = await webview().locator('canvas.flame').evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n;
+    });
+    assert.ok(painted > 5000, `the flame graph painted only ${painted} pixels`);
+    await screenshot('flame-graph');
+    // A click on a frame with a source opens that source in the editor.
+    const canvas = webview().locator('canvas.flame');
+    const linked = JSON.parse((await canvas.getAttribute('data-linked-frame')) ?? '{}') as { x: number; y: number; name: string };
+    assert.ok(linked.name, 'a frame with a source');
+    await canvas.click({ position: { x: linked.x, y: linked.y } });
+    await page.locator('.tabs-container .tab.active', { hasText: /\.ts$/ }).waitFor({ timeout: T });
+    console.log(`# clicked ${linked.name}: opened ${await page.locator('.tabs-container .tab.active').innerText()}`);
+  });
+});
