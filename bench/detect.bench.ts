@@ -10,8 +10,12 @@
  * the loop (process.cpuUsage, user + system) / simulated seconds, as a % of one core, and the
  * mean per update. A warm-up pass of 5 simulated seconds on other detectors runs first (JIT).
  * Target: under 5% of one core.
+ *
+ * BENCH_CONFIG='{…}' merges a partial configuration into DEFAULT_DETECTOR_CONFIG (to compare
+ * configurations on the same machine, under the same load).
  */
-import { createDefaultDetector } from '../engine/anomaly/index';
+import { createDefaultDetector, createDetector, DEFAULT_DETECTOR_CONFIG } from '../engine/anomaly/index';
+import { mergeConfig } from './nab/tune';
 import { Rng } from '../engine/util/rng';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 1000);
@@ -41,7 +45,9 @@ function generate(seconds: number, seed: number): Float64Array[] {
 
 function runOnce(seconds: number, seed: number): { cpuMs: number; wallMs: number; updates: number; alarms: number } {
   const data = generate(seconds, seed);
-  const detectors = Array.from({ length: SERIES }, () => createDefaultDetector());
+  const patch = process.env.BENCH_CONFIG;
+  const make = patch ? () => createDetector(mergeConfig(DEFAULT_DETECTOR_CONFIG, JSON.parse(patch) as Record<string, unknown>)) : createDefaultDetector;
+  const detectors = Array.from({ length: SERIES }, () => make());
   const n = seconds * HZ;
   let alarms = 0;
   const c0 = process.cpuUsage();
@@ -58,7 +64,7 @@ function runOnce(seconds: number, seed: number): { cpuMs: number; wallMs: number
 runOnce(5, 1);
 const r = runOnce(SECONDS, 2);
 const pct = (r.cpuMs / (SECONDS * 1000)) * 100;
-console.log(`streaming anomaly detection: ${SERIES} series × ${HZ} Hz × ${SECONDS} s simulated = ${r.updates.toLocaleString('en-US')} updates (createDefaultDetector)`);
+console.log(`streaming anomaly detection: ${SERIES} series × ${HZ} Hz × ${SECONDS} s simulated = ${r.updates.toLocaleString('en-US')} updates (${process.env.BENCH_CONFIG ? `default + ${process.env.BENCH_CONFIG}` : 'createDefaultDetector'})`);
 console.log(`CPU time ${r.cpuMs.toFixed(0)} ms (wall ${r.wallMs.toFixed(0)} ms) → ${((r.cpuMs * 1000) / r.updates).toFixed(2)} µs per update`);
 console.log(`cost at ${(SERIES * HZ).toLocaleString('en-US')} updates/s: ${pct.toFixed(2)}% of one core (target < 5%)`);
 console.log(`alarms (score ≥ 0.5): ${r.alarms}`);

@@ -5,6 +5,7 @@
  * baseline per series, not one per detector).
  */
 import type { AnomalyResult, StreamingDetector } from './types';
+import { plainExplanation } from './util';
 import { RobustBaseline, type BaselineOptions, type BaselineState, type SeasonModel } from './baseline';
 
 export interface SampleContext {
@@ -32,6 +33,8 @@ export interface SampleContext {
 /** A detector that scores shared sample contexts. */
 export interface ContextDetector {
   readonly name: string;
+  /** Samples it learns before it scores anything (its learning phase), when it has one. */
+  readonly warmup?: number;
   score(ctx: SampleContext): AnomalyResult;
   snapshot(): unknown;
   restore(state: unknown): void;
@@ -119,7 +122,8 @@ export class StandaloneDetector implements StreamingDetector {
     this.context = new ContextBuilder(baselineOptions);
   }
   update(t: number, v: number): AnomalyResult {
-    return this.detector.score(this.context.next(t, v));
+    const r = this.detector.score(this.context.next(t, v));
+    return r.explanation ? { score: r.score, explanation: plainExplanation(r.explanation) } : r;
   }
   snapshot(): { context: ContextState; detector: unknown } {
     return { context: this.context.snapshot(), detector: this.detector.snapshot() };

@@ -13,7 +13,7 @@
  */
 import type { AnomalyResult } from './types';
 import type { ContextDetector, SampleContext } from './context';
-import { explain, fmt } from './util';
+import { explainWith, fmt, NO_SCORE } from './util';
 
 export interface ContextNoveltyOptions {
   /** Quantization bins inside the range (default 8). */
@@ -44,6 +44,10 @@ export class ContextNoveltyDetector implements ContextDetector {
   private readonly levels: number;
   private readonly length: number;
   private readonly learn: number;
+  /** The learning phase, in samples (nothing is scored before it ends). */
+  get warmup(): number {
+    return this.learn;
+  }
   private readonly decay: number;
   private readonly maxWords: number;
   private readonly rare: number;
@@ -116,7 +120,7 @@ export class ContextNoveltyDetector implements ContextDetector {
   }
 
   score(c: SampleContext): AnomalyResult {
-    if (!c.finite) return { score: 0 };
+    if (!c.finite) return NO_SCORE;
     const x = c.x;
     const b = this.bin(x);
     // Range: grows at once, shrinks slowly toward the values seen since.
@@ -150,17 +154,10 @@ export class ContextNoveltyDetector implements ContextDetector {
       if (this.keys.length < this.maxSlots) this.resize(2 * this.keys.length);
       else if (this.size > this.maxWords) this.forget();
     }
-    if (this.n <= this.learn || words < this.length) return { score: 0 };
+    if (this.n <= this.learn || words < this.length) return NO_SCORE;
     const score = unseen / words;
-    if (score === 0) return { score };
-    return {
-      score,
-      explanation: explain(
-        this.name,
-        c,
-        `${fmt(c.raw)} and the samples just before it form a pattern not seen before in this series (${unseen} of ${words} context lengths new).`,
-      ),
-    };
+    if (score === 0) return NO_SCORE;
+    return { score, explanation: explainWith(this.name, c, noveltyMessage, c.raw, unseen, words, '') };
   }
 
   /** The words and their counts. */
@@ -214,4 +211,8 @@ export class ContextNoveltyDetector implements ContextDetector {
     this.n = st.n;
     this.load(st.words ?? []);
   }
+}
+
+function noveltyMessage(raw: number, unseen: number, words: number): string {
+  return `${fmt(raw)} and the samples just before it form a pattern not seen before in this series (${unseen} of ${words} context lengths new).`;
 }

@@ -7,7 +7,7 @@
  */
 import type { AnomalyResult } from './types';
 import type { ContextDetector, SampleContext } from './context';
-import { explain, fmt } from './util';
+import { explain, fmt, NO_SCORE } from './util';
 
 export interface CusumOptions {
   /** Allowance per sample for the level sums, in spreads (default 0.5). */
@@ -57,7 +57,7 @@ export class CusumDetector implements ContextDetector {
 
   score(c: SampleContext): AnomalyResult {
     const i = this.n++;
-    if (!c.ready || !c.finite) return { score: 0 };
+    if (!c.ready || !c.finite) return NO_SCORE;
     const z = c.z > this.clip ? this.clip : c.z < -this.clip ? -this.clip : c.z;
     const z2 = z * z;
     if (this.up === 0 && this.down === 0 && this.varUp === 0 && this.varDown === 0) this.since = i;

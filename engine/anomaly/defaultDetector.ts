@@ -1,7 +1,9 @@
 /**
  * The one fixed configuration used everywhere (extension, CLI, NAB benchmark): seasonal
- * robust residual + CUSUM change points, gated by the novelty of short quantized contexts
- * (see docs/performance.md, "Anomaly detection", for the ablation and what was tuned).
+ * robust residual, CUSUM change points and the novelty of short quantized contexts, each
+ * judged by an anomaly likelihood against that series' own history of it, combined by
+ * Fisher's method; then the record excess, a refractory period and the new-range rule (see
+ * docs/performance.md, "Anomaly detection", for the ablation and what was tuned).
  */
 import type { StreamingDetector } from './types';
 import { CombinedDetector, type WeightedDetector } from './combiner';
@@ -10,6 +12,8 @@ import { CusumDetector } from './cusum';
 import { OcsvmDetector } from './ocsvmDetector';
 import { BocpdDetector } from './bocpd';
 import { ContextNoveltyDetector } from './contextNovelty';
+import type { LikelihoodOptions } from './likelihood';
+import { DAY_MS } from './baseline';
 
 export interface DefaultDetectorConfig {
   residual: { weight: number; z0: number; halfAt: number };
@@ -31,17 +35,35 @@ export interface DefaultDetectorConfig {
   onsetHalfLife?: number;
   onsetWeight?: number;
   onsetUntil?: number;
+  likelihood?: LikelihoodOptions;
+  likelihoodPerDetector?: boolean;
+  likelihoodFisher?: boolean;
+  spatialTolerance?: number;
+  spatialAfter?: number;
+  spatialMinZ?: number;
+  refractory?: number;
+  evidenceIntervalMs?: number;
+  recordRelative?: boolean;
+  spatialAfterMs?: number;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
   residual: { weight: 1, z0: 2, halfAt: 10 },
-  cusum: { weight: 0.3, k: 0.5, h: 20, hVar: 12 },
+  cusum: { weight: 0.3, k: 0.5, h: 20, hVar: 20 },
   bocpd: { weight: 0, expectedRun: 250, maxRun: 32 },
   ocsvm: { weight: 0, window: 6, features: 32, gamma: 10, nu: 0.1, threshold: 0.5, minRate: 0.01 },
-  novelty: { weight: 1, gate: true, levels: 8, length: 6, learn: 300, rangeHalfLife: 2000, rare: 1 },
+  novelty: { weight: 1, gate: false, levels: 8, length: 6, learn: 300, rangeHalfLife: 2000, rare: 1 },
   alpha: 0.01,
-  gateHold: 10,
   resolutionFloor: 0.5,
+  likelihood: { window: 10, skip: 150, estimate: 40, halfLife: 8640, oneSided: true, empirical: true, winsorize: 3 },
+  likelihoodPerDetector: true,
+  likelihoodFisher: true,
+  spatialTolerance: 0.05,
+  spatialAfter: 300,
+  spatialMinZ: 5,
+  refractory: 150,
+  evidenceIntervalMs: 300_000,
+  spatialAfterMs: DAY_MS,
   alarmLevel: 1.1,
   suppress: 100,
   recordHalfLife: 1000,
@@ -63,7 +85,7 @@ export function createDetector(cfg: DefaultDetectorConfig): CombinedDetector {
   if (cfg.bocpd.weight > 0) detectors.push({ detector: new BocpdDetector(cfg.bocpd), weight: cfg.bocpd.weight });
   if (cfg.novelty.weight > 0) detectors.push({ detector: new ContextNoveltyDetector(cfg.novelty), weight: cfg.novelty.weight, gate: cfg.novelty.gate });
   if (cfg.ocsvm.weight > 0) detectors.push({ detector: new OcsvmDetector(cfg.ocsvm), weight: cfg.ocsvm.weight });
-  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha, dailyBins: cfg.dailyBins, resolutionFloor: cfg.resolutionFloor }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, suppressedCap: cfg.suppressedCap, recordHalfLife: cfg.recordHalfLife, gateHold: cfg.gateHold, gateFloor: cfg.gateFloor, flatCap: cfg.flatCap, onsetLevel: cfg.onsetLevel, onsetHalfLife: cfg.onsetHalfLife, onsetWeight: cfg.onsetWeight, onsetUntil: cfg.onsetUntil });
+  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha, dailyBins: cfg.dailyBins, resolutionFloor: cfg.resolutionFloor }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, suppressedCap: cfg.suppressedCap, recordHalfLife: cfg.recordHalfLife, gateHold: cfg.gateHold, gateFloor: cfg.gateFloor, flatCap: cfg.flatCap, onsetLevel: cfg.onsetLevel, onsetHalfLife: cfg.onsetHalfLife, onsetWeight: cfg.onsetWeight, onsetUntil: cfg.onsetUntil, likelihood: cfg.likelihood, likelihoodPerDetector: cfg.likelihoodPerDetector, likelihoodFisher: cfg.likelihoodFisher, spatialTolerance: cfg.spatialTolerance, spatialAfter: cfg.spatialAfter, spatialMinZ: cfg.spatialMinZ, refractory: cfg.refractory, evidenceIntervalMs: cfg.evidenceIntervalMs, recordRelative: cfg.recordRelative, spatialAfterMs: cfg.spatialAfterMs });
 }
 
 export function createDefaultDetector(): StreamingDetector & CombinedDetector {

@@ -30,7 +30,8 @@ export class OcsvmDetector implements ContextDetector {
   private readonly vec: Float64Array;
   private n = 0;
   private readonly threshold: number;
-  private readonly warmup: number;
+  /** Samples learned before it scores. */
+  readonly warmup: number;
 
   constructor(opts: OcsvmDetectorOptions = {}) {
     const window = opts.window ?? 6;

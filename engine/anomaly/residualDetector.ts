@@ -4,7 +4,7 @@
  */
 import type { AnomalyResult } from './types';
 import type { ContextDetector, SampleContext } from './context';
-import { explain, fmt, squash } from './util';
+import { explainWith, fmt, squash, NO_SCORE } from './util';
 
 export interface ResidualOptions {
   /** |z| at or below this scores 0 (default 3). */
@@ -28,17 +28,21 @@ export class SeasonalResidualDetector implements ContextDetector {
   }
 
   score(c: SampleContext): AnomalyResult {
-    if (!c.ready || c.raw !== c.raw) return { score: 0 };
+    if (!c.ready || c.raw !== c.raw) return NO_SCORE;
     const az = Math.abs(c.z);
     const score = squash(az, this.z0, this.halfAt);
-    if (score === 0) return { score };
-    const season = c.model === 'none' ? '' : ` (${c.model} profile)`;
-    const message = `${fmt(c.raw)} is ${az < 1000 ? az.toFixed(1) : 'more than 1,000'} robust deviations ${c.z > 0 ? 'above' : 'below'} the expected ${fmt(c.expected)}${season}.`;
-    return { score, explanation: explain(this.name, c, message, this.band) };
+    if (score === 0) return NO_SCORE;
+    return { score, explanation: explainWith(this.name, c, residualMessage, c.raw, c.z, c.expected, c.model, this.band) };
   }
 
   snapshot(): null {
     return null;
   }
   restore(): void {}
+}
+
+/** "x is N robust deviations above the expected e (daily profile)." */
+function residualMessage(raw: number, z: number, expected: number, model: string): string {
+  const az = Math.abs(z);
+  return `${fmt(raw)} is ${az < 1000 ? az.toFixed(1) : 'more than 1,000'} robust deviations ${z > 0 ? 'above' : 'below'} the expected ${fmt(expected)}${model === 'none' ? '' : ` (${model} profile)`}.`;
 }
