@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { runStudy, type StudyEvent, type StudyResult, type StudyTrial } from '../engine/tune/study';
 import { definitionHash, durationMs, genericStudy, parseConstraint, parseObjectiveFlag, spaceFromJson, StudyConfigError, studiesFromYaml, type StudyDefinition } from '../engine/tune/studyConfig';
 import { StudyLog, studyLogPath } from '../engine/tune/studyLog';
-import { createSampler } from '../engine/tune/samplerRegistry';
+import { createSampler } from '../engine/tune/index';
 import { splitCommandLine } from '../engine/tune/trialCommandLine';
 import { runTrial } from '../engine/tune/trialRunner';
 import type { Params, Sampler } from '../engine/tune/types';
