@@ -110,7 +110,7 @@ export class MonitorService {
         code: 'limit-forecast',
         // Within the hour (or over already) is worth a warning; further off, information.
         severity: p.etaMs < 3_600_000 ? 'warning' : 'information',
-        message: `${p.component}: ${p.message}.`,
+        message: `${p.component ? `${p.component}: ` : 'The monitor’s store: '}${p.message}.`,
         range: key ?? rangeOf(p.component),
       };
     });
