@@ -67,10 +67,15 @@ export function estimateGrowth(store: MetricStore, c: ComponentConfig, now: numb
   for (const r of store.query({ name: series, labels: { component: c.name }, from: now - (opts.historyMs ?? 90 * DAY_MS), to: now, stepMs, agg: 'mean' })) {
     for (const p of r.points) if (Number.isFinite(p.v)) byT.set(p.t, (byT.get(p.t) ?? 0) + p.v);
   }
-  const ts = [...byT.keys()].sort((a, b) => a - b);
-  const historyMs = ts.length ? now - ts[0] : 0;
+  // The first and the last (current) hours are usually partial: with a daily cycle, a part of
+  // an hour is not comparable to the whole same hour on another day, so both are left out.
+  const all = [...byT.keys()].sort((a, b) => a - b);
+  const ts = all.slice(1, -1);
+  // The history starts at the first minute with load, inside the first hour.
+  const firstMinute = all.length ? store.query({ name: series, labels: { component: c.name }, from: all[0], to: all[0] + stepMs, stepMs: 60_000, agg: 'mean' }).flatMap((r) => r.points.map((p) => p.t)) : [];
+  const historyMs = all.length ? now - (firstMinute.length ? Math.min(...firstMinute) : all[0]) : 0;
   if (historyMs < minHistoryMs) {
-    const have = ts.length ? `only ${formatDurationMs(historyMs)} of load history` : 'no load history';
+    const have = all.length ? `only ${formatDurationMs(historyMs)} of load history` : 'no load history';
     return { ok: false, component: c.name, series, reason: `the history is too short to estimate growth: ${have}, at least ${formatDurationMs(minHistoryMs)} needed. Keep monitoring (the editor or alluse-perf monitor) or give a load instead.`, historyMs };
   }
   const positive = ts.filter((t) => byT.get(t)! > 0);

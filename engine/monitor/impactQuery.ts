@@ -69,7 +69,7 @@ const STEPS = [1000, 10_000, 60_000, 600_000, 3_600_000];
 const MAX_BEFORE = 500;
 
 /** Assesses the change at `q.at` on a stored series. Throws an Error whose message says what to do when it cannot. */
-export function assessImpactInStore(store: MetricStore, q: ImpactQuery, unit: ChartUnit = 'count'): StoreImpact {
+export function assessImpactInStore(store: MetricStore, q: ImpactQuery, unit: ChartUnit = unitOfSeries(q.name)): StoreImpact {
   const sinceMs = q.now - q.at;
   if (!(sinceMs > 0)) throw new Error('the change time is in the future: give a time before now');
   const stepMs = q.stepMs ?? STEPS.find((s) => sinceMs / s <= 120) ?? STEPS[STEPS.length - 1];
@@ -143,6 +143,15 @@ function fillGaps(v: number[]): number[] {
     out[i] = prev === undefined ? out[next!] : next === undefined ? out[prev] : out[prev] + ((out[next] - out[prev]) * (i - prev)) / (next - prev);
   }
   return out;
+}
+
+/** The unit of a series, from the naming conventions of its name's suffix. */
+export function unitOfSeries(name: string): ChartUnit {
+  if (/_ratio$/.test(name)) return 'ratio';
+  if (/_bytes$/.test(name)) return 'bytes';
+  if (/_seconds(_p\d+)?$/.test(name)) return 'seconds';
+  if (/_rate$/.test(name)) return 'per_second';
+  return 'count';
 }
 
 export function formatImpactValue(v: number, unit: ChartUnit): string {

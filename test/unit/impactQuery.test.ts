@@ -15,7 +15,7 @@ function fakeStore(name: string, f: (t: number) => number, fromMs: number, label
     query(q: MetricQuery) {
       if (q.name !== name) return [];
       const step = q.stepMs || 1000;
-      const points = [];
+      const points: { t: number; v: number }[] = [];
       for (let t = Math.ceil(Math.max(q.from, fromMs) / step) * step; t <= q.to; t += step) {
         let s = 0;
         let n = 0;
