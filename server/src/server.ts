@@ -7,6 +7,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completeAt, hoverAt } from '../../engine/index';
 import { AnalysisDoneNotification, DashboardDataRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
 import { MonitorService } from './monitorService';
+import { registerPlanningHandlers } from './planningHandlers';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
 import { WorkspaceAnalyses } from './workspaceDocuments';
 
@@ -124,6 +125,8 @@ connection.onRequest(MonitorControlRequest.method, async (params: MonitorControl
 });
 
 connection.onRequest(DashboardDataRequest.method, (params: DashboardDataRequest.Params): DashboardDataRequest.Result | null => monitors.dashboard(params.uri, params.range) ?? null);
+
+registerPlanningHandlers(connection, monitors);
 
 connection.onShutdown(() => monitors.stopAll());
 
