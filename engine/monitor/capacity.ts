@@ -20,7 +20,7 @@ export interface ResourceNeed {
   /** Use per unit of load (the fitted slope) and the share of variance the line explains. */
   perUnit: number;
   r2: number;
-  /** The load (per second) at which the mean use reaches the limit; 0 when it is over already, absent without a limit or when use does not grow with load. */
+  /** The load (per second) at which the mean use reaches the limit; 0 when today's use is over it already; absent without a limit or when use does not clearly grow with load. */
   limitLoad?: number;
 }
 
@@ -146,14 +146,20 @@ function loadAndUse(store: MetricStore, c: ComponentConfig, from: number, to: nu
   return { xs, cpuY, memY };
 }
 
-/** The load at which the fitted mean use reaches `limit`. */
-function loadAtLimit(f: Fit, limit: number | undefined): number | undefined {
+/**
+ * The load at which the fitted mean use reaches `limit`: 0 when today's use is over it
+ * already; none when use does not clearly grow with load (the slope's 80% interval reaches
+ * 0), because a flat or noisy line crosses anywhere or nowhere.
+ */
+function loadAtLimit(f: Fit, limit: number | undefined, loadNow: number): number | undefined {
   if (limit === undefined) return undefined;
-  if (f.a >= limit) return 0;
-  return f.b > 0 ? (limit - f.a) / f.b : undefined;
+  if (f.a + f.b * loadNow >= limit) return 0;
+  const se = f.s / Math.sqrt(f.sxx);
+  if (!(f.b - 1.2816 * se > 0)) return undefined;
+  return Math.max(0, (limit - f.a) / f.b);
 }
 
-function need(f: Fit | undefined, load: number, limit: number | undefined, loadLo?: number, loadHi?: number): ResourceNeed | undefined {
+function need(f: Fit | undefined, loadNow: number, load: number, limit: number | undefined, loadLo?: number, loadHi?: number): ResourceNeed | undefined {
   if (!f) return undefined;
   const r = predict(f, load, limit);
   // A target load with its own interval (growth): the band covers the low load's low end and the high load's high end.
@@ -163,7 +169,7 @@ function need(f: Fit | undefined, load: number, limit: number | undefined, loadL
     r.lo80 = Math.min(a.lo80, b.lo80);
     r.hi80 = Math.max(a.hi80, b.hi80);
   }
-  const l = loadAtLimit(f, limit);
+  const l = loadAtLimit(f, limit, loadNow);
   if (l !== undefined) r.limitLoad = l;
   return r;
 }
@@ -218,8 +224,8 @@ export function planCapacity(store: MetricStore, components: readonly ComponentC
       ...(loadLo !== undefined ? { loadLo80: loadLo, loadHi80: loadHi } : {}),
       ...(opts.months !== undefined ? { months: opts.months, growth } : {}),
       extrapolated: target > 1.5 * Math.max(...xs),
-      cpuCores: need(fc, target, c.limits.cpuCores, loadLo, loadHi),
-      memoryBytes: need(fm, target, c.limits.memoryBytes, loadLo, loadHi),
+      cpuCores: need(fc, loadNow, target, c.limits.cpuCores, loadLo, loadHi),
+      memoryBytes: need(fm, loadNow, target, c.limits.memoryBytes, loadLo, loadHi),
       points: xs.length,
     };
     // The limited resource that runs out at the lowest load, and when growth gets there.

@@ -117,6 +117,20 @@ describe('capacity planning over months', () => {
     assert.equal(p.memoryBytes, undefined);
   });
 
+  it('names no limit load when use does not clearly grow with load, and 0 when today’s use is over the limit', () => {
+    const r2 = new Rng(21);
+    const flat = { ticks_total_rate: (t: number) => 100 + 20 * Math.sin(t / 7e5), process_cpu_ratio: () => 0.3 + 0.05 * r2.normal(), process_resident_memory_bytes: (t: number) => 500e6 - 1e5 * Math.sin(t / 7e5) + 1e6 * r2.normal() };
+    const [p] = planCapacity(fakeStore(flat, NOW - 3_600_000, 10_000), [component({ cpuCores: 1, memoryBytes: 400e6 })], NOW, { load: 200 });
+    assert.equal(p.cpuCores!.limitLoad, undefined, 'flat CPU crosses nowhere');
+    assert.equal(p.memoryBytes!.limitLoad, 0, '500 MB today is over 400 MB');
+    assert.deepEqual(p.runsOutFirst, { resource: 'memory', load: 0, months: 0 });
+    // Falling memory whose line starts above the limit at load 0, but is well below it today: not "over already".
+    const falling = { ...flat, process_resident_memory_bytes: (t: number) => 300e6 - 1e6 * (flat.ticks_total_rate(t) - 100) + 1e5 * r2.normal() };
+    const [q] = planCapacity(fakeStore(falling, NOW - 3_600_000, 10_000), [component({ memoryBytes: 350e6 })], NOW, { load: 200 });
+    assert.equal(q.memoryBytes!.limitLoad, undefined);
+    assert.equal(q.runsOutFirst, undefined);
+  });
+
   it('gives the planning view its chart: observed pairs, the fit with its band, the limit', () => {
     const store = fakeStore(series, NOW - 3_600_000, 10_000);
     const [p] = planCapacity(store, [component({ cpuCores: 1 })], NOW, { load: 400, withChart: true });
