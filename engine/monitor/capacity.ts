@@ -197,7 +197,9 @@ export function planCapacity(store: MetricStore, components: readonly ComponentC
   const stepMs = opts.stepMs ?? 10_000;
   const plans: CapacityPlan[] = [];
   for (const c of components) {
-    const data = loadAndUse(store, c, now - windowMs, now, stepMs);
+    // A young store (minutes of history) has few steps of 10 s: fit on 1 s rollups then.
+    let data = loadAndUse(store, c, now - windowMs, now, stepMs);
+    if (data && data.xs.length < 30 && stepMs > 1000) data = loadAndUse(store, c, now - windowMs, now, 1000);
     if (!data || data.xs.length < 3) continue;
     const { xs, cpuY, memY } = data;
     const loadNow = xs.reduce((a, b) => a + b, 0) / xs.length;

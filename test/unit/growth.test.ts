@@ -131,6 +131,11 @@ describe('capacity planning over months', () => {
     assert.equal(q.runsOutFirst, undefined);
   });
 
+  it('fits a young store (two minutes of history) on 1 s steps instead of twelve 10 s ones', () => {
+    const [p] = planCapacity(fakeStore(series, NOW - 120_000, 1000), [component({ cpuCores: 1 })], NOW, { load: 200 });
+    assert.ok(p.points > 100, `${p.points} points`);
+  });
+
   it('gives the planning view its chart: observed pairs, the fit with its band, the limit', () => {
     const store = fakeStore(series, NOW - 3_600_000, 10_000);
     const [p] = planCapacity(store, [component({ cpuCores: 1 })], NOW, { load: 400, withChart: true });

@@ -155,8 +155,19 @@ function draw(plans: CapacityPlan[], message?: string): void {
   results.dataset.plans = String(plans.length);
 }
 
+/** The question the answer is for (the webview reloads when shown again; the extension keeps the question). */
+function showQuery(q: CapacityQuery): void {
+  const mode = q.load !== undefined ? 'load' : q.months !== undefined ? 'months' : 'now';
+  (form.querySelector(`input[value=${mode}]`) as HTMLInputElement).checked = true;
+  if (q.load !== undefined) loadInput.value = String(q.load);
+  if (q.months !== undefined) monthsInput.value = String(q.months);
+}
+
 onMessage((m) => {
-  if (m.type === 'capacity') draw(m.plans, m.message);
+  if (m.type === 'capacity') {
+    showQuery(m.query);
+    draw(m.plans, m.message);
+  }
   else if (m.type === 'error') {
     status.textContent = '';
     results.replaceChildren(el('p', { class: 'error' }, m.message));
