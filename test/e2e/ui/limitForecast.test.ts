@@ -4,12 +4,13 @@
  * leak switched on in the protocol engine makes the time-to-limit prediction appear in the
  * Findings view and shrink, a notification with "Show" appears once, the Capacity Planning
  * webview plans a load (and says the history is too short for months of growth), and
- * "Assess Impact of a Change…" measures the leak's effect on memory. Waits are conditions.
+ * "Assess Impact of a Change…" offers the last save of alluse-perf.yaml as the change time and
+ * measures the leak's effect on memory. Waits are conditions.
  * Screenshots: test-results/e2e-ui/limit-*.png.
  */
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { startDemoWorkspace, type DemoWorkspace } from '../../helpers/demoWorkspace';
@@ -53,7 +54,8 @@ describe('time-to-limit predictions, capacity planning and impact in the VS Code
       },
     });
     const lib = await codeServerLib();
-    cs = await lib.startCodeServer({ folder: ws.folder, vsix: VSIX });
+    // Auto-save off, as in workspace.test.ts: the test's own Control+S is the save.
+    cs = await lib.startCodeServer({ folder: ws.folder, vsix: VSIX, settings: { 'files.autoSave': 'off' } });
     browser = await lib.launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));
@@ -106,11 +108,14 @@ describe('time-to-limit predictions, capacity planning and impact in the VS Code
   });
 
   it('notifies the near limit once, and "Show" selects it in the Findings view', { timeout: 60_000 }, async () => {
-    const toast = page.locator('.notification-toast', { hasText: /protocol-engine memory reaches its \d+ MiB limit/ });
-    await toast.first().waitFor({ timeout: T });
-    assert.equal(await toast.count(), 1, 'one notification for the limit, not one per update');
+    // The toast may have hidden itself by now (it came with the first prediction): the
+    // notification center lists every notification shown, toasts included.
+    await runCommand(page, 'Notifications: Show Notifications');
+    const item = page.locator('.notifications-center .monaco-list-row', { hasText: /protocol-engine memory reaches its \d+ MiB limit/ });
+    await item.first().waitFor({ timeout: T });
+    assert.equal(await item.count(), 1, 'one notification for the limit, not one per update');
     await screenshot('notification');
-    await toast.first().locator('.monaco-button', { hasText: 'Show' }).click();
+    await item.first().locator('.monaco-button', { hasText: 'Show' }).click();
     await page.locator('.monaco-list-row.selected', { hasText: 'protocol-engine: memory limit' }).first().waitFor({ timeout: T });
   });
 
@@ -132,8 +137,24 @@ describe('time-to-limit predictions, capacity planning and impact in the VS Code
   });
 
   it('assesses the leak’s impact on the engine’s memory from the command palette', { timeout: 120_000 }, async () => {
-    await page.keyboard.press('F1');
+    // A saved edit of the workspace file: its save time becomes the default change time.
     const input = page.locator('.quick-input-widget input.input');
+    await page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible', timeout: T });
+    await input.fill('alluse-perf.yaml');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'alluse-perf.yaml' }).first().waitFor({ timeout: T });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab', { hasText: 'alluse-perf.yaml' }).waitFor({ timeout: T });
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\n# tuned\n');
+    await page.locator('.tabs-container .tab.dirty', { hasText: 'alluse-perf.yaml' }).waitFor({ timeout: T });
+    const savedAt = Date.now();
+    await page.keyboard.press('Control+S');
+    const lib = await codeServerLib();
+    await lib.waitFor(() => readFileSync(ws.file, 'utf8').includes('# tuned'), { timeout: T, what: 'the saved edit on disk' });
+
+    await page.keyboard.press('F1');
     await input.waitFor({ state: 'visible', timeout: T });
     await input.fill('>ALL-USE Performance: Assess Impact of a Change');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Assess Impact of a Change' }).first().waitFor({ timeout: T });
@@ -147,6 +168,12 @@ describe('time-to-limit predictions, capacity planning and impact in the VS Code
     await pick('memory (RSS)');
     // The change: when the leak started.
     await page.locator('.quick-input-widget', { hasText: 'when was the change?' }).waitFor({ timeout: T });
+    await page.locator('.quick-input-widget', { hasText: 'the last save of alluse-perf.yaml' }).waitFor({ timeout: T });
+    const offered = await input.inputValue();
+    assert.match(offered, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    const [, y, mo, d, h, mi, se] = /^(\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)$/.exec(offered)!.map(Number);
+    const offeredMs = new Date(y, mo - 1, d, h, mi, se).getTime();
+    assert.ok(Math.abs(offeredMs - savedAt) < 5000, `the default change time ${offered} is the save (${new Date(savedAt).toISOString()})`);
     const ago = Math.max(10, Math.round((Date.now() - leakStarted) / 1000));
     await input.fill(`${ago}s`);
     await page.keyboard.press('Enter');
