@@ -9,6 +9,7 @@ import { capacityCommand } from './capacityCommand';
 import { impactCommand, type ImpactCommandOptions } from './impactCommand';
 import { monitorWorkspace } from './monitorCommand';
 import { validateFile } from './validateCommand';
+import { optimizeCommand, type OptimizeOptions } from './optimizeCommand';
 
 const program = new Command();
 program
@@ -80,6 +81,43 @@ program
   .option('--json', 'print the result as JSON', false)
   .action(async (opts: ImpactCommandOptions) => {
     process.exitCode = await impactCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+program
+  .command('optimize')
+  .description('Run a tuning study: a study of the workspace (tuning.studies in alluse-perf.yaml), or any command over a JSON search space (--space, --command, --objective). The log in .alluse-perf/studies/<name>.jsonl makes a re-run resume. A progress bar on a terminal; --json prints one line per trial and a last line with the best point or the Pareto front. Exit 0 found, 1 nothing feasible, 2 cannot start, 130 stopped.')
+  .option('--workspace <dir>', 'the folder of alluse-perf.yaml (the log goes to <dir>/.alluse-perf/studies)', '.')
+  .option('--study <name>', 'the study to run (needed when the workspace has several; in generic mode the log\'s name, default "optimize")')
+  .option('--budget <n>', 'total number of trials (finished ones in the log count)')
+  .option('--time <duration>', 'stop after this wall-clock time, e.g. 30m')
+  .option('--algorithm <name>', 'the search algorithm (overrides the study\'s; generic mode default: random)')
+  .option('--seed <n>', 'seed of the random numbers')
+  .option('--concurrency <n>', 'trials at the same time')
+  .option('--timeout <duration>', 'stop a trial after this long and count it failed, e.g. 90s')
+  .option('--fresh', 'set the existing log aside and start over', false)
+  .option('--json', 'JSON lines on stdout: one per trial, then the result', false)
+  .option('--space <file>', 'generic mode: JSON search space {"name": {"type": "float"|"int"|"categorical", "low", "high", "log", "choices"}}')
+  .option('--command <command line>', 'generic mode: the command measuring one point, split into words without a shell; {params} is replaced by the parameters as JSON (also in $ALLUSE_PARAMS); it prints a JSON object with the objectives on its last line')
+  .option('--objective <name:min|max>', 'generic mode: an objective (repeat for several: a Pareto front)', collect, [])
+  .option('--constraint <expr>', 'generic mode: a constraint "METRIC OP NUMBER" (repeatable)', collect, [])
+  .action(async (opts: OptimizeOptions) => {
+    const stop = new AbortController();
+    let interrupts = 0;
+    const onSignal = () => {
+      if (++interrupts > 1) process.exit(130);
+      process.stderr.write('\nalluse-perf optimize: stopping (running trials are stopped and will run again on resume); Ctrl-C again to quit at once.\n');
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.exitCode = await optimizeCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), {
+      isTTY: process.stderr.isTTY === true,
+      writeErr: (s) => process.stderr.write(s),
+      signal: stop.signal,
+    });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

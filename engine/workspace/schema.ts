@@ -310,6 +310,18 @@ const studySchema: ObjectSchema = {
       { default: 'auto' },
     ),
     seed: prop({ kind: 'integer', description: 'Seed of the random numbers, for reproducible studies.', minimum: 0, example: '42' }),
+    objectiveSource: prop(
+      {
+        kind: 'enum',
+        description: 'Where the objective and constraint metrics of a trial come from.',
+        values: [
+          { value: 'command', description: 'The last JSON line the trial command prints on stdout.' },
+          { value: 'monitor', description: "The monitor's series of the study's component (metric = series name, e.g. `alluse_engine_tick_latency_seconds_p95`), averaged over the trial's run after `warmup`. Needs a running monitor (`alluse-perf monitor` or the editor)." },
+        ],
+      },
+      { default: 'command' },
+    ),
+    warmup: prop({ kind: 'duration', description: 'With `objectiveSource: monitor`: the start of each trial run that is not measured (the component settling on its new configuration).', defaultUnit: 's', example: '5s' }, { default: '0s' }),
   },
 };
 

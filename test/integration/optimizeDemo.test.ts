@@ -1,0 +1,65 @@
+/**
+ * `alluse-perf optimize` on a workspace study: the demo workspace's `engine-throughput`
+ * study against the demo system's real bench (examples/all-use/bench), shortened to a
+ * 1 s measurement and 2 trials, run under the demo lock (flock /tmp/alluse-demo.lock).
+ * The workspace is a copy of the demo's alluse-perf.yaml whose paths point back at the demo.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { parseDocument } from 'yaml';
+import { ROOT } from '../helpers/lspClient';
+
+const CLI = join(ROOT, 'dist/cli.js');
+const DEMO = join(ROOT, 'examples/all-use');
+const dir = mkdtempSync(join(tmpdir(), 'optimize-demo-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('alluse-perf optimize (workspace study on the demo system)', () => {
+  it('runs engine-throughput against the bench: measured objectives, repeats with spread, constraints, Pareto front', { timeout: 600_000 }, async () => {
+    const doc = parseDocument(readFileSync(join(DEMO, 'alluse-perf.yaml'), 'utf8'));
+    const study = ['tuning', 'studies', 0];
+    assert.equal(doc.getIn([...study, 'name']), 'engine-throughput');
+    doc.setIn([...study, 'configFile'], join(DEMO, 'config/protocol-engine.yaml'));
+    doc.setIn([...study, 'trial', 'cwd'], DEMO);
+    doc.setIn([...study, 'trial', 'args'], ['bench', '--config', '${trialConfigDir}', '--duration', '1s', '--warmup', '500ms', '--quiet']);
+    writeFileSync(join(dir, 'alluse-perf.yaml'), doc.toString());
+    const original = readFileSync(join(DEMO, 'config/protocol-engine.yaml'), 'utf8');
+
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile('flock', ['/tmp/alluse-demo.lock', process.execPath, CLI, 'optimize', '--workspace', dir, '--study', 'engine-throughput', '--budget', '2', '--algorithm', 'random', '--seed', '3', '--json'], { maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+      );
+    });
+    // 0: a feasible front; 1: no trial met p95 <= 50 ms on this (loaded) machine. Both are results.
+    assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 3, r.stdout);
+    for (const t of lines.slice(0, 2)) {
+      assert.equal(t.state, 'complete', t.reason);
+      assert.ok(Number.isInteger(t.params.workers) && t.params.workers >= 1 && t.params.workers <= 8);
+      assert.ok(Number.isInteger(t.params.batch_size) && t.params.batch_size >= 1 && t.params.batch_size <= 256);
+      assert.ok(t.params.batch_timeout_ms >= 0.5 && t.params.batch_timeout_ms <= 50);
+      assert.ok(t.values.throughput_tps > 0, JSON.stringify(t.values));
+      assert.equal(typeof t.values.p95_latency_ms, 'number');
+      // repeats: 2 in the study: the spread of both objectives is recorded around the median.
+      for (const m of ['throughput_tps', 'p95_latency_ms']) {
+        const s = t.spread[m];
+        assert.ok(s.min <= t.values[m] && t.values[m] <= s.max, `${m}: ${JSON.stringify(s)} vs ${t.values[m]}`);
+      }
+      assert.equal(t.constraints['p95_latency_ms <= 50'], t.values.p95_latency_ms - 50);
+      assert.equal(t.feasible, Object.values(t.constraints).every((c) => (c as number) <= 0));
+    }
+    const last = lines[2];
+    assert.equal(last.study, 'engine-throughput');
+    assert.equal(last.trials, 2);
+    assert.ok(Array.isArray(last.pareto));
+    assert.equal(r.code, last.pareto.length ? 0 : 1);
+    for (const p of last.pareto) assert.ok(lines.slice(0, 2).some((t) => t.trial === p.trial && t.feasible));
+    assert.equal(readFileSync(join(DEMO, 'config/protocol-engine.yaml'), 'utf8'), original, 'the component’s own file is never edited');
+    assert.match(readFileSync(join(dir, '.alluse-perf/studies/engine-throughput.jsonl'), 'utf8'), /"type":"header"/);
+  });
+});
