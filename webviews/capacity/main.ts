@@ -76,7 +76,7 @@ function needRow(label: string, r: ResourceNeed | undefined, fmt: (n: number) =>
   if (!r) return el('tr', {}, el('td', {}, label), el('td', {}, 'not enough variation in load to fit'));
   const over = r.limit !== undefined && r.hi80 > r.limit;
   const limit = r.limit === undefined ? 'no limit' : `${fmt(r.limit)}${r.limitLoad !== undefined ? `, reached at ${perS(r.limitLoad)}` : ''}`;
-  const row = el('tr', {}, el('td', {}, label), el('td', {}, fmt(r.mean)), el('td', {}, `${fmt(r.lo80)} to ${fmt(r.hi80)}`), el('td', over ? { class: 'over' } : {}, limit), el('td', {}, `r² ${r.r2.toFixed(2)}`));
+  const row = el('tr', {}, el('td', {}, label), el('td', {}, fmt(r.mean)), el('td', {}, `${fmt(r.lo80)} to ${fmt(r.hi80)}`), el('td', over ? { class: 'over' } : {}, limit), el('td', r.r2 < 0.3 ? { class: 'over', title: 'The load explains little of the variation: the answer is rough. It gets better as the load varies (or with more history).' } : {}, `r² ${r.r2.toFixed(2)}${r.r2 < 0.3 ? ' (weak)' : ''}`));
   return row;
 }
 
