@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { parseDuration } from '../engine/index';
 import { planCapacity, type CapacityPlan, type ResourceNeed } from '../engine/monitor/capacity';
+import { formatGrowth } from '../engine/monitor/growth';
 import { resolveStorePath } from '../engine/monitor/createMonitor';
 import { TimeSeriesStore } from '../engine/store/index';
 import { loadWorkspaceConfig } from './workspaceFile';
@@ -13,6 +14,7 @@ export interface CapacityCommandOptions {
   workspace: string;
   load?: string;
   growth?: string;
+  months?: string;
   window: string;
   json: boolean;
 }
@@ -28,18 +30,29 @@ function need(label: string, r: ResourceNeed | undefined, fmt: (n: number) => st
 }
 
 function text(p: CapacityPlan): string {
+  if (p.growth && !p.growth.ok) return `${p.component}: no answer for ${p.months} months: ${p.growth.reason}`;
+  const when = p.growth?.ok ? ` after ${p.months} months of ${formatGrowth(p.growth)}, 80%: ${p.loadLo80!.toFixed(0)} to ${p.loadHi80!.toFixed(0)}/s` : '';
+  const first = p.runsOutFirst;
+  const runsOut = first
+    ? `  runs out first: ${first.resource === 'cpu' ? 'CPU' : 'memory'} at ${first.load.toFixed(0)}/s${first.load <= p.loadNow ? ' (already at today’s load)' : first.months !== undefined ? `, in about ${first.months.toFixed(1)} months at this growth` : ''}`
+    : undefined;
   return [
-    `${p.component}: at ${p.load.toFixed(0)}/s (now ${p.loadNow.toFixed(0)}/s, ${p.points} points)${p.extrapolated ? ' — beyond 1.5× the highest load seen: an extrapolation' : ''}`,
+    `${p.component}: at ${p.load.toFixed(0)}/s${when} (now ${p.loadNow.toFixed(0)}/s, ${p.points} points)${p.extrapolated ? ' — beyond 1.5× the highest load seen: an extrapolation' : ''}`,
     need('CPU', p.cpuCores, cores),
     need('memory', p.memoryBytes, mib),
-  ].join('\n');
+    runsOut,
+  ]
+    .filter((x) => x !== undefined)
+    .join('\n');
 }
 
 export async function capacityCommand(opts: CapacityCommandOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const load = opts.load === undefined ? undefined : Number(opts.load);
   const growth = opts.growth === undefined ? undefined : Number(opts.growth);
-  if ((load === undefined) === (growth === undefined) || (load !== undefined && !(load > 0)) || (growth !== undefined && !(growth > 0))) {
-    err('alluse-perf: give either --load N (per second) or --growth F (1.5 = 50% more than now), a positive number.');
+  const months = opts.months === undefined ? undefined : Number(opts.months);
+  const given = [load, growth, months].filter((x) => x !== undefined);
+  if (given.length !== 1 || !(given[0]! > 0)) {
+    err('alluse-perf: give one of --load N (per second), --growth F (1.5 = 50% more than now) or --months M (months of the growth measured from the store), a positive number.');
     return 2;
   }
   const windowMs = parseDuration(opts.window);
@@ -57,7 +70,7 @@ export async function capacityCommand(opts: CapacityCommandOptions, out: (s: str
   }
   const store = await TimeSeriesStore.open({ dir: storePath });
   try {
-    const plans = planCapacity(store, config.components, Date.now(), { load, growth, windowMs });
+    const plans = planCapacity(store, config.components, Date.now(), { load, growth, months, windowMs });
     if (!plans.length) {
       err(`alluse-perf: no component has both a throughput series (metrics.throughput) and process metrics in the last ${opts.window}.`);
       return 1;

@@ -6,6 +6,7 @@ import { detectFile } from './detectCommand';
 import { forecastFile } from './forecastCommand';
 import { DETECTOR_NAMES, detectorFactory, type DetectorName } from './detector';
 import { capacityCommand } from './capacityCommand';
+import { impactCommand, type ImpactCommandOptions } from './impactCommand';
 import { monitorWorkspace } from './monitorCommand';
 import { profileCommand } from './profileCommand';
 import { validateFile } from './validateCommand';
@@ -64,9 +65,10 @@ program
   .option('--workspace <dir>', 'the folder of alluse-perf.yaml', '.')
   .option('--load <n>', 'the load to plan for, per second')
   .option('--growth <f>', 'or: a multiple of the current load (1.5 = 50% more)')
+  .option('--months <m>', "or: months of the load's growth, measured from the store's hourly rollups (needs 2 days of history)")
   .option('--window <duration>', 'the history to fit on', '1h')
   .option('--json', 'one JSON line per component', false)
-  .action(async (opts: { workspace: string; load?: string; growth?: string; window: string; json: boolean }) => {
+  .action(async (opts: { workspace: string; load?: string; growth?: string; months?: string; window: string; json: boolean }) => {
     process.exitCode = await capacityCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
@@ -86,6 +88,18 @@ program
   .option('--json', 'print the mapped result as one JSON line', false)
   .action(async (opts: { workspace: string; component: string; duration: string; interval?: string; out?: string; top: string; heap: boolean; save: boolean; json: boolean; continuous: boolean; count?: string }) => {
     process.exitCode = await profileCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+
+program
+  .command('impact')
+  .description("The effect of a change on a metric: what the store holds after --at against a forecast from before it, with a 95% interval; \"no detectable effect\" when the interval covers 0.")
+  .option('--workspace <dir>', 'the folder of alluse-perf.yaml', '.')
+  .requiredOption('--series <name>', 'the series, e.g. process_cpu_ratio or alluse_engine_ticks_total_rate')
+  .option('--component <name>', 'only the series of this component (its component label)')
+  .requiredOption('--at <time>', 'when the change happened: an ISO time (2026-11-27T06:10:00Z), ms since the epoch, or a duration ago (20m)')
+  .option('--json', 'print the result as JSON', false)
+  .action(async (opts: ImpactCommandOptions) => {
+    process.exitCode = await impactCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
 const collect = (v: string, prev: string[]) => [...prev, v];

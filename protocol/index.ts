@@ -161,6 +161,56 @@ export interface FlameGraphData {
   functions: { name: string; selfPct: number; totalPct: number; uri?: string; line?: number; category: string }[];
 }
 
+// ---- Capacity planning and impact assessment -----------------------------------------------
+
+export type { CapacityPlan, CapacityChart, CapacityCurve, ResourceNeed, CapacityResource } from '../engine/monitor/capacity';
+export type { GrowthEstimate } from '../engine/monitor/growth';
+export type { ImpactMetric, StoreImpact } from '../engine/monitor/impactQuery';
+import type { CapacityPlan } from '../engine/monitor/capacity';
+import type { ImpactMetric, StoreImpact } from '../engine/monitor/impactQuery';
+import type { ChartUnit } from '../engine/monitor/types';
+
+/** What a capacity plan is asked for: a load (per second), months of the measured growth, or (neither) today's load. */
+export interface CapacityQuery {
+  load?: number;
+  months?: number;
+}
+
+/** Client → server: each component's CPU and memory at a load or after months of growth, with the chart of use against load. */
+export namespace CapacityPlanRequest {
+  export const method = 'alluse/capacityPlan' as const;
+  export type Params = CapacityQuery & { uri: string };
+  /** `message` says why there are no plans (monitoring not running, no component with a throughput series). */
+  export interface Result {
+    plans: CapacityPlan[];
+    message?: string;
+  }
+}
+
+/** Client → server: the components and metrics whose changes can be assessed, and the config files whose saves are changes. */
+export namespace ImpactTargetsRequest {
+  export const method = 'alluse/impactTargets' as const;
+  export interface Params {
+    uri: string;
+  }
+  export interface Result {
+    components: { name: string; metrics: { metric: ImpactMetric; label: string; series: string }[]; configFiles: string[] }[];
+  }
+}
+
+/** Client → server: the effect of a change at `at` on a component's metric, from the store. */
+export namespace AssessImpactRequest {
+  export const method = 'alluse/assessImpact' as const;
+  export interface Params {
+    uri: string;
+    component: string;
+    metric: ImpactMetric;
+    /** The change time, ms since the epoch. */
+    at: number;
+  }
+  export type Result = { ok: true; impact: StoreImpact; unit: ChartUnit; label: string } | { ok: false; message: string };
+}
+
 /** Options the client passes to the server when it starts it. */
 export interface ServerInitializationOptions {
   /** Delay between the last edit and the analysis. */
@@ -174,13 +224,16 @@ export type WebviewToExtension =
   | { type: 'ready' }
   | { type: 'refresh' }
   | { type: 'reveal'; uri: string; range: Range }
-  | { type: 'setRange'; range: RangeName };
+  | { type: 'setRange'; range: RangeName }
+  | { type: 'planCapacity'; query: CapacityQuery };
 
 /** Messages the extension sends to a webview. */
 export type ExtensionToWebview =
   | { type: 'summary'; uri: string; summary: WorkspaceSummary; version: number }
   | { type: 'dashboard'; data: DashboardData }
   | { type: 'flame'; data: FlameGraphData }
+  | { type: 'capacity'; query: CapacityQuery; plans: CapacityPlan[]; message?: string }
+  | { type: 'impact'; component: string; label: string; unit: ChartUnit; impact: StoreImpact }
   | { type: 'error'; message: string };
 
 function isPosition(x: unknown): boolean {
@@ -201,6 +254,14 @@ export function parseWebviewMessage(x: unknown): WebviewToExtension | undefined 
       return { type: m.type };
     case 'setRange':
       return typeof m.range === 'string' && Object.prototype.hasOwnProperty.call(DASHBOARD_RANGES, m.range) ? { type: 'setRange', range: m.range as RangeName } : undefined;
+    case 'planCapacity': {
+      // Exactly one of a load (per second) or months of growth, or neither (today's load); sane bounds.
+      const q = m.query as Record<string, unknown> | undefined;
+      if (!q || typeof q !== 'object') return undefined;
+      const ok = (v: unknown, max: number) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= max);
+      if (!ok(q.load, 1e12) || !ok(q.months, 120) || (q.load !== undefined && q.months !== undefined)) return undefined;
+      return { type: 'planCapacity', query: { ...(q.load !== undefined ? { load: q.load as number } : {}), ...(q.months !== undefined ? { months: q.months as number } : {}) } };
+    }
     case 'reveal': {
       const r = m.range as { start?: unknown; end?: unknown } | undefined;
       if (typeof m.uri !== 'string' || m.uri.length > 4096 || !r || !isPosition(r.start) || !isPosition(r.end)) return undefined;

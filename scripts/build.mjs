@@ -44,6 +44,8 @@ const builds = [
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/overview/main.ts'], outfile: 'dist/webviews/overview.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/dashboard/main.ts'], outfile: 'dist/webviews/dashboard.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/flamegraph/main.ts'], outfile: 'dist/webviews/flamegraph.js' },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/capacity/main.ts'], outfile: 'dist/webviews/capacity.js' },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/impact/main.ts'], outfile: 'dist/webviews/impact.js' },
 ];
 
 const t0 = Date.now();

@@ -6,6 +6,9 @@ import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import {
   AnalysisDoneNotification,
+  AssessImpactRequest,
+  CapacityPlanRequest,
+  ImpactTargetsRequest,
   DashboardDataRequest,
   MonitorControlRequest,
   MonitorStatusNotification,
@@ -15,7 +18,11 @@ import {
   type RangeName,
 } from '../../protocol/index';
 import { createAnalysisClient } from './analysisClient';
+import { CapacityPanel } from './capacityPanel';
 import { ComponentsTree } from './componentsTree';
+import { assessImpactCommand, SaveLog } from './impactCommand';
+import { ImpactPanel } from './impactPanel';
+import { LimitNotifier } from './limitNotifier';
 import { DashboardPanel } from './dashboardPanel';
 import { FindingsTree } from './findingsTree';
 import { MonitorStatusBar } from './monitorStatusBar';
@@ -35,6 +42,9 @@ export interface AllUsePerformanceApi {
   dashboardPolls(): number;
   /** The profile shown in the editor now (line heat, Hot Functions, flame graph). */
   shownProfile(): import('../../protocol/index').ProfileResult | undefined;
+  /** The time-to-limit predictions the Findings view lists, as "label: message", and the limit notifications shown. */
+  findingsPredictions(): string[];
+  limitNotifications(): string[];
 }
 
 let client: LanguageClient | undefined;
@@ -54,8 +64,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     status,
     monitorBar,
     vscode.window.registerTreeDataProvider('alluse-perf.components', tree),
-    vscode.window.registerTreeDataProvider('alluse-perf.findings', findings),
   );
+  const findingsView = vscode.window.createTreeView('alluse-perf.findings', { treeDataProvider: findings });
+  const limitNotifier = new LimitNotifier((p) => {
+    const node = findings.predictionNode(p.component, p.limitKey, p.mount);
+    if (node) void findingsView.reveal(node, { select: true, focus: true });
+    else void vscode.commands.executeCommand('alluse-perf.findings.focus');
+  });
+  const saves = new SaveLog(context.workspaceState);
+  let capacity: CapacityPanel | undefined;
+  let impact: ImpactPanel | undefined;
+  context.subscriptions.push(findingsView, saves.watch());
 
   const lc = createAnalysisClient(context, output, (n) => status.restarted(n));
   client = lc;
@@ -81,6 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
       monitorBar.update(p);
       tree.update(p);
       findings.update(p);
+      limitNotifier.update(p);
     }),
   );
 
@@ -133,6 +153,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
       }
       dashboard.reveal();
     }),
+    vscode.commands.registerCommand('alluse-perf.openCapacityPlanning', async () => {
+      const file = await findWorkspaceFile();
+      if (!file) return;
+      if (!lastMonitorStatus?.running) await controlMonitor('start');
+      if (!capacity) {
+        capacity = new CapacityPanel(context.extensionUri, file, (params) => lc.sendRequest<CapacityPlanRequest.Result>(CapacityPlanRequest.method, params), () => (capacity = undefined));
+        context.subscriptions.push(capacity);
+      }
+      capacity.reveal();
+    }),
+    vscode.commands.registerCommand('alluse-perf.assessImpact', async () => {
+      const file = await findWorkspaceFile();
+      if (!file) return;
+      if (!lastMonitorStatus?.running) await controlMonitor('start');
+      await assessImpactCommand(file, {
+        targets: (uri) => lc.sendRequest<ImpactTargetsRequest.Result>(ImpactTargetsRequest.method, { uri } satisfies ImpactTargetsRequest.Params),
+        assess: (params) => lc.sendRequest<AssessImpactRequest.Result>(AssessImpactRequest.method, params),
+        show: (component, r) => {
+          impact ??= new ImpactPanel(context.extensionUri, () => (impact = undefined));
+          impact.show({ type: 'impact', component, label: r.label, unit: r.unit, impact: r.impact });
+        },
+        saves,
+      });
+    }),
     vscode.commands.registerCommand('alluse-perf.openOverview', async () => {
       const file = await findWorkspaceFile();
       if (!file) return;
@@ -159,6 +203,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     serverInfo: () => lc.sendRequest<ServerInfoRequest.Result>(ServerInfoRequest.method),
     monitorStatus: () => lastMonitorStatus,
     dashboardPolls: () => dashboard?.polls ?? 0,
+    findingsPredictions: () => findings.predictionMessages(),
+    limitNotifications: () => [...limitNotifier.shown],
   };
 }
 

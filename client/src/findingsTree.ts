@@ -63,17 +63,32 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     return node ? [] : [...this.predictions, ...this.findings];
   }
 
+  /** The tree is flat (needed by TreeView.reveal). */
+  getParent(): undefined {
+    return undefined;
+  }
+
+  /** The current node of a limit's prediction (the tree's own object, which reveal needs). */
+  predictionNode(component: string, limitKey: string, mount?: string): Prediction | undefined {
+    return this.predictions.find((p) => p.component === component && p.limitKey === limitKey && p.mount === mount);
+  }
+
+  /** The labels of the predictions listed (for tests). */
+  predictionMessages(): string[] {
+    return this.predictions.map((p) => `${predictionLabel(p)}: ${p.message}`);
+  }
+
   getTreeItem(n: Node): vscode.TreeItem {
     return isPrediction(n) ? this.predictionItem(n) : this.findingItem(n);
   }
 
   private predictionItem(p: Prediction): vscode.TreeItem {
-    const item = new vscode.TreeItem(`${p.component}: ${p.resource} limit`);
-    item.id = `limit:${p.component}:${p.limitKey}`;
+    const item = new vscode.TreeItem(predictionLabel(p));
+    item.id = `limit:${p.component}:${p.limitKey}${p.mount !== undefined ? `:${p.mount}` : ''}`;
     item.description = p.message;
     item.iconPath = new vscode.ThemeIcon(p.etaMs < 3_600_000 ? 'warning' : 'watch');
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${p.component}**: ${p.message}\n\n`);
+    md.appendMarkdown(`**${p.component || 'the monitor’s store'}**: ${p.message}\n\n`);
     md.appendMarkdown(`\`${p.limitKey}\` · series ${p.series} · now ${p.current.toPrecision(4)} · trend ${p.slopePerS.toPrecision(3)}/s · predicted ${new Date(p.at).toLocaleTimeString()}`);
     item.tooltip = md;
     item.command = { command: 'alluse-perf.openDashboard', title: 'Open Dashboard' };
@@ -98,4 +113,9 @@ export class FindingsTree implements vscode.TreeDataProvider<Node> {
     item.command = { command: 'alluse-perf.openDashboard', title: 'Open Dashboard' };
     return item;
   }
+}
+
+/** "engine: memory limit", "store: disk /var". */
+function predictionLabel(p: Prediction): string {
+  return p.resource === 'disk' ? `${p.component || 'store'}: disk ${p.mount ?? ''}`.trim() : `${p.component}: ${p.resource} limit`;
 }

@@ -1,6 +1,6 @@
 /**
  * Bottlenecks: for every resource with a limit (memory, CPU cores, queue capacity, a p95
- * latency SLO), the predicted time until its series crosses the limit, with an 80% interval,
+ * latency SLO, a file system filling up), the predicted time until its series crosses the limit, with an 80% interval,
  * ranked so the first to saturate comes first. Pure: reads the store, returns plain data.
  *
  * The trend is a Theil–Sen line (the median of the pairwise slopes, robust to spikes and GC
@@ -13,6 +13,7 @@
  * interval wins (a leak that started a minute ago fits the 30 s window well and the 1 h one
  * badly). The interval assumes the trend holds.
  */
+import { isAbsolute, resolve } from 'node:path';
 import type { ComponentConfig } from '../workspace/config';
 import type { MetricStore } from './storeApi';
 import type { ChartUnit, LimitPrediction } from './types';
@@ -24,6 +25,43 @@ export interface PredictOptions {
   windows?: { spanMs: number; stepMs: number }[];
   /** A window extrapolates at most this many times the history it saw (default 20). */
   maxExtrapolation?: number;
+  /** File systems to watch (the store's, a component's `limits.diskPath`): see `diskWatches`. */
+  disks?: DiskWatch[];
+  /** The share of a file system that counts as full (default 0.95). */
+  diskFullRatio?: number;
+}
+
+/** A file system to watch: the one holding `path` (absolute), named in alluse-perf.yaml at `limitKey`. */
+export interface DiskWatch {
+  path: string;
+  /** The component whose `limits.diskPath` names it; none for the monitor's store. */
+  component?: string;
+  limitKey: string;
+}
+
+/** The file systems to watch: the one holding the store, and each component's `limits.diskPath` (relative to `folder`). */
+export function diskWatches(components: readonly ComponentConfig[], folder: string, storePath: string): DiskWatch[] {
+  const out: DiskWatch[] = [];
+  for (const c of components) {
+    const p = c.limits.diskPath;
+    if (p) out.push({ path: isAbsolute(p) ? p : resolve(folder, p), component: c.name, limitKey: 'limits.diskPath' });
+  }
+  out.push({ path: storePath, limitKey: 'monitor.storePath' });
+  return out;
+}
+
+/** The mount point holding `path`: the longest mount that is `path` or a folder above it. */
+export function mountOf(path: string, mounts: readonly string[]): string | undefined {
+  const norm = (x: string) => x.replace(/\\/g, '/');
+  const p = norm(path);
+  let best: string | undefined;
+  for (const m of mounts) {
+    const mm = norm(m);
+    const prefix = mm.endsWith('/') ? mm : `${mm}/`;
+    const holds = p === mm || p.startsWith(prefix) || (process.platform === 'win32' && p.toLowerCase().startsWith(prefix.toLowerCase()));
+    if (holds && (best === undefined || norm(best).length < mm.length)) best = m;
+  }
+  return best;
 }
 
 const DEFAULT_WINDOWS = [
@@ -45,6 +83,8 @@ interface Target {
   labels: Record<string, string>;
   limit: number;
   unit: ChartUnit;
+  /** For a file system: its mount point. */
+  mount?: string;
 }
 
 /** The limited series of a component, named as the collectors and the dashboard name them. */
@@ -59,6 +99,24 @@ export function limitTargets(c: ComponentConfig): Target[] {
   return out;
 }
 
+/**
+ * The file systems of `disks` as limit targets on `system_filesystem_used_ratio{mount}`, one
+ * per mount (a component's entry wins over the store's, so the diagnostic lands on its key).
+ * Mounts come from the series the file-system collector wrote.
+ */
+export function diskTargets(store: MetricStore, disks: readonly DiskWatch[], fullRatio = 0.95): { component: string; target: Target }[] {
+  if (!disks.length) return [];
+  const mounts = [...new Set(store.listSeries({ name: 'system_filesystem_used_ratio' }).map((k) => k.labels.mount).filter((m): m is string => !!m))];
+  const byMount = new Map<string, { component: string; target: Target }>();
+  for (const d of disks) {
+    const mount = mountOf(d.path, mounts);
+    const existing = byMount.get(mount ?? '');
+    if (mount === undefined || (existing && (existing.component || !d.component))) continue;
+    byMount.set(mount, { component: d.component ?? '', target: { resource: 'disk', limitKey: d.limitKey, series: 'system_filesystem_used_ratio', labels: { mount }, limit: fullRatio, unit: 'ratio', mount } });
+  }
+  return [...byMount.values()];
+}
+
 /** Time-to-limit predictions of every limited series, soonest first. */
 export function predictLimits(store: MetricStore, components: ComponentConfig[], now: number, opts: PredictOptions = {}): LimitPrediction[] {
   const out: LimitPrediction[] = [];
@@ -67,6 +125,10 @@ export function predictLimits(store: MetricStore, components: ComponentConfig[],
       const p = predictTarget(store, c.name, target, now, opts);
       if (p) out.push(p);
     }
+  }
+  for (const { component, target } of diskTargets(store, opts.disks ?? [], opts.diskFullRatio)) {
+    const p = predictTarget(store, component, target, now, opts);
+    if (p) out.push(p);
   }
   return out.sort((a, b) => a.etaMs - b.etaMs || a.etaHighMs - b.etaHighMs);
 }
@@ -110,7 +172,8 @@ function predictTarget(store: MetricStore, component: string, target: Target, no
   for (const c of candidates) if (c.high / Math.max(1, c.low) < best.high / Math.max(1, best.low)) best = c;
   if (current === undefined) return undefined;
   if (current >= target.limit) {
-    return { component, resource: target.resource, series: target.series, limitKey: target.limitKey, limit: target.limit, unit: target.unit, current, level: current, slopePerS: best?.slope ?? 0, at: now, etaMs: 0, etaLowMs: 0, etaHighMs: 0, message: `${NOUN[target.resource]} is over its ${limitText(target)} (${formatValue(current, target.unit)})` };
+    const message = target.resource === 'disk' ? `disk ${target.mount} is over ${percent(target.limit)} full (${percent(current)})` : `${NOUN[target.resource]} is over its ${limitText(target)} (${formatValue(current, target.unit)})`;
+    return { component, resource: target.resource, series: target.series, mount: target.mount, limitKey: target.limitKey, limit: target.limit, unit: target.unit, current, level: current, slopePerS: best?.slope ?? 0, at: now, etaMs: 0, etaLowMs: 0, etaHighMs: 0, message };
   }
   if (!best) return undefined;
   const r = (x: number) => Math.max(0, Math.round(x));
@@ -118,6 +181,7 @@ function predictTarget(store: MetricStore, component: string, target: Target, no
     component,
     resource: target.resource,
     series: target.series,
+    ...(target.mount !== undefined ? { mount: target.mount } : {}),
     limitKey: target.limitKey,
     limit: target.limit,
     unit: target.unit,
@@ -130,11 +194,14 @@ function predictTarget(store: MetricStore, component: string, target: Target, no
     etaHighMs: r(best.high),
     message: '',
   };
-  p.message = `${NOUN[target.resource]} reaches its ${limitText(target)} in ${formatDurationMs(p.etaMs)} (80%: ${formatDurationMs(p.etaLowMs)} to ${formatDurationMs(p.etaHighMs)})`;
+  const interval = `in ${formatDurationMs(p.etaMs)} (80%: ${formatDurationMs(p.etaLowMs)} to ${formatDurationMs(p.etaHighMs)})`;
+  p.message = target.resource === 'disk' ? `disk ${target.mount} reaches ${percent(target.limit)} ${interval}` : `${NOUN[target.resource]} reaches its ${limitText(target)} ${interval}`;
   return p;
 }
 
-const NOUN: Record<LimitPrediction['resource'], string> = { memory: 'memory', cpu: 'CPU', queue: 'queue depth', latency: 'p95 latency' };
+const NOUN: Record<LimitPrediction['resource'], string> = { memory: 'memory', cpu: 'CPU', queue: 'queue depth', latency: 'p95 latency', disk: 'disk' };
+
+const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
 
 function limitText(t: Target): string {
   if (t.resource === 'memory') return `${formatValue(t.limit, 'bytes')} limit`;

@@ -4,7 +4,9 @@
  * Used by the language server and the CLI alike, so both monitor the same way and share
  * the store.
  */
+import { realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { diskWatches } from './bottlenecks';
 import { createCollectors, type Collector } from '../collect/index';
 import { TimeSeriesStore } from '../store/index';
 import { alertRulesFrom, type WorkspaceConfig } from '../workspace/config';
@@ -59,6 +61,15 @@ export async function createMonitor(config: WorkspaceConfig, folder: string, hoo
     // A read-only store belongs to another process (the editor or the CLI), which saves them.
     if (!store.readOnly && !store.memoryOnly) persist = () => saveBaselines(anomalies, storePath);
   }
-  const monitor = new Monitor({ collectors: scheduled, store, storePath, rules: alertRulesFrom(config), components: config.components, ...hooks, anomalies, persist, startupProblem: baselineProblem });
+  const monitor = new Monitor({ collectors: scheduled, store, storePath, rules: alertRulesFrom(config), components: config.components, disks: diskWatches(config.components, folder, realPath(storePath)), ...hooks, anomalies, persist, startupProblem: baselineProblem });
   return { monitor, store, storePath, anomalies };
+}
+
+/** The path with symbolic links resolved (the mount that holds it is the target's); the path itself when it cannot be. */
+function realPath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
 }

@@ -11,7 +11,7 @@ import type { ComponentConfig } from '../workspace/config';
 import type { MetricStore } from './storeApi';
 import type { AnomalyTracker } from './anomalies';
 import type { AlertInfo, AnomalyFinding, ComponentStatus, LimitPrediction, MonitorStatus } from './types';
-import { predictLimits } from './bottlenecks';
+import { predictLimits, type DiskWatch } from './bottlenecks';
 
 /** Learned baselines are saved this often (and when monitoring stops). */
 const PERSIST_INTERVAL_MS = 5 * 60_000;
@@ -41,6 +41,8 @@ export interface MonitorOptions {
   /** A problem found while setting up (a damaged baselines file), shown until the first save. */
   startupProblem?: string;
   statusIntervalMs?: number;
+  /** File systems whose filling is predicted (the store's, components' `limits.diskPath`). */
+  disks?: DiskWatch[];
   /** How often the time-to-limit predictions are computed (default 5 s). */
   predictIntervalMs?: number;
   /** Called when the predictions were computed and any is there or was there before. */
@@ -102,7 +104,7 @@ export class Monitor {
   predictNow(): LimitPrediction[] {
     const before = this.predictions.length;
     try {
-      this.predictions = predictLimits(this.opts.store, this.opts.components, this.now());
+      this.predictions = predictLimits(this.opts.store, this.opts.components, this.now(), { disks: this.opts.disks });
       this.problems.delete('bottlenecks');
     } catch (e) {
       this.predictions = [];

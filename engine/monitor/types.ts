@@ -38,10 +38,12 @@ export interface ChartPanel {
 /** When a limited resource is predicted to cross its limit (engine/monitor/bottlenecks.ts). */
 export interface LimitPrediction {
   component: string;
-  resource: 'memory' | 'cpu' | 'queue' | 'latency';
+  resource: 'memory' | 'cpu' | 'queue' | 'latency' | 'disk';
   /** The series name (with the label component). */
   series: string;
-  /** Where the limit is in alluse-perf.yaml, under the component: `limits.memory`, `slos.latency.p95`. */
+  /** For a file system (`disk`): its mount point (the series' `mount` label). */
+  mount?: string;
+  /** Where the limit is in alluse-perf.yaml, under the component: `limits.memory`, `slos.latency.p95`; `monitor.storePath` for the store's file system (`component` is then ''). */
   limitKey: string;
   limit: number;
   unit: ChartUnit;

@@ -29,7 +29,7 @@ export interface ComponentConfig {
   metrics?: { url: string; intervalMs?: number; timeoutMs: number; latency?: string; throughput?: string; errors?: string; queueDepth?: string };
   datasource?: DatasourceConfig;
   configFiles: string[];
-  limits: { memoryBytes?: number; cpuCores?: number; diskBytes?: number; queueCapacity?: number };
+  limits: { memoryBytes?: number; cpuCores?: number; diskBytes?: number; diskPath?: string; queueCapacity?: number };
   slos: {
     latency?: { p50Ms?: number; p90Ms?: number; p95Ms?: number; p99Ms?: number };
     errorRate?: number;
@@ -123,7 +123,7 @@ export function workspaceConfigFrom(doc: Document.Parsed): WorkspaceConfig {
         : undefined,
       datasource: datasource(c.datasource),
       configFiles: arr(c.configFiles).map((f) => String(f)),
-      limits: { memoryBytes: size(limits.memory), cpuCores: num(limits.cpuCores), diskBytes: size(limits.disk), queueCapacity: num(limits.queueCapacity) },
+      limits: { memoryBytes: size(limits.memory), cpuCores: num(limits.cpuCores), diskBytes: size(limits.disk), diskPath: str(limits.diskPath), queueCapacity: num(limits.queueCapacity) },
       slos: {
         latency: lat && { p50Ms: durOpt(lat.p50), p90Ms: durOpt(lat.p90), p95Ms: durOpt(lat.p95), p99Ms: durOpt(lat.p99) },
         errorRate: num(slos.errorRate),

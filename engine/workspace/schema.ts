@@ -98,6 +98,7 @@ const limitsSchema: ObjectSchema = {
     memory: prop({ kind: 'size', description: 'Largest resident memory (RSS) the component may use.', defaultUnit: 'MiB', example: '512MiB' }),
     cpuCores: prop({ kind: 'number', description: 'CPU the component may use, in cores (1.5 = one and a half cores).', minimum: 0, exclusiveMinimum: true, example: '2' }),
     disk: prop({ kind: 'size', description: 'Disk space the component may use for its data.', defaultUnit: 'GiB', example: '10GiB' }),
+    diskPath: prop(str('The folder where the component keeps its data, relative to the folder of alluse-perf.yaml. The file system holding it is watched: the time until it is 95% full is predicted and ranked with the other limits (the file system of the monitor’s store is always watched).', 'path', 'data')),
     queueCapacity: prop({ kind: 'integer', description: 'Capacity of the component’s work queue; queue depth is measured against it.', minimum: 1, example: '1024' }),
   },
 };

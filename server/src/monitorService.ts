@@ -68,6 +68,12 @@ export class MonitorService {
     return this.running.get(uri)?.monitor.status() ?? idle('Monitoring is not running.');
   }
 
+  /** The running monitor's store and typed config of a workspace file (for planning queries), when it runs. */
+  runningStore(uri: string): { store: CreatedMonitor['store']; config: WorkspaceConfig; folder: string } | undefined {
+    const r = this.running.get(uri);
+    return r && { store: r.store, config: r.config, folder: dirname(fileURLToPath(uri)) };
+  }
+
   dashboard(uri: string, range: RangeName): DashboardData | undefined {
     const r = this.running.get(uri);
     if (!r) return undefined;
@@ -110,7 +116,7 @@ export class MonitorService {
         code: 'limit-forecast',
         // Within the hour (or over already) is worth a warning; further off, information.
         severity: p.etaMs < 3_600_000 ? 'warning' : 'information',
-        message: `${p.component}: ${p.message}.`,
+        message: `${p.component ? `${p.component}: ` : 'The monitor’s store: '}${p.message}.`,
         range: key ?? rangeOf(p.component),
       };
     });

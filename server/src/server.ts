@@ -8,6 +8,7 @@ import { completeAt, hoverAt } from '../../engine/index';
 import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest, ProfileCompareRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
 import { MonitorService } from './monitorService';
 import { ProfileService } from './profileService';
+import { registerPlanningHandlers } from './planningHandlers';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
 import { WorkspaceAnalyses } from './workspaceDocuments';
 
@@ -125,6 +126,8 @@ connection.onRequest(MonitorControlRequest.method, async (params: MonitorControl
 });
 
 connection.onRequest(DashboardDataRequest.method, (params: DashboardDataRequest.Params): DashboardDataRequest.Result | null => monitors.dashboard(params.uri, params.range) ?? null);
+
+registerPlanningHandlers(connection, monitors);
 
 connection.onShutdown(() => monitors.stopAll());
 

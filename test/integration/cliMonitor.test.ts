@@ -106,7 +106,7 @@ describe('alluse-perf capacity', () => {
     writeFileSync(join(dir, 'alluse-perf.yaml'), 'version: 1\ncomponents:\n  - name: a\n    process: { pidFile: a.pid }\n    metrics: { url: "http://127.0.0.1:1/metrics", throughput: ticks_total }\n');
     const none = await cli(['capacity', '--workspace', dir]);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /either --load N .* or --growth F/);
+    assert.match(none.stderr, /one of --load N .* --growth F .* --months M/);
     const empty = await cli(['capacity', '--workspace', dir, '--load', '1000']);
     assert.equal(empty.code, 1);
     assert.match(empty.stderr, /no metrics yet in .*store.*Monitor the system first/);

@@ -15,6 +15,6 @@ export function post(message: WebviewToExtension): void {
 export function onMessage(handler: (m: ExtensionToWebview) => void): void {
   window.addEventListener('message', (e: MessageEvent) => {
     const m = e.data as ExtensionToWebview | undefined;
-    if (m && (m.type === 'summary' || m.type === 'dashboard' || m.type === 'flame' || m.type === 'error')) handler(m);
+    if (m && (m.type === 'summary' || m.type === 'dashboard' || m.type === 'flame' || m.type === 'capacity' || m.type === 'impact' || m.type === 'error')) handler(m);
   });
 }
