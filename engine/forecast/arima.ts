@@ -41,6 +41,8 @@ export interface ArimaFit {
   nUsed: number;
   aicc: number;
   name: string;
+  /** The estimated parameter vector (φ, θ, Φ, Θ, μ), a warm start for refits of the same order. */
+  params: number[];
   forecast(h: number): number[];
 }
 
@@ -162,7 +164,7 @@ function sse(e: Float64Array, from: number): number {
  * Minimises the CSS by Levenberg–Marquardt from `init` (zeros by default). Returns the
  * parameters and the SSE, or undefined when no admissible point was found.
  */
-function minimiseCss(w: number[], mdl: Model, init?: number[]): { th: number[]; sse: number; nUsed: number } | undefined {
+function minimiseCss(w: number[], mdl: Model, init?: number[], tol = 1e-7): { th: number[]; sse: number; nUsed: number } | undefined {
   const o = mdl.order;
   const k = o.p + o.q + o.P + o.Q + (mdl.hasMean ? 1 : 0);
   const n = w.length;
@@ -222,7 +224,7 @@ function minimiseCss(w: number[], mdl: Model, init?: number[]): { th: number[]; 
         e.set(ep);
         f = fc;
         lambda = Math.max(1e-7, lambda / 10);
-        improved = rel > 1e-7;
+        improved = rel > tol;
         break;
       }
       lambda *= 10;
@@ -233,12 +235,12 @@ function minimiseCss(w: number[], mdl: Model, init?: number[]): { th: number[]; 
 }
 
 /** Fits one order by CSS; undefined when the series is too short or no admissible fit exists. */
-export function fitArima(y: ArrayLike<number>, order: ArimaOrder, opts: { hasMean?: boolean; init?: number[] } = {}): ArimaFit | undefined {
+export function fitArima(y: ArrayLike<number>, order: ArimaOrder, opts: { hasMean?: boolean; init?: number[]; tol?: number } = {}): ArimaFit | undefined {
   const o = { ...order, m: Math.max(1, order.m) };
   const w = difference(y, o.d, o.D, o.m);
   const hasMean = opts.hasMean ?? o.d + o.D <= 1;
   const mdl: Model = { order: o, hasMean };
-  const res = minimiseCss(w, mdl, opts.init);
+  const res = minimiseCss(w, mdl, opts.init && opts.init.length === o.p + o.q + o.P + o.Q + (hasMean ? 1 : 0) ? opts.init : undefined, opts.tol);
   if (!res) return undefined;
   const k = res.th.length + 1;
   const { ar, ma, sar, sma, mean } = unpack(res.th, o, hasMean);
@@ -257,6 +259,7 @@ export function fitArima(y: ArrayLike<number>, order: ArimaOrder, opts: { hasMea
     nUsed: res.nUsed,
     aicc: aicc(res.sse, res.nUsed, k),
     name: arimaName(o, hasMean),
+    params: res.th,
     forecast(h: number): number[] {
       // residuals on the whole differenced series, then the ARMA recursion with future e = 0,
       // then the differencing undone step by step
@@ -384,9 +387,19 @@ export interface AutoArimaOptions {
   maxSQ?: number;
   /** Models fitted at most by the stepwise search (default 40). */
   maxModels?: number;
+  /** Relative SSE improvement under which a fit stops (default 1e-5 in the search). */
+  tol?: number;
   /** Force d / D instead of testing. */
   d?: number;
   D?: number;
+}
+
+/** The parameters of `from` laid out for the orders `to` (zeros for the new terms). */
+function warmStart(from: ArimaFit, to: { p: number; q: number; P: number; Q: number }): number[] {
+  const pad = (a: number[], k: number) => Array.from({ length: k }, (_, i) => a[i] ?? 0);
+  const out = [...pad(from.ar, to.p), ...pad(from.ma, to.q), ...pad(from.sar, to.P), ...pad(from.sma, to.Q)];
+  if (from.hasMean) out.push(from.mean);
+  return out;
 }
 
 /** The Hyndman–Khandakar stepwise search; undefined when no model could be fitted. */
@@ -405,7 +418,9 @@ export function autoArima(y: ArrayLike<number>, opts: AutoArimaOptions = {}): Ar
     const key = `${p},${q},${P},${Q}`;
     if (tried.has(key)) return tried.get(key)!;
     if (tried.size >= maxModels) return null;
-    const f = fitArima(y, { p, d, q, P, D, Q, m }) ?? null;
+    // warm start from the best model so far: its coefficients where the orders overlap
+    const init = best ? warmStart(best, { p, q, P, Q }) : undefined;
+    const f = fitArima(y, { p, d, q, P, D, Q, m }, { init, tol: opts.tol ?? 1e-5 }) ?? null;
     tried.set(key, f && Number.isFinite(f.aicc) ? f : null);
     return tried.get(key)!;
   };
