@@ -4,7 +4,7 @@
  * - D (0 or 1) by the seasonal strength of an additive decomposition (Wang, Smith & Hyndman
  *   2006: F_s = 1 − var(remainder) / var(seasonal + remainder) > 0.64, as `nsdiffs` does);
  * - d (0 to 2) by repeated KPSS level-stationarity tests at 5% (as `ndiffs` does);
- * - the orders by the stepwise search over p, q ≤ 3 and P, Q ≤ 1 minimising AICc, starting from
+ * - the orders by the stepwise search over p, q ≤ 3 and P, Q ≤ 2 minimising AICc, starting from
  *   the four models of the paper, with a constant (the mean, or the drift) when d + D ≤ 1.
  *
  * The coefficients minimise the CSS by Levenberg–Marquardt on a finite-difference Jacobian
@@ -409,8 +409,8 @@ export function autoArima(y: ArrayLike<number>, opts: AutoArimaOptions = {}): Ar
   const d = opts.d ?? ndiffs(D ? difference(y, 0, D, m) : y);
   const maxP = opts.maxP ?? 3;
   const maxQ = opts.maxQ ?? 3;
-  const maxSP = m > 1 ? opts.maxSP ?? 1 : 0;
-  const maxSQ = m > 1 ? opts.maxSQ ?? 1 : 0;
+  const maxSP = m > 1 ? opts.maxSP ?? 2 : 0;
+  const maxSQ = m > 1 ? opts.maxSQ ?? 2 : 0;
   const maxModels = opts.maxModels ?? 40;
   const tried = new Map<string, ArimaFit | null>();
   const tryOrder = (p: number, q: number, P: number, Q: number): ArimaFit | null => {

@@ -75,12 +75,12 @@ export function etsCandidate(m: number, name = 'ETS', trends: Array<'N' | 'A' | 
  * series, at its first (earliest) call, on the data before that origin only; later origins
  * refit the coefficients of those orders, warm-started (about 5× cheaper than a search).
  */
-export function arimaCandidate(m: number): Candidate {
+export function arimaCandidate(m: number, name = 'ARIMA'): Candidate {
   const chosen = new WeakMap<number[], ArimaFit>();
   return {
-    name: 'ARIMA',
+    name,
     predict: (y, end, h) => {
-      if (end < 3 * m + 20) return undefined;
+      if (end < 20) return undefined;
       const x = y.slice(0, end);
       const prev = chosen.get(y);
       let fit: ArimaFit | undefined;

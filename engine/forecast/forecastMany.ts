@@ -40,7 +40,10 @@ export interface ForecastManyOptions {
   mlp?: boolean;
   /** Include seasonal ARIMA with the stepwise order search (default true). */
   arima?: boolean;
-  /** Include MSTL + AutoETS from augurs (default true; skipped when its WebAssembly cannot load). */
+  /**
+   * Include MSTL + AutoETS from augurs (default false: on M4 Hourly it adds nothing to the pool
+   * for 30 s more; skipped when its WebAssembly cannot load).
+   */
   mstl?: boolean;
   /** Include the Prophet-style model (default true). */
   prophet?: boolean;
@@ -50,6 +53,8 @@ export interface ForecastManyOptions {
   mlpWindows?: number;
   /** When given, receives the milliseconds spent per candidate (fits and training), for benchmarks. */
   timings?: Map<string, number>;
+  /** Exponent of the inverse-CV-error weights (default 4). */
+  weightPower?: number;
   /** How the candidates are combined: `weighted` by inverse CV error⁴ (default) or `select` the best one or mean of the best 2–3. */
   combine?: 'weighted' | 'select';
 }
@@ -80,6 +85,7 @@ export function forecastManySync(series: SeriesInput[], opts: ForecastManyOption
   const K = opts.folds ?? Math.min(20, Math.max(3, Math.ceil(400 / Math.max(1, series.length * H))));
   const ys = series.map((s) => s.values);
   const combine = opts.combine ?? 'weighted';
+  const power = opts.weightPower ?? WEIGHT_POWER;
 
   const timings = opts.timings;
   const candidates: Candidate[] = [];
@@ -87,7 +93,7 @@ export function forecastManySync(series: SeriesInput[], opts: ForecastManyOption
   for (const m of seasons) candidates.push(seasonalMeanCandidate(m, 3));
   if (opts.ets !== false) candidates.push(etsCandidate(seasons[0] ?? 1));
   if (opts.arima !== false) candidates.push(arimaCandidate(seasons[0] ?? 1));
-  if (opts.mstl !== false && seasons.length && mstlAvailable()) candidates.push(mstlCandidate(seasons));
+  if (opts.mstl === true && seasons.length && mstlAvailable()) candidates.push(mstlCandidate(seasons));
   if (opts.prophet !== false && seasons.length) candidates.push(prophetCandidate(seasons));
   if (opts.pooled !== false) {
     let t0 = performance.now();
@@ -182,7 +188,7 @@ export function forecastManySync(series: SeriesInput[], opts: ForecastManyOption
       if (ranked.length === 0) return undefined;
       if (combine === 'weighted') {
         const e0 = ranked[0].score;
-        const raw = ranked.map((c) => (e0 > 0 ? (e0 / c.score) ** WEIGHT_POWER : c.score === 0 ? 1 : 0));
+        const raw = ranked.map((c) => (e0 > 0 ? (e0 / c.score) ** power : c.score === 0 ? 1 : 0));
         const tot = raw.reduce((a, b) => a + b, 0);
         const weights = raw.map((w) => w / tot);
         const fcs = ranked[0].cvFc.map((_, fold) => ranked[0].cvFc[fold].map((_, h) => ranked.reduce((s, p, j) => s + weights[j] * p.cvFc[fold][h], 0)));
