@@ -1,5 +1,5 @@
 /**
- * `alluse-perf forecast --input FILE --horizon H [--season S[,S2]] [--output FILE]`: forecasts
+ * `alluse-perf forecast --input FILE --horizon H [--season S[,S2]] [--mstl] [--output FILE]`: forecasts
  * one series (a `timestamp,value` CSV) or many (JSON lines `{"id": ..., "values": [...]}`)
  * and writes one JSON line per series: `{"id", "mean", "lo80", "hi80", "lo95", "hi95", "model"}`.
  * Input problems are reported as `FILE:LINE: message` with exit code 1.
@@ -13,6 +13,8 @@ export interface ForecastOptions {
   horizon: string;
   season?: string;
   output?: string;
+  /** Also weigh MSTL + AutoETS (augurs' WebAssembly), off by default for its run time. */
+  mstl?: boolean;
 }
 
 export class ForecastInputError extends Error {}
@@ -80,7 +82,7 @@ export async function forecastFile(opts: ForecastOptions, out: (s: string) => vo
       throw new ForecastInputError(`${opts.input}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     const series = readSeries(opts.input, text);
-    const results = await forecastMany(series, { horizon, seasons });
+    const results = await forecastMany(series, { horizon, seasons, mstl: opts.mstl === true });
     const round = (xs: number[]) => xs.map((v) => Number(v.toPrecision(8)));
     const body = results
       .map((r) => JSON.stringify({ id: r.id, mean: round(r.mean), lo80: round(r.lo80), hi80: round(r.hi80), lo95: round(r.lo95), hi95: round(r.hi95), model: r.model }))

@@ -52,7 +52,8 @@ program
   .requiredOption('--horizon <steps>', 'how many steps to forecast')
   .option('--season <periods>', 'seasonal periods in steps, comma-separated, e.g. 24,168')
   .option('--output <file>', 'where to write the JSON lines (default: standard output)')
-  .action(async (opts: { input: string; horizon: string; season?: string; output?: string }) => {
+  .option('--mstl', 'also weigh MSTL + AutoETS (WebAssembly, about 15 ms more per series and fold)')
+  .action(async (opts: { input: string; horizon: string; season?: string; output?: string; mstl?: boolean }) => {
     process.exitCode = await forecastFile(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 

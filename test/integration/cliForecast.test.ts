@@ -73,6 +73,19 @@ describe('alluse-perf forecast', () => {
     assert.ok(Math.abs(lines[2].mean[0] / lines[0].mean[0] - 3) < 1, 'each series keeps its own level');
   });
 
+  it('weighs MSTL too with --mstl (its WebAssembly loads from beside dist/cli.js)', async () => {
+    const input = JSON.stringify({ id: 'w', values: Array.from({ length: 24 * 7 * 4 }, (_, i) => 100 + 20 * Math.sin((2 * Math.PI * i) / 24) + 15 * Math.sin((2 * Math.PI * i) / 168)) });
+    const r = await cli('--input', file(input + '\n', 'jsonl'), '--horizon', '24', '--season', '24,168', '--mstl');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    checkShape(out, 24);
+    // a noiseless daily + weekly series: the weighted forecast follows it closely
+    const n = 24 * 7 * 4;
+    const truth = (i: number) => 100 + 20 * Math.sin((2 * Math.PI * i) / 24) + 15 * Math.sin((2 * Math.PI * i) / 168);
+    const mae = (out.mean as number[]).reduce((s, v, h) => s + Math.abs(v - truth(n + h)), 0) / 24;
+    assert.ok(mae < 2, `MAE ${mae}`);
+  });
+
   it('names the line of a bad CSV value and of a bad JSON line', async () => {
     const csv = await cli('--input', file('timestamp,value\n1,10\n2,11\n3,abc\n'), '--horizon', '2');
     assert.equal(csv.code, 1);
