@@ -389,6 +389,8 @@ export interface AutoArimaOptions {
   maxModels?: number;
   /** Relative SSE improvement under which a fit stops (default 1e-5 in the search). */
   tol?: number;
+  /** Seasonal strength above which D = 1 (default 0.64, as `nsdiffs`). */
+  seasonalThreshold?: number;
   /** Force d / D instead of testing. */
   d?: number;
   D?: number;
@@ -405,7 +407,7 @@ function warmStart(from: ArimaFit, to: { p: number; q: number; P: number; Q: num
 /** The Hyndman–Khandakar stepwise search; undefined when no model could be fitted. */
 export function autoArima(y: ArrayLike<number>, opts: AutoArimaOptions = {}): ArimaFit | undefined {
   const m = opts.m && opts.m > 1 && y.length >= 3 * opts.m ? opts.m : 1;
-  const D = opts.D ?? (m > 1 && seasonalStrength(y, m) > 0.64 ? 1 : 0);
+  const D = opts.D ?? (m > 1 && seasonalStrength(y, m) > (opts.seasonalThreshold ?? 0.64) ? 1 : 0);
   const d = opts.d ?? ndiffs(D ? difference(y, 0, D, m) : y);
   const maxP = opts.maxP ?? 3;
   const maxQ = opts.maxQ ?? 3;

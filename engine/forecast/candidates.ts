@@ -85,7 +85,9 @@ export function arimaCandidate(m: number, name = 'ARIMA'): Candidate {
       const prev = chosen.get(y);
       let fit: ArimaFit | undefined;
       if (!prev) {
-        fit = autoArima(x, { m });
+        // Seasonal differencing unless the seasonal strength is negligible: a lower bar than
+        // nsdiffs' 0.64, which left ARIMA alone worse on M4 Hourly (MASE 0.880 vs 0.862 at 0.1).
+        fit = autoArima(x, { m, seasonalThreshold: 0.1 });
         if (fit) chosen.set(y, fit);
       } else fit = fitArima(x, prev.order, { hasMean: prev.hasMean, init: prev.params, tol: 1e-5 }) ?? prev;
       const f = fit?.forecast(h);

@@ -34,7 +34,7 @@ export interface ForecastManyOptions {
   folds?: number;
   /** Train the pooled model across the series (default true). */
   pooled?: boolean;
-  /** Include ETS (default true). */
+  /** Include ETS (default false: with ARIMA in the pool it adds nothing on M4 Hourly, for 6 s more). */
   ets?: boolean;
   /** Train the pooled perceptrons on top of the pooled model (default true with `pooled`). */
   mlp?: boolean;
@@ -91,7 +91,7 @@ export function forecastManySync(series: SeriesInput[], opts: ForecastManyOption
   const candidates: Candidate[] = [];
   for (const m of seasons) candidates.push(seasonalNaiveCandidate(m));
   for (const m of seasons) candidates.push(seasonalMeanCandidate(m, 3));
-  if (opts.ets !== false) candidates.push(etsCandidate(seasons[0] ?? 1));
+  if (opts.ets === true) candidates.push(etsCandidate(seasons[0] ?? 1));
   if (opts.arima !== false) candidates.push(arimaCandidate(seasons[0] ?? 1));
   if (opts.mstl === true && seasons.length && mstlAvailable()) candidates.push(mstlCandidate(seasons));
   if (opts.prophet !== false && seasons.length) candidates.push(prophetCandidate(seasons));

@@ -25,7 +25,7 @@ function sarima(n: number, seed: number): number[] {
 test('every new candidate is cross-validated, and ARIMA carries a seasonal ARIMA process', () => {
   const series = [1, 2, 3].map((s) => ({ id: s, values: sarima(24 * 30, s) }));
   const timings = new Map<string, number>();
-  const out = forecastManySync(series, { horizon: 24, seasons: [24, 168], folds: 3, mstl: true, pooled: false, timings });
+  const out = forecastManySync(series, { horizon: 24, seasons: [24, 168], folds: 3, mstl: true, ets: true, pooled: false, timings });
   for (const name of ['ARIMA', 'Prophet', 'MSTL', 'ETS']) assert.ok(timings.has(name), `${name} was not cross-validated: ${[...timings.keys()].join(', ')}`);
   assert.equal(out.length, 3);
   const withArima = out.filter((r) => r.model.includes('ARIMA')).length;
@@ -40,7 +40,7 @@ test('the pooled LSTM joins the pool when there are enough windows to train it',
     values: Array.from({ length: 24 * 40 }, (_, t) => (10 + s) * (1 + 0.3 * Math.sin((2 * Math.PI * t) / 24) + 0.1 * Math.sin((2 * Math.PI * t) / 168)) * (1 + 0.02 * r.normal())),
   }));
   const timings = new Map<string, number>();
-  const out = forecastManySync(series, { horizon: 48, seasons: [24, 168], folds: 2, arima: false, mlp: false, prophet: false, ets: false, timings });
+  const out = forecastManySync(series, { horizon: 48, seasons: [24, 168], folds: 2, arima: false, mlp: false, prophet: false, timings });
   assert.ok(timings.has('LSTM (training)') && timings.has('LSTM'), [...timings.keys()].join(', '));
   assert.equal(out.length, 12);
 });
