@@ -6,7 +6,8 @@
  *
  * M4_DIR=… reads the data from elsewhere; M4_LIMIT=N scores the first N series only;
  * M4_WITHOUT=arima,prophet,lstm,mlp,ets,pooled leaves candidates out (the ablation); M4_MSTL=1
- * adds augurs' MSTL (off by default); M4_POWER=p changes the exponent of the CV weights.
+ * adds augurs' MSTL and M4_ETS=1 the ETS candidate (both off by default); M4_POWER=p changes the
+ * exponent of the CV weights.
  */
 import { naive2, seasonalNaive } from '../../engine/forecast/baselines';
 import { forecastMany } from '../../engine/forecast/index';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   const timings = new Map<string, number>();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const results = await forecastMany(data.map((d) => ({ id: d.id, values: d.train })), { horizon: H, seasons: SEASONS, folds: process.env.M4_FOLDS ? Number(process.env.M4_FOLDS) : undefined, ...without, timings, weightPower: process.env.M4_POWER ? Number(process.env.M4_POWER) : undefined, mstl: process.env.M4_MSTL === '1' });
+  const results = await forecastMany(data.map((d) => ({ id: d.id, values: d.train })), { horizon: H, seasons: SEASONS, folds: process.env.M4_FOLDS ? Number(process.env.M4_FOLDS) : undefined, ...without, timings, weightPower: process.env.M4_POWER ? Number(process.env.M4_POWER) : undefined, mstl: process.env.M4_MSTL === '1', ets: process.env.M4_ETS === '1' });
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const cpuS = (cpu.user + cpu.system) / 1e6;

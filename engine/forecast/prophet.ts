@@ -73,10 +73,18 @@ export function fitProphet(y: ArrayLike<number>, opts: ProphetOptions): ProphetF
     for (let j = 0; j < S; j++) row[2 + j] = u > cps[j] * ts ? u - cps[j] * ts : 0;
     let c = 2 + S;
     periods.forEach((p, i) => {
+      // cos/sin of r·a by rotation from those of a (two trigonometric calls per period, not 2R)
+      const a = (2 * Math.PI * (t % p)) / p;
+      const c1 = Math.cos(a);
+      const s1 = Math.sin(a);
+      let cr = c1;
+      let sr = s1;
       for (let r = 1; r <= orders[i]; r++) {
-        const a = (2 * Math.PI * r * t) / p;
-        row[c++] = Math.cos(a);
-        row[c++] = Math.sin(a);
+        row[c++] = cr;
+        row[c++] = sr;
+        const cn = cr * c1 - sr * s1;
+        sr = sr * c1 + cr * s1;
+        cr = cn;
       }
     });
   };
