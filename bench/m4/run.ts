@@ -5,9 +5,9 @@
  * intervals, beside the seasonal naive and Naive2 baselines, with the run time.
  *
  * M4_DIR=… reads the data from elsewhere; M4_LIMIT=N scores the first N series only;
- * M4_WITHOUT=arima,prophet,lstm,mlp,ets,pooled leaves candidates out (the ablation); M4_MSTL=1
- * adds augurs' MSTL and M4_ETS=1 the ETS candidate (both off by default); M4_POWER=p changes the
- * exponent of the CV weights.
+ * M4_WITHOUT=arima,prophet,mlp,pooled leaves default candidates out and M4_WITH=ets,mstl,lstm
+ * adds the optional ones (the ablation of docs/performance.md); M4_POWER=p changes the exponent
+ * of the CV weights.
  */
 import { naive2, seasonalNaive } from '../../engine/forecast/baselines';
 import { forecastMany } from '../../engine/forecast/index';
@@ -51,13 +51,15 @@ async function main(): Promise<void> {
   rows.push(score('Seasonal naive (24)', data, data.map((d) => seasonalNaive(d.train, H, 24))));
   rows.push(score('Seasonal naive (168)', data, data.map((d) => seasonalNaive(d.train, H, 168))));
 
-  // M4_WITHOUT=arima,mstl,… leaves those candidates out (the ablation of docs/performance.md)
+  // M4_WITHOUT / M4_WITH: the ablation switches (see the header)
   const without = Object.fromEntries((process.env.M4_WITHOUT ?? '').split(',').filter(Boolean).map((k) => [k.trim(), false]));
+  const withExtra = Object.fromEntries((process.env.M4_WITH ?? '').split(',').filter(Boolean).map((k) => [k.trim(), true]));
   if (Object.keys(without).length) console.log(`without: ${Object.keys(without).join(', ')}`);
+  if (Object.keys(withExtra).length) console.log(`with: ${Object.keys(withExtra).join(', ')}`);
   const timings = new Map<string, number>();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const results = await forecastMany(data.map((d) => ({ id: d.id, values: d.train })), { horizon: H, seasons: SEASONS, folds: process.env.M4_FOLDS ? Number(process.env.M4_FOLDS) : undefined, ...without, timings, weightPower: process.env.M4_POWER ? Number(process.env.M4_POWER) : undefined, mstl: process.env.M4_MSTL === '1', ets: process.env.M4_ETS === '1' });
+  const results = await forecastMany(data.map((d) => ({ id: d.id, values: d.train })), { horizon: H, seasons: SEASONS, folds: process.env.M4_FOLDS ? Number(process.env.M4_FOLDS) : undefined, ...without, timings, weightPower: process.env.M4_POWER ? Number(process.env.M4_POWER) : undefined, ...withExtra });
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const cpuS = (cpu.user + cpu.system) / 1e6;

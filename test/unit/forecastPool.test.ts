@@ -40,7 +40,7 @@ test('the pooled LSTM joins the pool when there are enough windows to train it',
     values: Array.from({ length: 24 * 40 }, (_, t) => (10 + s) * (1 + 0.3 * Math.sin((2 * Math.PI * t) / 24) + 0.1 * Math.sin((2 * Math.PI * t) / 168)) * (1 + 0.02 * r.normal())),
   }));
   const timings = new Map<string, number>();
-  const out = forecastManySync(series, { horizon: 48, seasons: [24, 168], folds: 2, arima: false, mlp: false, prophet: false, timings });
+  const out = forecastManySync(series, { horizon: 48, seasons: [24, 168], folds: 2, arima: false, mlp: false, prophet: false, lstm: true, timings });
   assert.ok(timings.has('LSTM (training)') && timings.has('LSTM'), [...timings.keys()].join(', '));
   assert.equal(out.length, 12);
 });
