@@ -1,5 +1,5 @@
 /**
- * `alluse-perf forecast --input FILE --horizon H [--season S[,S2]] [--output FILE]`: forecasts
+ * `alluse-perf forecast --input FILE --horizon H [--season S[,S2]] [--with ets,mstl,lstm] [--output FILE]`: forecasts
  * one series (a `timestamp,value` CSV) or many (JSON lines `{"id": ..., "values": [...]}`)
  * and writes one JSON line per series: `{"id", "mean", "lo80", "hi80", "lo95", "hi95", "model"}`.
  * Input problems are reported as `FILE:LINE: message` with exit code 1.
@@ -13,6 +13,8 @@ export interface ForecastOptions {
   horizon: string;
   season?: string;
   output?: string;
+  /** Optional models to weigh too, comma-separated: ets, mstl (augurs' MSTL + AutoETS), lstm. */
+  with?: string;
 }
 
 export class ForecastInputError extends Error {}
@@ -67,6 +69,18 @@ function parseSeasons(s: string | undefined): number[] {
   });
 }
 
+const EXTRA_MODELS = ['ets', 'mstl', 'lstm'] as const;
+
+/** `--with ets,mstl,lstm`: the optional candidates (off by default: no gain on M4 Hourly for their run time). */
+function parseExtraModels(s: string | undefined): Partial<Record<(typeof EXTRA_MODELS)[number], boolean>> {
+  const out: Partial<Record<(typeof EXTRA_MODELS)[number], boolean>> = {};
+  for (const p of (s ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    if (!(EXTRA_MODELS as readonly string[]).includes(p)) throw new ForecastInputError(`--with: "${p}" is not one of ${EXTRA_MODELS.join(', ')}`);
+    out[p as (typeof EXTRA_MODELS)[number]] = true;
+  }
+  return out;
+}
+
 /** Runs the command; returns the exit code (0 ok, 1 bad input). */
 export async function forecastFile(opts: ForecastOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   try {
@@ -80,7 +94,7 @@ export async function forecastFile(opts: ForecastOptions, out: (s: string) => vo
       throw new ForecastInputError(`${opts.input}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     const series = readSeries(opts.input, text);
-    const results = await forecastMany(series, { horizon, seasons });
+    const results = await forecastMany(series, { horizon, seasons, ...parseExtraModels(opts.with) });
     const round = (xs: number[]) => xs.map((v) => Number(v.toPrecision(8)));
     const body = results
       .map((r) => JSON.stringify({ id: r.id, mean: round(r.mean), lo80: round(r.lo80), hi80: round(r.hi80), lo95: round(r.lo95), hi95: round(r.hi95), model: r.model }))

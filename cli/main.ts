@@ -55,7 +55,8 @@ program
   .requiredOption('--horizon <steps>', 'how many steps to forecast')
   .option('--season <periods>', 'seasonal periods in steps, comma-separated, e.g. 24,168')
   .option('--output <file>', 'where to write the JSON lines (default: standard output)')
-  .action(async (opts: { input: string; horizon: string; season?: string; output?: string }) => {
+  .option('--with <models>', 'also weigh these optional models, comma-separated: ets, mstl (MSTL + AutoETS, WebAssembly), lstm (pooled LSTM)')
+  .action(async (opts: { input: string; horizon: string; season?: string; output?: string; with?: string }) => {
     process.exitCode = await forecastFile(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 

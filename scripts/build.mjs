@@ -3,8 +3,8 @@
 // the CLI (dist/cli.js) and each webview. `--schema-only` regenerates the published JSON
 // Schema and the key reference in docs/configuration.md from engine/workspace/schema.ts.
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 
@@ -47,6 +47,11 @@ const builds = [
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/capacity/main.ts'], outfile: 'dist/webviews/capacity.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/impact/main.ts'], outfile: 'dist/webviews/impact.js' },
 ];
+
+// The MSTL forecaster's WebAssembly: engine/forecast/mstl.ts reads it from beside the bundle
+// (node_modules is not packaged), so it is copied into dist/.
+mkdirSync(join(root, 'dist'), { recursive: true });
+copyFileSync(join(dirname(createRequire(import.meta.url).resolve('@bsull/augurs/mstl')), 'mstl_bg.wasm'), join(root, 'dist/mstl_bg.wasm'));
 
 const t0 = Date.now();
 if (watch) {

@@ -61,7 +61,7 @@ function levelOf(y: ArrayLike<number>, end: number, w: number): number {
  * The inputs of the window ending before `end` into `x` (length lags + horizon): the scaled
  * lags, then the base model's forecast in the same scale; false when they are undefined.
  */
-function features(base: PooledModel, L: number, y: ArrayLike<number>, end: number, x: Float64Array): { lv: number } | undefined {
+export function pooledFeatures(base: PooledModel, L: number, y: ArrayLike<number>, end: number, x: Float64Array): { lv: number } | undefined {
   const BL = base.lags;
   const H = base.horizon;
   if (end < BL) return undefined;
@@ -116,7 +116,7 @@ export function trainMlp(series: ArrayLike<number>[], base: PooledModel, opts: M
     const end = ends ? ends[si] : y.length;
     for (let t = end - H; t >= base.lags; t -= stride) {
       const x = new Float64Array(D);
-      const f = features(base, L, y, t, x);
+      const f = pooledFeatures(base, L, y, t, x);
       if (!f) continue;
       const tg = new Float64Array(H);
       let ok = true;
@@ -211,7 +211,7 @@ export function trainMlp(series: ArrayLike<number>[], base: PooledModel, opts: M
 export function predictMlp(model: MlpModel, y: ArrayLike<number>, h: number, end = y.length): number[] | undefined {
   if (h > model.horizon) return undefined;
   const x = new Float64Array(model.lags + model.horizon);
-  const f = features(model.base, model.lags, y, end, x);
+  const f = pooledFeatures(model.base, model.lags, y, end, x);
   if (!f) return undefined;
   const hid = new Float64Array(model.hidden);
   const out = new Float64Array(model.horizon);

@@ -73,6 +73,19 @@ describe('alluse-perf forecast', () => {
     assert.ok(Math.abs(lines[2].mean[0] / lines[0].mean[0] - 3) < 1, 'each series keeps its own level');
   });
 
+  it('weighs the optional models too with --with ets,mstl,lstm (MSTL\'s WebAssembly loads from beside dist/cli.js)', async () => {
+    const input = JSON.stringify({ id: 'w', values: Array.from({ length: 24 * 7 * 4 }, (_, i) => 100 + 20 * Math.sin((2 * Math.PI * i) / 24) + 15 * Math.sin((2 * Math.PI * i) / 168)) });
+    const r = await cli('--input', file(input + '\n', 'jsonl'), '--horizon', '24', '--season', '24,168', '--with', 'ets,mstl,lstm');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    checkShape(out, 24);
+    // a noiseless daily + weekly series: the weighted forecast follows it closely
+    const n = 24 * 7 * 4;
+    const truth = (i: number) => 100 + 20 * Math.sin((2 * Math.PI * i) / 24) + 15 * Math.sin((2 * Math.PI * i) / 168);
+    const mae = (out.mean as number[]).reduce((s, v, h) => s + Math.abs(v - truth(n + h)), 0) / 24;
+    assert.ok(mae < 2, `MAE ${mae}`);
+  });
+
   it('names the line of a bad CSV value and of a bad JSON line', async () => {
     const csv = await cli('--input', file('timestamp,value\n1,10\n2,11\n3,abc\n'), '--horizon', '2');
     assert.equal(csv.code, 1);
@@ -89,6 +102,7 @@ describe('alluse-perf forecast', () => {
     const f = file('timestamp,value\n1,1\n2,2\n3,3\n');
     assert.match((await cli('--input', f, '--horizon', '0')).stderr, /--horizon: "0" is not a positive integer/);
     assert.match((await cli('--input', f, '--horizon', '2', '--season', '24,x')).stderr, /--season: "x"/);
+    assert.match((await cli('--input', f, '--horizon', '2', '--with', 'mstl,arma')).stderr, /--with: "arma" is not one of ets, mstl, lstm/);
     const missing = await cli('--input', join(dir, 'nope.csv'), '--horizon', '2');
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /nope\.csv: cannot read \(ENOENT\)/);
