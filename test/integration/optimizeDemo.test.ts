@@ -1,7 +1,8 @@
 /**
  * `alluse-perf optimize` on a workspace study: the demo workspace's `engine-throughput`
  * study against the demo system's real bench (examples/all-use/bench), shortened to a
- * 1 s measurement and 2 trials, run under the demo lock (flock /tmp/alluse-demo.lock).
+ * 1 s measurement and 2 trials. The bench starts its own system on free ports, so this
+ * test can run beside a demo system on the fixed ports.
  * The workspace is a copy of the demo's alluse-perf.yaml whose paths point back at the demo.
  */
 import assert from 'node:assert/strict';
@@ -30,7 +31,7 @@ describe('alluse-perf optimize (workspace study on the demo system)', () => {
     const original = readFileSync(join(DEMO, 'config/protocol-engine.yaml'), 'utf8');
 
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile('flock', ['/tmp/alluse-demo.lock', process.execPath, CLI, 'optimize', '--workspace', dir, '--study', 'engine-throughput', '--budget', '2', '--algorithm', 'random', '--seed', '3', '--json'], { maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+      execFile(process.execPath, [CLI, 'optimize', '--workspace', dir, '--study', 'engine-throughput', '--budget', '2', '--algorithm', 'random', '--seed', '3', '--json'], { maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
       );
     });
