@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { COMPONENT_NAMES, DEMO_ROOT, httpGet, startSystem, type ComponentName, type RunningSystem } from './system.js';
 import http from 'node:http';
 
-export interface BenchOptions { configDir: string; durationMs: number; warmupMs: number; seed?: number; keep: boolean; quiet: boolean }
+export interface BenchOptions { configDir: string; durationMs: number; warmupMs: number; seed?: number; rate?: number; keep: boolean; quiet: boolean }
 
 export interface BenchResult {
   throughput_tps: number;
@@ -77,7 +77,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   }, 200);
   try {
     const feed = sys.components['market-feed'], engine = sys.components['protocol-engine'];
-    const code = await post(`${feed.url}/admin/workload`, { action: 'start', ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+    const code = await post(`${feed.url}/admin/workload`, { action: 'start', ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.rate !== undefined ? { rate: o.rate } : {}) });
     if (code !== 200) throw new Error(`market-feed refused to start the workload (${code})`);
     log(`warm-up ${o.warmupMs} ms`);
     await new Promise((r) => setTimeout(r, o.warmupMs));
@@ -141,10 +141,11 @@ export async function main(argv: string[]): Promise<number> {
       else if (a === '--duration') o.durationMs = parseDuration(val());
       else if (a === '--warmup') o.warmupMs = parseDuration(val());
       else if (a === '--seed') o.seed = Number(val());
+      else if (a === '--rate') { o.rate = Number(val()); if (!(o.rate > 0)) throw new Error('--rate must be a positive number of ticks per second'); }
       else if (a === '--keep') o.keep = true;
       else if (a === '--quiet') o.quiet = true;
       else if (a === '--help' || a === '-h') {
-        process.stderr.write('usage: bench [--config DIR] [--duration 20s] [--warmup 1.5s] [--seed N] [--keep] [--quiet]\nPrints one JSON line with throughput_tps, p50/p95/p99_latency_ms, error_rate, cpu_seconds, peak_rss_mb.\n');
+        process.stderr.write('usage: bench [--config DIR] [--duration 20s] [--warmup 1.5s] [--seed N] [--rate TICKS_PER_S] [--keep] [--quiet]\nPrints one JSON line with throughput_tps, p50/p95/p99_latency_ms, error_rate, cpu_seconds, peak_rss_mb.\n');
         return 0;
       } else throw new Error(`unknown argument "${a}" (try --help)`);
     }

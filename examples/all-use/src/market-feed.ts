@@ -154,8 +154,16 @@ async function start(ctx: ComponentContext<typeof schema>) {
   // The bench starts the workload explicitly (--paused + this endpoint) so that every run
   // replays the same seeded sequence from its beginning.
   ctx.route('POST', '/admin/workload', (req) => {
-    const b = (req.body ?? {}) as { action?: string; seed?: number };
-    if (b.action === 'start') { begin(typeof b.seed === 'number' ? b.seed : c.seed); return { json: { ok: true, running } }; }
+    const b = (req.body ?? {}) as { action?: string; seed?: number; rate?: number };
+    if (b.action === 'start') {
+      // The bench may offer a different load than the config file (to measure capacity).
+      if (b.rate !== undefined) {
+        if (typeof b.rate !== 'number' || !(b.rate > 0) || b.rate > 1_000_000) return { status: 400, json: { error: 'rate must be a number of ticks per second in (0, 1000000]' } };
+        c.rate_per_s = b.rate;
+      }
+      begin(typeof b.seed === 'number' ? b.seed : c.seed);
+      return { json: { ok: true, running, rate_per_s: c.rate_per_s } };
+    }
     if (b.action === 'stop') { running = false; if (timer) clearTimeout(timer); return { json: { ok: true, running } }; }
     return { status: 400, json: { error: 'action must be "start" or "stop"' } };
   }, { admin: true });
