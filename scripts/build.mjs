@@ -41,6 +41,7 @@ const builds = [
   { ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/overview/main.ts'], outfile: 'dist/webviews/overview.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/dashboard/main.ts'], outfile: 'dist/webviews/dashboard.js' },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/study/main.ts'], outfile: 'dist/webviews/study.js' },
 ];
 
 const t0 = Date.now();

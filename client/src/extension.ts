@@ -21,6 +21,7 @@ import { FindingsTree } from './findingsTree';
 import { MonitorStatusBar } from './monitorStatusBar';
 import { OverviewPanel } from './overviewPanel';
 import { ServerStatusItem } from './statusItem';
+import { registerStudyCommands, type StudyApi } from './studyCommands';
 
 /** What the extension offers other extensions and its own tests. */
 export interface AllUsePerformanceApi {
@@ -32,6 +33,8 @@ export interface AllUsePerformanceApi {
   monitorStatus(): MonitorStatus | undefined;
   /** Data fetches made by the open dashboard panel (0 when none is open); read-only, for tests of its polling. */
   dashboardPolls(): number;
+  /** Tuning studies: the open study views and a wait for a study's work to end (tests). */
+  studies: StudyApi;
 }
 
 let client: LanguageClient | undefined;
@@ -143,7 +146,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     }),
   );
 
+  const studies = registerStudyCommands(context, lc, ready, findWorkspaceFile);
+
   return {
+    studies,
     whenServerReady: () => ready,
     lastAnalysis: (uri) => {
       const a = analyses.get(uri);

@@ -7,6 +7,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completeAt, hoverAt } from '../../engine/index';
 import { AnalysisDoneNotification, DashboardDataRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
 import { MonitorService } from './monitorService';
+import { registerStudyService } from './studyRequests';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
 import { WorkspaceAnalyses } from './workspaceDocuments';
 
@@ -125,7 +126,15 @@ connection.onRequest(MonitorControlRequest.method, async (params: MonitorControl
 
 connection.onRequest(DashboardDataRequest.method, (params: DashboardDataRequest.Params): DashboardDataRequest.Result | null => monitors.dashboard(params.uri, params.range) ?? null);
 
-connection.onShutdown(() => monitors.stopAll());
+const studies = registerStudyService(connection, documents, (uri) => {
+  const doc = documents.get(uri);
+  return doc ? analyses.current(doc) : analyses.latest(uri);
+});
+
+connection.onShutdown(() => {
+  studies.cancelAll();
+  return monitors.stopAll();
+});
 
 connection.onRequest(ServerInfoRequest.method, (): ServerInfoRequest.Result => ({
   pid: process.pid,
