@@ -1,0 +1,125 @@
+/**
+ * UI end-to-end test of tuning in the editor: the packaged extension in a real VS Code
+ * (code-server + chromium) runs a SHORT study of the tuning fixture (3 trials of a tiny
+ * node script that reads the trial's copy of config/engine.yaml) from the command palette,
+ * shows the study view (screenshot test-results/e2e-ui/tuning-*.png), puts a
+ * `tuning-recommendation` diagnostic on a changed key of config/engine.yaml, and applies
+ * its quick fix: the file on disk gets the new value and keeps its comments.
+ * Every wait is a condition with a deadline.
+ */
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { parse } from 'yaml';
+import { codeServerLib, resultsDir, ROOT, runCommand, type CodeServer } from '../support/harness';
+
+const VSIX = join(ROOT, 'out/alluse-performance.vsix');
+const SHOTS = resultsDir('e2e-ui');
+const STEP = { timeout: 120_000 };
+const T = 45_000;
+
+describe('tuning studies in the VS Code UI', () => {
+  let cs: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let folder: string;
+  let config: string;
+  let original: string;
+  const log: string[] = [];
+
+  const screenshot = (name: string) => page.screenshot({ path: join(SHOTS, `tuning-${name}.png`) });
+  const studyView = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const problemRows = () => page.locator('.markers-panel .monaco-list-row');
+
+  before(async () => {
+    assert.ok(existsSync(VSIX), `${VSIX} is missing: run node scripts/package-vsix.mjs (npm test does it)`);
+    folder = mkdtempSync(join(tmpdir(), 'alluse-e2e-tune-'));
+    cpSync(join(ROOT, 'test/fixtures/tune-workspace'), folder, { recursive: true });
+    config = join(folder, 'config/engine.yaml');
+    original = readFileSync(config, 'utf8');
+    const lib = await codeServerLib();
+    cs = await lib.startCodeServer({ folder, vsix: VSIX, settings: { 'files.autoSave': 'off', 'alluse-perf.monitor.autoStart': false } });
+    browser = await lib.launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));
+  });
+
+  after(async () => {
+    writeFileSync(join(SHOTS, 'tuning-page-console.log'), log.join('\n') + '\n');
+    await browser?.close().catch(() => undefined);
+    await cs?.stop();
+  });
+
+  it('runs a short study from the command palette and shows the study view', STEP, async () => {
+    await page.goto(cs!.folderUrl(folder));
+    await page.locator('.monaco-workbench').waitFor({ timeout: T });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'alluse-perf.yaml' }).waitFor({ timeout: T });
+    await runCommand(page, 'ALL-USE Performance: Run Tuning Study', T);
+    const root = studyView().locator('#root[data-phase="idle"][data-trials="3"]');
+    await root.waitFor({ timeout: 90_000 });
+    // The charts drew: the best-so-far canvas has painted pixels.
+    const lib = await codeServerLib();
+    await lib.waitFor(
+      async () =>
+        (await studyView()
+          .locator('#chart-best')
+          .evaluate((c: HTMLCanvasElement) => {
+            const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+            let n = 0;
+            for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+            return n;
+          })) > 300,
+      { timeout: T, what: 'the best-so-far chart to be drawn' },
+    );
+    assert.equal(await studyView().locator('#chart-pareto').count(), 1);
+    const rec = await studyView().locator('.recommendation').innerText();
+    assert.match(rec, /Trial #\d+/);
+    await screenshot('study-view');
+  });
+
+  it('shows the recommendation as a diagnostic on the changed key and applies its quick fix', STEP, async () => {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: T });
+    await input.fill('engine.yaml');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'engine.yaml' }).first().waitFor({ timeout: T });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab', { hasText: 'engine.yaml' }).waitFor({ timeout: T });
+    await page.locator('.monaco-editor .squiggly-info').first().waitFor({ timeout: T });
+    await runCommand(page, 'View: Focus Problems');
+    const row = problemRows().filter({ hasText: 'Tuning study "fast-engine" recommends' });
+    await row.first().waitFor({ timeout: T });
+    const text = await row.first().innerText();
+    const m = /recommends (\w+): (\d+) -> (\d+)/.exec(text);
+    assert.ok(m, text);
+    const [, key, , to] = m;
+    await screenshot('problems');
+    await row.first().click();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor.focused').waitFor({ timeout: T });
+    await page.keyboard.press('Control+.');
+    const title = `Set ${key} to ${to} (tuning study "fast-engine")`;
+    await page.locator('.action-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: T });
+    await screenshot('quick-fix-menu');
+    const focused = page.locator('.action-widget .monaco-list-row.focused');
+    for (let i = 0; i < 10 && !((await focused.count()) && (await focused.first().innerText()).includes(title)); i++) await page.keyboard.press('ArrowDown');
+    assert.match(await focused.first().innerText(), new RegExp(title.replace(/[()]/g, '\\$&')));
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.dirty', { hasText: 'engine.yaml' }).waitFor({ timeout: T });
+    await page.keyboard.press('Control+S');
+    const lib = await codeServerLib();
+    await lib.waitFor(() => parse(readFileSync(config, 'utf8'))[key] === Number(to), { timeout: T, what: `${key}: ${to} on disk` });
+    const now = readFileSync(config, 'utf8');
+    assert.match(now, /^# engine: the knobs a study tunes\. Keep this comment\.$/m);
+    assert.match(now, /queue_capacity: 5000 {2}# not tuned/);
+    assert.equal(now.split('\n').length, original.split('\n').length);
+    // Only the value changed on that line; its comment stays.
+    assert.match(now, new RegExp(`^${key}: ${to} +# `, 'm'));
+    // The saved file is re-checked: the fixed key's diagnostic goes away.
+    await problemRows().filter({ hasText: `recommends ${key}:` }).first().waitFor({ state: 'detached', timeout: T });
+    await screenshot('fixed');
+  });
+});
