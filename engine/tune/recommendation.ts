@@ -8,7 +8,19 @@ import { isScalar, parseDocument } from 'yaml';
 import { LineIndex, type Range, type TextEdit } from '../text/positions';
 import { describeEffect, type Effect } from './remeasure';
 import { yamlScalarText } from './trialConfigFile';
+import type { StudyTrial } from './study';
+import type { StudyDefinition } from './studyConfig';
+import { bestTrial, paretoFront } from './studyResult';
 import type { ParamValue, Params } from './types';
+
+/**
+ * The trial to recommend: the best feasible one; with several objectives, the point of the
+ * Pareto front that is best in the first objective (the constraints already bound the others).
+ */
+export function recommendedTrial(trials: readonly StudyTrial[], def: Pick<StudyDefinition, 'objectives'>): StudyTrial | undefined {
+  if (def.objectives.length === 1) return bestTrial(trials, def.objectives);
+  return bestTrial(paretoFront(trials, def.objectives), def.objectives.slice(0, 1));
+}
 
 export interface KeyChange {
   param: string;

@@ -15,7 +15,7 @@ import { CodeAction, CodeActionKind, DiagnosticSeverity, type Diagnostic } from 
 import { workspaceConfigFrom } from '../../engine/workspace/config';
 import { paramImportance } from '../../engine/tune/importance';
 import { createSampler } from '../../engine/tune/index';
-import { changeMessage, recommendationFor, type KeyChange } from '../../engine/tune/recommendation';
+import { changeMessage, recommendationFor, recommendedTrial, type KeyChange } from '../../engine/tune/recommendation';
 import { remeasure, type RemeasureResult } from '../../engine/tune/remeasure';
 import { runStudy, type StudyTrial } from '../../engine/tune/study';
 import { definitionHash, studiesFromYaml, type StudyDefinition } from '../../engine/tune/studyConfig';
@@ -63,12 +63,6 @@ function logTrials(path: string): StudyTrial[] {
   if (!existsSync(path)) return [];
   const { records } = parseStudyLog(readFileSync(path, 'utf8'));
   return resumeState(records.slice(1)).finished.map((t) => ({ ...t, params: t.params ?? {} })) as StudyTrial[];
-}
-
-/** The trial to recommend: the best feasible one (several objectives: the Pareto point best in the first). */
-export function recommendedTrial(trials: readonly StudyTrial[], def: StudyDefinition): StudyTrial | undefined {
-  if (def.objectives.length === 1) return bestTrial(trials, def.objectives);
-  return bestTrial(paretoFront(trials, def.objectives), def.objectives.slice(0, 1));
 }
 
 export class StudyService {

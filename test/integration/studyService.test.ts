@@ -94,10 +94,10 @@ describe('tuning studies over LSP (dist/server.js --stdio)', () => {
     for (const x of diags) {
       assert.equal(x.code, TUNING_RECOMMENDATION_CODE);
       assert.equal(x.severity, 3);
-      assert.match(x.message, /Tuning study "fast-engine" recommends \w+: \d+ -> \d+\. In the study: throughput_tps=/);
+      assert.match(String(x.message), /Tuning study "fast-engine" recommends \w+: \d+ -> \d+\. In the study: throughput_tps=/);
     }
     const text = readFileSync(join(folder, 'config/engine.yaml'), 'utf8');
-    const actions = await client.connection.sendRequest<{ title: string; edit: { changes: Record<string, { range: never; newText: string }[]> } }[]>(StudyCodeActionsRequest.method, { uri: cfgUri, diagnostics: diags.slice(0, 1) } satisfies StudyCodeActionsRequest.Params);
+    const actions = await client.connection.sendRequest<{ title: string; edit: { changes: Record<string, { range: never; newText: string }[]> } }[]>(StudyCodeActionsRequest.method, { uri: cfgUri, diagnostics: diags.slice(0, 1).map((x) => ({ ...x, message: String(x.message) })) } satisfies StudyCodeActionsRequest.Params);
     assert.match(actions[0].title, /^Set \w+ to \d+ \(tuning study "fast-engine"\)$/);
     const fixed = applyEdits(text, actions[0].edit.changes[cfgUri]);
     const key = (diags[0].data as { key: string }).key;
@@ -125,8 +125,8 @@ describe('tuning studies over LSP (dist/server.js --stdio)', () => {
     const d = (await client.connection.sendRequest<StudyResultRequest.Result>(StudyResultRequest.method, { uri, study: 'fast-engine' }))!;
     assert.equal(d.remeasure?.pairs, 3);
     assert.equal(d.remeasure?.effects[0].metric, 'throughput_tps');
-    const diags = await client.waitFor(() => client.published.get(cfgUri)?.diagnostics.filter((x) => /Re-measured against the current file/.test(x.message)).length ? client.published.get(cfgUri)!.diagnostics : undefined, 10_000, 'diagnostics with the measured effect');
-    assert.match(diags[0].message, /throughput_tps [+-]\d+\.\d% better \(95% CI/);
+    const diags = await client.waitFor(() => client.published.get(cfgUri)?.diagnostics.filter((x) => /Re-measured against the current file/.test(String(x.message))).length ? client.published.get(cfgUri)!.diagnostics : undefined, 10_000, 'diagnostics with the measured effect');
+    assert.match(String(diags[0].message), /throughput_tps [+-]\d+\.\d% better \(95% CI/);
     writeFileSync(path, after);
     await client.connection.sendRequest(StudyListRequest.method, { uri });
     await client.waitFor(() => client.published.get(cfgUri)?.diagnostics.length === 0, 10_000, 'cleared diagnostics');
