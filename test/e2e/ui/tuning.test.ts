@@ -21,6 +21,11 @@ const SHOTS = resultsDir('e2e-ui');
 const STEP = { timeout: 120_000 };
 const T = 45_000;
 
+/** The extension's contributions are in the workbench (its activity bar entry), so its commands are in the palette. */
+async function extensionReady(page: Page): Promise<void> {
+  await page.locator('.activitybar .action-item [aria-label^="ALL-USE Performance"]').first().waitFor({ timeout: T });
+}
+
 describe('tuning studies in the VS Code UI', () => {
   let cs: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -57,6 +62,7 @@ describe('tuning studies in the VS Code UI', () => {
     await page.goto(cs!.folderUrl(folder));
     await page.locator('.monaco-workbench').waitFor({ timeout: T });
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'alluse-perf.yaml' }).waitFor({ timeout: T });
+    await extensionReady(page);
     await runCommand(page, 'ALL-USE Performance: Run Tuning Study', T);
     const root = studyView().locator('#root[data-phase="idle"][data-trials="3"]');
     await root.waitFor({ timeout: 90_000 });
@@ -121,5 +127,44 @@ describe('tuning studies in the VS Code UI', () => {
     // The saved file is re-checked: the fixed key's diagnostic goes away.
     await problemRows().filter({ hasText: `recommends ${key}:` }).first().waitFor({ state: 'detached', timeout: T });
     await screenshot('fixed');
+  });
+});
+
+describe('tuning in a restricted (untrusted) workspace', () => {
+  let cs: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let folder: string;
+
+  before(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'alluse-e2e-tune-untrusted-'));
+    cpSync(join(ROOT, 'test/fixtures/tune-workspace'), folder, { recursive: true });
+    const lib = await codeServerLib();
+    cs = await lib.startCodeServer({ folder, vsix: VSIX, trust: true, settings: { 'alluse-perf.monitor.autoStart': false } });
+    browser = await lib.launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await cs?.stop();
+  });
+
+  it('runs nothing, explains why and offers to manage trust', STEP, async () => {
+    await page.goto(cs!.folderUrl(folder));
+    await page.locator('.monaco-workbench').waitFor({ timeout: T });
+    // The trust prompt: stay in restricted mode.
+    const dont = page.locator('.monaco-dialog-box .monaco-button', { hasText: /No, I don.t trust/ });
+    await dont.first().waitFor({ timeout: T });
+    await dont.first().click();
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'alluse-perf.yaml' }).waitFor({ timeout: T });
+    await extensionReady(page);
+    await runCommand(page, 'ALL-USE Performance: Run Tuning Study', T);
+    const toast = page.locator('.notification-toast', { hasText: 'restricted workspace does not allow' });
+    await toast.first().waitFor({ timeout: T });
+    await toast.locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).first().waitFor({ timeout: T });
+    await page.screenshot({ path: join(SHOTS, 'tuning-restricted.png') });
+    // Nothing ran: no study log was written.
+    assert.equal(existsSync(join(folder, '.alluse-perf/studies/fast-engine.jsonl')), false);
   });
 });
