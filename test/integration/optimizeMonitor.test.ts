@@ -4,7 +4,8 @@
  * "deployed" configuration of a fake component every 25 ms, with a warm-up spike after each
  * change). The trial command only deploys the trial's configuration and waits. The measured
  * value must be the component's steady value for the trial's parameters, the spike left out
- * by `warmup`. Without a running monitor the CLI refuses to start and says what to do.
+ * by `warmup` (2 s: room for a slow start of the trial command on a loaded machine).
+ * Without a running monitor the CLI refuses to start and says what to do.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -25,7 +26,7 @@ writeFileSync(
   `// Deploys the trial's configuration (copies it where the component reads it), then lets it run.
 const fs = require('node:fs');
 fs.copyFileSync(process.argv[2], ${JSON.stringify(join(ws, 'current.yaml'))});
-setTimeout(() => {}, 1200);
+setTimeout(() => {}, 3000);
 `,
 );
 writeFileSync(
@@ -47,7 +48,7 @@ tuning:
       objectives: [{ metric: svc_latency_ms, direction: minimize }]
       trial: { command: node, args: [apply.js, "\${trialConfigFile}"], timeout: 30s }
       objectiveSource: monitor
-      warmup: 400ms
+      warmup: 2s
       budget: { trials: 3 }
       algorithm: random
       seed: 4
