@@ -71,6 +71,7 @@ export interface MaximizeOptions {
   anchors: Float64Array[];
   /** Points already evaluated or pending, to avoid proposing them again. */
   taken: Float64Array[];
+  /** Uniform candidates over the whole space (default 2048). */
   globalCandidates?: number;
   localPerAnchor?: number;
   refineStarts?: number;
@@ -81,7 +82,7 @@ export function maximizeAcquisition(m: AcqModel, o: MaximizeOptions): { x: Float
   const { codec, rng } = o;
   const D = codec.dim;
   const cands: Float64Array[] = [];
-  const nGlobal = o.globalCandidates ?? 512;
+  const nGlobal = o.globalCandidates ?? 2048;
   for (let i = 0; i < nGlobal; i++) cands.push(codec.sample(rng));
   const perAnchor = o.localPerAnchor ?? 64;
   const scales = [0.2, 0.05, 0.01, 0.002];
@@ -108,8 +109,8 @@ export function maximizeAcquisition(m: AcqModel, o: MaximizeOptions): { x: Float
       cands.push(codec.project(x));
     }
   }
-  const scored = cands.map((x) => ({ x, value: acqValue(m, x) })).filter((c) => Number.isFinite(c.value));
-  scored.sort((a, b) => b.value - a.value);
+  const keep = 4 * (o.refineStarts ?? 4);
+  const scored = scoreCandidates(m, cands, keep);
   const mask = codec.continuousMask();
   const anyContinuous = mask.some((v) => v === 1);
   const starts: { x: Float64Array; value: number }[] = [];
@@ -140,6 +141,36 @@ export function maximizeAcquisition(m: AcqModel, o: MaximizeOptions): { x: Float
   for (const r of results) if (!o.taken.some((t) => dist2(t, r.x) < 1e-14)) return r;
   for (const c of scored) if (!o.taken.some((t) => dist2(t, c.x) < 1e-14)) return c;
   return { x: codec.sample(rng), value: -Infinity };
+}
+
+/**
+ * The best `keep` candidates by exact acquisition, in decreasing order. Without constraints,
+ * log EI increases with sigma, so EI at the variance bound of `Gp.predictBound` (O(n D)) is an
+ * upper bound of the exact value (O(n^2)): candidates are scored exactly in decreasing order
+ * of that bound until the bound falls below the keep-th exact value (branch and bound; the
+ * result is the same as scoring every candidate).
+ */
+function scoreCandidates(m: AcqModel, cands: Float64Array[], keep: number): { x: Float64Array; value: number }[] {
+  if (m.constraints.length > 0 || m.best === null) {
+    const all = cands.map((x) => ({ x, value: acqValue(m, x) })).filter((c) => Number.isFinite(c.value));
+    return all.sort((a, b) => b.value - a.value);
+  }
+  const best = m.best;
+  const bounds = cands.map((x) => {
+    const p = m.objective.predictBound(x);
+    return { x, ub: logEI(p.mean, Math.sqrt(p.variance), best).value };
+  });
+  bounds.sort((a, b) => b.ub - a.ub);
+  const top: { x: Float64Array; value: number }[] = [];
+  for (const c of bounds) {
+    if (top.length >= keep && c.ub <= top[top.length - 1].value) break;
+    const value = acqValue(m, c.x);
+    if (!Number.isFinite(value)) continue;
+    top.push({ x: c.x, value });
+    top.sort((a, b) => b.value - a.value);
+    if (top.length > keep) top.pop();
+  }
+  return top;
 }
 
 function dist2(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -12,7 +12,7 @@
  * 4. otherwise Gaussian-process BO; it hands over to CMA-ES, started at the GP's best point
  *    with a step size of the GP's median length scale (clamped to 0.02..0.2), when
  *    - the history reaches `gpLimit` trials (the GP's cost grows with n^3), or
- *    - the GP has stalled: its last `stall` proposals (default max(25, 3D), and at least half
+ *    - (with `switchOnStall: true`) the GP has stalled: its last `stall` proposals (default max(25, 3D), and at least half
  *      of the trials so far) did not improve the best value at all (beyond 1e-9 relative).
  *    The switch point is computed from the history alone, so it is the same on every ask and
  *    after a resume.
@@ -28,7 +28,10 @@ import type { Observation, Params, Sampler, SamplerFactory, SamplerOptions } fro
 export interface AutoOptions extends SamplerOptions {
   /** Trials after which the GP hands over to CMA-ES (default 250). */
   gpLimit?: number;
-  /** Set false to never hand over for a stall (the trial limit still applies). */
+  /**
+   * Also hand over when the GP stalls (off by default: at a budget of 100 it cost more than it
+   * gained on every benchmark function, because CMA-ES needs many trials to pay off).
+   */
   switchOnStall?: boolean;
   stall?: number;
 }
@@ -98,7 +101,7 @@ export class AutoSampler implements Sampler, Recommender {
       if (v < best - 1e-9 * Math.max(hi - lo, Math.abs(best), 1e-12)) lastImprove = t;
       best = Math.min(best, v);
       const n = t + 1;
-      if (this.options.switchOnStall !== false && n > this.gp.initialPoints && n - 1 - lastImprove >= Math.max(stall, 0.5 * n)) return n;
+      if (this.options.switchOnStall === true && n > this.gp.initialPoints && n - 1 - lastImprove >= Math.max(stall, 0.5 * n)) return n;
     }
     return -1;
   }

@@ -12,12 +12,16 @@
  *   trial index) and models the augmented Chebyshev scalarization of the normalized objectives.
  */
 import { maximizeAcquisition, type AcqModel } from './acquisition';
-import { fitGp, type Gp } from './gp';
+import { fitGp, Gp, type GpHyper } from './gp';
 import { isComplete, rngFor, violation } from './history';
 import { designPoint } from './initialDesign';
 import { fitOutputWarp } from './outputWarp';
 import { SpaceCodec } from './space';
 import type { Observation, Params, Sampler, SamplerFactory, SamplerOptions } from './types';
+
+/** Trials up to which the hyper-parameters are refitted at every ask, and the refit period after. */
+const REFIT_ALWAYS = 20;
+const REFIT_EVERY = 4;
 
 export interface BayesianOptions extends SamplerOptions {
   /** Number of space-filling points before the GP takes over. */
@@ -102,6 +106,27 @@ export class BayesianSampler implements Sampler, Recommender {
     return out;
   }
 
+  private readonly hyperMemo = new Map<string, GpHyper>();
+
+  /**
+   * The objective's GP. Hyper-parameters are refitted by MAP at every ask up to 20 trials and
+   * then every 4 trials; in between they are the ones fitted on the first m trials (m the last
+   * refit count: a pure function of the history, memoized, so a resumed study computes the same
+   * thing) and only the posterior is recomputed on all n. The fit is more than half the cost of
+   * a late ask, and a few new points barely move the MAP hyper-parameters.
+   */
+  private objectiveGp(X: Float64Array, z: Float64Array, n: number, D: number, y: Float64Array): Gp {
+    const m = n <= REFIT_ALWAYS ? n : REFIT_ALWAYS + REFIT_EVERY * Math.floor((n - REFIT_ALWAYS) / REFIT_EVERY);
+    const key = `${m}:${Array.from(y.subarray(0, m)).join(',')}:${Array.from(X.subarray(0, m * D)).join(',')}`;
+    const known = this.hyperMemo.get(key);
+    if (known) return new Gp(X, z, n, D, known);
+    const gp = m === n ? fitGp(X, z, n, D, { minNoise: 1e-8 }) : null;
+    const hyper = gp ? gp.hyper : fitGp(X.subarray(0, m * D), fitOutputWarp(y.subarray(0, m)).z, m, D, { minNoise: 1e-8 }).hyper;
+    if (this.hyperMemo.size > 8) this.hyperMemo.clear();
+    this.hyperMemo.set(key, hyper);
+    return gp ?? new Gp(X, z, n, D, hyper);
+  }
+
   private readonly lsMemo = new Map<string, Float64Array>();
 
   /** Fitted length scales on these (complete) trials; memoized by content, so a pure function. */
@@ -151,7 +176,7 @@ export class BayesianSampler implements Sampler, Recommender {
     Xs.forEach((x, i) => X.set(x, i * D));
     const y = this.scalarObjective(complete, trialIndex);
     const warp = fitOutputWarp(y);
-    const gp = fitGp(X, warp.z, n, D, { minNoise: 1e-8 });
+    const gp = this.objectiveGp(X, warp.z, n, D, y);
     const constraints: { gp: Gp; threshold: number }[] = [];
     for (let k = 0; k < this.options.constraints; k++) {
       const c = complete.map((o) => {

@@ -242,6 +242,8 @@ export class Gp {
   readonly L: Float64Array;
   readonly alpha: Float64Array;
   private readonly invL2: Float64Array;
+  /** The prior covariance of the training points (noise on the diagonal). */
+  private readonly K: Float64Array;
 
   constructor(
     readonly X: Float64Array,
@@ -260,6 +262,7 @@ export class Gp {
         K[j * n + i] = k;
       }
     }
+    this.K = K;
     this.L = choleskyJitter(K, n).L;
     this.alpha = backSolve(this.L, n, forwardSolve(this.L, n, Float64Array.from(y)));
   }
@@ -304,6 +307,47 @@ export class Gp {
     let vv = 0;
     for (let i = 0; i < n; i++) vv += k[i] * k[i];
     return { mean, variance: Math.max(this.hyper.signal - vv, 1e-30) };
+  }
+
+  /**
+   * Posterior mean and an upper bound of the posterior variance, in O(n D) instead of O(n^2):
+   * conditioning on more data never increases the variance, so the variance given only the two
+   * training points most correlated with x bounds the variance given all of them.
+   */
+  predictBound(x: ArrayLike<number>): Prediction {
+    const { n, D } = this;
+    let mean = 0;
+    let k1 = 0;
+    let k2 = 0;
+    let i1 = -1;
+    let i2 = -1;
+    for (let i = 0; i < n; i++) {
+      let r2 = 0;
+      for (let d = 0; d < D; d++) {
+        const diff = x[d] - this.X[i * D + d];
+        r2 += diff * diff * this.invL2[d];
+      }
+      const k = maternFromR2(r2, this.hyper.signal);
+      mean += k * this.alpha[i];
+      if (k > k1) {
+        k2 = k1;
+        i2 = i1;
+        k1 = k;
+        i1 = i;
+      } else if (k > k2) {
+        k2 = k;
+        i2 = i;
+      }
+    }
+    const s2 = this.hyper.signal;
+    const c = s2 + this.hyper.noise;
+    let explained = (k1 * k1) / c;
+    if (i2 >= 0) {
+      const k12 = this.K[i1 * n + i2];
+      const det = c * c - k12 * k12;
+      if (det > 1e-12 * c * c) explained = Math.max(explained, (c * (k1 * k1 + k2 * k2) - 2 * k1 * k2 * k12) / det);
+    }
+    return { mean, variance: Math.max(s2 - explained, 1e-30) };
   }
 
   /** Posterior mean and variance with their gradients in x (written into dMean, dVar). */

@@ -40,7 +40,7 @@ describe('CMA-ES', () => {
     const space: SearchSpace = { a: { type: 'float', low: -5, high: 5 }, b: { type: 'float', low: -5, high: 5 }, c: { type: 'float', low: -5, high: 5 } };
     const s = createSampler('cmaes', { space, objectives: 1, constraints: 0, seed: 4 });
     const h: Observation[] = [];
-    for (let t = 0; t < 300; t++) {
+    for (let t = 0; t < 500; t++) {
       const [p] = s.ask(h, [], 1);
       for (const k of ['a', 'b', 'c']) assert.ok((p[k] as number) >= -5 && (p[k] as number) <= 5);
       const v = ((p.a as number) - 4.5) ** 2 + ((p.b as number) + 1) ** 2 + (p.c as number) ** 2;
