@@ -20,6 +20,7 @@ import {
   type StudyInfo,
 } from '../../protocol/index';
 import { StudyPanel } from './studyPanel';
+import { StudiesTree } from './studiesTree';
 
 export interface StudyApi {
   /** The open study views (tests read their fetch counts). */
@@ -36,6 +37,13 @@ interface HistoryEntry {
   at: string;
 }
 
+/** A study named by a command's argument: its name, or a node of the Studies tree (inline actions). */
+function studyName(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  const s = (arg as { s?: { name?: unknown } } | undefined)?.s?.name;
+  return typeof s === 'string' ? s : undefined;
+}
+
 export function registerStudyCommands(
   context: vscode.ExtensionContext,
   lc: LanguageClient,
@@ -46,6 +54,14 @@ export function registerStudyCommands(
   const running = new Map<string, StudyProgressNotification.Params>();
   const idleWaiters = new Map<string, ((ended: string) => void)[]>();
   const progressListeners = new Set<(p: StudyProgressNotification.Params) => void>();
+  const tree = new StudiesTree();
+  context.subscriptions.push(vscode.window.registerTreeDataProvider('alluse-perf.studies', tree));
+  /** Refreshes the Studies tree (and, on the server, the recommendation diagnostics). */
+  const refreshList = async (file: vscode.Uri) => {
+    const list = await lc.sendRequest<StudyListRequest.Result>(StudyListRequest.method, { uri: file.toString() } satisfies StudyListRequest.Params);
+    tree.update(list.studies, list.message);
+    return list;
+  };
 
   context.subscriptions.push(
     lc.onNotification(StudyProgressNotification.method, (p: StudyProgressNotification.Params) => {
@@ -54,6 +70,8 @@ export function registerStudyCommands(
         for (const w of idleWaiters.get(p.study) ?? []) w(p.ended ?? 'finished');
         idleWaiters.delete(p.study);
       } else running.set(p.study, p);
+      tree.onProgress(p);
+      if (p.phase === 'idle') void findWorkspaceFile(true).then((f) => f && refreshList(f)).catch(() => undefined);
       for (const l of progressListeners) l(p);
       panels.get(p.study)?.changed();
     }),
@@ -80,11 +98,12 @@ export function registerStudyCommands(
     // The server may not have analysed a just-opened file yet: ask again briefly.
     let list: StudyListRequest.Result = { studies: [] };
     for (let i = 0; i < 20; i++) {
-      list = await lc.sendRequest<StudyListRequest.Result>(StudyListRequest.method, { uri: file.toString() } satisfies StudyListRequest.Params);
+      list = await refreshList(file);
       if (list.studies.length || !/Open alluse-perf.yaml first/.test(list.message ?? '')) break;
       await new Promise((r) => setTimeout(r, 150));
     }
     const studies = list.studies.filter(filter ?? (() => true));
+    arg = studyName(arg);
     if (typeof arg === 'string') {
       const s = list.studies.find((x) => x.name === arg);
       if (!s) void vscode.window.showWarningMessage(`No study named "${arg}" in alluse-perf.yaml.`);
@@ -168,7 +187,7 @@ export function registerStudyCommands(
     vscode.commands.registerCommand(COMMANDS.cancel, async (arg?: unknown) => {
       const file = await workspace();
       if (!file) return;
-      const name = typeof arg === 'string' ? arg : running.size === 1 ? [...running.keys()][0] : (await pickStudy(file, undefined, (s) => s.running))?.name;
+      const name = studyName(arg) ?? (running.size === 1 ? [...running.keys()][0] : (await pickStudy(file, undefined, (s) => s.running))?.name);
       if (!name) return;
       const r = await lc.sendRequest<StudyCancelRequest.Result>(StudyCancelRequest.method, { uri: file.toString(), study: name } satisfies StudyCancelRequest.Params);
       if (!r.cancelled) void vscode.window.showInformationMessage(`Study "${name}" is not running.`);
@@ -281,7 +300,12 @@ export function registerStudyCommands(
       const file = await findWorkspaceFile(true);
       if (file) {
         await vscode.workspace.openTextDocument(file);
-        await lc.sendRequest(StudyListRequest.method, { uri: file.toString() } satisfies StudyListRequest.Params);
+        // The server may not have analysed the file yet: ask until it has.
+        for (let i = 0; i < 40; i++) {
+          const list = await refreshList(file);
+          if (list.studies.length || !/Open alluse-perf.yaml first/.test(list.message ?? '')) break;
+          await new Promise((r) => setTimeout(r, 250));
+        }
       }
     })
     .catch(() => undefined);

@@ -84,6 +84,9 @@ describe('tuning studies in the VS Code UI', () => {
     const rec = await studyView().locator('.recommendation').innerText();
     assert.match(rec, /Trial #\d+/);
     await screenshot('study-view');
+    // The Studies tree lists it with its trials.
+    await runCommand(page, 'ALL-USE Performance: Focus on Studies View', T);
+    await page.locator('.monaco-list-row', { hasText: 'fast-engine' }).filter({ hasText: '3/3 trials' }).first().waitFor({ timeout: T });
   });
 
   it('shows the recommendation as a diagnostic on the changed key and applies its quick fix', STEP, async () => {
