@@ -39,8 +39,8 @@ export function registerStudyService(connection: Connection, documents: TextDocu
   connection.onRequest(StudyRemeasureRequest.method, (p: StudyRemeasureRequest.Params): StudyRemeasureRequest.Result => safe('studyRemeasure', () => service.remeasure(p.uri, p.study, p.trusted === true, p.pairs), { started: false, message: 'The re-measurement could not start; see the server output.' }));
   connection.onRequest(StudyCodeActionsRequest.method, (p: StudyCodeActionsRequest.Params): StudyCodeActionsRequest.Result => safe('studyCodeActions', () => service.codeActions(p), []));
   connection.onRequest(StudyEditsRequest.method, (p: StudyEditsRequest.Params): StudyEditsRequest.Result => safe('studyEdits', () => service.edits(p.uri, p.study), { edits: [], message: 'The recommendation could not be read; see the server output.' }));
-  connection.onNotification(StudyRecheckNotification.method, (p: StudyRecheckNotification.Params) => {
-    safe('studyRecheck', () => service.recheck(p.uri, documents.keys().filter(isWorkspaceFile)), undefined);
+  connection.onNotification(StudyRecheckNotification.method, () => {
+    safe('studyRecheck', () => service.recheck(documents.keys().filter(isWorkspaceFile)), undefined);
   });
   return service;
 }

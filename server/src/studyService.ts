@@ -354,9 +354,11 @@ export class StudyService {
     };
   }
 
-  /** Re-publishes the diagnostics of every workspace file that shows some on `configUri`. */
-  recheck(configUri: string, workspaceUris: readonly string[]): void {
-    if (!this.shown.has(configUri)) return;
+  /**
+   * A file was saved or changed by a fix: re-publishes the recommendation diagnostics of the
+   * open workspace files (a reverted file may need them back, so not only files showing some).
+   */
+  recheck(workspaceUris: readonly string[]): void {
     for (const u of workspaceUris) this.refreshDiagnostics(u);
   }
 }

@@ -9,7 +9,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
@@ -130,6 +130,30 @@ describe('tuning studies in the VS Code UI', () => {
     // The saved file is re-checked: the fixed key's diagnostic goes away.
     await problemRows().filter({ hasText: `recommends ${key}:` }).first().waitFor({ state: 'detached', timeout: T });
     await screenshot('fixed');
+  });
+
+  it('applies all remaining recommendations, keeping the previous version, and reverts to it', STEP, async () => {
+    const lib = await codeServerLib();
+    const beforeApply = readFileSync(config, 'utf8');
+    await runCommand(page, 'ALL-USE Performance: Apply All Recommendations', T);
+    await page.locator('.notification-toast', { hasText: 'The previous version is kept in' }).first().waitFor({ timeout: T });
+    const applied = (await lib.waitFor(() => { const t = readFileSync(config, 'utf8'); return t !== beforeApply ? t : undefined; }, { timeout: T, what: "the recommendations on disk" })) as string;
+    const doc = parse(applied);
+    assert.ok(doc.workers !== 2 && doc.batch_size !== 4, applied);
+    assert.match(applied, /^# engine: the knobs a study tunes\. Keep this comment\.$/m);
+    assert.match(applied, /queue_capacity: 5000 {2}# not tuned/);
+    const history = join(folder, '.alluse-perf/history');
+    const copies = readdirSync(history).filter((n) => n.endsWith('-engine.yaml'));
+    assert.equal(copies.length, 1);
+    assert.equal(readFileSync(join(history, copies[0]), 'utf8'), beforeApply);
+    // Every recommendation is in the file now: no diagnostic is left.
+    await problemRows().filter({ hasText: 'Tuning study "fast-engine" recommends' }).first().waitFor({ state: 'detached', timeout: T });
+    await screenshot('applied');
+
+    await runCommand(page, 'ALL-USE Performance: Revert Applied Recommendations', T);
+    await lib.waitFor(() => readFileSync(config, 'utf8') === beforeApply, { timeout: T, what: 'the previous version restored on disk' });
+    await problemRows().filter({ hasText: 'Tuning study "fast-engine" recommends' }).first().waitFor({ timeout: T });
+    await screenshot('reverted');
   });
 });
 
