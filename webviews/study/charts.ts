@@ -1,7 +1,6 @@
 /**
  * The study view's charts (Chart.js): best so far against trial number, parameter
  * importance, parallel coordinates of the trials, and the Pareto front of two objectives.
- 
  */
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, type ChartConfiguration } from 'chart.js';
 import type { StudyViewData } from '../../protocol/index';
