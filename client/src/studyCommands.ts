@@ -158,6 +158,10 @@ export function registerStudyCommands(
           last = Math.max(last, pct);
         };
         progressListeners.add(listener);
+        // A very short piece of work may have ended before the listener was added.
+        void lc.sendRequest<StudyListRequest.Result>(StudyListRequest.method, { uri: file.toString() } satisfies StudyListRequest.Params).then((l) => {
+          if (!l.studies.find((x) => x.name === study)?.running && progressListeners.delete(listener)) resolve();
+        }, () => undefined);
         token.onCancellationRequested(() => void lc.sendRequest(StudyCancelRequest.method, { uri: file.toString(), study } satisfies StudyCancelRequest.Params));
       });
     });
