@@ -119,6 +119,8 @@ export interface RemeasureOptions {
   /** Runs one measurement (default: the study's trial command once, through runTrial). */
   runOnce?: RunOnce;
   seed?: number;
+  /** Failed runs tolerated (each loses its pair) before the re-measurement stops (default: half the pairs). */
+  maxFailures?: number;
   /** Passed to runTrial (temporary folder root, monitor reader). */
   context?: Omit<TrialContext, 'trialNumber' | 'signal'>;
 }
@@ -133,6 +135,8 @@ export async function remeasure(def: StudyDefinition, recommended: Params, o: Re
   const once: StudyDefinition = { ...def, repeats: 1 };
   const runOnce: RunOnce = o.runOnce ?? ((arm, params, index, signal) => runTrial(once, params, { ...o.context, trialNumber: -1 - index, signal }));
   const runs: RemeasureRun[] = [];
+  const failures: string[] = [];
+  const maxFailures = o.maxFailures ?? Math.max(1, Math.floor(pairs / 2));
   let problem: string | undefined;
   let cancelled = false;
   outer: for (let p = 0; p < pairs; p++) {
@@ -150,12 +154,15 @@ export async function remeasure(def: StudyDefinition, recommended: Params, o: Re
       runs.push(run);
       o.onRun?.(run, runs.length, pairs * 2);
       if (outcome.state === 'failed') {
-        problem = `the ${arm} configuration's run ${p + 1} failed: ${outcome.reason ?? 'no reason given'}`;
-        break outer;
+        // A failed run loses its pair (a shared machine has hiccups); too many failures stop.
+        failures.push(`the ${arm} configuration's run ${p + 1} failed: ${outcome.reason ?? 'no reason given'}`);
+        if (failures.length > maxFailures) break outer;
+        break;
       }
     }
   }
-  if (cancelled) problem ??= 'the re-measurement was cancelled';
+  if (failures.length) problem = `${failures.length} run(s) failed${failures.length > maxFailures ? ' (too many: stopped)' : ' (their pairs are left out)'}; ${failures[0]}`;
+  if (cancelled) problem = problem ? `the re-measurement was cancelled; ${problem}` : 'the re-measurement was cancelled';
   // Only complete pairs count.
   const complete = new Map<number, { current?: TrialOutcome; recommended?: TrialOutcome }>();
   for (const r of runs) if (r.outcome.state === 'complete') complete.set(r.pair, { ...complete.get(r.pair), [r.arm]: r.outcome });

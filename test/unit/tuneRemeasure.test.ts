@@ -104,14 +104,26 @@ describe('remeasure', () => {
     assert.equal(r.feasible, true);
   });
 
-  it('stops at a failed run and uses only the complete pairs', async () => {
+  it('a failed run loses its pair; too many failures stop', async () => {
     let i = 0;
+    const order: string[] = [];
     const r = await remeasure(def, { workers: 2 }, {
       pairs: 4,
-      runOnce: async (arm): Promise<TrialOutcome> => (i++ === 5 ? { state: 'failed', reason: 'boom', repeats: 1, durationMs: 1 } : { state: 'complete', values: [1], metrics: { tps: arm === 'current' ? 1 : 2, p95: 1 }, repeats: 1, durationMs: 1 }),
+      maxFailures: 1,
+      runOnce: async (arm): Promise<TrialOutcome> => {
+        order.push(arm);
+        return i++ === 3 ? { state: 'failed', reason: 'boom', repeats: 1, durationMs: 1 } : { state: 'complete', values: [1], metrics: { tps: arm === 'current' ? 1 : 2, p95: 1 }, repeats: 1, durationMs: 1 };
+      },
     });
-    assert.equal(r.pairs, 2);
-    assert.match(r.problem ?? '', /recommended configuration's run 3 failed: boom/);
+    // Pair 2 lost its B run; pairs 1, 3 and 4 are complete.
+    assert.equal(order.length, 8);
+    assert.equal(r.pairs, 3);
+    assert.match(r.problem ?? '', /1 run\(s\) failed \(their pairs are left out\); the recommended configuration's run 2 failed: boom/);
+    let k = 0;
+    const stopped = await remeasure(def, { workers: 2 }, { pairs: 5, maxFailures: 1, runOnce: async (): Promise<TrialOutcome> => (k++, { state: 'failed', reason: 'down', repeats: 1, durationMs: 1 }) });
+    assert.equal(k, 2);
+    assert.equal(stopped.pairs, 0);
+    assert.match(stopped.problem ?? '', /too many: stopped/);
   });
 
   it('stops when cancelled', async () => {
