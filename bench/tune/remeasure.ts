@@ -2,12 +2,14 @@
  * Re-measures a workspace study's recommendation against the current configuration file,
  * outside the editor (the same engine code as the study view's "Re-measure"):
  *
- *   node --import tsx bench/tune/remeasure.ts --workspace examples/all-use --study engine-throughput [--pairs 6] [--trial N]
+ *   node --import tsx bench/tune/remeasure.ts --workspace examples/all-use --study engine-throughput [--pairs 6] [--trial N] [--set-arg FLAG=VALUE]
  *
  * Reads the study's log (.alluse-perf/studies/<name>.jsonl), takes the recommended trial
  * (or --trial N), runs the trial command for the current file (A) and the recommendation
  * (B) interleaved A B A B ..., and prints each run, then every effect with its 95% paired-
  * bootstrap interval, and a JSON line with everything. Method: docs/tuning.md.
+ * --set-arg replaces the value after FLAG in the trial command's arguments (e.g.
+ * `--set-arg --rate=2200` re-measures at another offered load); the output says so.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -35,8 +37,16 @@ function arg(name: string): string | undefined {
 async function main(): Promise<number> {
   const loaded = loadWorkspace(arg('workspace') ?? '.');
   const defs = studiesFromYaml(loaded.config.tuning.studies, loaded.dir);
-  const def = defs.find((d) => d.name === (arg('study') ?? defs[0]?.name));
+  let def = defs.find((d) => d.name === (arg('study') ?? defs[0]?.name));
   if (!def) throw new Error(`no such study; studies: ${defs.map((d) => d.name).join(', ')}`);
+  const set = arg('set-arg');
+  if (set) {
+    const [flag, value] = [set.slice(0, set.indexOf('=')), set.slice(set.indexOf('=') + 1)];
+    const i = def.trial.args.indexOf(flag);
+    if (!flag || i < 0 || i + 1 >= def.trial.args.length) throw new Error(`--set-arg ${set}: the trial command has no argument ${flag} with a value`);
+    def = { ...def, trial: { ...def.trial, args: def.trial.args.map((a, k) => (k === i + 1 ? value : a)) } };
+    process.stderr.write(`Trial command changed for this re-measurement: ${flag} ${value}\n`);
+  }
   const logPath = studyLogPath(loaded.dir, def.name);
   if (!existsSync(logPath)) throw new Error(`no log ${logPath}: run the study first (alluse-perf optimize --workspace ${loaded.dir} --study ${def.name})`);
   const trials = resumeState(parseStudyLog(readFileSync(logPath, 'utf8')).records.slice(1)).finished.map((t) => ({ ...t, params: t.params ?? {} })) as StudyTrial[];
@@ -58,7 +68,7 @@ async function main(): Promise<number> {
   for (const e of r.effects) process.stdout.write(`${describeEffect(e)}\n`);
   if (r.problem) process.stdout.write(`problem: ${r.problem}\n`);
   process.stdout.write(
-    JSON.stringify({ study: def.name, trial: rec.trial, params: rec.params, pairs: r.pairs, feasible: r.feasible, effects: r.effects, problem: r.problem, minutes: (Date.now() - t0) / 60000, loadavgBefore: load0, loadavgAfter: load1, runs: r.runs.map((x) => ({ arm: x.arm, pair: x.pair, state: x.outcome.state, metrics: Object.fromEntries([...def.objectives.map((o) => o.name), ...def.constraints.map((c) => c.metric)].map((n) => [n, x.outcome.metrics?.[n]])) })) }) + '\n',
+    JSON.stringify({ study: def.name, trialArgs: def.trial.args, trial: rec.trial, params: rec.params, pairs: r.pairs, feasible: r.feasible, effects: r.effects, problem: r.problem, minutes: (Date.now() - t0) / 60000, loadavgBefore: load0, loadavgAfter: load1, runs: r.runs.map((x) => ({ arm: x.arm, pair: x.pair, state: x.outcome.state, metrics: Object.fromEntries([...def.objectives.map((o) => o.name), ...def.constraints.map((c) => c.metric)].map((n) => [n, x.outcome.metrics?.[n]])) })) }) + '\n',
   );
   return r.pairs ? 0 : 1;
 }
