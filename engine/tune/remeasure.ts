@@ -188,11 +188,14 @@ export async function remeasure(def: StudyDefinition, recommended: Params, o: Re
   return { recommended, pairs: full.length, effects, runs, feasible, ...(problem ? { problem } : {}), cancelled };
 }
 
-/** One line for people: "throughput_tps +31.2% (95% CI +24.0% to +38.5%): better". */
+/**
+ * One line for people: "throughput_tps up +31.2% (95% CI ...): better"; the sign is in the
+ * objective's good direction, so "p95_latency_ms down +80%" means 80% lower.
+ */
 export function describeEffect(e: Effect): string {
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
   if (!Number.isFinite(e.ci95[0])) return `${e.metric}: ${Number.isFinite(e.improvement) ? pct(e.improvement) : 'n/a'} (too few runs for an interval)`;
-  return `${e.metric} ${pct(e.improvement)} better (95% CI ${pct(e.ci95[0])} to ${pct(e.ci95[1])}; median ${fmt(e.medianCurrent)} -> ${fmt(e.medianRecommended)}, ${e.n} pairs): ${e.verdict}`;
+  return `${e.metric} ${e.direction === 'maximize' ? 'up' : 'down'} ${pct(e.improvement)} (95% CI ${pct(e.ci95[0])} to ${pct(e.ci95[1])}; median ${fmt(e.medianCurrent)} -> ${fmt(e.medianRecommended)}, ${e.n} pairs): ${e.verdict}`;
 }
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(3));

@@ -126,7 +126,7 @@ describe('tuning studies over LSP (dist/server.js --stdio)', () => {
     assert.equal(d.remeasure?.pairs, 3);
     assert.equal(d.remeasure?.effects[0].metric, 'throughput_tps');
     const diags = await client.waitFor(() => client.published.get(cfgUri)?.diagnostics.filter((x) => /Re-measured against the current file/.test(String(x.message))).length ? client.published.get(cfgUri)!.diagnostics : undefined, 10_000, 'diagnostics with the measured effect');
-    assert.match(String(diags[0].message), /throughput_tps [+-]\d+\.\d% better \(95% CI/);
+    assert.match(String(diags[0].message), /throughput_tps up [+-]\d+\.\d% \(95% CI/);
     writeFileSync(path, after);
     await client.connection.sendRequest(StudyListRequest.method, { uri });
     await client.waitFor(() => client.published.get(cfgUri)?.diagnostics.length === 0, 10_000, 'cleared diagnostics');

@@ -55,7 +55,7 @@ pool: { size: 12, mode: slow }   # flow map
     const e: Effect = { metric: 'throughput_tps', direction: 'maximize', medianCurrent: 1000, medianRecommended: 1300, improvement: 0.3, ci95: [0.22, 0.38], verdict: 'better', n: 8 };
     const m = changeMessage(r.changes[0], 'engine-throughput', [e]);
     assert.match(m, /workers: 4 -> 2/);
-    assert.match(m, /throughput_tps \+30\.0% better \(95% CI \+22\.0% to \+38\.0%; median 1000 -> 1300, 8 pairs\): better/);
+    assert.match(m, /throughput_tps up \+30\.0% \(95% CI \+22\.0% to \+38\.0%; median 1000 -> 1300, 8 pairs\): better/);
     assert.match(changeMessage(r.changes[0], 's', undefined, 'throughput_tps=1300'), /Not re-measured yet/);
   });
 });
