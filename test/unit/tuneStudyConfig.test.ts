@@ -72,7 +72,7 @@ describe('tuning study definitions', () => {
       { metric: 'p95_latency_ms', op: '<=', bound: 2000 },
       { metric: 'error_rate', op: '<=', bound: 0.01 },
     ]);
-    assert.deepEqual(s.trial, { command: 'node', args: ['bench', '--config', '${trialConfigDir}', '--duration', '8s', '--rate', '2500', '--quiet'], cwd: demoDir, env: {}, timeoutMs: 180_000 });
+    assert.deepEqual(s.trial, { command: 'node', args: ['bench', '--config', '${trialConfigDir}', '--duration', '8s', '--rate', '3500', '--quiet'], cwd: demoDir, env: {}, timeoutMs: 180_000 });
     assert.deepEqual(s.budget, { trials: 24, timeMs: undefined });
     assert.equal(s.repeats, 2);
     assert.equal(s.concurrency, 1);
