@@ -271,3 +271,210 @@ export function parseWebviewMessage(x: unknown): WebviewToExtension | undefined 
       return undefined;
   }
 }
+
+// ---- Tuning studies ---------------------------------------------------------------------
+
+import type { Effect } from '../engine/tune/remeasure';
+export type { Effect } from '../engine/tune/remeasure';
+
+/** A study of the workspace file, for the pick list and the tree. */
+export interface StudyInfo {
+  name: string;
+  component?: string;
+  /** Absolute path of the configuration file the study edits. */
+  configFile?: string;
+  parameters: string[];
+  objectives: { name: string; direction: 'minimize' | 'maximize' }[];
+  constraints: string[];
+  budget: number;
+  /** Finished trials in its log. */
+  finished: number;
+  running: boolean;
+}
+
+export type StudyPhase = 'idle' | 'running' | 'remeasuring';
+
+/** One trial as the study view shows it. */
+export interface StudyViewTrial {
+  trial: number;
+  state: 'complete' | 'failed';
+  feasible: boolean;
+  params: Record<string, number | string | boolean>;
+  /** Raw objective values in objective order. */
+  values?: number[];
+  reason?: string;
+}
+
+/** One key the recommendation changes. */
+export interface StudyViewChange {
+  key: string;
+  oldValue?: number | string | boolean;
+  newValue: number | string | boolean;
+  missing?: boolean;
+}
+
+/** Everything the study view draws. */
+export interface StudyViewData {
+  study: string;
+  component?: string;
+  configFile?: string;
+  phase: StudyPhase;
+  parameters: string[];
+  objectives: { name: string; direction: 'minimize' | 'maximize' }[];
+  constraints: string[];
+  budget: number;
+  trials: StudyViewTrial[];
+  /** Best feasible value of the first objective after each finished trial (trial number, value). */
+  bestSoFar: { trial: number; value: number }[];
+  /** Parameter importance for the first objective (sums to 1), and the number of trials it rests on. */
+  importance: { name: string; importance: number }[];
+  importanceTrials: number;
+  /** Trial numbers of the Pareto front (several objectives) or the best trial. */
+  pareto: number[];
+  recommendation?: { trial: number; changes: StudyViewChange[]; unchanged: string[] };
+  remeasure?: { pairs: number; effects: Effect[]; feasible: boolean; problem?: string; at: string };
+  /** The last progress text (running trial, re-measurement run, errors). */
+  message?: string;
+}
+
+/** Client → server: the studies of a workspace file. */
+export namespace StudyListRequest {
+  export const method = 'alluse/studyList' as const;
+  export interface Params {
+    uri: string;
+  }
+  export interface Result {
+    studies: StudyInfo[];
+    /** Why there are none (no analysis yet, errors in the file). */
+    message?: string;
+  }
+}
+
+/** Client → server: run (or resume) a study. Nothing runs unless the client says the workspace is trusted. */
+export namespace StudyRunRequest {
+  export const method = 'alluse/studyRun' as const;
+  export interface Params {
+    uri: string;
+    study: string;
+    trusted: boolean;
+    /** Override of the study's trial budget (a raised budget continues the study). */
+    budget?: number;
+  }
+  export interface Result {
+    started: boolean;
+    message: string;
+  }
+}
+
+/** Client → server: stop the study's trials or its re-measurement; running trials are stopped and not counted. */
+export namespace StudyCancelRequest {
+  export const method = 'alluse/studyCancel' as const;
+  export interface Params {
+    uri: string;
+    study: string;
+  }
+  export interface Result {
+    cancelled: boolean;
+  }
+}
+
+/** Server → client: a trial or a re-measurement run started or ended, or the study stopped. */
+export namespace StudyProgressNotification {
+  export const method = 'alluse/studyProgress' as const;
+  export interface Params {
+    uri: string;
+    study: string;
+    phase: StudyPhase;
+    /** Finished trials (or re-measurement runs) and the total planned. */
+    done: number;
+    total: number;
+    message: string;
+    /** Set with phase 'idle' when the work ended: how it ended. */
+    ended?: 'finished' | 'cancelled' | 'failed';
+  }
+}
+
+/** Client → server: the study view's data (read from the study's log when no run is in memory). */
+export namespace StudyResultRequest {
+  export const method = 'alluse/studyResult' as const;
+  export interface Params {
+    uri: string;
+    study: string;
+  }
+  export type Result = StudyViewData | null;
+}
+
+/** Client → server: re-measure the recommendation against the current configuration file (interleaved A/B). */
+export namespace StudyRemeasureRequest {
+  export const method = 'alluse/studyRemeasure' as const;
+  export interface Params {
+    uri: string;
+    study: string;
+    trusted: boolean;
+    /** A/B pairs (default 5). */
+    pairs?: number;
+  }
+  export interface Result {
+    started: boolean;
+    message: string;
+  }
+}
+
+/** Client → server: the quick fixes of `tuning-recommendation` diagnostics in a component's configuration file (LSP CodeAction objects). */
+export namespace StudyCodeActionsRequest {
+  export const method = 'alluse/studyCodeActions' as const;
+  export interface Params {
+    /** The configuration file's URI. */
+    uri: string;
+    /** The diagnostics VS Code asks about, as LSP diagnostics. */
+    diagnostics: { range: Range; code?: string | number; source?: string; message: string }[];
+  }
+  export type Result = unknown[];
+}
+
+/** Client → server: every edit of a study's recommendation, for "Apply All Recommendations". */
+export namespace StudyEditsRequest {
+  export const method = 'alluse/studyEdits' as const;
+  export interface Params {
+    uri: string;
+    study: string;
+  }
+  export interface Result {
+    /** The configuration file's URI; absent when there is nothing to apply. */
+    configUri?: string;
+    edits: { range: Range; newText: string }[];
+    message: string;
+  }
+}
+
+/** Client → server: a configuration file changed (saved, edited by a fix): publish its recommendation diagnostics again. */
+export namespace StudyRecheckNotification {
+  export const method = 'alluse/studyRecheck' as const;
+  export interface Params {
+    /** The configuration file's URI. */
+    uri: string;
+  }
+}
+
+/** The diagnostic code of a recommended change on a configuration file's key. */
+export const TUNING_RECOMMENDATION_CODE = 'tuning-recommendation';
+
+/** Messages the study webview sends to the extension. Validated by `parseStudyWebviewMessage`. */
+export type StudyWebviewToExtension =
+  | { type: 'ready' }
+  | { type: 'refresh' }
+  | { type: 'studyCommand'; command: 'run' | 'cancel' | 'remeasure' | 'applyAll' | 'revert' };
+
+/** Messages the extension sends to the study webview. */
+export type ExtensionToStudyWebview = { type: 'study'; data: StudyViewData } | { type: 'error'; message: string };
+
+const STUDY_COMMANDS = ['run', 'cancel', 'remeasure', 'applyAll', 'revert'] as const;
+
+/** Checks a message from the study webview; anything else is dropped. */
+export function parseStudyWebviewMessage(x: unknown): StudyWebviewToExtension | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  const m = x as Record<string, unknown>;
+  if (m.type === 'ready' || m.type === 'refresh') return { type: m.type };
+  if (m.type === 'studyCommand' && typeof m.command === 'string' && (STUDY_COMMANDS as readonly string[]).includes(m.command)) return { type: 'studyCommand', command: m.command as (typeof STUDY_COMMANDS)[number] };
+  return undefined;
+}

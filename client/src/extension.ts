@@ -29,6 +29,7 @@ import { MonitorStatusBar } from './monitorStatusBar';
 import { OverviewPanel } from './overviewPanel';
 import { ProfileController } from './profileController';
 import { ServerStatusItem } from './statusItem';
+import { registerStudyCommands, type StudyApi } from './studyCommands';
 
 /** What the extension offers other extensions and its own tests. */
 export interface AllUsePerformanceApi {
@@ -45,6 +46,8 @@ export interface AllUsePerformanceApi {
   /** The time-to-limit predictions the Findings view lists, as "label: message", and the limit notifications shown. */
   findingsPredictions(): string[];
   limitNotifications(): string[];
+  /** Tuning studies: the open study views and a wait for a study's work to end (tests). */
+  studies: StudyApi;
 }
 
 let client: LanguageClient | undefined;
@@ -193,8 +196,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
   const profiles = new ProfileController(context.extensionUri, lc, ready.then(() => undefined), () => findWorkspaceFile());
   context.subscriptions.push(profiles);
 
+  const studies = registerStudyCommands(context, lc, ready, findWorkspaceFile);
+
   return {
     shownProfile: () => profiles.shown,
+    studies,
     whenServerReady: () => ready,
     lastAnalysis: (uri) => {
       const a = analyses.get(uri);

@@ -9,6 +9,7 @@ import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest,
 import { MonitorService } from './monitorService';
 import { ProfileService } from './profileService';
 import { registerPlanningHandlers } from './planningHandlers';
+import { registerStudyService } from './studyRequests';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
 import { WorkspaceAnalyses } from './workspaceDocuments';
 
@@ -129,7 +130,15 @@ connection.onRequest(DashboardDataRequest.method, (params: DashboardDataRequest.
 
 registerPlanningHandlers(connection, monitors);
 
-connection.onShutdown(() => monitors.stopAll());
+const studies = registerStudyService(connection, documents, (uri) => {
+  const doc = documents.get(uri);
+  return doc ? analyses.current(doc) : analyses.latest(uri);
+});
+
+connection.onShutdown(() => {
+  studies.cancelAll();
+  return monitors.stopAll();
+});
 
 const profiles = new ProfileService({
   analysis: (uri) => {

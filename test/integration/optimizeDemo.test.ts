@@ -51,7 +51,9 @@ describe('alluse-perf optimize (workspace study on the demo system)', () => {
         const s = t.spread[m];
         assert.ok(s.min <= t.values[m] && t.values[m] <= s.max, `${m}: ${JSON.stringify(s)} vs ${t.values[m]}`);
       }
-      assert.equal(t.constraints['p95_latency_ms <= 50'], t.values.p95_latency_ms - 50);
+      // The p95 bound is the study's (docs/tuning.md says why it is what it is).
+      const bound = Number(/p95_latency_ms <= (\d+)/.exec(String(doc.getIn([...study, 'constraints', 0])))![1]);
+      assert.equal(t.constraints[`p95_latency_ms <= ${bound}`], t.values.p95_latency_ms - bound);
       assert.equal(t.feasible, Object.values(t.constraints).every((c) => (c as number) <= 0));
     }
     const last = lines[2];

@@ -69,11 +69,11 @@ describe('tuning study definitions', () => {
       { name: 'p95_latency_ms', direction: 'minimize' },
     ]);
     assert.deepEqual(s.constraints, [
-      { metric: 'p95_latency_ms', op: '<=', bound: 50 },
+      { metric: 'p95_latency_ms', op: '<=', bound: 2000 },
       { metric: 'error_rate', op: '<=', bound: 0.01 },
     ]);
-    assert.deepEqual(s.trial, { command: 'node', args: ['bench', '--config', '${trialConfigDir}', '--duration', '10s'], cwd: demoDir, env: {}, timeoutMs: 600_000 });
-    assert.deepEqual(s.budget, { trials: 40, timeMs: undefined });
+    assert.deepEqual(s.trial, { command: 'node', args: ['bench', '--config', '${trialConfigDir}', '--duration', '8s', '--rate', '3500', '--quiet'], cwd: demoDir, env: {}, timeoutMs: 180_000 });
+    assert.deepEqual(s.budget, { trials: 24, timeMs: undefined });
     assert.equal(s.repeats, 2);
     assert.equal(s.concurrency, 1);
     assert.equal(s.algorithm, 'auto');
