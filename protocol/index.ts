@@ -115,6 +115,39 @@ export namespace ProfileStartRequest {
   export type Result = { entry?: ProfileEntry; result: ProfileResult; findings: HotPathFinding[] } | { os: OsProcessProfile; component: string } | { error: string };
 }
 
+/**
+ * Client → server: start or stop continuous low-rate profiling of a component: one profile
+ * after another (`windowMs` each, 10 ms sampling by default), each kept in the store. Runs in
+ * the server until stopped, until the server shuts down, or until the component goes away
+ * (no longer in alluse-perf.yaml, or its inspector stops answering). Answers with the
+ * components profiled continuously now.
+ */
+export namespace ProfileContinuousRequest {
+  export const method = 'alluse/profileContinuous' as const;
+  export interface Params {
+    uri: string;
+    component: string;
+    action: 'start' | 'stop';
+    /** Length of each profile; default 60 000 ms (200 to 600 000). */
+    windowMs?: number;
+    /** Default 10 000 µs (low overhead). */
+    samplingIntervalUs?: number;
+  }
+  export type Result = { running: string[] } | { error: string };
+}
+
+/**
+ * Server → client: a continuous profile window ended (`window`: its kept entry and result,
+ * relocated into today's sources) or continuous profiling of a component stopped (`stopped`,
+ * with the reason).
+ */
+export namespace ProfileContinuousNotification {
+  export const method = 'alluse/profileContinuousWindow' as const;
+  export type Params =
+    | { uri: string; component: string; state: 'window'; windows: number; entry?: ProfileEntry; result: ProfileResult }
+    | { uri: string; component: string; state: 'stopped'; windows: number; reason: string };
+}
+
 /** Client → server: the profiles kept in the workspace's store, newest first. */
 export namespace ProfileListRequest {
   export const method = 'alluse/profileList' as const;

@@ -1,5 +1,7 @@
 /**
- * Profiling in the editor: the commands ("Profile Component for 10 s…", "Open Profile…",
+ * Profiling in the editor: the commands ("Profile Component for 10 s…", "Profile Component
+ * Heap…" (CPU plus a sampling heap profile, its hot allocations in the Hot Functions view),
+ * "Start/Stop Continuous Profiling…" (profileContinuous.ts), "Open Profile…",
  * "Go to Hottest Function", "Compare Profiles…", "Open Flame Graph"), the current profile
  * shown as line heat or lenses, in the Hot Functions view and in the flame graph.
  */
@@ -18,6 +20,8 @@ import {
   type ProfileResult,
 } from '../../protocol/index';
 import { ConfigKeyLinks } from './configKeyLinks';
+import { allocationSites, fmtBytes } from '../../engine/profile/heapSites';
+import { ContinuousProfiling } from './profileContinuous';
 import { FlameGraphPanel } from './flameGraphPanel';
 import { HotFunctionsTree } from './hotFunctionsTree';
 import { fmtShare, ProfileHeat } from './profileHeat';
@@ -28,6 +32,7 @@ export class ProfileController implements vscode.Disposable {
   private readonly tree = new HotFunctionsTree();
   private flame: FlameGraphPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  readonly continuous: ContinuousProfiling;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -41,13 +46,16 @@ export class ProfileController implements vscode.Disposable {
       await this.ready;
       return this.lc.sendRequest<ConfigKeyUsagesRequest.Result>(ConfigKeyUsagesRequest.method, { uri: ws.toString(), configUri: doc.uri.toString(), text: doc.getText() } satisfies ConfigKeyUsagesRequest.Params);
     });
+    this.continuous = new ContinuousProfiling(lc, ready, workspaceFile, (ws, title) => this.pickComponent(ws, title), (r) => this.show(r));
     const yaml = [{ scheme: 'file', language: 'yaml' }];
     this.disposables.push(
       this.heat,
+      this.continuous,
       vscode.window.registerTreeDataProvider('alluse-perf.hotFunctions', this.tree),
       vscode.languages.registerDefinitionProvider(yaml, links),
       vscode.languages.registerCodeLensProvider(yaml, links),
       vscode.commands.registerCommand('alluse-perf.profileComponent', (name?: string, seconds?: number) => this.profile(name, seconds)),
+      vscode.commands.registerCommand('alluse-perf.profileComponentHeap', (name?: string, seconds?: number) => this.profile(name, seconds, true)),
       vscode.commands.registerCommand('alluse-perf.openProfile', () => this.open()),
       vscode.commands.registerCommand('alluse-perf.goToHottestFunction', () => this.goToHottest()),
       vscode.commands.registerCommand('alluse-perf.compareProfiles', () => this.compare()),
@@ -82,7 +90,15 @@ export class ProfileController implements vscode.Disposable {
     return [...list.filter((c) => c.kind === 'node'), ...list.filter((c) => c.kind !== 'node')].map((c) => c.name);
   }
 
-  async profile(name?: string, seconds?: number): Promise<ProfileResult | undefined> {
+  /** A component picked by the user (Node ones first); the only one without asking. */
+  private async pickComponent(ws: vscode.Uri, title: string): Promise<string | undefined> {
+    const names = await this.components(ws);
+    if (!names.length) { void vscode.window.showWarningMessage('No components in alluse-perf.yaml to profile.'); return undefined; }
+    return names.length === 1 ? names[0] : vscode.window.showQuickPick(names, { title, placeHolder: 'Component' });
+  }
+
+  /** `heap`: also take a sampling heap profile (kept as a standard .heapprofile next to the .cpuprofile files). */
+  async profile(name?: string, seconds?: number, heap = false): Promise<ProfileResult | undefined> {
     const ws = await this.workspaceFile();
     if (!ws) return undefined;
     if (!vscode.workspace.isTrusted) {
@@ -90,18 +106,14 @@ export class ProfileController implements vscode.Disposable {
       return undefined;
     }
     const duration = seconds ?? vscode.workspace.getConfiguration('alluse-perf').get<number>('profile.durationSeconds', 10);
-    let component = name;
-    if (!component) {
-      const names = await this.components(ws);
-      if (!names.length) { void vscode.window.showWarningMessage('No components in alluse-perf.yaml to profile.'); return undefined; }
-      component = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: `Profile a component for ${duration} s`, placeHolder: 'Component' });
-      if (!component) return undefined;
-    }
+    const what = heap ? 'CPU and heap' : 'a component';
+    const component = name ?? await this.pickComponent(ws, `Profile ${what} for ${duration} s`);
+    if (!component) return undefined;
     await vscode.workspace.openTextDocument(ws);
     await this.ready;
     const r = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Profiling ${component} for ${duration} s`, cancellable: true },
-      (_p, token) => this.lc.sendRequest<ProfileStartRequest.Result>(ProfileStartRequest.method, { uri: ws.toString(), component, durationMs: duration * 1000 } satisfies ProfileStartRequest.Params, token),
+      { location: vscode.ProgressLocation.Notification, title: `Profiling ${component}${heap ? ' (CPU and heap)' : ''} for ${duration} s`, cancellable: true },
+      (_p, token) => this.lc.sendRequest<ProfileStartRequest.Result>(ProfileStartRequest.method, { uri: ws.toString(), component, durationMs: duration * 1000, heap } satisfies ProfileStartRequest.Params, token),
     );
     if ('error' in r) {
       void vscode.window.showErrorMessage(`Could not profile ${component}: ${r.error}`);
@@ -115,6 +127,12 @@ export class ProfileController implements vscode.Disposable {
     this.show(r.result);
     const top = r.result.functions.find((f) => f.category === 'user');
     const help = r.findings.length ? ` ${r.findings.length} hot-path finding(s) in the Problems panel.` : '';
+    if (heap) {
+      const site = allocationSites(r.result, 1)[0];
+      const alloc = site ? `most allocated by ${site.name} (${fmtBytes(site.bytes)}, ${site.pct.toFixed(1)}%)` : 'no allocation sampled';
+      void vscode.window.showInformationMessage(`Profiled ${component} (CPU and heap): ${alloc}; see "Hot Allocations" in the Hot Functions view.${help}`);
+      return r.result;
+    }
     void vscode.window.showInformationMessage(`Profiled ${component}: ${top ? `hottest is ${top.name} (${fmtShare(top)})` : 'no user code was busy'}.${help}`, 'Go to Hottest Function', 'Open Flame Graph').then((a) => {
       if (a === 'Go to Hottest Function') void this.goToHottest();
       if (a === 'Open Flame Graph') this.openFlame();

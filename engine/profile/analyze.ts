@@ -228,7 +228,9 @@ export function analyzeProfile(cap: CapturedProfile, opts: AnalyzeOptions): Prof
   };
 
   let heapTop: ProfileResult['heapTop'];
+  let heapTotalBytes: number | undefined;
   if (cap.heap) {
+    heapTotalBytes = 0;
     const bytes = new Map<string, { name: string; location?: SourceLocation; bytes: number }>();
     const stack = [cap.heap.head];
     while (stack.length) {
@@ -237,6 +239,7 @@ export function analyzeProfile(cap: CapturedProfile, opts: AnalyzeOptions): Prof
         const f = frameOf(n.callFrame);
         const e = bytes.get(f.key) ?? { name: f.name, location: f.location, bytes: 0 };
         e.bytes += n.selfSize;
+        heapTotalBytes += n.selfSize;
         bytes.set(f.key, e);
       }
       stack.push(...n.children);
@@ -257,6 +260,7 @@ export function analyzeProfile(cap: CapturedProfile, opts: AnalyzeOptions): Prof
     flame: finish(flameRoot),
     gc: cap.gc ?? gcFromProfile(functions),
     heapTop,
+    heapTotalBytes,
     warnings: cap.warnings,
     analysisMs: round(performance.now() - t0, 1),
   };

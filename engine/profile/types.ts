@@ -136,6 +136,8 @@ export interface ProfileResult {
   flame: FlameNode;
   gc?: GcSummary;
   heapTop?: { name: string; location?: SourceLocation; bytes: number }[];
+  /** Bytes of every sampled allocation still live at the end (the heap profile's sum; heapTop shares are of it). */
+  heapTotalBytes?: number;
   warnings: string[];
   /** How long mapping and analysis took. */
   analysisMs: number;

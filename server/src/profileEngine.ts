@@ -8,5 +8,5 @@ export { componentSources, configKeyUsages, entryScriptOf } from '../../engine/p
 export { hotPathFindings } from '../../engine/profile/hotChecks';
 export { relocateResult } from '../../engine/profile/relocateResult';
 export { profileOsProcess } from '../../engine/profile/osProcess';
-export { findComponent, inspectFlagPort } from '../../engine/profile/profileComponent';
+export { findComponent, inspectFlagPort, inspectPortOf } from '../../engine/profile/profileComponent';
 export { profileComponent, profileStoreFor } from '../../engine/profile/profileComponent';

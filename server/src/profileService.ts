@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver/node';
-import type { ConfigKeyUsagesRequest, ProfileCompareRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest } from '../../protocol/index';
+import type { ConfigKeyUsagesRequest, ProfileCompareRequest, ProfileContinuousNotification, ProfileContinuousRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest } from '../../protocol/index';
 import { workspaceConfigFrom, type WorkspaceConfig } from '../../engine/workspace/config';
 import type { CachedAnalysis } from './workspaceDocuments';
 
@@ -32,11 +32,21 @@ export interface ProfileServiceHooks {
   openText(uri: string): string | undefined;
   publish(uri: string, diagnostics: Diagnostic[]): void;
   log(message: string): void;
+  /** A continuous profile window ended, or continuous profiling stopped. */
+  continuous?(p: ProfileContinuousNotification.Params): void;
+}
+
+/** One component profiled continuously: its stop switch and the loop to wait for. */
+interface ContinuousRun {
+  abort: AbortController;
+  done: Promise<void>;
 }
 
 export class ProfileService {
   /** Files that carry hot-path diagnostics now, per workspace file (cleared on the next profile). */
   private readonly published = new Map<string, Set<string>>();
+  /** Continuous profiling, per workspace file and component (`uri#component`). */
+  private readonly running = new Map<string, ContinuousRun>();
 
   constructor(private readonly hooks: ProfileServiceHooks) {}
 
@@ -80,6 +90,69 @@ export class ProfileService {
     } catch (err) {
       return { error: (err as Error).message };
     }
+  }
+
+  /** Continuous low-rate profiling: start (no-op if it runs) or stop one component's loop. */
+  async continuous(p: ProfileContinuousRequest.Params): Promise<ProfileContinuousRequest.Result> {
+    const key = `${p.uri}#${p.component}`;
+    if (p.action === 'stop') {
+      const run = this.running.get(key);
+      if (run) { run.abort.abort(); await run.done; }
+      return { running: this.runningFor(p.uri) };
+    }
+    if (this.running.has(key)) return { running: this.runningFor(p.uri) };
+    const ws = this.workspace(p.uri);
+    if (typeof ws === 'string') return { error: ws };
+    const e = await loadEngine();
+    try {
+      e.inspectPortOf(e.findComponent(ws.config, p.component)); // fails now, with what to do, rather than in the loop
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+    const abort = new AbortController();
+    const run: ContinuousRun = { abort, done: Promise.resolve() };
+    this.running.set(key, run);
+    run.done = this.continuousLoop(p, abort.signal).finally(() => { if (this.running.get(key) === run) this.running.delete(key); });
+    return { running: this.runningFor(p.uri) };
+  }
+
+  private runningFor(uri: string): string[] {
+    return [...this.running.keys()].filter((k) => k.startsWith(`${uri}#`)).map((k) => k.slice(uri.length + 1));
+  }
+
+  private async continuousLoop(p: ProfileContinuousRequest.Params, signal: AbortSignal): Promise<void> {
+    const e = await loadEngine();
+    const windowMs = Math.min(600_000, Math.max(200, p.windowMs ?? 60_000));
+    let windows = 0;
+    let reason = 'stopped';
+    while (!signal.aborted) {
+      // The workspace is read again for every window: a component removed from alluse-perf.yaml ends the loop.
+      const ws = this.workspace(p.uri);
+      if (typeof ws === 'string') { reason = ws; break; }
+      if (!ws.config.components.some((c) => c.name === p.component)) { reason = `${p.component} is no longer in alluse-perf.yaml`; break; }
+      try {
+        const { result, entry } = await e.profileComponent(ws.config, ws.folder, p.component, {
+          durationMs: windowMs, samplingIntervalUs: p.samplingIntervalUs ?? 10_000, signal, readCurrent: this.readCurrent,
+          note: 'continuous',
+        });
+        windows++;
+        this.publishFindings(p.uri, e.hotPathFindings(result, { readCurrent: this.readCurrent }));
+        this.hooks.continuous?.({ uri: p.uri, component: p.component, state: 'window', windows, entry, result });
+      } catch (err) {
+        // The inspector stopped answering: the component went away (or restarted without it).
+        reason = `${p.component} went away: ${(err as Error).message}`;
+        break;
+      }
+    }
+    this.hooks.log(`continuous profiling of ${p.component} ended after ${windows} profile(s): ${reason}`);
+    this.hooks.continuous?.({ uri: p.uri, component: p.component, state: 'stopped', windows, reason });
+  }
+
+  /** Stops every continuous profile (server shutdown), each keeping the window it was in. */
+  async stopAll(): Promise<void> {
+    const runs = [...this.running.values()];
+    for (const r of runs) r.abort.abort();
+    await Promise.allSettled(runs.map((r) => r.done));
   }
 
   async list(p: ProfileListRequest.Params): Promise<ProfileListRequest.Result> {

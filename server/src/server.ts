@@ -5,7 +5,7 @@
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completeAt, hoverAt } from '../../engine/index';
-import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest, ProfileCompareRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
+import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest, ProfileCompareRequest, ProfileContinuousNotification, ProfileContinuousRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
 import { MonitorService } from './monitorService';
 import { ProfileService } from './profileService';
 import { registerPlanningHandlers } from './planningHandlers';
@@ -137,7 +137,7 @@ const studies = registerStudyService(connection, documents, (uri) => {
 
 connection.onShutdown(() => {
   studies.cancelAll();
-  return monitors.stopAll();
+  return Promise.all([monitors.stopAll(), profiles.stopAll()]).then(() => undefined);
 });
 
 const profiles = new ProfileService({
@@ -148,7 +148,9 @@ const profiles = new ProfileService({
   openText: (uri) => documents.get(uri)?.getText(),
   publish: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
   log: (m) => connection.console.log(m),
+  continuous: (p) => void connection.sendNotification(ProfileContinuousNotification.method, p),
 });
+connection.onRequest(ProfileContinuousRequest.method, (params: ProfileContinuousRequest.Params) => profiles.continuous(params));
 connection.onRequest(ProfileStartRequest.method, (params: ProfileStartRequest.Params, token) => {
   const abort = new AbortController();
   token.onCancellationRequested(() => abort.abort());
