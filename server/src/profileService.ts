@@ -135,6 +135,12 @@ export class ProfileService {
           durationMs: windowMs, samplingIntervalUs: p.samplingIntervalUs ?? 10_000, signal, readCurrent: this.readCurrent,
           note: 'continuous',
         });
+        if (!result.threads.length) {
+          // Every thread's profile was lost: the process ended during the window. Keep no empty profile.
+          if (entry) e.profileStoreFor(ws.config, ws.folder).remove(entry.id);
+          reason = `${p.component} went away: its inspector closed during the profile (${result.warnings[0] ?? 'no thread answered'})`;
+          break;
+        }
         windows++;
         this.publishFindings(p.uri, e.hotPathFindings(result, { readCurrent: this.readCurrent }));
         this.hooks.continuous?.({ uri: p.uri, component: p.component, state: 'window', windows, entry, result });
