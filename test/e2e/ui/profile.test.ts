@@ -3,7 +3,9 @@
  * free loopback port; the packaged extension in a real VS Code (code-server + chromium)
  * profiles it from the command palette, the heat (lens and line heat) shows on the
  * Black–Scholes pricing function, and the flame graph webview draws the profile
- * (screenshots in test-results/e2e-ui/profile-*.png). Waits are conditions.
+ * (screenshots in test-results/e2e-ui/profile-*.png). Then a CPU-and-heap profile lists its
+ * Hot Allocations, and continuous profiling shows in the status bar, counts kept windows and
+ * stops on the second run of its command. Waits are conditions.
  * Starts the demo system: run under `flock /tmp/alluse-demo.lock`.
  */
 import { after, before, describe, it } from 'node:test';
@@ -52,7 +54,7 @@ describe('profiling the demo engine in the VS Code UI', () => {
     cs = await lib.startCodeServer({
       folder,
       vsix: VSIX,
-      settings: { 'alluse-perf.monitor.autoStart': false, 'alluse-perf.profile.display': 'both', 'alluse-perf.profile.durationSeconds': 5 },
+      settings: { 'alluse-perf.monitor.autoStart': false, 'alluse-perf.profile.display': 'both', 'alluse-perf.profile.durationSeconds': 5, 'alluse-perf.profile.continuousWindowSeconds': 3 },
     });
     browser = await lib.launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -148,5 +150,27 @@ describe('profiling the demo engine in the VS Code UI', () => {
     await canvas.click({ position: { x: linked.x, y: linked.y } });
     await page.locator('.tabs-container .tab.active', { hasText: /\.ts$/ }).waitFor({ timeout: T });
     console.log(`# clicked ${linked.name}: opened ${await page.locator('.tabs-container .tab.active').innerText()}`);
+  });
+
+  it('takes a heap profile and lists the hot allocations', STEP, async () => {
+    await runCommand(page, 'ALL-USE Performance: Profile Component Heap…');
+    const done = page.locator('.notification-toast', { hasText: /Profiled protocol-engine \(CPU and heap\): most allocated by .+ \(\d+(\.\d)? (B|KiB|MiB), \d+\.\d%\)/ });
+    await done.first().waitFor({ timeout: 60_000 });
+    console.log(`# ${(await done.first().innerText()).replace(/\s+/g, ' ').slice(0, 160)}`);
+    await runCommand(page, 'ALL-USE Performance: Focus on Hot Functions View');
+    await page.locator('.monaco-list-row', { hasText: /Hot Allocations/ }).first().waitFor({ timeout: T });
+    const site = page.locator('.monaco-list-row', { hasText: /(B|KiB|MiB) · \d+\.\d%/ });
+    await site.first().waitFor({ timeout: T });
+    assert.ok(await site.count() >= 2, 'several allocation sites listed');
+    await screenshot('hot-allocations');
+  });
+
+  it('profiles continuously, shows it in the status bar, and stops on command', STEP, async () => {
+    await runCommand(page, 'ALL-USE Performance: Start/Stop Continuous Profiling…');
+    const status = page.locator('.statusbar-item', { hasText: /Profiling protocol-engine · [2-9]\d* kept/ });
+    await status.first().waitFor({ timeout: 60_000 }); // two 3 s windows kept
+    await screenshot('continuous');
+    await runCommand(page, 'ALL-USE Performance: Start/Stop Continuous Profiling…');
+    await page.locator('.statusbar-item', { hasText: /Profiling protocol-engine/ }).first().waitFor({ state: 'hidden', timeout: T });
   });
 });
