@@ -20,6 +20,10 @@ const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 60);
 const TICKS = 100; // clock ticks per second on Linux
 /** `BENCH_SCRAPE=100ms` measures scrapes at the monitor interval instead of the 1 s default. */
 const SCRAPE = process.env.BENCH_SCRAPE;
+/** Extra node flags for the monitor process, e.g. `BENCH_NODE_FLAGS=--cpu-prof` to profile it. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/** `BENCH_ANOMALY=off` measures without anomaly detection. */
+const ANOMALY = process.env.BENCH_ANOMALY;
 
 function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -35,16 +39,18 @@ function memKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
-  const ws = await startDemoWorkspace({ prefix: 'alluse-bench-monitor-', monitorLines: SCRAPE ? [`  sources: { scrape: ${SCRAPE} }`] : [] });
+  const ws = await startDemoWorkspace({ prefix: 'alluse-bench-monitor-', monitorLines: [...(SCRAPE ? [`  sources: { scrape: ${SCRAPE} }`] : []), ...(ANOMALY === 'off' ? ['  anomaly: { enabled: false }'] : [])] });
   const cli = join(__dirname, '..', 'dist', 'cli.js');
-  const child = spawn(process.execPath, [cli, 'monitor', '--workspace', ws.folder, '--json', '--duration', `${WARMUP_S + WINDOW_S + 5}s`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, cli, 'monitor', '--workspace', ws.folder, '--json', '--duration', `${WARMUP_S + WINDOW_S + 5}s`], { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.env.BENCH_CWD });
   let last: { series?: number; samplesPerSecond?: number; cost?: { cpuRatio: number }; store?: { diskBytes: number; bytesPerSample: number }; components?: { up: boolean }[] } = {};
   let buf = '';
   child.stdout.on('data', (d) => {
     buf += d;
     const lines = buf.split('\n');
     buf = lines.pop()!;
-    for (const l of lines) if (l.trim()) last = JSON.parse(l);
+    // Lines that are not status JSON (e.g. from --trace-gc) go to stderr.
+    for (const l of lines) if (l.startsWith('{')) last = JSON.parse(l);
+    else if (l.trim()) process.stderr.write(`monitor: ${l}\n`);
   });
   try {
     await sleep(WARMUP_S * 1000);
