@@ -1,6 +1,8 @@
 /**
  * Finding a component's process from its `process` section, and finding it again after a
- * restart. Tried in order: `pidFile` (re-read every round: it is a few bytes), then a process
+ * restart. Tried in order: `pidFile` (checked every round while its process is not found;
+ * while it lives, the file's modification time is checked once a second, and a process that
+ * exits is noticed at once because its /proc/PID/stat cannot be read), then a process
  * already found (still alive with the same start time), then `commandMatch` (a scan of
  * /proc/[pid]/cmdline, at most once per `rescanMs` while nothing matches; our own process is
  * never matched, and of a wrapper and its child that both match, the child is taken).
@@ -64,6 +66,9 @@ export interface LocatorOptions {
   platform?: NodeJS.Platform;
 }
 
+/** While the process of a pid file lives, the file is checked this often. */
+const PID_FILE_RECHECK_MS = 1000;
+
 const sameIdentity = (a?: ProcessIdentity, b?: ProcessIdentity) => a?.pid === b?.pid && a?.startTime === b?.startTime;
 
 export class ProcessLocator {
@@ -79,6 +84,7 @@ export class ProcessLocator {
   private bootTimeMs?: number;
   private pidFileCache?: { file: string; mtimeMs: number; pid: number };
   private pidFilePath?: string;
+  private pidFileCheckedAt = -Infinity;
   /** /proc/PID/stat of the process checked last, kept open (see ProcFile), and its parsed fields (one object, reused). */
   private statFile?: { pid: number; file: ProcFile };
   private readonly hotStat = emptyPidStat();
@@ -172,6 +178,13 @@ export class ProcessLocator {
   }
 
   private fromPidFile(): { found?: { id: ProcessIdentity; stat?: PidStat }; reason?: string } {
+    const cur = this.current;
+    const mono = this.clock.monoMs();
+    if (cur?.foundBy === 'pidFile' && cur.pid === this.pidFileCache?.pid && mono - this.pidFileCheckedAt < PID_FILE_RECHECK_MS) {
+      const a = this.alive(cur.pid);
+      if (a && a.startTime === cur.startTime) return { found: { id: cur, stat: a.stat } };
+    }
+    this.pidFileCheckedAt = mono;
     const file = (this.pidFilePath ??= isAbsolute(this.spec.pidFile!) ? this.spec.pidFile! : resolve(this.folder, this.spec.pidFile!));
     let pid: number;
     let mtimeMs: number;
@@ -198,7 +211,6 @@ export class ProcessLocator {
       if (startedMs > mtimeMs + 2000) return { reason: `pid file ${file} is stale: process ${pid} started after it was written (the pid was reused)` };
     }
     // The same process as before keeps its identity object (nothing new per round).
-    const cur = this.current;
     const id = cur && cur.pid === pid && cur.startTime === a.startTime && cur.foundBy === 'pidFile' ? cur : { pid, startTime: a.startTime, foundBy: 'pidFile' as const };
     return { found: { id, stat: a.stat } };
   }

@@ -9,7 +9,10 @@
  * - a series sampled faster than every `windowMs / 2` is scored once per window (1 s) on
  *   the mean of the window's samples, stamped with the last one's time (the 1 s rollup the
  *   dashboard shows);
- * - slower series (the scrapes, every second by default) are scored as they come.
+ * - slower series (the scrapes, every second by default) are scored as they come;
+ * - a value equal to the last one scored is scored again only after `unchangedMs` (10 s):
+ *   a third of the demo's series are constant (totals, capacities, info metrics, rates of
+ *   errors that do not happen) and say nothing new each second. A change is scored at once.
  *
  * Everything is still stored and alerted on at the full rate; this is only the scoring.
  */
@@ -28,13 +31,27 @@ interface Window {
   first: number;
   sum: number;
   n: number;
+  /** The last sample handed to the detector. */
+  lastV: number;
+  lastT: number;
 }
 
 export class AnomalyFeed {
   private readonly windows = new Map<SeriesKey, Window>();
   private readonly out: SeriesSample[] = [];
 
-  constructor(private readonly windowMs = 1000) {}
+  constructor(
+    private readonly windowMs = 1000,
+    private readonly unchangedMs = 10_000,
+  ) {}
+
+  /** Hands `s` to the detector unless it repeats the last value scored not long ago. */
+  private score(w: Window, s: SeriesSample): void {
+    if (s.v === w.lastV && s.t - w.lastT < this.unchangedMs) return;
+    w.lastV = s.v;
+    w.lastT = s.t;
+    this.out.push(s);
+  }
 
   /**
    * The samples to score, from a batch in time order per series. The array returned is
@@ -50,7 +67,7 @@ export class AnomalyFeed {
       if (!w) {
         // A runaway label set must not grow this forever; forgetting means one extra sample scored.
         if (this.windows.size > 100_000) this.windows.clear();
-        w = { full: FULL_RATE_NAMES.has(s.series.name) || isFullRateSystem(s.series), prevT: -Infinity, first: 0, sum: 0, n: 0 };
+        w = { full: FULL_RATE_NAMES.has(s.series.name) || isFullRateSystem(s.series), prevT: -Infinity, first: 0, sum: 0, n: 0, lastV: NaN, lastT: -Infinity };
         this.windows.set(s.series, w);
       }
       const gap = s.t - w.prevT;
@@ -58,7 +75,7 @@ export class AnomalyFeed {
       if (w.full || !(gap < W / 2)) {
         // Key series, and series no faster than every half window: as they come.
         if (w.n > 0) w.n = 0; // a series that slowed down leaves its open window
-        out.push(s);
+        this.score(w, s);
         continue;
       }
       if (w.n === 0) {
@@ -69,7 +86,8 @@ export class AnomalyFeed {
       w.n++;
       // The window is complete when the next sample, one gap later, would pass its end.
       if (s.t - w.first + gap >= W - 1) {
-        out.push({ series: s.series, t: s.t, v: w.sum / w.n });
+        const v = w.sum / w.n;
+        this.score(w, v === s.v ? s : { series: s.series, t: s.t, v });
         w.n = 0;
       }
     }

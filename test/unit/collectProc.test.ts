@@ -202,6 +202,29 @@ describe('process discovery on a fake /proc', () => {
     rmSync(f.root, { recursive: true, force: true });
   });
 
+  it('pidFile: while its process lives, the file is checked once a second', async () => {
+    const f = fakeProc();
+    const folder = mkdtempSync(join(tmpdir(), 'alluse-pidfile2-'));
+    const pidFile = join(folder, 'c.pid');
+    f.proc(300, { cmd: 'node c.js', start: 500 * 100 });
+    f.proc(301, { cmd: 'node c.js', start: 600 * 100 });
+    writeFileSync(pidFile, '300\n');
+    utimesSync(pidFile, 1_000_700, 1_000_700);
+    let mono = 0;
+    const loc = new ProcessLocator({ pidFile: 'c.pid' }, folder, { procRoot: f.root, clock: { monoMs: () => mono } });
+    assert.equal((await loc.locate()).identity?.pid, 300);
+    // A new instance rewrites the pid file while the old one still runs.
+    writeFileSync(pidFile, '301\n');
+    utimesSync(pidFile, 1_000_701, 1_000_701);
+    mono = 900;
+    assert.equal((await loc.locate()).identity?.pid, 300);
+    mono = 1000;
+    const r = await loc.locate();
+    assert.deepEqual([r.identity?.pid, r.changed], [301, true]);
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(f.root, { recursive: true, force: true });
+  });
+
   it('process collector: up, CPU ratio from ticks over monotonic time, fds, I/O rates; restart clears rates', async () => {
     const f = fakeProc();
     f.proc(400, { cmd: 'node svc.js', start: 1, utime: 100, fds: 4, readBytes: 0 });

@@ -27,10 +27,11 @@ describe('anomaly feed of the monitor', () => {
     const feed = new AnomalyFeed();
     const scored = run(feed, [
       { key: cpu, value: (i) => i },
-      { key: total, value: () => 0.5 },
+      { key: total, value: (i) => i / 1000 },
       { key: load, value: (i) => i },
       { key: core, value: (i) => (i % 2 ? 1 : 0) },
     ], 101, 100);
+    // core: its means are all 0.5, so after the first sample only the first mean is scored (the next in 10 s).
     const of = (k: typeof cpu) => scored.filter((s) => s.series === k);
     assert.equal(of(cpu).length, 101);
     assert.equal(of(total).length, 101);
@@ -42,7 +43,19 @@ describe('anomaly feed of the monitor', () => {
     assert.deepEqual(l[1], { series: load, t: 1_001_000, v: 5.5 });
     assert.deepEqual(l[10], { series: load, t: 1_010_000, v: 95.5 });
     for (let i = 2; i < l.length; i++) assert.equal(l[i].t - l[i - 1].t, 1000);
-    assert.ok(of(core).slice(1).every((s) => s.v === 0.5));
+    assert.deepEqual(of(core).map((s) => [s.t - 1_000_000, s.v]), [[0, 0], [1000, 0.5]]);
+  });
+
+  it('scores a value equal to the last one scored again only after 10 s; a change at once', () => {
+    const feed = new AnomalyFeed();
+    // A scraped constant (every second) for 25 s, then a change, then constant again.
+    const values = [...Array(25).fill(3), 4, 4, 4];
+    const scored: SeriesSample[] = [];
+    values.forEach((v, i) => scored.push(...feed.select([{ series: scraped, t: 3_000_000 + i * 1000, v }])));
+    assert.deepEqual(scored.map((s) => [(s.t - 3_000_000) / 1000, s.v]), [[0, 3], [10, 3], [20, 3], [25, 4]]);
+    // Key series too: a flat CPU is not scored ten times a second.
+    const flat = run(new AnomalyFeed(), [{ key: cpu, value: () => 0.25 }], 101, 100);
+    assert.deepEqual(flat.map((s) => s.t - 1_000_000), [0, 10_000]);
   });
 
   it('passes series sampled every second (scrapes) as they come, with jitter, and skips non-finite values', () => {
