@@ -1,6 +1,8 @@
 /**
  * Finding a component's process from its `process` section, and finding it again after a
- * restart. Tried in order: `pidFile` (re-read every round: it is a few bytes), then a process
+ * restart. Tried in order: `pidFile` (checked every round while its process is not found;
+ * while it lives, the file's modification time is checked once a second, and a process that
+ * exits is noticed at once because its /proc/PID/stat cannot be read), then a process
  * already found (still alive with the same start time), then `commandMatch` (a scan of
  * /proc/[pid]/cmdline, at most once per `rescanMs` while nothing matches; our own process is
  * never matched, and of a wrapper and its child that both match, the child is taken).
@@ -16,7 +18,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { systemClock, type MonotonicClock } from './clock';
 import { errorMessage } from './problems';
-import { parseCmdline, parsePidStat, type PidStat } from './procParse';
+import { isRealProc, ProcFile } from './procFile';
+import { emptyPidStat, parseCmdline, parsePidStat, scanPidStat, type PidStat } from './procParse';
 import { loadSysteminformation } from './si';
 
 export interface StartSpec {
@@ -63,6 +66,9 @@ export interface LocatorOptions {
   platform?: NodeJS.Platform;
 }
 
+/** While the process of a pid file lives, the file is checked this often. */
+const PID_FILE_RECHECK_MS = 1000;
+
 const sameIdentity = (a?: ProcessIdentity, b?: ProcessIdentity) => a?.pid === b?.pid && a?.startTime === b?.startTime;
 
 export class ProcessLocator {
@@ -77,6 +83,11 @@ export class ProcessLocator {
   private readonly linux: boolean;
   private bootTimeMs?: number;
   private pidFileCache?: { file: string; mtimeMs: number; pid: number };
+  private pidFilePath?: string;
+  private pidFileCheckedAt = -Infinity;
+  /** /proc/PID/stat of the process checked last, kept open (see ProcFile), and its parsed fields (one object, reused). */
+  private statFile?: { pid: number; file: ProcFile };
+  private readonly hotStat = emptyPidStat();
 
   constructor(
     readonly spec: ProcessSpec,
@@ -107,13 +118,37 @@ export class ProcessLocator {
     this.adopted = pid;
   }
 
-  /** Reads /proc/PID/stat; undefined when the process is gone. */
+  /** Reads /proc/PID/stat into a new object; undefined when the process is gone. */
   readStat(pid: number): PidStat | undefined {
     try {
       return parsePidStat(readFileSync(join(this.procRoot, String(pid), 'stat'), 'utf8'));
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The 100 ms path: /proc/PID/stat of the process being watched, from a file kept open
+   * into one reused object (valid until the next call); undefined when the process is gone.
+   */
+  private watchedStat(pid: number): PidStat | undefined {
+    if (this.statFile?.pid !== pid) {
+      this.statFile?.file.close();
+      this.statFile = { pid, file: new ProcFile(join(this.procRoot, String(pid), 'stat'), isRealProc(this.procRoot), 1024) };
+    }
+    const f = this.statFile.file;
+    try {
+      f.read();
+    } catch {
+      return undefined;
+    }
+    return scanPidStat(f.buf, f.len, this.hotStat) ? this.hotStat : undefined;
+  }
+
+  /** Closes the files kept open. */
+  dispose(): void {
+    this.statFile?.file.close();
+    this.statFile = undefined;
   }
 
   private alive(pid: number): { startTime: number; stat?: PidStat } | undefined {
@@ -125,7 +160,7 @@ export class ProcessLocator {
         return (e as { code?: string }).code === 'EPERM' ? { startTime: 0 } : undefined;
       }
     }
-    const stat = this.readStat(pid);
+    const stat = this.watchedStat(pid);
     if (!stat || stat.state === 'Z' || stat.state === 'X') return undefined; // a zombie has exited
     return { startTime: stat.startTime, stat };
   }
@@ -143,7 +178,14 @@ export class ProcessLocator {
   }
 
   private fromPidFile(): { found?: { id: ProcessIdentity; stat?: PidStat }; reason?: string } {
-    const file = isAbsolute(this.spec.pidFile!) ? this.spec.pidFile! : resolve(this.folder, this.spec.pidFile!);
+    const cur = this.current;
+    const mono = this.clock.monoMs();
+    if (cur?.foundBy === 'pidFile' && cur.pid === this.pidFileCache?.pid && mono - this.pidFileCheckedAt < PID_FILE_RECHECK_MS) {
+      const a = this.alive(cur.pid);
+      if (a && a.startTime === cur.startTime) return { found: { id: cur, stat: a.stat } };
+    }
+    this.pidFileCheckedAt = mono;
+    const file = (this.pidFilePath ??= isAbsolute(this.spec.pidFile!) ? this.spec.pidFile! : resolve(this.folder, this.spec.pidFile!));
     let pid: number;
     let mtimeMs: number;
     try {
@@ -168,7 +210,9 @@ export class ProcessLocator {
       const startedMs = boot + (a.stat.startTime * 1000) / CLOCK_TICKS_PER_SECOND;
       if (startedMs > mtimeMs + 2000) return { reason: `pid file ${file} is stale: process ${pid} started after it was written (the pid was reused)` };
     }
-    return { found: { id: { pid, startTime: a.startTime, foundBy: 'pidFile' }, stat: a.stat } };
+    // The same process as before keeps its identity object (nothing new per round).
+    const id = cur && cur.pid === pid && cur.startTime === a.startTime && cur.foundBy === 'pidFile' ? cur : { pid, startTime: a.startTime, foundBy: 'pidFile' as const };
+    return { found: { id, stat: a.stat } };
   }
 
   private scan(): { id: ProcessIdentity; stat?: PidStat } | undefined {
@@ -206,6 +250,20 @@ export class ProcessLocator {
 
   /** Finds the process (cheaply when it is still the same one). */
   async locate(): Promise<LocateResult> {
+    return this.locateSync() ?? this.locateWith(await scanWithSysteminformation(this.regex!, this.selfPid));
+  }
+
+  /**
+   * `locate` without a promise, as the 100 ms path wants it; undefined when the answer needs
+   * systeminformation's process list (a `commandMatch` scan off Linux): call `locate` then.
+   */
+  locateSync(): LocateResult | undefined {
+    return this.locateWith(undefined, true);
+  }
+
+  private locateWith(siFound: { id: ProcessIdentity } | undefined, sync: true): LocateResult | undefined;
+  private locateWith(siFound: { id: ProcessIdentity } | undefined, sync?: false): LocateResult;
+  private locateWith(siFound: { id: ProcessIdentity } | undefined, sync = false): LocateResult | undefined {
     const previous = this.current;
     const reasons: string[] = [];
     let found: { id: ProcessIdentity; stat?: PidStat } | undefined;
@@ -231,7 +289,11 @@ export class ProcessLocator {
         // A process that was just lost is looked for at once; one that stays missing once per rescanMs.
         if (previous || now - this.lastScan >= (this.opts.rescanMs ?? 1000)) {
           this.lastScan = now;
-          found = this.linux ? this.scan() : await scanWithSysteminformation(this.regex!, this.selfPid);
+          if (!this.linux && sync) {
+            this.lastScan = -Infinity; // not scanned yet: the async call does it
+            return undefined;
+          }
+          found = this.linux ? this.scan() : siFound;
           if (!found) reasons.push(`no running process matches /${this.spec.commandMatch}/`);
         } else reasons.push(`no running process matches /${this.spec.commandMatch}/`);
       }

@@ -48,7 +48,18 @@ export interface ParseOptions {
   maxErrors?: number;
   /** Samples kept; the rest are dropped with one error. Default 1,000,000. */
   maxSamples?: number;
+  /**
+   * Series already parsed in earlier scrapes of the same endpoint, by their text (the line
+   * up to its value): a hit reuses the name and labels objects instead of parsing them
+   * again, so repeated scrapes build almost nothing. Filled by the parser; bounded.
+   */
+  seriesCache?: SeriesTextCache;
 }
+
+/** See ParseOptions.seriesCache. */
+export type SeriesTextCache = Map<string, { name: string; labels: Record<string, string> }>;
+/** A cache that grows past this (labels with ever-new values) is emptied. */
+const SERIES_CACHE_LIMIT = 20_000;
 
 const SUFFIXES = new Set(['_bucket', '_count', '_sum', '_created']);
 const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
@@ -125,6 +136,77 @@ function familyBase(name: string, declared: Map<string, MetricFamily>): MetricFa
   return undefined;
 }
 
+interface ParsedSeries {
+  name: string;
+  labels: Record<string, string>;
+  /** Index in the line just after the series (at the blank before the value). */
+  end: number;
+}
+
+/** The name and labels of a sample line from index `i`; a message when they are malformed. */
+function parseSeries(line: string, i: number): ParsedSeries | string {
+  const start = i;
+  if (!isNameStart(line.charCodeAt(i))) return `expected a metric name, got "${line.slice(i, i + 40)}"`;
+  i++;
+  while (i < line.length && isNameChar(line.charCodeAt(i))) i++;
+  const name = line.slice(start, i);
+  const labels: Record<string, string> = {};
+  if (line.charCodeAt(i) === 123) {
+    // '{'
+    i++;
+    for (;;) {
+      while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+      if (line.charCodeAt(i) === 125) {
+        i++;
+        break;
+      }
+      const ls = i;
+      if (!isLabelStart(line.charCodeAt(i))) return `invalid label name at column ${i + 1}`;
+      while (i < line.length && isLabelChar(line.charCodeAt(i))) i++;
+      const lname = line.slice(ls, i);
+      while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+      if (line.charCodeAt(i) !== 61 || line.charCodeAt(i + 1) !== 34) return `expected ="…" after label ${lname}`;
+      i += 2;
+      let value = '';
+      let chunk = i;
+      let closed = false;
+      while (i < line.length) {
+        const c = line.charCodeAt(i);
+        if (c === 34) {
+          value += line.slice(chunk, i);
+          i++;
+          closed = true;
+          break;
+        }
+        if (c === 92) {
+          value += line.slice(chunk, i);
+          const e = line[i + 1];
+          value += e === 'n' ? '\n' : e === '"' ? '"' : e === '\\' ? '\\' : e === undefined ? '' : '\\' + e;
+          i += 2;
+          chunk = i;
+          continue;
+        }
+        i++;
+      }
+      if (!closed) return `unterminated value of label ${lname}`;
+      if (Object.prototype.hasOwnProperty.call(labels, lname)) return `duplicate label ${lname}`;
+      if (lname === '__proto__') Object.defineProperty(labels, lname, { value, enumerable: true, writable: true, configurable: true });
+      else labels[lname] = value;
+      while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+      if (line.charCodeAt(i) === 44) {
+        i++;
+        continue;
+      }
+      if (line.charCodeAt(i) === 125) {
+        i++;
+        break;
+      }
+      return `expected , or } after label ${lname}`;
+    }
+  }
+  return { name, labels, end: i };
+}
+
 export function parsePrometheusText(text: string, options: ParseOptions = {}): ParseResult {
   const maxErrors = options.maxErrors ?? 20;
   const maxSamples = options.maxSamples ?? 1_000_000;
@@ -190,86 +272,35 @@ export function parsePrometheusText(text: string, options: ParseOptions = {}): P
       continue;
     }
     // A sample: name [{labels}] value [timestamp]
-    const start = i;
-    if (!isNameStart(line.charCodeAt(i))) {
-      fail(lineNo, `expected a metric name, got "${line.slice(i, i + 40)}"`);
-      continue;
-    }
-    i++;
-    while (i < line.length && isNameChar(line.charCodeAt(i))) i++;
-    const name = line.slice(start, i);
-    const labels: Record<string, string> = {};
-    let bad: string | undefined;
-    if (line.charCodeAt(i) === 123) {
-      // '{'
-      i++;
-      for (;;) {
-        while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
-        if (line.charCodeAt(i) === 125) {
-          i++;
-          break;
-        }
-        const ls = i;
-        if (!isLabelStart(line.charCodeAt(i))) {
-          bad = `invalid label name at column ${i + 1}`;
-          break;
-        }
-        while (i < line.length && isLabelChar(line.charCodeAt(i))) i++;
-        const lname = line.slice(ls, i);
-        while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
-        if (line.charCodeAt(i) !== 61 || line.charCodeAt(i + 1) !== 34) {
-          bad = `expected ="…" after label ${lname}`;
-          break;
-        }
-        i += 2;
-        let value = '';
-        let chunk = i;
-        let closed = false;
-        while (i < line.length) {
-          const c = line.charCodeAt(i);
-          if (c === 34) {
-            value += line.slice(chunk, i);
-            i++;
-            closed = true;
-            break;
-          }
-          if (c === 92) {
-            value += line.slice(chunk, i);
-            const e = line[i + 1];
-            value += e === 'n' ? '\n' : e === '"' ? '"' : e === '\\' ? '\\' : e === undefined ? '' : '\\' + e;
-            i += 2;
-            chunk = i;
-            continue;
-          }
-          i++;
-        }
-        if (!closed) {
-          bad = `unterminated value of label ${lname}`;
-          break;
-        }
-        if (Object.prototype.hasOwnProperty.call(labels, lname)) {
-          bad = `duplicate label ${lname}`;
-          break;
-        }
-        if (lname === '__proto__') Object.defineProperty(labels, lname, { value, enumerable: true, writable: true, configurable: true });
-        else labels[lname] = value;
-        while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
-        if (line.charCodeAt(i) === 44) {
-          i++;
-          continue;
-        }
-        if (line.charCodeAt(i) === 125) {
-          i++;
-          break;
-        }
-        bad = `expected , or } after label ${lname}`;
-        break;
+    const cache = options.seriesCache;
+    let series: ParsedSeries | undefined;
+    let seriesText: string | undefined;
+    if (cache) {
+      // The series text ends at the last '}' when there are labels (values and timestamps
+      // never hold one), else at the first blank.
+      let e = i;
+      while (e < line.length && isNameChar(line.charCodeAt(e))) e++;
+      if (line.charCodeAt(e) === 123) e = line.lastIndexOf('}') + 1;
+      if (e > i) {
+        seriesText = line.slice(i, e);
+        const hit = cache.get(seriesText);
+        if (hit) series = { name: hit.name, labels: hit.labels, end: e };
       }
     }
-    if (bad) {
-      fail(lineNo, bad);
-      continue;
+    if (!series) {
+      const r = parseSeries(line, i);
+      if (typeof r === 'string') {
+        fail(lineNo, r);
+        continue;
+      }
+      series = r;
+      if (cache && seriesText !== undefined && seriesText.length === r.end - i) {
+        if (cache.size >= SERIES_CACHE_LIMIT) cache.clear();
+        cache.set(seriesText, { name: r.name, labels: r.labels });
+      }
     }
+    const { name, labels } = series;
+    i = series.end;
     // value and optional timestamp, separated by blanks
     const rest = line.slice(i);
     if (rest.length && rest.charCodeAt(0) !== 32 && rest.charCodeAt(0) !== 9) {

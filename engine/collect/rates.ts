@@ -16,11 +16,17 @@ export class RateTracker {
       this.last.delete(key);
       return undefined;
     }
-    this.last.set(key, { v: value, t: monoMs });
-    if (!prev) return undefined;
+    if (!prev) {
+      this.last.set(key, { v: value, t: monoMs });
+      return undefined;
+    }
+    // Updated in place: the 100 ms path allocates nothing here.
+    const pv = prev.v;
     const dt = (monoMs - prev.t) / 1000;
+    prev.v = value;
+    prev.t = monoMs;
     if (!(dt > 0)) return undefined;
-    return counterIncrease(prev.v, value) / dt;
+    return counterIncrease(pv, value) / dt;
   }
 
   /** Whether `key` has a previous value. */

@@ -16,7 +16,7 @@ import { systemClock, type MonotonicClock } from './clock';
 import { httpGet } from './httpGet';
 import { ProblemThrottle } from './problems';
 import { PrometheusConverter } from './promConvert';
-import { parsePrometheusText } from './promParse';
+import { parsePrometheusText, type SeriesTextCache } from './promParse';
 import { DEFAULT_INTERVAL_MS, type CollectorProblem, type Collector, type CollectResult } from './types';
 
 export interface ScrapeOptions {
@@ -41,6 +41,8 @@ export class ScrapeCollector implements Collector {
   private readonly throttle: ProblemThrottle;
   private readonly agent: http.Agent;
   private inFlight = false;
+  /** Series of this endpoint already parsed: the next scrapes reuse them (see ParseOptions.seriesCache). */
+  private readonly seriesCache: SeriesTextCache = new Map();
 
   constructor(
     readonly component: string,
@@ -85,7 +87,7 @@ export class ScrapeCollector implements Collector {
         report({ kind: r.kind, message: `${this.component}: ${r.message}.` });
         return { samples, problems };
       }
-      const parsed = parsePrometheusText(r.body);
+      const parsed = parsePrometheusText(r.body, { seriesCache: this.seriesCache });
       if (parsed.errorCount > 0) {
         const first = parsed.errors[0];
         const garbage = parsed.sampleCount === 0;

@@ -39,6 +39,12 @@ export interface Collector {
   readonly defaultIntervalMs: number;
   /** Takes one round of samples, all stamped `nowMs` (wall clock, ms since the epoch). Never rejects for expected failures. */
   collect(nowMs: number): Promise<CollectResult>;
+  /**
+   * The same round without a promise, for collectors that read local files (the /proc
+   * collectors on Linux), so the monitor's 100 ms round runs in one go. Undefined (or
+   * returning undefined) means: call `collect`.
+   */
+  collectSync?(nowMs: number): CollectResult | undefined;
   /** Frees sockets, timers and state. */
   dispose?(): void;
 }

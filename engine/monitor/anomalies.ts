@@ -34,9 +34,46 @@ export interface BandPoint {
   upper: number;
 }
 
+/**
+ * The last BAND_POINTS band points of a series in one typed array (time, lower, upper):
+ * 7 kB per series instead of 300 objects with 3 boxed numbers each (about 10 MB for the
+ * demo's 450 series).
+ */
+class BandRing {
+  private readonly data = new Float64Array(BAND_POINTS * 3);
+  private start = 0;
+  size = 0;
+
+  get lastT(): number {
+    return this.size ? this.data[((this.start + this.size - 1) % BAND_POINTS) * 3] : -Infinity;
+  }
+
+  push(t: number, lower: number, upper: number): void {
+    let i: number;
+    if (this.size < BAND_POINTS) i = (this.start + this.size++) % BAND_POINTS;
+    else {
+      i = this.start;
+      this.start = (this.start + 1) % BAND_POINTS;
+    }
+    this.data[i * 3] = t;
+    this.data[i * 3 + 1] = lower;
+    this.data[i * 3 + 2] = upper;
+  }
+
+  points(): BandPoint[] {
+    const out: BandPoint[] = [];
+    for (let k = 0; k < this.size; k++) {
+      const i = ((this.start + k) % BAND_POINTS) * 3;
+      out.push({ t: this.data[i], lower: this.data[i + 1], upper: this.data[i + 2] });
+    }
+    return out;
+  }
+}
+
 interface SeriesState {
   detector: StreamingDetector;
-  band: BandPoint[];
+  /** Made at the first band point (many detectors give none). */
+  band?: BandRing;
   /** The open episode's finding, while the series is anomalous. */
   open?: AnomalyFinding;
   lastAnomalous: number;
@@ -74,14 +111,13 @@ export class AnomalyTracker {
       if (!st) {
         if (this.opts.skipPrefixes.some((p) => s.series.name.startsWith(p))) continue;
         const id = cachedSeriesId(s.series);
-        this.states.set(s.series, (st = { detector: this.fresh(id), lastAnomalous: -Infinity, band: [] }));
+        this.states.set(s.series, (st = { detector: this.fresh(id), lastAnomalous: -Infinity }));
         this.byId.set(id, st);
       }
       const r = st.detector.update(s.t, s.v);
       const e = r.explanation;
-      if (e?.lower !== undefined && e.upper !== undefined && Number.isFinite(e.lower) && Number.isFinite(e.upper) && s.t - (st.band[st.band.length - 1]?.t ?? -Infinity) >= BAND_STEP_MS) {
-        st.band.push({ t: s.t, lower: e.lower, upper: e.upper });
-        if (st.band.length > BAND_POINTS) st.band.shift();
+      if (e?.lower !== undefined && e.upper !== undefined && Number.isFinite(e.lower) && Number.isFinite(e.upper) && s.t - (st.band?.lastT ?? -Infinity) >= BAND_STEP_MS) {
+        (st.band ??= new BandRing()).push(s.t, e.lower, e.upper);
       }
       if (r.score >= this.opts.threshold) {
         st.lastAnomalous = s.t;
@@ -161,7 +197,7 @@ export class AnomalyTracker {
 
   /** The expected band of a series over the last minutes (empty when its detector gives none). */
   band(seriesId: string): readonly BandPoint[] {
-    return this.byId.get(seriesId)?.band ?? [];
+    return this.byId.get(seriesId)?.band?.points() ?? [];
   }
 
   /** Findings of series with this name and labels (all of `labels` must match), newest first. */

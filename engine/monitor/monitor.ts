@@ -5,11 +5,12 @@
  */
 import { AlertEvaluator, type AlertEvent } from '../alerts/evaluator';
 import type { AlertRule } from '../alerts/rules';
-import type { Collector, CollectorProblem } from '../collect/types';
+import type { Collector, CollectorProblem, CollectResult } from '../collect/types';
 import { SeriesKeyCache, type SeriesSample } from '../metrics/series';
 import type { ComponentConfig } from '../workspace/config';
 import type { MetricStore } from './storeApi';
 import type { AnomalyTracker } from './anomalies';
+import { AnomalyFeed } from './anomalyFeed';
 import type { AlertInfo, AnomalyFinding, ComponentStatus, LimitPrediction, MonitorStatus } from './types';
 import { predictLimits, type DiskWatch } from './bottlenecks';
 
@@ -32,7 +33,7 @@ export interface MonitorOptions {
   onAlert?(event: AlertEvent): void;
   /** Called about once a second with the current status. */
   onStatus?(status: MonitorStatus): void;
-  /** Scores every series for anomalies, when given. */
+  /** Scores every series for anomalies, when given (the key series at full rate, the others at most once a second: see anomalyFeed.ts). */
   anomalies?: AnomalyTracker;
   /** Called as soon as anomaly episodes open. */
   onAnomalies?(findings: AnomalyFinding[]): void;
@@ -70,6 +71,7 @@ export class Monitor {
   private readonly now: () => number;
 
   private readonly keys = new SeriesKeyCache();
+  private readonly anomalyFeed = new AnomalyFeed();
   /** Components whose error-rate SLO needs the derived error ratio, with the rate series it divides. */
   private readonly errorRatioComponents: { name: string; errorsRate: string; throughputRate: string }[];
 
@@ -138,43 +140,70 @@ export class Monitor {
   /**
    * Runs a group of collectors with the same interval in one timer: one wake-up, one store
    * append and one alert pass per round instead of one per collector. Only /proc collectors
-   * are grouped (they answer at once); network sources each get their own loop, so a slow
-   * endpoint never delays anything else.
+   * are grouped (they answer at once, without a promise: `collectSync`); network sources
+   * each get their own loop, so a slow endpoint never delays anything else.
    */
   private loop(group: ScheduledCollector[], delay: number): void {
     if (!this.running) return;
     const id = group.map((g) => g.collector.id).join('+');
-    this.timers.set(
-      id,
-      setTimeout(async () => {
-        const started = performance.now();
-        const now = this.now();
-        const results = await Promise.all(group.map((s) => this.collectOne(s, now)));
-        this.ingest(results.length === 1 ? results[0] : results.flat());
-        // Keep the rhythm: the next round starts one interval after this one started.
-        this.loop(group, Math.max(0, group[0].intervalMs - (performance.now() - started)));
-      }, delay),
-    );
+    const local = group.length > 1 || group[0].collector.id === 'system' || group[0].collector.id.startsWith('process:');
+    const round = async () => {
+      const started = performance.now();
+      const now = this.now();
+      const samples: SeriesSample[] = [];
+      let pending: Promise<SeriesSample[]>[] | undefined;
+      for (const s of group) {
+        const r = this.collectNow(s, now);
+        if (Array.isArray(r)) {
+          for (const x of r) samples.push(x);
+        } else (pending ??= []).push(r);
+      }
+      if (pending) for (const r of await Promise.all(pending)) for (const x of r) samples.push(x);
+      // Local collectors never give the rates the derived error ratio is computed from.
+      this.ingest(samples, !local);
+      // Keep the rhythm: the next round starts one interval after this one started.
+      this.loop(group, Math.max(0, group[0].intervalMs - (performance.now() - started)));
+    };
+    this.timers.set(id, setTimeout(round, delay));
+  }
+
+  /** One collector's round: the samples at once when it can answer synchronously, else a promise of them. */
+  private collectNow(s: ScheduledCollector, now: number): SeriesSample[] | Promise<SeriesSample[]> {
+    try {
+      const r = s.collector.collectSync?.(now);
+      if (r) return this.accept(s, r);
+    } catch (e) {
+      return this.failed(s, e);
+    }
+    return this.collectOne(s, now);
   }
 
   private async collectOne(s: ScheduledCollector, now: number): Promise<SeriesSample[]> {
     try {
-      const r = await s.collector.collect(now);
-      this.problems.set(s.collector.id, r.problems);
-      // A Node component's own process_* series (prom-client) would collide with the
-      // same series measured from /proc; the /proc ones are kept.
-      return s.collector.id.startsWith('scrape:') ? r.samples.filter((x) => !x.series.name.startsWith('process_')) : r.samples;
+      return this.accept(s, await s.collector.collect(now));
     } catch (e) {
-      // Collectors report expected failures as problems; anything else is a bug, contained here.
-      this.problems.set(s.collector.id, [{ collector: s.collector.id, kind: 'internal', message: `${s.collector.id}: ${(e as Error).message}` }]);
-      return [];
+      return this.failed(s, e);
     }
   }
 
+  private accept(s: ScheduledCollector, r: CollectResult): SeriesSample[] {
+    // An empty list of problems is the common case: keep the one already there.
+    if (r.problems.length || this.problems.get(s.collector.id)?.length !== 0) this.problems.set(s.collector.id, r.problems);
+    // A Node component's own process_* series (prom-client) would collide with the
+    // same series measured from /proc; the /proc ones are kept.
+    return s.collector.id.startsWith('scrape:') ? r.samples.filter((x) => !x.series.name.startsWith('process_')) : r.samples;
+  }
+
+  /** Collectors report expected failures as problems; anything else is a bug, contained here. */
+  private failed(s: ScheduledCollector, e: unknown): SeriesSample[] {
+    this.problems.set(s.collector.id, [{ collector: s.collector.id, kind: 'internal', message: `${s.collector.id}: ${(e as Error).message}` }]);
+    return [];
+  }
+
   /** Takes samples from any source (collectors, or a test), stores them and evaluates alerts. */
-  ingest(samples: SeriesSample[]): void {
+  ingest(samples: SeriesSample[], derive = true): void {
     if (samples.length === 0) return;
-    const derived = this.derive(samples);
+    const derived = derive ? this.derive(samples) : [];
     const all = derived.length ? samples.concat(derived) : samples;
     this.opts.store.append(all);
     this.samplesSinceStatus += all.length;
@@ -185,7 +214,7 @@ export class Monitor {
     }
     const events = this.alerts.observe(all);
     for (const e of events) this.opts.onAlert?.(e);
-    const opened = this.opts.anomalies?.observe(all) ?? [];
+    const opened = this.opts.anomalies?.observe(this.anomalyFeed.select(all)) ?? [];
     if (opened.length) this.opts.onAnomalies?.(opened);
     if (events.length || opened.length) this.tickStatus(false);
   }

@@ -113,3 +113,138 @@ export function decodeBuckets(payload: Uint8Array, n: number, withSketches: bool
   if (withSketches && r.u8() === 1) for (let i = 0; i < n; i++) out[i].sketch = QuantileSketch.read(r);
   return out;
 }
+
+/** Buckets per chunk of a BucketColumns (6 numbers each). */
+const CHUNK = 64;
+
+/**
+ * Finished buckets without sketches (the 1 s tier waiting for the next cut), packed six
+ * numbers per bucket in chunks of typed arrays. Between two cuts each series gathers up to
+ * 300 of them; as objects with boxed numbers they cost about 136 bytes each (some 18 MB for
+ * the demo's 450 series), here 48.
+ */
+export class BucketColumns {
+  private chunks: Float64Array[] = [];
+  length = 0;
+
+  push(b: Bucket): void {
+    const c = this.length % CHUNK;
+    if (c === 0 && this.length / CHUNK >= this.chunks.length) this.chunks.push(new Float64Array(CHUNK * 6));
+    const a = this.chunks[(this.length / CHUNK) | 0];
+    const i = c * 6;
+    a[i] = b.t;
+    a[i + 1] = b.count;
+    a[i + 2] = b.min;
+    a[i + 3] = b.max;
+    a[i + 4] = b.sum;
+    a[i + 5] = b.last;
+    this.length++;
+  }
+
+  private field(k: number, f: number): number {
+    return this.chunks[(k / CHUNK) | 0][(k % CHUNK) * 6 + f];
+  }
+
+  get(k: number): Bucket {
+    const a = this.chunks[(k / CHUNK) | 0];
+    const i = (k % CHUNK) * 6;
+    return { t: a[i], count: a[i + 1], min: a[i + 2], max: a[i + 3], sum: a[i + 4], last: a[i + 5] };
+  }
+
+  /** Start of the first and the last bucket (NaN when empty). */
+  get firstT(): number {
+    return this.length ? this.field(0, 0) : NaN;
+  }
+
+  get lastT(): number {
+    return this.length ? this.field(this.length - 1, 0) : NaN;
+  }
+
+  /** The buckets starting in [from, to], as objects (for queries and the checkpoint). */
+  list(from = -Infinity, to = Infinity): Bucket[] {
+    const out: Bucket[] = [];
+    for (let k = 0; k < this.length; k++) {
+      const t = this.field(k, 0);
+      if (t >= from && t <= to) out.push(this.get(k));
+    }
+    return out;
+  }
+
+  /** The same payload as `encodeBuckets(this.list())`, without making the objects. */
+  encode(): Uint8Array {
+    const n = this.length;
+    const cols = [0, 1, 2, 3, 4, 5].map(() => new Float64Array(n));
+    for (let k = 0; k < n; k++) {
+      const a = this.chunks[(k / CHUNK) | 0];
+      const i = (k % CHUNK) * 6;
+      for (let f = 0; f < 6; f++) cols[f][k] = a[i + f];
+    }
+    const w = new ByteWriter(64 + n * 8);
+    w.lbytes(encodeTimes(cols[0]));
+    for (let f = 1; f < 6; f++) w.lbytes(encodeValues(cols[f]));
+    w.u8(0);
+    return w.result();
+  }
+
+  /** Keeps the last `keep` buckets. */
+  keepLast(keep: number): void {
+    if (this.length <= keep) return;
+    const rest = this.list().slice(this.length - keep);
+    this.clear();
+    for (const b of rest) this.push(b);
+  }
+
+  clear(): void {
+    this.chunks = [];
+    this.length = 0;
+  }
+}
+
+/** Finished buckets of the coarser tiers (few, with sketches) as objects, with the interface of BucketColumns. */
+export class BucketArray {
+  constructor(private items: Bucket[] = []) {}
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  push(b: Bucket): void {
+    this.items.push(b);
+  }
+
+  get firstT(): number {
+    return this.items.length ? this.items[0].t : NaN;
+  }
+
+  get lastT(): number {
+    return this.items.length ? this.items[this.items.length - 1].t : NaN;
+  }
+
+  list(from = -Infinity, to = Infinity): Bucket[] {
+    return from === -Infinity && to === Infinity ? this.items : this.items.filter((b) => b.t >= from && b.t <= to);
+  }
+
+  encode(): Uint8Array {
+    return encodeBuckets(this.items);
+  }
+
+  keepLast(keep: number): void {
+    if (this.items.length > keep) this.items.splice(0, this.items.length - keep);
+  }
+
+  clear(): void {
+    this.items = [];
+  }
+}
+
+/** Finished buckets of one tier waiting for a cut. */
+export type PendingBuckets = BucketColumns | BucketArray;
+
+/** The pending lists of a series: the 1 s tier packed, the others as objects. */
+export function newPending(lists?: readonly Bucket[][]): PendingBuckets[] {
+  return TIERS.map((t, i) => {
+    const p: PendingBuckets = t.sketch ? new BucketArray() : new BucketColumns();
+    for (const b of lists?.[i] ?? []) p.push(b);
+    return p;
+  });
+}

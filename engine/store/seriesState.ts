@@ -5,7 +5,7 @@
 import type { SeriesKey } from '../metrics/series';
 import { ByteReader, ByteWriter } from './bytes';
 import { crc32 } from './crc32';
-import { addToBucket, newBucket, readBucket, TIERS, writeBucket, type Bucket } from './rollup';
+import { addToBucket, newBucket, newPending, readBucket, TIERS, writeBucket, type Bucket, type PendingBuckets } from './rollup';
 
 /** A bucket is finished at a cut once it ended this long ago, even if no later sample came. */
 export const BUCKET_GRACE_MS = 5_000;
@@ -15,7 +15,8 @@ export class SeriesState {
   headT: number[] = [];
   headV: number[] = [];
   open: (Bucket | undefined)[] = TIERS.map(() => undefined);
-  pending: Bucket[][] = TIERS.map(() => []);
+  /** Finished buckets per tier not yet written (the 1 s tier packed: see BucketColumns). */
+  pending: PendingBuckets[] = newPending();
 
   constructor(readonly id: string, readonly key: SeriesKey) {}
 
@@ -70,8 +71,9 @@ export function encodeCheckpoint(seq: number, states: Iterable<SeriesState>): Ui
     for (let i = 0; i < TIERS.length; i++) {
       const o = s.open[i];
       if (o) { w.u8(1); writeBucket(w, o); } else w.u8(0);
-      w.uvar(s.pending[i].length);
-      for (const b of s.pending[i]) writeBucket(w, b);
+      const p = s.pending[i].list();
+      w.uvar(p.length);
+      for (const b of p) writeBucket(w, b);
     }
   }
   w.setU32(4, crc32(w.buf, 8, w.len));

@@ -20,7 +20,7 @@ import { BlockKind, buildGroup, closeQuietly, openForRead, parseBlock, readAt, r
 import { MAX_INT } from './codec';
 import { nodeIo, type StoreIo } from './io';
 import { acquireLock } from './lock';
-import { decodeBuckets, encodeBuckets, TIERS, type Bucket } from './rollup';
+import { decodeBuckets, newPending, TIERS, type Bucket } from './rollup';
 import { decodeCheckpoint, encodeCheckpoint, SeriesState } from './seriesState';
 import type { Aggregation, DiskUsage, QueryResult, Resolution, StoreOptions, StoreProblem, StoreProblemKind, StoreQuery } from './types';
 import { readWal, WalBuffer } from './wal';
@@ -266,7 +266,7 @@ export class TimeSeriesStore {
           const st = new SeriesState(s.id, key);
           st.lastT = s.lastT;
           st.open = s.open;
-          st.pending = s.pending;
+          st.pending = newPending(s.pending);
           this.series.set(s.id, st);
         }
       } catch (e) {
@@ -307,7 +307,7 @@ export class TimeSeriesStore {
       for (let ri = 0; ri < RES.length; ri++) {
         if (lastGroupSeq[ri] < seg) continue;
         for (const st of this.series.values()) {
-          if (ri === 0) { st.headT = []; st.headV = []; } else st.pending[ri - 1] = [];
+          if (ri === 0) { st.headT = []; st.headV = []; } else st.pending[ri - 1].clear();
         }
       }
     }
@@ -355,7 +355,7 @@ export class TimeSeriesStore {
       if (target === this.local && st.headT.length > LOCAL_HEAD_LIMIT) {
         st.headT.splice(0, LOCAL_HEAD_LIMIT / 2);
         st.headV.splice(0, LOCAL_HEAD_LIMIT / 2);
-        for (const p of st.pending) if (p.length > 10_000) p.splice(0, p.length - 10_000);
+        for (const p of st.pending) p.keepLast(10_000);
         continue;
       }
       this.headSamples++;
@@ -440,8 +440,8 @@ export class TimeSeriesStore {
       for (let i = 0; i < TIERS.length; i++) {
         const p = st.pending[i];
         if (!due[i] || p.length === 0) continue;
-        groups[i + 1].push({ kind: BlockKind.Rollup, seriesId: st.id, count: p.length, tmin: p[0].t, tmax: p[p.length - 1].t, payload: encodeBuckets(p) });
-        st.pending[i] = [];
+        groups[i + 1].push({ kind: BlockKind.Rollup, seriesId: st.id, count: p.length, tmin: p.firstT, tmax: p.lastT, payload: p.encode() });
+        p.clear();
       }
     }
     this.headSamples = 0;
@@ -564,15 +564,18 @@ export class TimeSeriesStore {
   /** Series known to the store (in memory, in the checkpoint, or in chunk file indexes already read). */
   listSeries(matcher: { name?: string; labels?: Labels } = {}): SeriesKey[] {
     const ids = this.allSeriesIds();
-    const out: SeriesKey[] = [];
-    for (const id of [...ids].sort()) {
+    const matched: [string, SeriesKey][] = [];
+    for (const id of ids) {
+      // A name that differs is seen in the id itself, before any key is looked up or parsed.
+      if (matcher.name !== undefined && !(id.startsWith(matcher.name) && (id.length === matcher.name.length || id.charCodeAt(matcher.name.length) === 123))) continue;
       const key = this.series.get(id)?.key ?? this.local.get(id)?.key ?? parseSeriesId(id);
       if (!key) continue;
       if (matcher.name !== undefined && key.name !== matcher.name) continue;
       if (matcher.labels && !matchesLabels(key, matcher.labels)) continue;
-      out.push(key);
+      matched.push([id, key]);
     }
-    return out;
+    // Sorted by id, as before; only the matches are sorted (the monitor's predictions ask every 5 s).
+    return matched.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((m) => m[1]);
   }
 
   private allSeriesIds(): Set<string> {
@@ -609,7 +612,7 @@ export class TimeSeriesStore {
       } else {
         const segs = (found.get(id) ?? []) as Bucket[][];
         for (const st of states) {
-          const p = st.pending[ri - 1];
+          const p = st.pending[ri - 1].list(q.from, q.to);
           const o = st.open[ri - 1];
           if (p.length) segs.push(p);
           if (o) segs.push([o]);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cpuRatio, parseCmdline, parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev, parsePidIo, parsePidStat, parseProcStat, ProcessCollector, ProcessLocator, ProcSystemCollector, seriesIdOf } from './collectHelpers';
+import { ProcFile } from '../../engine/collect/procFile';
 
 // Captured on a 2-core Debian 12 VM (trimmed).
 const STAT = `cpu  10132153 290696 3084719 46828483 16683 0 25195 0 0 0
@@ -47,8 +48,10 @@ describe('/proc parsers (captured samples)', () => {
   });
   it('/proc/meminfo, /proc/loadavg', () => {
     const m = parseMeminfo(MEMINFO);
-    assert.equal(m.get('MemTotal'), 16318412 * 1024);
-    assert.equal(m.get('HugePages_Total'), 0);
+    assert.deepEqual(m, { memTotal: 16318412 * 1024, memFree: 1217392 * 1024, memAvailable: 10571004 * 1024, buffers: 611412 * 1024, cached: 8542640 * 1024, swapTotal: 2097148 * 1024, swapFree: 2095100 * 1024 });
+    // SwapCached is not Cached; a file without MemAvailable (old kernels) leaves it NaN.
+    assert.ok(Number.isNaN(parseMeminfo('SwapCached:  5 kB\nMemTotal: 10 kB\n').cached));
+    assert.ok(Number.isNaN(parseMeminfo('MemTotal: 10 kB\n').memAvailable));
     assert.deepEqual(parseLoadavg('0.52 0.58 0.59 2/1234 12345\n'), [0.52, 0.58, 0.59]);
     assert.equal(parseLoadavg('garbage'), undefined);
   });
@@ -199,6 +202,29 @@ describe('process discovery on a fake /proc', () => {
     rmSync(f.root, { recursive: true, force: true });
   });
 
+  it('pidFile: while its process lives, the file is checked once a second', async () => {
+    const f = fakeProc();
+    const folder = mkdtempSync(join(tmpdir(), 'alluse-pidfile2-'));
+    const pidFile = join(folder, 'c.pid');
+    f.proc(300, { cmd: 'node c.js', start: 500 * 100 });
+    f.proc(301, { cmd: 'node c.js', start: 600 * 100 });
+    writeFileSync(pidFile, '300\n');
+    utimesSync(pidFile, 1_000_700, 1_000_700);
+    let mono = 0;
+    const loc = new ProcessLocator({ pidFile: 'c.pid' }, folder, { procRoot: f.root, clock: { monoMs: () => mono } });
+    assert.equal((await loc.locate()).identity?.pid, 300);
+    // A new instance rewrites the pid file while the old one still runs.
+    writeFileSync(pidFile, '301\n');
+    utimesSync(pidFile, 1_000_701, 1_000_701);
+    mono = 900;
+    assert.equal((await loc.locate()).identity?.pid, 300);
+    mono = 1000;
+    const r = await loc.locate();
+    assert.deepEqual([r.identity?.pid, r.changed], [301, true]);
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(f.root, { recursive: true, force: true });
+  });
+
   it('process collector: up, CPU ratio from ticks over monotonic time, fds, I/O rates; restart clears rates', async () => {
     const f = fakeProc();
     f.proc(400, { cmd: 'node svc.js', start: 1, utime: 100, fds: 4, readBytes: 0 });
@@ -226,5 +252,32 @@ describe('process discovery on a fake /proc', () => {
     assert.deepEqual(d.problems.map((p) => p.kind), ['process-not-found']);
     assert.equal((await c.collect(2200)).problems.length, 0); // reported once while it lasts
     rmSync(f.root, { recursive: true, force: true });
+  });
+});
+
+describe('ProcFile: a file re-read into one buffer', () => {
+  it('reads files larger than its buffer whole, sees rewrites, and throws the error of a missing file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alluse-procfile-'));
+    const p = join(dir, 'big');
+    const text = Array.from({ length: 700 }, (_, i) => `line ${i}`).join('\n'); // about 5.6 kB
+    writeFileSync(p, text);
+    const f = new ProcFile(p, true, 1024);
+    assert.equal(f.read(), Buffer.byteLength(text));
+    assert.equal(f.buf.toString('latin1', 0, f.len), text);
+    writeFileSync(p, 'short\n'); // same inode, as /proc regenerates a file
+    assert.equal(f.read(), 6);
+    assert.equal(f.buf.toString('latin1', 0, f.len), 'short\n');
+    f.close();
+    assert.throws(() => new ProcFile(join(dir, 'missing')).read(), /ENOENT/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  it('an open /proc/PID/stat of a process that exited answers ESRCH (why a kept file is an identity check)', { skip: process.platform !== 'linux' }, async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 200)']);
+    const f = new ProcFile(`/proc/${child.pid}/stat`);
+    assert.ok(f.read() > 0);
+    await new Promise((r) => child.once('exit', r));
+    // The exit event comes after the parent reaped the child.
+    assert.throws(() => f.read(), /ESRCH/);
   });
 });

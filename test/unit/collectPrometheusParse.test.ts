@@ -86,6 +86,26 @@ describe('Prometheus text parser', () => {
     assert.equal(r.sampleCount, 0);
   });
 
+  it('with a series cache: the same result as without, the labels of repeated series reused (seeded fuzz)', () => {
+    const alphabet = fc.constantFrom('a', '_', '{', '}', '"', '\\', ',', '=', ' ', '\n', '#', 'TYPE', 'counter', 'le', '1', '.', 'x_bucket', 'Inf', 'b="}"', 'c="1"');
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 120 }).map((a) => a.join('')), (text) => {
+        const seriesCache = new Map();
+        const plain = parsePrometheusText(text);
+        const first = parsePrometheusText(text, { seriesCache });
+        const second = parsePrometheusText(text, { seriesCache });
+        assert.deepEqual(first, plain);
+        assert.deepEqual(second, plain);
+      }),
+      { seed: 4343, numRuns: 3000 },
+    );
+    const seriesCache = new Map();
+    const a = parsePrometheusText(SAMPLE, { seriesCache });
+    const b = parsePrometheusText(SAMPLE, { seriesCache });
+    assert.equal(b.families[0].samples[0].labels, a.families[0].samples[0].labels);
+    assert.deepEqual(b, parsePrometheusText(SAMPLE));
+  });
+
   it('never throws, whatever the input (seeded fuzz)', () => {
     const alphabet = fc.constantFrom('a', '_', ':', '{', '}', '"', '\\', ',', '=', ' ', '\t', '\n', '\r', '#', 'HELP', 'TYPE', 'counter', 'histogram', 'le', '1', '.', 'e', '-', '+', 'Inf', 'NaN', 'x_bucket', 'é', '\u0000');
     fc.assert(

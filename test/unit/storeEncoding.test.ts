@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodeRaw, encodeRaw } from '../../engine/store/blocks';
 import { decodeTimes, decodeValues, encodeTimes, encodeValues, MAX_INT } from '../../engine/store/codec';
-import { decodeBuckets, encodeBuckets, type Bucket } from '../../engine/store/rollup';
+import { BucketColumns, decodeBuckets, encodeBuckets, type Bucket } from '../../engine/store/rollup';
 import { DEFAULT_RELATIVE_ACCURACY, exactQuantile, QuantileSketch } from '../../engine/store/sketch';
 import { crc32 } from '../../engine/store/crc32';
 
@@ -81,6 +81,23 @@ describe('store codecs', () => {
         for (const k of ['t', 'count', 'min', 'max', 'sum', 'last'] as const) assert.ok(Object.is(back[i][k], b[k]));
         if (b.sketch) for (const q of [0, 0.5, 0.99, 1]) assert.ok(Object.is(back[i].sketch!.quantile(q), b.sketch.quantile(q)));
       });
+    }), { seed: SEED, numRuns: 100 });
+  });
+  it('packed 1 s buckets (BucketColumns) encode to the same bytes as the objects, and list by range', () => {
+    const bucket = fc.array(fc.double({ noNaN: true, min: -1e9, max: 1e9 }), { minLength: 1, maxLength: 12 });
+    fc.assert(fc.property(fc.array(bucket, { minLength: 1, maxLength: 200 }), (spec) => {
+      const bs: Bucket[] = spec.map((vals, i) => ({ t: 1.7e12 + i * 1000, count: vals.length, min: Math.min(...vals), max: Math.max(...vals), sum: vals.reduce((a, b) => a + b, 0), last: vals[vals.length - 1] }));
+      const cols = new BucketColumns();
+      for (const b of bs) cols.push(b);
+      assert.equal(cols.length, bs.length);
+      assert.deepEqual(cols.encode(), encodeBuckets(bs));
+      assert.deepEqual(cols.list(), bs);
+      assert.equal(cols.firstT, bs[0].t);
+      assert.equal(cols.lastT, bs[bs.length - 1].t);
+      const mid = bs[bs.length >> 1].t;
+      assert.deepEqual(cols.list(mid, mid + 2000), bs.filter((b) => b.t >= mid && b.t <= mid + 2000));
+      cols.keepLast(3);
+      assert.deepEqual(cols.list(), bs.slice(-3));
     }), { seed: SEED, numRuns: 100 });
   });
 });
