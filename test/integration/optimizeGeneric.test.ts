@@ -228,7 +228,7 @@ describe('alluse-perf optimize (generic mode)', () => {
       [['--space', s, '--command', 'node "x', '--objective', 'y:min'], /unclosed "/],
       [['--space', s, '--command', 'node x', '--objective', 'y'], /NAME:min or NAME:max/],
       [['--space', join(dir, 'nope.json'), '--command', 'node x', '--objective', 'y:min'], /cannot read the search space/],
-      [['--space', s, '--command', 'node x', '--objective', 'y:min', '--algorithm', 'magic'], /unknown algorithm "magic"/],
+      [['--space', s, '--command', 'node x', '--objective', 'y:min', '--algorithm', 'magic'], /unknown tuning algorithm "magic"; use one of: auto, bayesian/],
       [['--space', s, '--command', 'node x', '--objective', 'y:min', '--budget', 'lots'], /--budget must be a whole number/],
       [['--workspace', dir], /no alluse-perf\.yaml in .*--workspace DIR/],
     ];
