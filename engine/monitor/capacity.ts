@@ -95,6 +95,22 @@ export function linearFit(xs: readonly number[], ys: readonly number[]): Fit | u
 }
 
 /**
+ * Use against load with the slope held at 0 or above: CPU and memory do not shrink as load
+ * grows, so a negative least-squares slope (noise, or a GC that happened to run at a busy
+ * minute) would plan for less than today's use at a higher load. Such a fit becomes the flat
+ * line at the mean (r² 0); the interval keeps the slope's uncertainty term, so it still
+ * widens away from the loads seen.
+ */
+export function usageFit(xs: readonly number[], ys: readonly number[]): Fit | undefined {
+  const f = linearFit(xs, ys);
+  if (!f || f.b >= 0) return f;
+  const my = ys.reduce((p, q) => p + q, 0) / f.n;
+  let ss = 0;
+  for (const y of ys) ss += (y - my) ** 2;
+  return { ...f, a: my, b: 0, s: Math.sqrt(ss / (f.n - 1)), r2: 0 };
+}
+
+/**
  * The 80% prediction interval at x0 (normal approximation of Student's t, fine for n ≥ 30).
  * CPU and memory are never negative, so neither is the answer.
  */
@@ -203,8 +219,8 @@ export function planCapacity(store: MetricStore, components: readonly ComponentC
     if (!data || data.xs.length < 3) continue;
     const { xs, cpuY, memY } = data;
     const loadNow = xs.reduce((a, b) => a + b, 0) / xs.length;
-    const fc = linearFit(xs, cpuY);
-    const fm = linearFit(xs, memY);
+    const fc = usageFit(xs, cpuY);
+    const fm = usageFit(xs, memY);
     let target = opts.load ?? loadNow * (opts.growth ?? 1);
     let loadLo: number | undefined;
     let loadHi: number | undefined;

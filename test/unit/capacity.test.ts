@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { linearFit, planCapacity } from '../../engine/monitor/capacity';
+import { linearFit, planCapacity, usageFit } from '../../engine/monitor/capacity';
 import type { MetricQuery, MetricStore } from '../../engine/monitor/storeApi';
 import type { ComponentConfig } from '../../engine/workspace/config';
 import { Rng } from '../../engine/util/rng';
@@ -20,6 +20,21 @@ describe('capacity planning', () => {
     const f = linearFit([1, 2, 3, 4], [3, 5, 7, 9])!;
     assert.ok(Math.abs(f.a - 1) < 1e-12 && Math.abs(f.b - 2) < 1e-12 && f.s < 1e-9 && Math.abs(f.r2 - 1) < 1e-12);
     assert.equal(linearFit([1, 1, 1], [1, 2, 3]), undefined); // no variation in x
+  });
+
+  it('never plans less use at a higher load: a falling fit becomes the flat mean', () => {
+    // Memory that happens to fall as load rises (a collection at the busiest minute).
+    const xs = [100, 200, 300, 400, 500];
+    const ys = [120, 118, 117, 115, 110];
+    assert.ok(linearFit(xs, ys)!.b < 0);
+    const f = usageFit(xs, ys)!;
+    assert.equal(f.b, 0);
+    assert.equal(f.a, 116);
+    assert.equal(f.r2, 0);
+    // The sample standard deviation of ys: sqrt(((4)^2 + 2^2 + 1^2 + 1^2 + 6^2) / 4) = sqrt(14.5).
+    assert.ok(Math.abs(f.s - Math.sqrt(14.5)) < 1e-12);
+    // A rising fit is left as least squares.
+    assert.deepEqual(usageFit([1, 2, 3, 4], [3, 5, 7, 9]), linearFit([1, 2, 3, 4], [3, 5, 7, 9]));
   });
 
   it('predicts CPU and memory at another load, with intervals that hold the truth, against the limits', () => {
