@@ -6,45 +6,29 @@
  * docs/performance.md, "Anomaly detection", for the ablation and what was tuned).
  */
 import type { StreamingDetector } from './types';
-import { CombinedDetector, type WeightedDetector } from './combiner';
+import { CombinedDetector, type CombinerOptions, type WeightedDetector } from './combiner';
 import { SeasonalResidualDetector } from './residualDetector';
 import { CusumDetector } from './cusum';
 import { OcsvmDetector } from './ocsvmDetector';
 import { BocpdDetector } from './bocpd';
 import { ContextNoveltyDetector } from './contextNovelty';
-import type { LikelihoodOptions } from './likelihood';
 import { DAY_MS } from './baseline';
 
-export interface DefaultDetectorConfig {
+/**
+ * The detectors' settings and the baseline's, plus every option of the combiner (passed on
+ * as they are), with the combiner's alarm, suppression and record settings required.
+ */
+export interface DefaultDetectorConfig
+  extends Omit<CombinerOptions, 'detectors' | 'baseline' | 'alarmLevel' | 'suppress' | 'recordHalfLife'>,
+    Required<Pick<CombinerOptions, 'alarmLevel' | 'suppress' | 'recordHalfLife'>> {
   residual: { weight: number; z0: number; halfAt: number };
   cusum: { weight: number; k: number; h: number; hVar: number };
   bocpd: { weight: number; expectedRun: number; maxRun: number };
   ocsvm: { weight: number; window: number; features: number; gamma: number; nu: number; threshold: number; minRate: number };
   novelty: { weight: number; gate?: boolean; levels: number; length: number; learn: number; rangeHalfLife: number; rare: number };
   alpha: number;
-  gateHold?: number;
-  gateFloor?: number;
   dailyBins?: number;
   resolutionFloor?: number;
-  alarmLevel: number;
-  suppress: number;
-  suppressedCap?: number;
-  recordHalfLife: number;
-  flatCap?: number;
-  onsetLevel?: number;
-  onsetHalfLife?: number;
-  onsetWeight?: number;
-  onsetUntil?: number;
-  likelihood?: LikelihoodOptions;
-  likelihoodPerDetector?: boolean;
-  likelihoodFisher?: boolean;
-  spatialTolerance?: number;
-  spatialAfter?: number;
-  spatialMinZ?: number;
-  refractory?: number;
-  evidenceIntervalMs?: number;
-  recordRelative?: boolean;
-  spatialAfterMs?: number;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
@@ -79,13 +63,14 @@ export const RARITY_CALIBRATION: Partial<DefaultDetectorConfig> = { onsetLevel: 
 
 /** Builds a combined detector from a configuration (weights of 0 leave a detector out). */
 export function createDetector(cfg: DefaultDetectorConfig): CombinedDetector {
+  const { residual, cusum, bocpd, ocsvm, novelty, alpha, dailyBins, resolutionFloor, ...combiner } = cfg;
   const detectors: WeightedDetector[] = [];
-  if (cfg.residual.weight > 0) detectors.push({ detector: new SeasonalResidualDetector(cfg.residual), weight: cfg.residual.weight, onsets: true });
-  if (cfg.cusum.weight > 0) detectors.push({ detector: new CusumDetector(cfg.cusum), weight: cfg.cusum.weight });
-  if (cfg.bocpd.weight > 0) detectors.push({ detector: new BocpdDetector(cfg.bocpd), weight: cfg.bocpd.weight });
-  if (cfg.novelty.weight > 0) detectors.push({ detector: new ContextNoveltyDetector(cfg.novelty), weight: cfg.novelty.weight, gate: cfg.novelty.gate });
-  if (cfg.ocsvm.weight > 0) detectors.push({ detector: new OcsvmDetector(cfg.ocsvm), weight: cfg.ocsvm.weight });
-  return new CombinedDetector({ detectors, baseline: { alpha: cfg.alpha, dailyBins: cfg.dailyBins, resolutionFloor: cfg.resolutionFloor }, alarmLevel: cfg.alarmLevel, suppress: cfg.suppress, suppressedCap: cfg.suppressedCap, recordHalfLife: cfg.recordHalfLife, gateHold: cfg.gateHold, gateFloor: cfg.gateFloor, flatCap: cfg.flatCap, onsetLevel: cfg.onsetLevel, onsetHalfLife: cfg.onsetHalfLife, onsetWeight: cfg.onsetWeight, onsetUntil: cfg.onsetUntil, likelihood: cfg.likelihood, likelihoodPerDetector: cfg.likelihoodPerDetector, likelihoodFisher: cfg.likelihoodFisher, spatialTolerance: cfg.spatialTolerance, spatialAfter: cfg.spatialAfter, spatialMinZ: cfg.spatialMinZ, refractory: cfg.refractory, evidenceIntervalMs: cfg.evidenceIntervalMs, recordRelative: cfg.recordRelative, spatialAfterMs: cfg.spatialAfterMs });
+  if (residual.weight > 0) detectors.push({ detector: new SeasonalResidualDetector(residual), weight: residual.weight, onsets: true });
+  if (cusum.weight > 0) detectors.push({ detector: new CusumDetector(cusum), weight: cusum.weight });
+  if (bocpd.weight > 0) detectors.push({ detector: new BocpdDetector(bocpd), weight: bocpd.weight });
+  if (novelty.weight > 0) detectors.push({ detector: new ContextNoveltyDetector(novelty), weight: novelty.weight, gate: novelty.gate });
+  if (ocsvm.weight > 0) detectors.push({ detector: new OcsvmDetector(ocsvm), weight: ocsvm.weight });
+  return new CombinedDetector({ ...combiner, detectors, baseline: { alpha, dailyBins, resolutionFloor } });
 }
 
 export function createDefaultDetector(): StreamingDetector & CombinedDetector {
