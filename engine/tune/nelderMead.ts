@@ -9,13 +9,8 @@
 import { bestIndex, rngFor, scalarValues } from './history';
 import { replayAsk, type BatchAlgorithm, type Evaluated } from './replay';
 import { designPoint } from './initialDesign';
-import { SpaceCodec } from './space';
+import { clipToUnitCube as clip, SpaceCodec } from './space';
 import type { Observation, Params, Sampler, SamplerFactory, SamplerOptions } from './types';
-
-function clip(x: Float64Array): Float64Array {
-  for (let i = 0; i < x.length; i++) x[i] = Math.min(1, Math.max(0, x[i]));
-  return x;
-}
 
 export class NelderMeadSampler implements Sampler {
   readonly name = 'nelder-mead';

@@ -208,3 +208,9 @@ function validateSpec(name: string, spec: ParamSpec, space: SearchSpace): void {
     throw new Error(`parameter "${name}" is conditional on "${spec.condition.param}", which is not in the search space`);
   }
 }
+
+/** Clamp every coordinate of a unit-cube point into [0, 1], in place (local methods step outside it). */
+export function clipToUnitCube(x: Float64Array): Float64Array {
+  for (let i = 0; i < x.length; i++) x[i] = Math.min(1, Math.max(0, x[i]));
+  return x;
+}
