@@ -11,6 +11,7 @@ import { monitorWorkspace } from './monitorCommand';
 import { profileCommand } from './profileCommand';
 import { validateFile } from './validateCommand';
 import { optimizeCommand, type OptimizeOptions } from './optimizeCommand';
+import { DEFAULT_REPORT_FILE, reportCommand, type ReportCommandOptions } from './reportCommand';
 
 const program = new Command();
 program
@@ -101,6 +102,18 @@ program
   .option('--json', 'print the result as JSON', false)
   .action(async (opts: ImpactCommandOptions) => {
     process.exitCode = await impactCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+
+program
+  .command('report')
+  .description('Write one self-contained HTML report (no network needed to open it): system and component health, anomalies, bottlenecks, forecasts, tuning studies and applied changes with their measured effects, from the monitor\'s store. Exit 1 when the store has no samples in the range.')
+  .option('--workspace <dir>', 'the folder of alluse-perf.yaml', '.')
+  .option('--range <duration>', 'how far back, e.g. 1h, 24h, 7d', '24h')
+  .option('--out <file>', `where to write the HTML (default ${DEFAULT_REPORT_FILE}; with --json only when given)`)
+  .option('--json', 'print the report\'s model as one JSON object on stdout', false)
+  .option('--no-forecast', 'skip the forecasts of the key series (faster)')
+  .action(async (opts: ReportCommandOptions) => {
+    process.exitCode = await reportCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
 const collect = (v: string, prev: string[]) => [...prev, v];

@@ -58,7 +58,8 @@ export function markChart(chart: ReportChart, findings: readonly ReportFinding[]
   const line = chart.series[0]?.points ?? [];
   const valueAt = (t: number) => line.find((p) => p[0] === t)?.[1] ?? line.find((p) => p[0] >= t)?.[1] ?? NaN;
   if (findings.length) chart.marks = findings.map((f) => ({ t: f.at, v: valueAt(f.at), severity: f.severity, label: f.message }));
-  if (band && band.lower.length > 1) {
+  // A band over a sliver of the range says little and reads as an artefact: at least a fifth.
+  if (band && band.lower.length > 1 && band.lower.length >= line.length / 5) {
     // Rates, ratios and bytes are never negative: neither is their expected band.
     const floor = line.every((p) => p[1] >= 0) ? 0 : -Infinity;
     chart.band = { lower: band.lower.map(([t, v]) => [t, Math.max(floor, v)]), upper: band.upper };

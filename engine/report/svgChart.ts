@@ -42,12 +42,15 @@ export function renderChart(chart: ReportChart, opts: ChartOptions = {}): string
   let x0 = opts.xMin ?? Math.min(...xs);
   // The report's range, stretched to the forecast's end when there is one.
   let x1 = opts.xMax !== undefined ? Math.max(opts.xMax, ...(f?.times ?? [])) : Math.max(...xs);
+  // A predicted crossing is shown up to a quarter of the range ahead (clipped beyond).
+  if (chart.crossing && chart.crossing.to[0] > x1) x1 = Math.min(chart.crossing.to[0], x1 + (x1 - x0) / 4);
+  if (!isTime) (x0 -= 0.5), (x1 += 0.5); // trial dots at the edges stay whole
   if (!(x1 > x0)) (x0 -= 1), (x1 += 1);
   let y0 = Math.min(...ys.filter(Number.isFinite));
   let y1 = Math.max(...ys.filter(Number.isFinite));
   if (y0 >= 0 && y0 < (y1 - y0) * 0.5) y0 = 0; // non-negative data: from 0, unless far from it
   if (!(y1 > y0)) (y1 = y0 + (Math.abs(y0) || 1)), y0 === 0 || (y0 -= Math.abs(y0) * 0.1);
-  const yt = niceTicks(y0, y1, 5);
+  const yt = chart.unit === 'bytes' ? byteTicks(y0, y1, 5) : niceTicks(y0, y1, 5);
   y0 = Math.min(y0, yt[0]);
   y1 = Math.max(y1, yt[yt.length - 1]);
   const sx = (t: number) => M.left + ((t - x0) / (x1 - x0)) * PW;
@@ -66,9 +69,18 @@ export function renderChart(chart: ReportChart, opts: ChartOptions = {}): string
 
   const plot: string[] = [];
   if (chart.band && chart.band.lower.length > 1) {
-    const up = chart.band.upper.map(([t, v]) => `${n(sx(t))},${n(sy(v))}`);
-    const lo = chart.band.lower.map(([t, v]) => `${n(sx(t))},${n(sy(v))}`).reverse();
-    plot.push(`<polygon class="band" points="${[...up, ...lo].join(' ')}"><title>expected band</title></polygon>`);
+    // One polygon per stretch the detector gave a band for (it gives none while it learns).
+    const gap = gapOf(chart.band.lower);
+    let start = 0;
+    for (let i = 1; i <= chart.band.lower.length; i++) {
+      if (i < chart.band.lower.length && chart.band.lower[i][0] - chart.band.lower[i - 1][0] <= gap) continue;
+      if (i - start >= 2) {
+        const up = chart.band.upper.slice(start, i).map(([t, v]) => `${n(sx(t))},${n(sy(v))}`);
+        const lo = chart.band.lower.slice(start, i).map(([t, v]) => `${n(sx(t))},${n(sy(v))}`).reverse();
+        plot.push(`<polygon class="band" points="${[...up, ...lo].join(' ')}"><title>expected band</title></polygon>`);
+      }
+      start = i;
+    }
   }
   if (f) {
     const fan = (lo: number[], hi: number[], cls: string, name: string) => {
@@ -147,6 +159,12 @@ export function niceTicks(lo: number, hi: number, count: number): number[] {
   for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.round(v / step) * step);
   if (out[out.length - 1] < hi) out.push(out[out.length - 1] + step);
   return out;
+}
+
+/** Ticks for bytes at round binary multiples: 0, 128 MiB, 256 MiB… rather than 191 MiB, 381 MiB. */
+export function byteTicks(lo: number, hi: number, count: number): number[] {
+  const scale = 1024 ** Math.max(0, Math.min(4, Math.floor(Math.log(Math.max(Math.abs(hi), Math.abs(lo), 1)) / Math.log(1024))));
+  return niceTicks(lo / scale, hi / scale, count).map((v) => v * scale);
 }
 
 const TIME_STEPS = [60_000, 300_000, 900_000, 1_800_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 86_400_000, 7 * 86_400_000, 30 * 86_400_000];
