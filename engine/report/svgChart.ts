@@ -77,7 +77,7 @@ export function renderChart(chart: ReportChart, opts: ChartOptions = {}): string
       if (i - start >= 2) {
         const up = chart.band.upper.slice(start, i).map(([t, v]) => `${n(sx(t))},${n(sy(v))}`);
         const lo = chart.band.lower.slice(start, i).map(([t, v]) => `${n(sx(t))},${n(sy(v))}`).reverse();
-        plot.push(`<polygon class="band" points="${[...up, ...lo].join(' ')}"><title>expected band</title></polygon>`);
+        plot.push(`<polygon class="band" points="${[...up, ...lo].join(' ')}"><title>expected band: rolling median ± 3 robust standard deviations</title></polygon>`);
       }
       start = i;
     }
@@ -132,7 +132,7 @@ export function renderChart(chart: ReportChart, opts: ChartOptions = {}): string
   if (chart.threshold) parts.push(`<text class="th-label" x="${M.left + PW - 4}" y="${n(Math.max(M.top + 10, sy(chart.threshold.value) - 4))}" text-anchor="end">${esc(chart.threshold.label)}</text>`);
 
   const legend = chart.series.map((s, i) => `<span class="key"><i class="sw s${i % 6}${s.style === 'dots' ? ' dotsw' : ''}"></i>${esc(s.label)}</span>`);
-  if (chart.band) legend.push('<span class="key"><i class="sw bandsw"></i>expected band</span>');
+  if (chart.band) legend.push('<span class="key"><i class="sw bandsw"></i>expected band (median ± 3σ)</span>');
   if (f) legend.push(`<span class="key"><i class="sw fansw"></i>forecast, 80% / 95% (${esc(f.model)})</span>`);
   if (chart.threshold) legend.push(`<span class="key"><i class="sw thsw"></i>${esc(chart.threshold.label)} ${esc(formatValue(chart.threshold.value, chart.unit))}</span>`);
   if (chart.marks?.length) legend.push(`<span class="key"><i class="sw marksw"></i>${chart.marks.length} anomal${chart.marks.length === 1 ? 'y' : 'ies'}</span>`);
