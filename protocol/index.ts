@@ -244,6 +244,25 @@ export namespace AssessImpactRequest {
   export type Result = { ok: true; impact: StoreImpact; unit: ChartUnit; label: string } | { ok: false; message: string };
 }
 
+/**
+ * Client → server: write the HTML report of a workspace (`engine/report/`) to `out`, a path on
+ * the server's disk (the save dialog's choice). From the running monitor's store and findings
+ * when monitoring runs, otherwise from the store on disk (like `alluse-perf report`).
+ */
+export namespace ReportExportRequest {
+  export const method = 'alluse/report/export' as const;
+  export interface Params {
+    uri: string;
+    /** How far back: a duration such as `24h` (at least a minute). */
+    range: string;
+    /** The file to write, an absolute path. */
+    out: string;
+  }
+  export type Result =
+    | { ok: true; file: string; bytes: number; summary: { components: number; anomalies: number; predictions: number; studies: number; changes: number }; message: string }
+    | { ok: false; message: string };
+}
+
 /** Options the client passes to the server when it starts it. */
 export interface ServerInitializationOptions {
   /** Delay between the last edit and the analysis. */

@@ -20,6 +20,7 @@ import {
 import { createAnalysisClient } from './analysisClient';
 import { CapacityPanel } from './capacityPanel';
 import { ComponentsTree } from './componentsTree';
+import { registerExportReport } from './exportReport';
 import { assessImpactCommand, SaveLog } from './impactCommand';
 import { ImpactPanel } from './impactPanel';
 import { LimitNotifier } from './limitNotifier';
@@ -197,6 +198,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
   context.subscriptions.push(profiles);
 
   const studies = registerStudyCommands(context, lc, ready, findWorkspaceFile);
+  registerExportReport(context, lc, ready, findWorkspaceFile);
 
   return {
     shownProfile: () => profiles.shown,

@@ -9,6 +9,7 @@ import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest,
 import { MonitorService } from './monitorService';
 import { ProfileService } from './profileService';
 import { registerPlanningHandlers } from './planningHandlers';
+import { registerReportService } from './reportService';
 import { registerStudyService } from './studyRequests';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
 import { WorkspaceAnalyses } from './workspaceDocuments';
@@ -129,6 +130,10 @@ connection.onRequest(MonitorControlRequest.method, async (params: MonitorControl
 connection.onRequest(DashboardDataRequest.method, (params: DashboardDataRequest.Params): DashboardDataRequest.Result | null => monitors.dashboard(params.uri, params.range) ?? null);
 
 registerPlanningHandlers(connection, monitors);
+registerReportService(connection, monitors, (uri) => {
+  const doc = documents.get(uri);
+  return doc ? analyses.current(doc) : analyses.latest(uri);
+});
 
 const studies = registerStudyService(connection, documents, (uri) => {
   const doc = documents.get(uri);

@@ -93,7 +93,7 @@ describe('alluse-perf report', () => {
     const charts = await page.locator('figure.chart svg').evaluateAll((svgs) =>
       svgs.map((s) => ({
         width: s.getBoundingClientRect().width,
-        points: [...s.querySelectorAll('path.line')].reduce((n, p) => n + (p.getAttribute('d')?.match(/[ML]/g)?.length ?? 0), 0),
+        points: Array.from(s.querySelectorAll('path.line')).reduce((n, p) => n + (p.getAttribute('d')?.match(/[ML]/g)?.length ?? 0), 0),
         fan: s.querySelectorAll('polygon.fan80').length,
         marks: s.querySelectorAll('circle.mark').length,
         threshold: s.querySelectorAll('line.threshold').length,
