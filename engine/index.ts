@@ -1,6 +1,8 @@
 /**
  * The analysis engine: pure TypeScript, no `vscode` or LSP imports. The language server,
  * the CLI and the tests all use it through this module.
+ *
+ * @module engine
  */
 export * from './text/positions';
 export { ChunkedYamlParser } from './workspace/chunkedParser';

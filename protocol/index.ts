@@ -244,6 +244,8 @@ export namespace AssessImpactRequest {
   export type Result = { ok: true; impact: StoreImpact; unit: ChartUnit; label: string } | { ok: false; message: string };
 }
 
+// ---- Reports -----------------------------------------------------------------------------
+
 /**
  * Client → server: write the HTML report of a workspace (`engine/report/`) to `out`, a path on
  * the server's disk (the save dialog's choice). From the running monitor's store and findings

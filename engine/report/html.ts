@@ -26,6 +26,7 @@ export const REPORT_SECTIONS = [
 
 const MAX_FINDING_ROWS = 100;
 
+/** The report as one self-contained HTML document (a string to write to a `.html` file). */
 export function renderReportHtml(m: ReportModel): string {
   const x = { xMin: m.from, xMax: m.to };
   const body = [

@@ -6,6 +6,7 @@ import { formatDurationMs } from '../monitor/bottlenecks';
 const STEPS = [1000, 5000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 6 * 3_600_000, 86_400_000];
 const MAX_POINTS = 600;
 
+/** A report's span back from now, its chart step, and both in words. */
 export interface ReportRange {
   spanMs: number;
   stepMs: number;

@@ -32,6 +32,7 @@ export interface ReportChart {
 
 export type Severity = 'info' | 'warning' | 'critical';
 
+/** Forecast values after the history: times, mean, and the 80% and 95% intervals; `model` names the forecaster's choice. */
 export interface ForecastFan {
   times: number[];
   mean: number[];
@@ -55,8 +56,10 @@ export interface HealthFigure {
   usage?: number;
 }
 
+/** `no data` when the range holds no process sample of the component. */
 export type HealthState = 'ok' | 'warning' | 'critical' | 'no data';
 
+/** A component over the range: its state with the reasons, headline figures and charts. */
 export interface ComponentHealth {
   name: string;
   state: HealthState;
@@ -68,6 +71,7 @@ export interface ComponentHealth {
   charts: ReportChart[];
 }
 
+/** An anomaly episode: when it started, on which series, its strongest score and the detector's explanation. */
 export interface ReportFinding {
   at: number;
   component?: string;
@@ -78,6 +82,7 @@ export interface ReportFinding {
   message: string;
 }
 
+/** The forecast of one key series: a chart with the fan, and the end value in words. */
 export interface ReportForecast {
   component?: string;
   label: string;
@@ -88,6 +93,7 @@ export interface ReportForecast {
   summary: string;
 }
 
+/** A tuning study of the workspace, read from its log in `.alluse-perf/studies/`. */
 export interface ReportStudy {
   name: string;
   objectives: { name: string; direction: 'minimize' | 'maximize' }[];
@@ -125,6 +131,7 @@ export interface ReportChange {
   note?: string;
 }
 
+/** Everything a report shows, as plain JSON-safe data (`alluse-perf report --json` prints it). */
 export interface ReportModel {
   title: string;
   /** The folder of alluse-perf.yaml. */

@@ -16,6 +16,7 @@ export type { AnalysisHost } from './checkSemantics';
 /** More findings than this help nobody; the rest are summed up in one. */
 export const MAX_FINDINGS = 500;
 
+/** What `analyzeWorkspace` found: the findings (diagnostics with fixes), the summary, the parsed document and its line index. */
 export interface WorkspaceAnalysis {
   findings: Finding[];
   summary: WorkspaceSummary;

@@ -333,6 +333,7 @@ const tuningSchema: ObjectSchema = {
   },
 };
 
+/** The one description of alluse-perf.yaml: validation, hover, completion, the JSON Schema and docs/configuration.md come from it. */
 export const workspaceSchema: ObjectSchema = {
   kind: 'object',
   description: 'The ALL-USE Performance workspace file: the running system to watch and tune.',
