@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { resolveStorePath } from '../engine/monitor/createMonitor';
 import { gatherReport, isEmptyReport, renderReportHtml, reportRange } from '../engine/report/index';
+import { count } from '../engine/report/format';
 import { TimeSeriesStore } from '../engine/store/index';
 import { loadWorkspaceConfig } from './workspaceFile';
 
@@ -46,7 +47,7 @@ export async function reportCommand(opts: ReportCommandOptions, out: (s: string)
       const file = resolve(opts.out ?? DEFAULT_REPORT_FILE);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, renderReportHtml(model));
-      (opts.json ? err : out)(`Report of ${range.label} written to ${file} (${model.components.length} components, ${model.findings.length} anomalies, ${model.predictions.length} limit predictions, ${model.studies.length} studies, ${model.changes.length} applied changes).`);
+      (opts.json ? err : out)(`Report of ${range.label} written to ${file} (${count(model.components.length, 'component')}, ${count(model.findings.length, 'anomaly', 'anomalies')}, ${count(model.predictions.length, 'limit prediction')}, ${count(model.studies.length, 'study', 'studies')}, ${count(model.changes.length, 'applied change')}).`);
     }
     return 0;
   } finally {

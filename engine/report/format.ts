@@ -34,3 +34,8 @@ export function formatTime(ms: number): string {
 export function formatPercent(x: number): string {
   return `${Math.round(x * 100)}%`;
 }
+
+/** `1 study`, `2 studies`, `0 anomalies`: a count with its noun. */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
 import { resolveStorePath } from '../../engine/monitor/createMonitor';
 import { gatherReport, isEmptyReport, renderReportHtml, reportRange, type ReportModel } from '../../engine/report/index';
+import { count } from '../../engine/report/format';
 import { TimeSeriesStore } from '../../engine/store/index';
 import { workspaceConfigFrom } from '../../engine/workspace/config';
 import { ReportExportRequest } from '../../protocol/index';
@@ -49,7 +50,7 @@ export function registerReportService(connection: Connection, monitors: MonitorS
       mkdirSync(dirname(p.out), { recursive: true });
       writeFileSync(p.out, html);
       const summary = { components: model.components.length, anomalies: model.findings.length, predictions: model.predictions.length, studies: model.studies.length, changes: model.changes.length };
-      return { ok: true, file: p.out, bytes: Buffer.byteLength(html), summary, message: `Report of ${range.label} written: ${summary.components} components, ${summary.anomalies} anomalies, ${summary.predictions} limit predictions, ${summary.studies} studies, ${summary.changes} applied changes.` };
+      return { ok: true, file: p.out, bytes: Buffer.byteLength(html), summary, message: `Report of ${range.label} written: ${count(summary.components, 'component')}, ${count(summary.anomalies, 'anomaly', 'anomalies')}, ${count(summary.predictions, 'limit prediction')}, ${count(summary.studies, 'study', 'studies')}, ${count(summary.changes, 'applied change')}.` };
     } catch (e) {
       connection.console.error(`Report export failed: ${(e as Error).stack ?? String(e)}`);
       return { ok: false, message: `The report could not be written: ${(e as Error).message}` };
