@@ -36,7 +36,7 @@ export function renderReportHtml(m: ReportModel): string {
     section('components', components(m, x)),
     section('anomalies', anomalies(m)),
     section('bottlenecks', bottlenecks(m)),
-    section('forecasts', m.forecasts.length ? `<p class="muted">Each key series forecast a quarter of its shown history ahead by the engine's cross-validated forecaster; the shaded fan is the 80% and 95% interval.</p>` + grid(m.forecasts.map((f) => `<div>${renderChart(f.chart)}<p class="fc-sum">At the end: ${esc(f.summary)}</p></div>`)) : empty('Nothing to forecast: no key series has enough points in the range.')),
+    section('forecasts', m.forecasts.length ? `<p class="muted">Each key series forecast a quarter of its shown history ahead by the engine's cross-validated forecaster; the shaded fan is the 80% and 95% interval.</p>` + grid(m.forecasts.map((f) => `<div>${renderChart(f.chart, x)}<p class="fc-sum">At the end: ${esc(f.summary)}</p></div>`)) : empty('Nothing to forecast: no key series has enough points in the range.')),
     section('studies', m.studies.length ? m.studies.map(study).join('') : empty('No tuning study in this workspace (.alluse-perf/studies is empty). See docs/tuning-guide.md to write one.')),
     section('changes', changes(m.changes)),
     section('notes', notes(m)),
@@ -188,7 +188,7 @@ function notes(m: ReportModel): string {
 
 const CSS = `
 :root{--bg:#fff;--fg:#1d1f23;--muted:#5f6670;--line:#d8dce2;--card:#f5f6f8;--s0:#2f6fdb;--s1:#d9822b;--s2:#2e9e5b;--s3:#b3479a;--s4:#7a5cc4;--s5:#1b9aaa;--band:rgba(47,111,219,.14);--fan80:rgba(217,130,43,.32);--fan95:rgba(217,130,43,.15);--threshold:#c0392b;--ok:#2e9e5b;--warn:#c77d00;--bad:#c0392b;--info:#2f6fdb;--nodata:#8a9099}
-@media (prefers-color-scheme:dark){:root{--bg:#16181c;--fg:#e3e6ea;--muted:#9aa1ab;--line:#343941;--card:#1f2227;--s0:#6fa1ff;--s1:#f0a45c;--s2:#5cc98a;--s3:#e07cc9;--s4:#a68cf0;--s5:#4fc5d4;--band:rgba(111,161,255,.18);--fan80:rgba(240,164,92,.35);--fan95:rgba(240,164,92,.16);--threshold:#ff6b5b;--ok:#5cc98a;--warn:#f0b429;--bad:#ff6b5b;--info:#6fa1ff;--nodata:#7d848e}}
+@media (prefers-color-scheme:dark){:root{--bg:#16181c;--fg:#e3e6ea;--muted:#9aa1ab;--line:#343941;--card:#1f2227;--s0:#6fa1ff;--s1:#f0a45c;--s2:#5cc98a;--s3:#e07cc9;--s4:#a68cf0;--s5:#4fc5d4;--band:rgba(111,161,255,.18);--fan80:rgba(240,164,92,.35);--fan95:rgba(240,164,92,.16);--threshold:#ff6b5b;--ok:#5cc98a;--warn:#f0b429;--bad:#ff6b5b;--info:#6fa1ff;--nodata:#7d848e}.badge{color:#111}}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:1560px;padding:20px 28px 60px;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 10px;padding-bottom:4px;border-bottom:1px solid var(--line)}h3{font-size:15px;margin:20px 0 8px}h4{font-size:13px;margin:12px 0 6px}
@@ -206,7 +206,7 @@ figure.chart{margin:0;break-inside:avoid}figure.chart figcaption{font-weight:600
 .grid svg .grid,svg .grid{stroke:var(--line);stroke-width:1}svg .frame{fill:none;stroke:var(--line)}svg .tick{fill:var(--muted);font-size:11px}
 svg .line{fill:none;stroke-width:1.6;stroke-linejoin:round}svg .dot{stroke:none}
 ${[0, 1, 2, 3, 4, 5].map((i) => `svg .line.s${i}{stroke:var(--s${i})}svg .dot.s${i},.sw.s${i}{fill:var(--s${i});background:var(--s${i})}`).join('')}
-svg .band{fill:var(--band);stroke:none}svg .fan95{fill:var(--fan95)}svg .fan80{fill:var(--fan80)}svg .fc-mean{fill:none;stroke:var(--s1);stroke-width:1.6;stroke-dasharray:5 3}
+svg .future{fill:var(--card);stroke:none}svg .now{fill:var(--muted);font-size:10px}svg .band{fill:var(--band);stroke:none}svg .fan95{fill:var(--fan95)}svg .fan80{fill:var(--fan80)}svg .fc-mean{fill:none;stroke:var(--s1);stroke-width:1.6;stroke-dasharray:5 3}
 svg .threshold{stroke:var(--threshold);stroke-width:1.3;stroke-dasharray:6 4}svg .th-label{fill:var(--threshold);font-size:11px}svg .crossing{stroke:var(--threshold);stroke-width:1.5;stroke-dasharray:2 3}
 svg .event{stroke:var(--s4);stroke-width:1.5;stroke-dasharray:3 2}svg .mark{stroke:var(--bg);stroke-width:1.5}svg .sev-critical{fill:var(--bad)}svg .sev-warning{fill:var(--warn)}svg .sev-info{fill:var(--info)}
 .legend{display:flex;flex-wrap:wrap;gap:2px 12px;font-size:11px;color:var(--muted)}.key{display:inline-flex;align-items:center;gap:4px}.sw{display:inline-block;width:14px;height:3px}

@@ -68,6 +68,11 @@ export function renderChart(chart: ReportChart, opts: ChartOptions = {}): string
   parts.push(`<rect class="frame" x="${M.left}" y="${M.top}" width="${PW}" height="${PH}"/>`);
 
   const plot: string[] = [];
+  // Beyond the report's end (a forecast, a predicted crossing): shaded, with "now" at its edge.
+  if (opts.xMax !== undefined && x1 > opts.xMax) {
+    const xn = sx(opts.xMax);
+    plot.push(`<rect class="future" x="${n(xn)}" y="${M.top}" width="${n(M.left + PW - xn)}" height="${PH}"><title>after the report's end: predicted</title></rect><text class="now" x="${n(xn + 3)}" y="${M.top + 10}">now</text>`);
+  }
   if (chart.band && chart.band.lower.length > 1) {
     // One polygon per stretch the detector gave a band for (it gives none while it learns).
     const gap = gapOf(chart.band.lower);
