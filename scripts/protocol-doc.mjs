@@ -68,7 +68,7 @@ function anchor(method) {
   return method.toLowerCase().replace(/[^a-z0-9 -]/g, '');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const md = protocolMarkdown(readFileSync(join(ROOT, 'protocol/index.ts'), 'utf8'));
   writeFileSync(join(ROOT, 'docs/protocol.md'), md);
   console.log(`docs/protocol.md: ${(md.match(/^### /gm) ?? []).length} methods`);
