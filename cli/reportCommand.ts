@@ -37,7 +37,7 @@ export async function reportCommand(opts: ReportCommandOptions, out: (s: string)
   }
   const store = await TimeSeriesStore.open({ dir: storePath });
   try {
-    const model = gatherReport({ store, config: ws.config, workspaceDir: ws.dir, now, range, forecasts: opts.forecast });
+    const model = await gatherReport({ store, config: ws.config, workspaceDir: ws.dir, now, range, forecasts: opts.forecast });
     if (isEmptyReport(model)) {
       err(`alluse-perf: the store ${storePath} holds no samples from ${range.label}. ${startFirst}`);
       return 1;

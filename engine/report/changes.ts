@@ -81,8 +81,8 @@ export function readChanges(workspaceDir: string, components: readonly Component
   return out;
 }
 
-/** Fills in the effects of the changes that have none, from the store. */
-export function measureChanges(store: MetricStore, components: readonly ComponentConfig[], changes: ReportChange[], now: number): void {
+/** Fills in the effects of the changes that have none, from the store; `pause` runs between two assessments. */
+export async function measureChanges(store: MetricStore, components: readonly ComponentConfig[], changes: ReportChange[], now: number, pause: () => Promise<void> = async () => undefined): Promise<void> {
   for (const ch of changes) {
     if (ch.effects.length) continue;
     const c = components.find((x) => x.name === ch.component);
@@ -92,6 +92,7 @@ export function measureChanges(store: MetricStore, components: readonly Componen
     }
     const problems: string[] = [];
     for (const s of impactSeries(c).filter((x) => EFFECT_METRICS.has(x.metric))) {
+      await pause();
       try {
         const r = assessImpactInStore(store, { name: s.name, labels: s.labels, at: ch.at, now }, s.unit);
         ch.effects.push({ metric: s.label, unit: s.unit, message: r.message, relative: r.relative, relativeLo95: r.relativeLo95, relativeHi95: r.relativeHi95, significant: r.significant });

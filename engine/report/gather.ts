@@ -36,7 +36,14 @@ export interface GatherInput {
 
 const MAX_FORECASTS = 10;
 
-export function gatherReport(input: GatherInput): ReportModel {
+/**
+ * Lets the event loop run between the heavier steps (a forecast, an impact assessment take up
+ * to a few hundred ms each): in the language server, the monitor's collection rounds and LSP
+ * requests go on while a report is gathered.
+ */
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function gatherReport(input: GatherInput): Promise<ReportModel> {
   const { store, config, now, range } = input;
   const from = now - range.spanMs;
   const span = { from, to: now, stepMs: range.stepMs };
@@ -46,11 +53,13 @@ export function gatherReport(input: GatherInput): ReportModel {
   step('limit predictions');
   const predictions = input.live ? [...input.live.predictions] : predictLimits(store, config.components, now, { disks: diskWatches(config.components, input.workspaceDir, resolveStorePath(config, input.workspaceDir)) });
 
+  await tick();
   step('health');
   const system = systemHealth(store, span);
   // Health needs the findings, and the findings of a replay need the charts: charts first.
   const pre = config.components.map((c) => componentHealth(store, c, span, { findings: [], alerts: [], predictions: [] }));
 
+  await tick();
   step('anomalies');
   const anomaly = config.monitor.anomaly;
   const replayed: ReportFinding[] = [];
@@ -106,6 +115,7 @@ export function gatherReport(input: GatherInput): ReportModel {
     const sysMem = system.charts.find((x) => x.id === 'memory')?.series[0];
     if (sysMem) inputs.push({ label: 'System memory used', series: 'system/memory', unit: 'bytes', points: sysMem.points });
     for (const fi of inputs.slice(0, MAX_FORECASTS)) {
+      await tick();
       try {
         const f = forecastSeries(fi);
         if (typeof f === 'string') notes.push(f);
@@ -122,7 +132,7 @@ export function gatherReport(input: GatherInput): ReportModel {
 
   step('applied changes');
   const changes = readChanges(input.workspaceDir, config.components, { from, to: now }, notes);
-  measureChanges(store, config.components, changes, now);
+  await measureChanges(store, config.components, changes, now, tick);
   for (const ch of changes) {
     const h = components.find((x) => x.name === ch.component);
     for (const chart of h?.charts ?? []) (chart.events ??= []).push({ t: ch.at, label: `${ch.file} changed${ch.study ? ` (${ch.study})` : ''}` });

@@ -33,14 +33,14 @@ export function registerReportService(connection: Connection, monitors: MonitorS
       let model: ReportModel;
       if (running) {
         const status = monitors.status(p.uri);
-        model = gatherReport({ store: running.store, config: running.config, workspaceDir: folder, now: Date.now(), range, live: { findings: status.findings, alerts: status.alerts, predictions: status.predictions } });
+        model = await gatherReport({ store: running.store, config: running.config, workspaceDir: folder, now: Date.now(), range, live: { findings: status.findings, alerts: status.alerts, predictions: status.predictions } });
       } else {
         const config = workspaceConfigFrom(cached.analysis.doc);
         const storePath = resolveStorePath(config, folder);
         if (!existsSync(storePath)) return { ok: false, message: START_MONITORING };
         const store = await TimeSeriesStore.open({ dir: storePath });
         try {
-          model = gatherReport({ store, config, workspaceDir: folder, now: Date.now(), range });
+          model = await gatherReport({ store, config, workspaceDir: folder, now: Date.now(), range });
         } finally {
           await store.close();
         }

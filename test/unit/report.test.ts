@@ -182,7 +182,7 @@ describe('report model', () => {
     const config = workspaceConfigFrom(analyzeWorkspace(REPORT_YAML, { fileExists: () => true }).doc!);
     const store = await TimeSeriesStore.open({ dir: join(ws.dir, '.alluse-perf/store') });
     try {
-      const m = gatherReport({ store, config, workspaceDir: ws.dir, now: ws.now, range: reportRange('8h')!, forecasts: false });
+      const m = await gatherReport({ store, config, workspaceDir: ws.dir, now: ws.now, range: reportRange('8h')!, forecasts: false });
       assert.ok(!isEmptyReport(m));
       const api = m.components.find((c) => c.name === 'api')!;
       assert.equal(api.figures.find((f) => f.label === 'memory')!.limit, 600 * 2 ** 20);
@@ -192,7 +192,7 @@ describe('report model', () => {
       const cpu = m.changes[0].effects.find((e) => e.metric === 'CPU')!;
       assert.ok(cpu.significant && cpu.relative! > 0.3, JSON.stringify(cpu));
       assert.ok(api.charts.find((c) => c.id === 'cpu')!.events!.length === 1, 'the change is marked on the charts');
-      const later = gatherReport({ store, config, workspaceDir: ws.dir, now: ws.now + 48 * H, range: reportRange('1h')!, forecasts: false });
+      const later = await gatherReport({ store, config, workspaceDir: ws.dir, now: ws.now + 48 * H, range: reportRange('1h')!, forecasts: false });
       assert.ok(isEmptyReport(later));
     } finally {
       await store.close();
