@@ -14,7 +14,7 @@ import type { WorkspaceConfig } from '../workspace/config';
 import { measureChanges, readChanges } from './changes';
 import { markChart, replaySeries } from './findings';
 import { forecastSeries, type ForecastInput } from './forecasts';
-import { componentHealth, systemHealth } from './health';
+import { componentCharts, componentHealth, measureComponent, SYSTEM_CHARTS, systemHealth } from './health';
 import type { ReportRange } from './range';
 import { readStudies } from './studies';
 import type { ReportChart, ReportFinding, ReportForecast, ReportModel } from './types';
@@ -57,7 +57,7 @@ export async function gatherReport(input: GatherInput): Promise<ReportModel> {
   step('health');
   const system = systemHealth(store, span);
   // Health needs the findings, and the findings of a replay need the charts: charts first.
-  const pre = config.components.map((c) => componentHealth(store, c, span, { findings: [], alerts: [], predictions: [] }));
+  const pre = config.components.map((c) => ({ name: c.name, ...measureComponent(store, c, span) }));
 
   await tick();
   step('anomalies');
@@ -83,17 +83,23 @@ export async function gatherReport(input: GatherInput): Promise<ReportModel> {
   const findings = (liveFindings ?? replayed).sort((a, b) => b.at - a.at);
   const findingsSource: ReportModel['findingsSource'] = liveFindings ? 'monitor' : anomaly.enabled ? 'replay' : 'off';
   if (findingsSource === 'off') notes.push('Anomaly detection is off (monitor.anomaly.enabled: false): no anomalies are listed.');
-  // Marks on the charts: replayed findings on their own chart; the monitor's by component and chart.
+  // Marks on the charts: replayed findings on the chart they were found on; the monitor's on
+  // the chart that draws their series (by component and series name).
+  const chartOf = (component: string | undefined, metric: string): string | undefined => {
+    if (component === undefined) return SYSTEM_CHARTS.find((sp) => sp.lines.some((l) => l.name === metric))?.id;
+    const c = config.components.find((x) => x.name === component);
+    return c && componentCharts(c).find((sp) => sp.lines.some((l) => l.name === metric))?.id;
+  };
   for (const s of scored) {
-    const own = liveFindings ? [] : replayed.filter((f) => f.component === s.component && f.metric === s.chart.id && f.series.startsWith(s.chart.title));
+    const own = liveFindings
+      ? liveFindings.filter((f) => f.component === s.component && chartOf(f.component, f.metric) === s.chart.id)
+      : replayed.filter((f) => f.component === s.component && f.metric === s.chart.id && f.series.startsWith(s.chart.title));
     markChart(s.chart, own, bands.get(s.chart)?.band);
   }
 
   const alerts = [...(input.live?.alerts ?? [])];
   const components = config.components.map((c, i) => {
-    const h = componentHealth(store, c, span, { findings, alerts, predictions });
-    // Keep the charts already marked (the replay drew on them).
-    h.charts = pre[i].charts;
+    const h = componentHealth(c, pre[i], { findings, alerts, predictions });
     for (const p of predictions.filter((x) => x.component === c.name && x.etaMs > 0)) {
       const target = h.charts.find((x) => x.id === p.resource);
       if (target) target.crossing = { from: [p.at, p.level], to: [p.at + p.etaMs, p.limit], label: p.message };

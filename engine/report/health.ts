@@ -90,17 +90,8 @@ function differingLabels(all: Labels[]): string[] {
 const RANK: Record<HealthState, number> = { 'no data': 0, ok: 1, warning: 2, critical: 3 };
 const HOUR = 3_600_000;
 
-/**
- * A component's health: its charts and figures, and a state from what happened in the range:
- * critical for a critical alert or finding, a limit reached, or a crossing predicted within the
- * hour; warning for warnings, a peak above 80% of a limit, or a crossing within a day.
- */
-export function componentHealth(
-  store: MetricStore,
-  c: ComponentConfig,
-  range: { from: number; to: number; stepMs: number },
-  seen: { findings: readonly Pick<AnomalyFinding, 'component' | 'severity' | 'metric'>[]; alerts: readonly AlertInfo[]; predictions: readonly LimitPrediction[] },
-): ComponentHealth {
+/** A component's charts (with their limits) and headline figures over the range, from the store. */
+export function measureComponent(store: MetricStore, c: ComponentConfig, range: { from: number; to: number; stepMs: number }): { charts: ReportChart[]; figures: HealthFigure[] } {
   const charts: ReportChart[] = [];
   const figures: HealthFigure[] = [];
   for (const spec of componentCharts(c)) {
@@ -108,6 +99,20 @@ export function componentHealth(
     charts.push(chart);
     if (figure) figures.push(figure);
   }
+  return { charts, figures };
+}
+
+/**
+ * A component's health from its measured charts and what happened in the range: critical for
+ * a critical alert or finding, a limit reached, or a crossing predicted within the hour;
+ * warning for warnings, a peak above 80% of a limit, or a crossing within a day.
+ */
+export function componentHealth(
+  c: ComponentConfig,
+  measured: { charts: ReportChart[]; figures: HealthFigure[] },
+  seen: { findings: readonly Pick<AnomalyFinding, 'component' | 'severity' | 'metric'>[]; alerts: readonly AlertInfo[]; predictions: readonly LimitPrediction[] },
+): ComponentHealth {
+  const { charts, figures } = measured;
   const cpu = charts.find((x) => x.id === 'cpu')?.series[0]?.points;
   const mem = charts.find((x) => x.id === 'memory')?.series[0]?.points;
   const lastSeen = Math.max(cpu?.[cpu.length - 1]?.[0] ?? -Infinity, mem?.[mem.length - 1]?.[0] ?? -Infinity);

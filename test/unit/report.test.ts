@@ -192,6 +192,17 @@ describe('report model', () => {
       const cpu = m.changes[0].effects.find((e) => e.metric === 'CPU')!;
       assert.ok(cpu.significant && cpu.relative! > 0.3, JSON.stringify(cpu));
       assert.ok(api.charts.find((c) => c.id === 'cpu')!.events!.length === 1, 'the change is marked on the charts');
+      // From the editor: the running monitor's findings, marked on the chart of their series.
+      const live = await gatherReport({
+        store, config, workspaceDir: ws.dir, now: ws.now, range: reportRange('8h')!, forecasts: false,
+        live: { findings: [{ id: 'a1', at: ws.changeAt + 60_000, component: 'api', series: 'process_cpu_ratio{component="api"}', metric: 'process_cpu_ratio', score: 0.9, severity: 'critical', explanation: { detector: 'x', observed: 0.7, message: 'CPU jumped' } }], alerts: [], predictions: [] },
+      });
+      assert.equal(live.findingsSource, 'monitor');
+      assert.deepEqual(live.findings.map((f) => f.message), ['CPU jumped']);
+      const liveApi = live.components.find((c) => c.name === 'api')!;
+      assert.equal(liveApi.charts.find((c) => c.id === 'cpu')!.marks?.length, 1);
+      assert.equal(liveApi.charts.find((c) => c.id === 'memory')!.marks, undefined);
+      assert.equal(liveApi.state, 'critical', liveApi.reasons.join('; '));
       const later = await gatherReport({ store, config, workspaceDir: ws.dir, now: ws.now + 48 * H, range: reportRange('1h')!, forecasts: false });
       assert.ok(isEmptyReport(later));
     } finally {
