@@ -38,6 +38,8 @@ export function registerCompare(
 ): CompareApi {
   /** fsPath of a configuration file -> its last saved text as the extension saw it. */
   const saved = new Map<string, string>();
+  /** fsPath -> the saved text before the last save (what "Measure this change?" compared against). */
+  const beforeLastSave = new Map<string, string>();
   /** fsPath -> the studies that edit it. */
   let studiesByFile = new Map<string, StudyInfo[]>();
   let panel: ComparePanel | undefined;
@@ -114,7 +116,7 @@ export function registerCompare(
       });
       if (result.ok) {
         lastResult = result.data;
-        panel?.show(result.data);
+        panel?.show({ ...result.data, configFile: vscode.workspace.asRelativePath(result.data.configFile) });
       } else {
         panel?.error(result.message);
         void vscode.window.showWarningMessage(result.message);
@@ -162,7 +164,7 @@ export function registerCompare(
       if (after === undefined) return void vscode.window.showWarningMessage(`Cannot read ${vscode.workspace.asRelativePath(config)}.`);
       type Item = vscode.QuickPickItem & { text?: () => Promise<string | undefined> };
       const items: Item[] = [];
-      const previous = saved.get(config.fsPath);
+      const previous = beforeLastSave.get(config.fsPath);
       if (previous !== undefined && previous !== after) items.push({ label: 'The version before the last save', description: 'as the editor saw it', text: async () => previous });
       for (const copy of await historyCopies(workspace, config)) items.push({ label: copy.path.split('/').pop()!, description: '.alluse-perf/history', text: () => readText(copy) });
       items.push({ label: 'Another file…', text: async () => {
@@ -186,6 +188,7 @@ export function registerCompare(
       const after = d.getText();
       saved.set(path, after);
       if (before === undefined || before === after) return;
+      beforeLastSave.set(path, before);
       if (!vscode.workspace.getConfiguration('alluse-perf').get<boolean>('compare.offerAfterEdit', true)) return;
       const rel = vscode.workspace.asRelativePath(d.uri);
       const study = studiesByFile.get(path)![0];

@@ -29,6 +29,11 @@ export function boxStripChart(canvas: HTMLCanvasElement, m: MetricComparison, a:
   const grid = cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
   const blue = cssVar('--vscode-charts-blue', '#3794ff');
   const colorB = m.verdict === 'worse' ? cssVar('--vscode-charts-red', '#f14c4c') : m.verdict === 'better' ? cssVar('--vscode-charts-green', '#89d185') : cssVar('--vscode-charts-orange', '#d18616');
+  // A margin around the runs, so the outermost dots and boxes are not cut at the edges.
+  const all = [...a, ...b];
+  const lo = Math.min(...all);
+  const hi = Math.max(...all);
+  const pad = (hi - lo) * 0.06 || Math.abs(hi) * 0.05 || 1;
   const jitter = (i: number) => (((i * 7919) % 17) - 8) / 60;
   const boxes: Plugin<'scatter'> = {
     id: 'boxes',
@@ -73,7 +78,7 @@ export function boxStripChart(canvas: HTMLCanvasElement, m: MetricComparison, a:
       maintainAspectRatio: false,
       plugins: { legend: { display: false }, tooltip: { callbacks: { label: (i) => `${i.dataset.label} run ${i.dataIndex + 1}: ${fmt(i.parsed.x as number)}` } } },
       scales: {
-        x: { type: 'linear', title: { display: true, text: m.metric, color: fg }, ticks: { color: fg, maxTicksLimit: 7 }, grid: { color: grid } },
+        x: { type: 'linear', suggestedMin: lo - pad, suggestedMax: hi + pad, title: { display: true, text: m.metric, color: fg }, ticks: { color: fg, maxTicksLimit: 7, callback: (v) => fmt(Number(v)) }, grid: { color: grid } },
         y: { type: 'linear', min: -0.6, max: 1.6, afterBuildTicks: (axis) => void (axis.ticks = [{ value: 0 }, { value: 1 }]), ticks: { color: fg, callback: (v) => (v === 1 ? 'A' : v === 0 ? 'B' : '') }, grid: { color: grid } },
       },
     },
