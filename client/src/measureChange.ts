@@ -192,7 +192,7 @@ export function registerCompare(
       if (!vscode.workspace.getConfiguration('alluse-perf').get<boolean>('compare.offerAfterEdit', true)) return;
       const rel = vscode.workspace.asRelativePath(d.uri);
       const study = studiesByFile.get(path)![0];
-      const pick = await vscode.window.showInformationMessage(`Measure this change to ${rel}? Study "${study.name}"'s trial command runs for the previous and the saved version, alternating.`, 'Measure', "Don't Offer Again");
+      const pick = await vscode.window.showInformationMessage(`Measure this change to ${rel}? The trial command of study "${study.name}" runs for the previous and the saved version, alternating.`, 'Measure', "Don't Offer Again");
       if (pick === "Don't Offer Again") await vscode.workspace.getConfiguration('alluse-perf').update('compare.offerAfterEdit', false, vscode.ConfigurationTarget.Workspace);
       if (pick !== 'Measure') return;
       const workspace = await findWorkspaceFile(true);

@@ -92,6 +92,9 @@ describe('comparing configurations in the VS Code UI', () => {
     const toast = page.locator('.notification-toast', { hasText: 'Measure this change to config/engine.yaml?' });
     const measure = toast.first().locator('.monaco-button', { hasText: /^Measure$/ }).first();
     await measure.waitFor({ timeout: T });
+    const lib0 = await codeServerLib();
+    // The toast slides in: take the picture once its animations have finished.
+    await lib0.waitFor(() => toast.first().evaluate((e) => e.getAnimations({ subtree: true }).length === 0 && getComputedStyle(e).opacity === '1'), { timeout: T, what: 'the notification to settle' });
     await screenshot('offer');
     await measure.click();
     const root = compareView().locator('#root[data-state="done"][data-metrics="2"]');
