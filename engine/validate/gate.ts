@@ -11,8 +11,7 @@
  * or JSON lines, one run per line (a bench's output appended run after run; `optimize
  * --json` trial lines use their `values`).
  */
-import { lastJsonLine } from '../tune/trialRunner';
-import { flattenMetrics } from '../tune/trialRunner';
+import { flattenMetrics, lastJsonLine } from '../tune/trialRunner';
 import { guessDirection, type Direction } from './compare';
 import { bootstrapDifference, mannWhitney, median } from './stats';
 
