@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { commandRunner } from '../engine/validate/commandRunner';
 import { describeComparison, formatNumber, formatP, runComparison, type ComparisonResult, type Direction } from '../engine/validate/compare';
 import { comparisonHtml } from '../engine/validate/htmlReport';
-import { durationMs, parseObjectiveFlag } from '../engine/tune/studyConfig';
+import { durationMs } from '../engine/tune/studyConfig';
 import { splitCommandLine } from '../engine/tune/trialCommandLine';
 
 export interface CompareCommandOptions {
@@ -96,12 +96,13 @@ export async function compareCommand(o: CompareCommandOptions, out: Out, err: Ou
     if (o.order !== undefined && o.order !== 'abab' && o.order !== 'random') throw new UsageError(`--order must be abab or random, not "${o.order}".`);
     order = (o.order as 'abab' | 'random' | undefined) ?? 'abab';
     for (const f of o.metric) {
-      const spec = parseObjectiveFlag(f);
-      directions[spec.name] = spec.direction;
+      const m = /^(.+):(min|max|minimize|maximize)$/.exec(f.trim());
+      if (!m || !m[1].trim()) throw new UsageError(`--metric "${f}" is not NAME:min or NAME:max (which way is better), e.g. --metric p95_latency_ms:min.`);
+      directions[m[1].trim()] = m[2].startsWith('min') ? 'minimize' : 'maximize';
     }
     if (!o.command.includes('{config}') && !o.command.includes('{arm}')) err('alluse-perf compare: note: the command has no {config}; it gets the configuration only in $ALLUSE_CONFIG.');
   } catch (e) {
-    err(`alluse-perf compare: ${(e as Error).message.replace(/^--objective/, '--metric')}`);
+    err(`alluse-perf compare: ${(e as Error).message}`);
     return 2;
   }
   const metrics = o.metric.length ? Object.keys(directions) : undefined;
