@@ -99,6 +99,9 @@ describe('alluse-perf compare', () => {
     const badRepeats = await cli(['compare', '--a', A, '--b', B, '--command', 'node x', '--repeats', '1']);
     assert.equal(badRepeats.code, 2);
     assert.match(badRepeats.stderr, /--repeats must be a whole number of at least 2/);
+    const badMetric = await cli(['compare', '--a', A, '--b', B, '--command', 'node x', '--metric', 'p95']);
+    assert.equal(badMetric.code, 2);
+    assert.match(badMetric.stderr, /--metric "p95" is not NAME:min or NAME:max/);
     const failing = await cli(['compare', '--a', A, '--b', B, '--command', `node -e process.exit(3)`, '--repeats', '2', '--warmup', '0']);
     assert.equal(failing.code, 1);
     assert.match(failing.stderr, /exited with code 3/);
