@@ -81,7 +81,7 @@ export function comparisonHtml(r: ComparisonResult, ctx: ReportContext): string 
     .map(
       (m) => `<tr class="${m.verdict === 'no detectable difference' ? 'none' : m.verdict}">
 <td>${esc(m.metric)}</td><td>${m.direction === 'minimize' ? 'lower' : 'higher'}</td><td class="num">${esc(formatNumber(m.median.a))}</td><td class="num">${esc(formatNumber(m.median.b))}</td>
-<td class="num">${pct(m.relative)}</td><td class="num">${pct(m.relativeCi.lo)} to ${pct(m.relativeCi.hi)}</td><td class="num">${esc(formatNumber(m.shift.estimate))} [${esc(formatNumber(m.shift.ci.lo))}, ${esc(formatNumber(m.shift.ci.hi))}]</td><td class="num">${esc(formatP(m.p))}</td><td class="verdict">${esc(m.verdict)}</td></tr>`,
+<td class="num">${pct(m.relative)}</td><td class="num">${pct(m.relativeCi.lo)} to ${pct(m.relativeCi.hi)}</td><td class="num wrap">${esc(formatNumber(m.shift.estimate))} [${esc(formatNumber(m.shift.ci.lo))}, ${esc(formatNumber(m.shift.ci.hi))}]</td><td class="num">${esc(formatP(m.p))}</td><td class="verdict">${esc(m.verdict)}</td></tr>`,
     )
     .join('\n');
   const plots = r.metrics
@@ -94,8 +94,8 @@ ${stripPlotSvg(m, r.samples.a[m.metric] ?? [], r.samples.b[m.metric] ?? [], ctx.
 <title>${esc(title)}</title>
 <style>
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #222; max-width: 1000px; }
-table { border-collapse: collapse; margin: 12px 0; } th, td { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: left; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table { border-collapse: collapse; margin: 12px 0; font-size: 0.92em; } th, td { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; } td.wrap { white-space: normal; }
 .worse, tr.worse .verdict { color: #c0392b; font-weight: 600; } .better, tr.better .verdict { color: #1e8449; font-weight: 600; } .none, tr.none .verdict { color: #7d6608; }
 h2 { font-size: 1.05em; margin-top: 28px; } .meta { color: #555; font-size: 0.9em; } .problem { color: #c0392b; }
 </style></head><body>
