@@ -90,6 +90,16 @@ describe('alluse-perf compare', () => {
     assert.equal(json.metrics[0].verdict, 'no detectable difference');
   });
 
+  it('replaces {config} and {arm} inside a longer argument, as one argument', { timeout: 60_000 }, async () => {
+    // As in docs/ci-gate.md, where {config} is a checkout and the program a path inside it.
+    const script = "const [p, arm] = process.argv.slice(1); console.log(JSON.stringify({ ok: p === 'in:' + process.env.ALLUSE_CONFIG + '/bench' && arm === 'arm-' + process.env.ALLUSE_ARM ? 1 : 0 }))";
+    const r = await cli(['compare', '--a', A, '--b', B, '--command', `node -e "${script}" in:{config}/bench arm-{arm}`, '--repeats', '2', '--warmup', '0', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.deepEqual(json.arms.a.samples.ok, [1, 1]);
+    assert.deepEqual(json.arms.b.samples.ok, [1, 1]);
+  });
+
   it('usage errors exit 2 and say what to do; a failing command exits 1 with the reason', { timeout: 60_000 }, async () => {
     const missing = await cli(['compare', '--a', A, '--b', join(dir, 'nope.json'), '--command', 'node x']);
     assert.equal(missing.code, 2);
