@@ -532,3 +532,80 @@ export function parseStudyWebviewMessage(x: unknown): StudyWebviewToExtension | 
   if (m.type === 'studyCommand' && typeof m.command === 'string' && (STUDY_COMMANDS as readonly string[]).includes(m.command)) return { type: 'studyCommand', command: m.command as (typeof STUDY_COMMANDS)[number] };
   return undefined;
 }
+
+// ---- A/B comparison of configurations ---------------------------------------------------
+
+import type { MetricComparison } from '../engine/validate/compare';
+export type { MetricComparison } from '../engine/validate/compare';
+
+/** Everything the comparison view draws. */
+export interface CompareViewData {
+  /** The study whose trial command measured, and its component. */
+  study: string;
+  component?: string;
+  /** The configuration file (absolute path) and what A and B are. */
+  configFile: string;
+  labels: { a: string; b: string };
+  repeats: number;
+  warmup: number;
+  metrics: MetricComparison[];
+  /** Samples per arm per metric, in run order. */
+  samples: { a: Record<string, number[]>; b: Record<string, number[]> };
+  cancelled: boolean;
+  problem?: string;
+  at: string;
+}
+
+/**
+ * Client → server: compare two versions of a component's configuration file (`before` = A,
+ * `after` = B, as text) by running the trial command of the study that edits that file,
+ * interleaved A B A B. Progress comes as `alluse/compare/progress` with the same `id`;
+ * cancellable ($/cancelRequest). Nothing runs unless the client says the workspace is trusted.
+ */
+export namespace CompareRunRequest {
+  export const method = 'alluse/compare/run' as const;
+  export interface Params {
+    /** The workspace file (alluse-perf.yaml). */
+    uri: string;
+    /** The configuration file (file URI). */
+    configUri: string;
+    before: string;
+    after: string;
+    labels: { a: string; b: string };
+    /** Measured runs per version (default 5). */
+    repeats?: number;
+    /** Warm-up rounds (default 1). */
+    warmup?: number;
+    trusted: boolean;
+    /** Chosen by the client; names this run's progress notifications. */
+    id: string;
+  }
+  export type Result = { ok: true; data: CompareViewData } | { ok: false; message: string };
+}
+
+/** Server → client: a run of a comparison finished (`done` of `total`). */
+export namespace CompareProgressNotification {
+  export const method = 'alluse/compare/progress' as const;
+  export interface Params {
+    id: string;
+    done: number;
+    total: number;
+    message: string;
+  }
+}
+
+/** Messages the comparison webview sends. Validated by `parseCompareWebviewMessage`. */
+export type CompareWebviewToExtension = { type: 'ready' } | { type: 'cancel' } | { type: 'rerun' };
+
+/** Messages the extension sends to the comparison webview. */
+export type ExtensionToCompareWebview =
+  | { type: 'progress'; done: number; total: number; message: string; labels: { a: string; b: string }; configFile: string }
+  | { type: 'compare'; data: CompareViewData }
+  | { type: 'error'; message: string };
+
+/** Checks a message from the comparison webview; anything else is dropped. */
+export function parseCompareWebviewMessage(x: unknown): CompareWebviewToExtension | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  const t = (x as Record<string, unknown>).type;
+  return t === 'ready' || t === 'cancel' || t === 'rerun' ? { type: t } : undefined;
+}

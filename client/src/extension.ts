@@ -31,6 +31,7 @@ import { OverviewPanel } from './overviewPanel';
 import { ProfileController } from './profileController';
 import { ServerStatusItem } from './statusItem';
 import { registerStudyCommands, type StudyApi } from './studyCommands';
+import { registerCompare, type CompareApi } from './measureChange';
 
 /** What the extension offers other extensions and its own tests. */
 export interface AllUsePerformanceApi {
@@ -49,6 +50,8 @@ export interface AllUsePerformanceApi {
   limitNotifications(): string[];
   /** Tuning studies: the open study views and a wait for a study's work to end (tests). */
   studies: StudyApi;
+  /** A/B comparisons of configuration files: the last result (tests). */
+  compare: CompareApi;
 }
 
 let client: LanguageClient | undefined;
@@ -199,10 +202,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
 
   const studies = registerStudyCommands(context, lc, ready, findWorkspaceFile);
   registerExportReport(context, lc, ready, findWorkspaceFile);
+  const compare = registerCompare(context, lc, ready, findWorkspaceFile);
 
   return {
     shownProfile: () => profiles.shown,
     studies,
+    compare,
     whenServerReady: () => ready,
     lastAnalysis: (uri) => {
       const a = analyses.get(uri);

@@ -11,6 +11,7 @@ import { ProfileService } from './profileService';
 import { registerPlanningHandlers } from './planningHandlers';
 import { registerReportService } from './reportService';
 import { registerStudyService } from './studyRequests';
+import { registerCompareService } from './compareService';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
 import { WorkspaceAnalyses } from './workspaceDocuments';
 
@@ -140,8 +141,14 @@ const studies = registerStudyService(connection, documents, (uri) => {
   return doc ? analyses.current(doc) : analyses.latest(uri);
 });
 
+const comparisons = registerCompareService(connection, (uri) => {
+  const doc = documents.get(uri);
+  return doc ? analyses.current(doc) : analyses.latest(uri);
+});
+
 connection.onShutdown(() => {
   studies.cancelAll();
+  comparisons.cancelAll();
   return Promise.all([monitors.stopAll(), profiles.stopAll()]).then(() => undefined);
 });
 
