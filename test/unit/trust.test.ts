@@ -8,7 +8,7 @@
  * A source audit keeps the list of places that can start a process short and gated.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -17,7 +17,8 @@ import { analyzeWorkspace } from '../../engine/index';
 import { ProfileContinuousRequest, ProfileStartRequest, StudyRemeasureRequest, StudyRunRequest } from '../../protocol/index';
 import { ProfileService } from '../../server/src/profileService';
 import { registerStudyService } from '../../server/src/studyRequests';
-import { isTrusted, MANAGE_TRUST } from '../../server/src/trust';
+import { MonitorService } from '../../server/src/monitorService';
+import { isTrusted, MANAGE_TRUST, staysInside } from '../../server/src/trust';
 import type { CachedAnalysis } from '../../server/src/workspaceDocuments';
 
 const ROOT = join(__dirname, '..', '..');
@@ -146,6 +147,60 @@ describe('server trust gate', () => {
   });
 });
 
+describe('monitoring in restricted mode writes only inside the workspace folder', () => {
+  const root = mkdtempSync(join(tmpdir(), 'alluse-trust-store-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const folder = join(root, 'ws');
+  const outside = join(root, 'outside');
+  mkdirSync(folder);
+  mkdirSync(outside);
+  symlinkSync(outside, join(folder, 'link'));
+
+  it('staysInside follows .., absolute paths and symbolic links', () => {
+    assert.equal(staysInside(folder, join(folder, '.alluse-perf/store')), true);
+    assert.equal(staysInside(folder, folder), true);
+    assert.equal(staysInside(folder, join(folder, '../outside/store')), false);
+    assert.equal(staysInside(folder, join(outside, 'store')), false);
+    assert.equal(staysInside(folder, join(folder, 'link/store')), false, 'a link out of the folder');
+    assert.equal(staysInside(folder, `${folder}-sibling/store`), false, 'a sibling with the same prefix');
+  });
+
+  /** A monitor service over a workspace file with this monitor.storePath (no components: nothing to watch). */
+  function serviceFor(storePath: string): { service: MonitorService; uri: string } {
+    const text = `version: 1\ncomponents:\n  - name: a\n    process: { commandMatch: "never-running-xyz" }\nmonitor:\n  storePath: ${JSON.stringify(storePath)}\n`;
+    const analysis = analyzeWorkspace(text);
+    assert.deepEqual(analysis.findings.filter((f) => f.severity === 'error'), []);
+    const uri = pathToFileURL(join(folder, 'alluse-perf.yaml')).href;
+    const service = new MonitorService({ analysis: () => ({ version: 1, analysis, ms: 0 }), status: () => undefined, alertsChanged: () => undefined });
+    return { service, uri };
+  }
+
+  for (const storePath of ['../outside/store', join(outside, 'abs-store'), 'link/store']) {
+    it(`untrusted, storePath ${storePath.startsWith('/') ? '(absolute, outside)' : storePath}: refused with ${MANAGE_TRUST}, nothing written`, async () => {
+      const { service, uri } = serviceFor(storePath);
+      const s = await service.start(uri, false);
+      assert.equal(s.running, false);
+      assert.match(s.message ?? '', /outside the workspace folder.*Manage Workspace Trust/);
+      assert.deepEqual(readdirSync(outside), []);
+      // Trusted, the same file is monitored (and writes its store there).
+      const t = await service.start(uri, true);
+      assert.equal(t.running, true, t.message);
+      await service.stopAll();
+      assert.ok(readdirSync(outside).length > 0);
+      rmSync(outside, { recursive: true, force: true });
+      mkdirSync(outside);
+    });
+  }
+
+  it('untrusted, a storePath inside the folder: monitoring runs (it starts no process)', async () => {
+    const { service, uri } = serviceFor('.alluse-perf/store');
+    const s = await service.start(uri, false);
+    assert.equal(s.running, true, s.message);
+    await service.stopAll();
+    assert.ok(existsSync(join(folder, '.alluse-perf/store')));
+  });
+});
+
 /** All .ts files under the given folders of the repository. */
 function sources(...dirs: string[]): string[] {
   const out: string[] = [];
@@ -204,6 +259,7 @@ describe('where processes can start (source audit)', () => {
     assert.match(text.get('server/src/profileService.ts')!, /if \(!isTrusted\(p\)\) return \{ error: untrustedMessage\('continuous profiling'/);
     assert.match(text.get('server/src/studyRequests.ts')!, /service\.run\(p\.uri, p\.study, p\.trusted === true/);
     assert.match(text.get('server/src/studyRequests.ts')!, /service\.remeasure\(p\.uri, p\.study, p\.trusted === true/);
+    assert.match(text.get('server/src/server.ts')!, /monitors\.start\(params\.uri, params\.trusted === true\)/);
   });
 
   it('package.json declares limited support for untrusted workspaces, honestly', () => {
