@@ -75,7 +75,7 @@ describe('hostile workspace files: analysis', () => {
     const text = HEAD + filler.repeat(Math.ceil(MAX_WORKSPACE_CHARS / filler.length));
     const { value: a, ms } = timed(() => analyzeWorkspace(text));
     assert.deepEqual(a.findings.map((f) => f.code), ['too-large']);
-    assert.match(a.findings[0].message, /2\.0 MiB of text; a workspace file over 2\.0 MiB is not analysed/);
+    assert.match(a.findings[0].message, /1\.0 MiB of text; a workspace file over 1\.0 MiB is not analysed/);
     assert.ok(ms < 500, `${ms} ms`);
     // Just under the cap it is analysed normally.
     const under = HEAD + filler.repeat(Math.floor((MAX_WORKSPACE_CHARS - HEAD.length) / filler.length));
