@@ -35,7 +35,7 @@ export const MAX_PER_ENDPOINT = 4;
 /** Per endpoint: requests open now, and the starts of those waiting for a free slot (first come, first served). */
 const endpoints = new Map<string, { open: number; waiting: Array<() => void> }>();
 
-/** Requests open now to an endpoint (for tests and the monitor's self-report). */
+/** Requests open now to an endpoint (for tests). */
 export function openRequests(url: string): number {
   try {
     return endpoints.get(new URL(url).origin)?.open ?? 0;
