@@ -64,7 +64,7 @@ export namespace MonitorControlRequest {
   export interface Params {
     uri: string;
     action: 'start' | 'stop';
-    /** Whether the workspace is trusted: without trust nothing is started (`process.start`). */
+    /** Whether the workspace is trusted. Monitoring never starts a process; untrusted, its store must stay inside the workspace folder. */
     trusted: boolean;
   }
   export type Result = MonitorStatus;
