@@ -6,7 +6,7 @@
  */
 export * from './text/positions';
 export { ChunkedYamlParser } from './workspace/chunkedParser';
-export { analyzeWorkspace, parseWorkspaceYaml, MAX_FINDINGS, type WorkspaceAnalysis, type AnalysisHost } from './workspace/analyze';
+export { analyzeWorkspace, parseWorkspaceYaml, MAX_FINDINGS, MAX_WORKSPACE_CHARS, type WorkspaceAnalysis, type AnalysisHost } from './workspace/analyze';
 export type { Finding, FindingCode, Fix, Severity } from './workspace/findings';
 export { hoverAt, type HoverResult } from './workspace/hover';
 export { completeAt, pathAt, type CompletionEntry } from './workspace/completion';

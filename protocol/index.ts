@@ -64,7 +64,7 @@ export namespace MonitorControlRequest {
   export interface Params {
     uri: string;
     action: 'start' | 'stop';
-    /** Whether the workspace is trusted: without trust nothing is started (`process.start`). */
+    /** Whether the workspace is trusted. Monitoring never starts a process; untrusted, its store must stay inside the workspace folder. */
     trusted: boolean;
   }
   export type Result = MonitorStatus;
@@ -110,6 +110,8 @@ export namespace ProfileStartRequest {
     /** V8 sampling interval; default 1000 µs. */
     samplingIntervalUs?: number;
     heap?: boolean;
+    /** Whether the workspace is trusted: profiling attaches to a process and evaluates code in it, so the server refuses without `true`. */
+    trusted?: boolean;
   }
   /** `os`: the component has no inspector (not Node, or no port); what the OS tells about its process instead. */
   export type Result = { entry?: ProfileEntry; result: ProfileResult; findings: HotPathFinding[] } | { os: OsProcessProfile; component: string } | { error: string };
@@ -132,6 +134,8 @@ export namespace ProfileContinuousRequest {
     windowMs?: number;
     /** Default 10 000 µs (low overhead). */
     samplingIntervalUs?: number;
+    /** Whether the workspace is trusted: `start` is refused without `true` (`stop` always works). */
+    trusted?: boolean;
   }
   export type Result = { running: string[] } | { error: string };
 }

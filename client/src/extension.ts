@@ -32,6 +32,7 @@ import { ProfileController } from './profileController';
 import { ServerStatusItem } from './statusItem';
 import { registerStudyCommands, type StudyApi } from './studyCommands';
 import { registerCompare, type CompareApi } from './measureChange';
+import { restrictedMonitoringNotice } from './workspaceTrust';
 
 /** What the extension offers other extensions and its own tests. */
 export interface AllUsePerformanceApi {
@@ -123,6 +124,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     monitorBar.update(s);
     tree.update(s);
     if (action === 'start' && !s.running && !quiet) void vscode.window.showWarningMessage(`ALL-USE monitoring did not start: ${s.message ?? 'unknown reason'}`);
+    // Asked for by hand in restricted mode: say what runs and what does not, and offer trust.
+    else if (action === 'start' && !quiet && !vscode.workspace.isTrusted) restrictedMonitoringNotice();
   };
 
   const ready = lc.start().catch((e: unknown) => {
@@ -131,6 +134,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     void vscode.window.showErrorMessage(msg);
     throw e;
   });
+
+  // Trust is read at every command, so granting it needs no reload; the log says when it came.
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => output.info('The workspace is trusted now: profiling and tuning studies can run.')));
 
   // Watching processes that already run starts nothing, so it is on by default, trusted or not.
   if (vscode.workspace.getConfiguration('alluse-perf').get<boolean>('monitor.autoStart', true)) {

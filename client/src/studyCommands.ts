@@ -20,6 +20,7 @@ import {
   type StudyInfo,
 } from '../../protocol/index';
 import { StudyPanel } from './studyPanel';
+import { requireTrust as requireWorkspaceTrust } from './workspaceTrust';
 import { StudiesTree } from './studiesTree';
 
 export interface StudyApi {
@@ -78,12 +79,7 @@ export function registerStudyCommands(
   );
 
   /** True when the workspace is trusted; otherwise says why not and offers to manage trust. */
-  const requireTrust = async (what: string): Promise<boolean> => {
-    if (vscode.workspace.isTrusted) return true;
-    const pick = await vscode.window.showWarningMessage(`${what} runs the study's trial command, which this restricted workspace does not allow. Trust the folder to run it.`, 'Manage Workspace Trust');
-    if (pick) await vscode.commands.executeCommand('workbench.trust.manage');
-    return false;
-  };
+  const requireTrust = (what: string): boolean => requireWorkspaceTrust(what, "runs the study's trial command");
 
   const workspace = async (): Promise<vscode.Uri | undefined> => {
     const file = await findWorkspaceFile();
@@ -178,7 +174,7 @@ export function registerStudyCommands(
 
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.run, async (arg?: unknown, budget?: unknown) => {
-      if (!(await requireTrust('Running a tuning study'))) return;
+      if (!requireTrust('Running a tuning study')) return;
       const file = await workspace();
       if (!file) return;
       const s = await pickStudy(file, arg);
@@ -203,7 +199,7 @@ export function registerStudyCommands(
       if (s) openPanel(file, s.name);
     }),
     vscode.commands.registerCommand(COMMANDS.remeasure, async (arg?: unknown, pairs?: unknown) => {
-      if (!(await requireTrust('Re-measuring a recommendation'))) return;
+      if (!requireTrust('Re-measuring a recommendation')) return;
       const file = await workspace();
       if (!file) return;
       const s = await pickStudy(file, arg);

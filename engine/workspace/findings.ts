@@ -11,6 +11,7 @@ export type FindingCode =
   | 'not-utf8'
   | 'binary-content'
   | 'too-complex'
+  | 'too-large'
   | 'unknown-key'
   | 'wrong-type'
   | 'missing-required'

@@ -121,7 +121,7 @@ connection.onRequest(WorkspaceSummaryRequest.method, (params: WorkspaceSummaryRe
 
 connection.onRequest(MonitorControlRequest.method, async (params: MonitorControlRequest.Params): Promise<MonitorControlRequest.Result> => {
   try {
-    return params.action === 'start' ? await monitors.start(params.uri) : await monitors.stop(params.uri);
+    return params.action === 'start' ? await monitors.start(params.uri, params.trusted === true) : await monitors.stop(params.uri);
   } catch (e) {
     connection.console.error(`Monitoring failed: ${(e as Error).stack ?? String(e)}`);
     return { ...monitors.status(params.uri), message: `Monitoring could not start: ${(e as Error).message}` };
