@@ -6,6 +6,7 @@
  * the statistics are in the engine. Nothing runs unless the client says the workspace is
  * trusted (the trial command is the workspace's code).
  */
+import { isTrusted, untrustedMessage } from './trust';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -41,7 +42,7 @@ function studyFor(hooks: CompareServiceHooks, uri: string, configPath: string): 
 }
 
 export async function runCompare(hooks: CompareServiceHooks, p: CompareRunRequest.Params, signal?: AbortSignal): Promise<CompareRunRequest.Result> {
-  if (!p.trusted) return { ok: false, message: 'This workspace is not trusted: a comparison runs the study\'s trial command, so it needs a trusted workspace. Trust the folder (Manage Workspace Trust) and try again.' };
+  if (!isTrusted(p)) return { ok: false, message: untrustedMessage('a comparison', "runs the study's trial command") };
   if (!p.configUri.startsWith('file:')) return { ok: false, message: 'The configuration file must be on the local disk.' };
   const configPath = fileURLToPath(p.configUri);
   const def = studyFor(hooks, p.uri, configPath);

@@ -230,9 +230,13 @@ describe('where processes can start (source audit)', () => {
     }
   });
 
-  it('trial commands are run only by the study service (trust-gated) and the CLI the user runs', () => {
+  it('trial commands are run only by the study and compare services (trust-gated) and the CLI the user runs', () => {
     const callers = [...text].filter(([f, s]) => f !== 'engine/tune/trialRunner.ts' && f !== 'engine/tune/trialProcess.ts' && /(?<![.\w])(runTrial|runProcess)\(/.test(s)).map(([f]) => f).sort();
-    assert.deepEqual(callers, ['cli/optimizeCommand.ts', 'engine/tune/remeasure.ts', 'server/src/studyService.ts']);
+    assert.deepEqual(callers, ['cli/optimizeCommand.ts', 'engine/tune/remeasure.ts', 'engine/validate/commandRunner.ts', 'server/src/compareService.ts', 'server/src/studyService.ts']);
+    // The compare CLI's runner is reached only from the command line; the server's comparison is gated.
+    const runnerUsers = [...text].filter(([f, s]) => f !== 'engine/validate/commandRunner.ts' && /validate\/commandRunner'/.test(s)).map(([f]) => f).sort();
+    for (const f of runnerUsers) assert.ok(f.startsWith('cli/') || f === 'engine/validate/index.ts', `${f} runs benchmark commands`);
+    assert.match(text.get('server/src/compareService.ts')!, /if \(!isTrusted\(p\)\)/, 'the comparison service refuses untrusted requests');
     const remeasureUsers = [...text].filter(([f, s]) => f !== 'engine/tune/remeasure.ts' && /\bremeasure\w*\(/.test(s) && /from '[./]*\/?(engine\/)?tune\/remeasure'|from '\.\/remeasure'/.test(s)).map(([f]) => f).sort();
     for (const f of remeasureUsers) assert.ok(['cli/optimizeCommand.ts', 'server/src/studyService.ts', 'engine/tune/index.ts'].includes(f), `${f} re-measures (runs trial commands)`);
   });
