@@ -333,6 +333,16 @@ const tuningSchema: ObjectSchema = {
   },
 };
 
+const governorSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'The governor: after a change to a component’s configuration file is applied, it watches the component’s metrics (p95 latency, error ratio, throughput, queue depth; CPU and memory when none is declared) and its alerts, and calls the change a regression when it made one of them worse beyond doubt. Every applied change is kept in `.alluse-perf/audit.jsonl`.',
+  properties: {
+    autoRollback: prop({ kind: 'boolean', description: 'Roll a regressed change back without asking (the previous values are written back, and the rollback is recorded in the history). Off: a notification offers a one-click rollback.' }, { default: 'false' }),
+    watchMinutes: prop({ kind: 'number', description: 'How long after a change its effect is watched, in minutes.', minimum: 1, maximum: 1440, example: '10' }, { default: '10' }),
+    regressionThreshold: prop({ kind: 'number', description: 'How much worse a metric must get to count as a regression, relative to what was expected without the change (0.2 = 20% worse), with the whole 95% interval of the effect on the bad side, in two evaluations in a row.', minimum: 0, maximum: 10, example: '0.2' }, { default: '0.2' }),
+  },
+};
+
 export const workspaceSchema: ObjectSchema = {
   kind: 'object',
   description: 'The ALL-USE Performance workspace file: the running system to watch and tune.',
@@ -341,5 +351,6 @@ export const workspaceSchema: ObjectSchema = {
     components: prop({ kind: 'array', description: 'The running components of the system.', items: componentSchema, minItems: 1 }, { required: true }),
     monitor: prop(monitorSchema),
     tuning: prop(tuningSchema),
+    governor: prop(governorSchema),
   },
 };
