@@ -511,3 +511,120 @@ export function parseStudyWebviewMessage(x: unknown): StudyWebviewToExtension | 
   if (m.type === 'studyCommand' && typeof m.command === 'string' && (STUDY_COMMANDS as readonly string[]).includes(m.command)) return { type: 'studyCommand', command: m.command as (typeof STUDY_COMMANDS)[number] };
   return undefined;
 }
+
+// ---- Governor and audit history -----------------------------------------------------------
+
+export type { AuditEntry, AuditEdit, AuditSeriesEffect, AuditActor, AuditStatus, AuditProblem, AuditWatch, WatchState } from '../engine/coordinate/audit';
+import type { AuditActor, AuditEntry, AuditProblem } from '../engine/coordinate/audit';
+
+/**
+ * Client → server: a change to a component's configuration file was applied (apply all, a
+ * quick fix, a revert): record it in `.alluse-perf/audit.jsonl` and start watching it. The
+ * server works out the changed keys from the two texts; a change that changes no value is not
+ * recorded. Send it before saving the file, so the save is not recorded a second time.
+ */
+export namespace AuditRecordRequest {
+  export const method = 'alluse/audit/record' as const;
+  export interface Params {
+    /** The workspace file (alluse-perf.yaml). */
+    uri: string;
+    /** The changed configuration file. */
+    file: string;
+    actor: AuditActor;
+    /** Where the change came from, for people (`study "engine-throughput"`). */
+    source?: string;
+    beforeText: string;
+    afterText: string;
+  }
+  export interface Result {
+    entry?: AuditEntry;
+    message: string;
+  }
+}
+
+/** Client → server: a file was saved in the editor; a configuration file whose values changed is recorded as the user's change. */
+export namespace AuditFileSavedNotification {
+  export const method = 'alluse/audit/fileSaved' as const;
+  export interface Params {
+    uri: string;
+    file: string;
+    text: string;
+  }
+}
+
+/** Client → server: the audit history, newest first, with the lines that could not be read. */
+export namespace AuditListRequest {
+  export const method = 'alluse/audit/list' as const;
+  export interface Params {
+    uri: string;
+  }
+  export interface Result {
+    entries: AuditEntry[];
+    problems: AuditProblem[];
+    /** Where the history is kept (for messages). */
+    path: string;
+  }
+}
+
+/**
+ * Client → server: undo an entry (the "Roll back" button of a regression, or "Revert" in the
+ * history). The server sets the entry's keys back to their previous values with in-place edits
+ * (through `workspace/applyEdit` when the client supports it, so the editor can undo it;
+ * otherwise on disk), records the undo as a new entry (`rollbackOf`) and marks the entry
+ * `rolled-back` (`kind: 'rollback'`) or `reverted`. The client saves `fileUri` afterwards.
+ */
+export namespace AuditRevertRequest {
+  export const method = 'alluse/audit/revert' as const;
+  export interface Params {
+    uri: string;
+    id: string;
+    kind: 'rollback' | 'revert';
+  }
+  export interface Result {
+    ok: boolean;
+    message: string;
+    entry?: AuditEntry;
+    fileUri?: string;
+  }
+}
+
+/** Server → client: the audit history of a workspace changed (an entry, an effect, a verdict). */
+export namespace AuditChangedNotification {
+  export const method = 'alluse/audit/changed' as const;
+  export interface Params {
+    uri: string;
+  }
+}
+
+/**
+ * Server → client: the governor found that an applied change made things worse. With
+ * `governor.autoRollback` the server has already rolled it back (`rollback` is that entry;
+ * the client saves `fileUri` and says so); otherwise the client offers a one-click rollback.
+ */
+export namespace GovernorRegressionNotification {
+  export const method = 'alluse/governor/regression' as const;
+  export interface Params {
+    uri: string;
+    entry: AuditEntry;
+    reason: string;
+    fileUri: string;
+    rollback?: AuditEntry;
+    /** Why an automatic rollback did not happen or was partial. */
+    rollbackMessage?: string;
+  }
+}
+
+/** Messages the history webview sends to the extension. Validated by `parseHistoryWebviewMessage`. */
+export type HistoryWebviewToExtension = { type: 'ready' } | { type: 'refresh' } | { type: 'revert'; id: string } | { type: 'openFile'; id: string };
+
+/** Messages the extension sends to the history webview. */
+export type ExtensionToHistoryWebview = { type: 'history'; entries: AuditEntry[]; problems: AuditProblem[]; path: string } | { type: 'error'; message: string };
+
+/** Checks a message from the history webview; anything else is dropped. */
+export function parseHistoryWebviewMessage(x: unknown): HistoryWebviewToExtension | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  const m = x as Record<string, unknown>;
+  if (m.type === 'ready' || m.type === 'refresh') return { type: m.type };
+  if ((m.type === 'revert' || m.type === 'openFile') && typeof m.id === 'string' && /^[0-9TZ]{16}-[0-9a-f]{6}$/.test(m.id)) return { type: m.type, id: m.id };
+  return undefined;
+}

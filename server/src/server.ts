@@ -7,6 +7,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completeAt, hoverAt } from '../../engine/index';
 import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest, ProfileCompareRequest, ProfileContinuousNotification, ProfileContinuousRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
 import { MonitorService } from './monitorService';
+import { registerGovernor } from './governorRequests';
 import { ProfileService } from './profileService';
 import { registerPlanningHandlers } from './planningHandlers';
 import { registerStudyService } from './studyRequests';
@@ -54,10 +55,12 @@ const analyses = new WorkspaceAnalyses(150, (uri, result) => {
     errors: result.analysis.findings.filter((f) => f.severity === 'error').length,
   };
   void connection.sendNotification(AnalysisDoneNotification.method, params);
+  governor.track(uri);
 });
 
 connection.onInitialize((params): InitializeResult => {
   const opts = params.initializationOptions as Partial<ServerInitializationOptions> | undefined;
+  clientAppliesEdits = params.capabilities.workspace?.applyEdit === true;
   if (typeof opts?.debounceMs === 'number') analyses.setDebounce(opts.debounceMs);
   return {
     capabilities: {
@@ -119,7 +122,10 @@ connection.onRequest(WorkspaceSummaryRequest.method, (params: WorkspaceSummaryRe
 
 connection.onRequest(MonitorControlRequest.method, async (params: MonitorControlRequest.Params): Promise<MonitorControlRequest.Result> => {
   try {
-    return params.action === 'start' ? await monitors.start(params.uri) : await monitors.stop(params.uri);
+    if (params.action === 'stop') return await monitors.stop(params.uri);
+    const status = await monitors.start(params.uri);
+    governor.track(params.uri);
+    return status;
   } catch (e) {
     connection.console.error(`Monitoring failed: ${(e as Error).stack ?? String(e)}`);
     return { ...monitors.status(params.uri), message: `Monitoring could not start: ${(e as Error).message}` };
@@ -130,6 +136,12 @@ connection.onRequest(DashboardDataRequest.method, (params: DashboardDataRequest.
 
 registerPlanningHandlers(connection, monitors);
 
+let clientAppliesEdits = false;
+const governor = registerGovernor(connection, monitors, () => clientAppliesEdits, (uri) => {
+  const doc = documents.get(uri);
+  return doc ? analyses.current(doc) : analyses.latest(uri);
+});
+
 const studies = registerStudyService(connection, documents, (uri) => {
   const doc = documents.get(uri);
   return doc ? analyses.current(doc) : analyses.latest(uri);
@@ -137,6 +149,7 @@ const studies = registerStudyService(connection, documents, (uri) => {
 
 connection.onShutdown(() => {
   studies.cancelAll();
+  governor.stop();
   return Promise.all([monitors.stopAll(), profiles.stopAll()]).then(() => undefined);
 });
 
