@@ -30,6 +30,7 @@ import { OverviewPanel } from './overviewPanel';
 import { ProfileController } from './profileController';
 import { ServerStatusItem } from './statusItem';
 import { registerStudyCommands, type StudyApi } from './studyCommands';
+import { registerGovernor, type GovernorApi } from './governorClient';
 
 /** What the extension offers other extensions and its own tests. */
 export interface AllUsePerformanceApi {
@@ -48,6 +49,8 @@ export interface AllUsePerformanceApi {
   limitNotifications(): string[];
   /** Tuning studies: the open study views and a wait for a study's work to end (tests). */
   studies: StudyApi;
+  /** The governor: record a change, the regressions notified, the Change History panel (tests). */
+  governor: GovernorApi;
 }
 
 let client: LanguageClient | undefined;
@@ -196,11 +199,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
   const profiles = new ProfileController(context.extensionUri, lc, ready.then(() => undefined), () => findWorkspaceFile());
   context.subscriptions.push(profiles);
 
-  const studies = registerStudyCommands(context, lc, ready, findWorkspaceFile);
+  const governor = registerGovernor(context, lc, ready, findWorkspaceFile);
+  const studies = registerStudyCommands(context, lc, ready, findWorkspaceFile, governor);
 
   return {
     shownProfile: () => profiles.shown,
     studies,
+    governor,
     whenServerReady: () => ready,
     lastAnalysis: (uri) => {
       const a = analyses.get(uri);
