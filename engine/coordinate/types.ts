@@ -5,6 +5,7 @@
  * resolution, allocation, the SLO guardrail, the server, the CLI and the governor speak only
  * these types. Pure data: no editor or LSP imports.
  */
+import type { Range } from '../text/positions';
 import type { ParamValue } from '../tune/types';
 
 /** Where a recommendation comes from. */
@@ -238,9 +239,9 @@ export interface ConfigEdit {
   key: string;
   from?: ParamValue;
   to: ParamValue;
-  /** Byte range of the value in the file (when the key exists), for an exact text edit. */
-  range?: { start: number; end: number };
-  /** The replacement text for `range`, or the whole new file text when `range` is absent. */
+  /** The value's range in the file (line/character), for an exact text edit; absent when the key is missing (the user adds it). */
+  range?: Range;
+  /** The replacement text for `range`. */
   text: string;
 }
 
