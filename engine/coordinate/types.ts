@@ -145,7 +145,7 @@ export interface SloCheck {
 export interface GuardrailVerdict {
   recommendation: Recommendation;
   offered: boolean;
-  /** Why it is not offered (the broken SLOs); undefined when offered. */
+  /** Why it is not offered (the broken SLOs); when offered, set only to note SLOs today's configuration broke as well. */
   reason?: string;
   checks: SloCheck[];
 }

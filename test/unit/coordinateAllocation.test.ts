@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allocate, allocationEdits, usage } from '../../engine/coordinate/allocation';
 import { coordinationFrom } from '../../engine/coordinate/config';
-import { applyGuardrail, checkSlos } from '../../engine/coordinate/guardrail';
+import { applyGuardrail, checkSlos, measurementFromMetrics } from '../../engine/coordinate/guardrail';
 import type { AllocationVariable, Recommendation } from '../../engine/coordinate/types';
 
 const ENGINE = '/ws/config/protocol-engine.yaml';
@@ -143,6 +143,20 @@ describe('SLO guardrail', () => {
     const [ok] = applyGuardrail([{ recommendation: rec, measured: { 'protocol-engine': { latencyMs: { p95: 49 }, throughput: 500 }, 'account-service': { latencyMs: { p95: 20 } } } }], slos);
     assert.equal(ok.offered, true);
     assert.deepEqual(checkSlos('protocol-engine', slos['protocol-engine'], { throughput: 499 }).map((c) => c.ok), [false]);
+  });
+
+  it('an SLO already broken by today\'s configuration under the same load is not blamed unless made worse', () => {
+    const base = { 'protocol-engine': { latencyMs: { p95: 1800 } } };
+    const [better] = applyGuardrail([{ recommendation: rec, measured: { 'protocol-engine': { latencyMs: { p95: 900 } } }, baseline: base }], slos);
+    assert.equal(better.offered, true);
+    assert.match(better.reason!, /already broken by today's configuration/);
+    const [worse] = applyGuardrail([{ recommendation: rec, measured: { 'protocol-engine': { latencyMs: { p95: 2500 } } }, baseline: base }], slos);
+    assert.equal(worse.offered, false);
+  });
+
+  it('reads per-component SLO metrics from a trial command\'s result', () => {
+    const m = measurementFromMetrics({ p95_latency_ms: 40, throughput_tps: 2100, error_rate: 0, 'account-service.p95_latency_ms': 12 }, 'protocol-engine', ['protocol-engine', 'account-service', 'market-feed']);
+    assert.deepEqual(m, { 'protocol-engine': { latencyMs: { p95: 40 }, errorRate: 0, throughput: 2100 }, 'account-service': { latencyMs: { p95: 12 } } });
   });
 
   it('one not re-measured is offered only when measurement is not required', () => {
