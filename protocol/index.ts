@@ -393,6 +393,8 @@ export namespace StudyRunRequest {
     trusted: boolean;
     /** Override of the study's trial budget (a raised budget continues the study). */
     budget?: number;
+    /** Start even while the component has a firing alert (the job queue holds it otherwise). */
+    force?: boolean;
   }
   export interface Result {
     started: boolean;
@@ -568,6 +570,8 @@ export namespace CoordinationConflictsRequest {
     resolutions: Resolution[];
     /** The recommendations left to offer after the resolutions. */
     offered: Recommendation[];
+    /** Recommendations the SLO guardrail keeps out: their re-measurement broke a component's SLO. */
+    withheld: { recommendation: Recommendation; reason: string }[];
     /** Problems in `coordination` of alluse-perf.yaml, or why nothing could be checked. */
     problems: string[];
   }
