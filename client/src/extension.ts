@@ -30,6 +30,7 @@ import { OverviewPanel } from './overviewPanel';
 import { ProfileController } from './profileController';
 import { ServerStatusItem } from './statusItem';
 import { registerStudyCommands, type StudyApi } from './studyCommands';
+import { registerCoordinationCommands, type CoordinationApi } from './coordinationCommands';
 
 /** What the extension offers other extensions and its own tests. */
 export interface AllUsePerformanceApi {
@@ -48,6 +49,8 @@ export interface AllUsePerformanceApi {
   limitNotifications(): string[];
   /** Tuning studies: the open study views and a wait for a study's work to end (tests). */
   studies: StudyApi;
+  /** Coordination: the job queue, the last conflict check and allocation (tests). */
+  coordination: CoordinationApi;
 }
 
 let client: LanguageClient | undefined;
@@ -197,10 +200,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
   context.subscriptions.push(profiles);
 
   const studies = registerStudyCommands(context, lc, ready, findWorkspaceFile);
+  const coordination = registerCoordinationCommands(context, lc, ready, findWorkspaceFile);
 
   return {
     shownProfile: () => profiles.shown,
     studies,
+    coordination,
     whenServerReady: () => ready,
     lastAnalysis: (uri) => {
       const a = analyses.get(uri);
