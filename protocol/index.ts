@@ -5,6 +5,7 @@
  * so it is safe in the browser.
  */
 import type { Range, WorkspaceSummary } from '../engine/index';
+import type { AllocationResult, Conflict, QueueState, Recommendation, Resolution } from '../engine/coordinate/types';
 
 export type { Range, WorkspaceSummary, ComponentSummary, StudySummary } from '../engine/index';
 
@@ -392,6 +393,8 @@ export namespace StudyRunRequest {
     trusted: boolean;
     /** Override of the study's trial budget (a raised budget continues the study). */
     budget?: number;
+    /** Start even while the component has a firing alert (the job queue holds it otherwise). */
+    force?: boolean;
   }
   export interface Result {
     started: boolean;
@@ -510,6 +513,86 @@ export function parseStudyWebviewMessage(x: unknown): StudyWebviewToExtension | 
   if (m.type === 'ready' || m.type === 'refresh') return { type: m.type };
   if (m.type === 'studyCommand' && typeof m.command === 'string' && (STUDY_COMMANDS as readonly string[]).includes(m.command)) return { type: 'studyCommand', command: m.command as (typeof STUDY_COMMANDS)[number] };
   return undefined;
+}
+
+// ---- Coordination: the job queue, recommendation conflicts, resource allocation --------------
+
+export type {
+  QueueState,
+  ScheduledJob,
+  JobKind,
+  JobState,
+  Recommendation,
+  Conflict,
+  Resolution,
+  AllocationResult,
+  ConfigEdit,
+} from '../engine/coordinate/types';
+
+/** Client → server: the job queue (running, waiting and recently ended jobs) and its budget. */
+export namespace CoordinationQueueRequest {
+  export const method = 'alluse/coordination/queue' as const;
+  export type Params = Record<string, never>;
+  export type Result = QueueState;
+}
+
+/** Server → client: the queue changed (a job was queued, held, started, progressed or ended). */
+export namespace CoordinationQueueNotification {
+  export const method = 'alluse/coordination/queueChanged' as const;
+  export type Params = QueueState;
+}
+
+/** Client → server: cancel a queued or running job of the queue. */
+export namespace CoordinationCancelJobRequest {
+  export const method = 'alluse/coordination/cancelJob' as const;
+  export interface Params {
+    id: string;
+  }
+  export interface Result {
+    cancelled: boolean;
+  }
+}
+
+/** Client → server: the recommendations of the workspace, their conflicts and how each was resolved. */
+export namespace CoordinationConflictsRequest {
+  export const method = 'alluse/coordination/conflicts' as const;
+  export interface Params {
+    uri: string;
+    /** Settle conflicts the priority rules do not decide by measuring the combinations (runs the allocation trial command: needs trust). */
+    measure?: boolean;
+    trusted?: boolean;
+    /** More recommendations to take into account (from capacity planning, rules, ...). */
+    extra?: Recommendation[];
+  }
+  export interface Result {
+    recommendations: Recommendation[];
+    conflicts: Conflict[];
+    resolutions: Resolution[];
+    /** The recommendations left to offer after the resolutions. */
+    offered: Recommendation[];
+    /** Recommendations the SLO guardrail keeps out: their re-measurement broke a component's SLO. */
+    withheld: { recommendation: Recommendation; reason: string }[];
+    /** Problems in `coordination` of alluse-perf.yaml, or why nothing could be checked. */
+    problems: string[];
+  }
+}
+
+/** Client → server: distribute the resource totals across components (`coordination.allocation`); runs through the job queue. */
+export namespace CoordinationAllocateRequest {
+  export const method = 'alluse/coordination/allocate' as const;
+  export interface Params {
+    uri: string;
+    trusted: boolean;
+    /** Override of `coordination.allocation.budget`. */
+    budget?: number;
+    /** Start even while a component has a firing alert. */
+    force?: boolean;
+  }
+  export interface Result {
+    result?: AllocationResult;
+    /** Why there is no result (not trusted, no allocation section, cancelled). */
+    message?: string;
+  }
 }
 
 // ---- Governor and audit history -----------------------------------------------------------

@@ -31,6 +31,7 @@ import { ProfileController } from './profileController';
 import { ServerStatusItem } from './statusItem';
 import { registerStudyCommands, type StudyApi } from './studyCommands';
 import { registerGovernor, type GovernorApi } from './governorClient';
+import { registerCoordinationCommands, type CoordinationApi } from './coordinationCommands';
 
 /** What the extension offers other extensions and its own tests. */
 export interface AllUsePerformanceApi {
@@ -51,6 +52,8 @@ export interface AllUsePerformanceApi {
   studies: StudyApi;
   /** The governor: record a change, the regressions notified, the Change History panel (tests). */
   governor: GovernorApi;
+  /** Coordination: the job queue, the last conflict check and allocation (tests). */
+  coordination: CoordinationApi;
 }
 
 let client: LanguageClient | undefined;
@@ -201,11 +204,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
 
   const governor = registerGovernor(context, lc, ready, findWorkspaceFile);
   const studies = registerStudyCommands(context, lc, ready, findWorkspaceFile, governor);
+  const coordination = registerCoordinationCommands(context, lc, ready, findWorkspaceFile);
 
   return {
     shownProfile: () => profiles.shown,
     studies,
     governor,
+    coordination,
     whenServerReady: () => ready,
     lastAnalysis: (uri) => {
       const a = analyses.get(uri);

@@ -11,6 +11,7 @@ import { registerGovernor } from './governorRequests';
 import { ProfileService } from './profileService';
 import { registerPlanningHandlers } from './planningHandlers';
 import { registerStudyService } from './studyRequests';
+import { registerCoordination } from './coordinationService';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
 import { WorkspaceAnalyses } from './workspaceDocuments';
 
@@ -39,6 +40,7 @@ const monitors = new MonitorService({
   },
   status: (uri, status) => void connection.sendNotification(MonitorStatusNotification.method, { ...status, uri } satisfies MonitorStatusNotification.Params),
   alertsChanged: (uri) => {
+    coordination.scheduler.alertsChanged();
     publish(uri);
     void connection.sendNotification(MonitorStatusNotification.method, { ...monitors.status(uri), uri } satisfies MonitorStatusNotification.Params);
   },
@@ -46,6 +48,7 @@ const monitors = new MonitorService({
 
 const analyses = new WorkspaceAnalyses(150, (uri, result) => {
   analysisCount++;
+  coordination.workspaceChanged(uri);
   const diagnostics = publish(uri);
   const params: AnalysisDoneNotification.Params = {
     uri,
@@ -142,15 +145,25 @@ const governor = registerGovernor(connection, monitors, () => clientAppliesEdits
   return doc ? analyses.current(doc) : analyses.latest(uri);
 });
 
-const studies = registerStudyService(connection, documents, (uri) => {
-  const doc = documents.get(uri);
-  return doc ? analyses.current(doc) : analyses.latest(uri);
+const coordination = registerCoordination(connection, {
+  analysis: (uri) => analyses.latest(uri),
+  firingAlerts: (component) => documents.keys().filter(isWorkspaceFile).flatMap((uri) => monitors.status(uri).alerts.filter((a) => component === 'system' || a.component === component).map((a) => a.name)),
 });
+
+const studies = registerStudyService(
+  connection,
+  documents,
+  (uri) => {
+    const doc = documents.get(uri);
+    return doc ? analyses.current(doc) : analyses.latest(uri);
+  },
+  { scheduler: coordination.scheduler, jobCpu: coordination.jobCpu },
+);
 
 connection.onShutdown(() => {
   studies.cancelAll();
   governor.stop();
-  return Promise.all([monitors.stopAll(), profiles.stopAll()]).then(() => undefined);
+  return Promise.all([monitors.stopAll(), profiles.stopAll(), coordination.scheduler.cancelAll()]).then(() => undefined);
 });
 
 const profiles = new ProfileService({
