@@ -11,7 +11,7 @@ import { onMessage, post } from './bridge';
 
 const root = document.getElementById('root')!;
 
-const ACTORS: Record<string, string> = { user: 'you (saved)', 'apply-all': 'Apply All', 'quick-fix': 'quick fix', governor: 'governor (automatic)', allocation: 'resource allocation', revert: 'revert' };
+const ACTORS: Record<string, string> = { user: 'you', 'apply-all': 'Apply All', 'quick-fix': 'quick fix', governor: 'governor (automatic)', allocation: 'resource allocation', revert: 'revert' };
 const STATUS: Record<string, string> = { applied: 'applied', 'rolled-back': 'rolled back', reverted: 'reverted' };
 const WATCH: Record<string, string> = { watching: 'watching…', ok: 'no regression', regressed: 'regressed', 'not-watched': 'not watched' };
 
