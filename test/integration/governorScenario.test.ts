@@ -126,8 +126,8 @@ describe('issue 9 end to end: conflicting studies, resolution, applied change, f
 
     // 4. A fault makes the engine slower; the governor notices and rolls the change back on its own.
     const t0 = Date.now();
-    await demo.fault('protocol-engine', { fault: 'latency-spike', on: true, probability: 1, delay_ms: 300 });
-    const reg = await client.waitFor(() => regressions.find((r) => r.entry.id === rec.entry!.id), 90_000, 'the regression notification');
+    await demo.fault('protocol-engine', { fault: 'latency-spike', on: true, probability: 1, delay_ms: 1500 });
+    const reg = await client.waitFor(() => regressions.find((r) => r.entry.id === rec.entry!.id), 120_000, 'the regression notification');
     console.log(`# fault → regression found and rolled back in ${Date.now() - t0} ms: ${reg.reason}`);
     assert.ok(reg.rollback, reg.rollbackMessage);
     assert.equal(reg.rollback.actor, 'governor');

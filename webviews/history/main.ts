@@ -35,7 +35,7 @@ function row(e: AuditEntry, byId: Map<string, AuditEntry>): HTMLTableRowElement 
   if (e.rolledBackBy) status.append(el('div', { class: 'note' }, `by ${byId.get(e.rolledBackBy)?.actor === 'governor' ? 'the governor' : 'you'} at ${byId.has(e.rolledBackBy) ? new Date(byId.get(e.rolledBackBy)!.time).toLocaleTimeString() : e.rolledBackBy}`));
   if (e.rollbackOf) status.append(el('div', { class: 'note' }, `undoes the change of ${byId.has(e.rollbackOf) ? new Date(byId.get(e.rollbackOf)!.time).toLocaleTimeString() : e.rollbackOf}`));
   const watch = el('td', { class: `watch ${e.watch?.state ?? ''}`, title: e.watch?.reason ?? '' }, WATCH[e.watch?.state ?? 'not-watched'] ?? '');
-  if (e.watch?.reason && e.watch.state !== 'watching') watch.append(el('div', { class: 'note' }, e.watch.reason));
+  if (e.watch?.reason) watch.append(el('div', { class: 'note' }, e.watch.reason));
   const actions = el('td', { class: 'actions' });
   const open = el('a', { title: `Open ${e.file}` }, 'Open');
   open.addEventListener('click', () => post({ type: 'openFile', id: e.id }));
