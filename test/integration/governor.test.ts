@@ -8,9 +8,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { AuditChangedNotification, AuditListRequest, AuditRecordRequest, DashboardDataRequest, GovernorRegressionNotification } from '../../protocol/index';
+import { AuditChangedNotification, AuditListRequest, AuditRecordRequest, GovernorRegressionNotification } from '../../protocol/index';
 import { parseAuditLog } from '../../engine/coordinate/audit';
 import type { TestLspClient } from '../helpers/lspClient';
+import { waitForCalmLatency } from '../helpers/calmLatency';
 import { startMonitoredDemo, type MonitoredDemo } from '../helpers/monitoredDemo';
 
 describe('the governor rolls back a change that a latency fault made worse', () => {
@@ -31,14 +32,7 @@ describe('the governor rolls back a change that a latency fault made worse', () 
 
   it('records the change, detects the regression, rolls it back and keeps both in the history', async () => {
     // A baseline first: 20 s of the engine's p95 latency in the store.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const d = (await client.connection.sendRequest(DashboardDataRequest.method, { uri, range: '5m' })) as DashboardDataRequest.Result;
-      const pts = d?.components.find((c) => c.name === 'protocol-engine')?.panels.find((p) => p.id === 'latency')?.series.find((s) => s.label === 'p95')?.points ?? [];
-      if (pts.length > 1 && pts[pts.length - 1][0] - pts[0][0] >= 20_000) break;
-      if (Date.now() > deadline) assert.fail(`only ${pts.length} latency samples of the engine after 60 s`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    await waitForCalmLatency(client, uri);
 
     const configPath = join(demo.ws.folder, 'config/protocol-engine.yaml');
     const fileUri = pathToFileURL(configPath).toString();

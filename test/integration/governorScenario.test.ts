@@ -15,13 +15,13 @@ import {
   AuditListRequest,
   AuditRecordRequest,
   CoordinationConflictsRequest,
-  DashboardDataRequest,
   GovernorRegressionNotification,
   StudyEditsRequest,
   StudyProgressNotification,
   StudyRunRequest,
 } from '../../protocol/index';
 import { ROOT, type TestLspClient } from '../helpers/lspClient';
+import { waitForCalmLatency } from '../helpers/calmLatency';
 import { startMonitoredDemo, type MonitoredDemo } from '../helpers/monitoredDemo';
 
 const WORKSPACE_LINES = [
@@ -97,14 +97,7 @@ describe('issue 9 end to end: conflicting studies, resolution, applied change, f
     assert.ok(!c.offered.some((r) => r.key === 'threads'));
 
     // 3. A baseline of the engine's latency in the store, then the kept recommendation applied ("Apply All") and recorded.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const d = (await client.connection.sendRequest(DashboardDataRequest.method, { uri, range: '5m' })) as DashboardDataRequest.Result;
-      const pts = d?.components.find((x) => x.name === 'protocol-engine')?.panels.find((p) => p.id === 'latency')?.series.find((s) => s.label === 'p95')?.points ?? [];
-      if (pts.length > 1 && pts[pts.length - 1][0] - pts[0][0] >= 20_000) break;
-      if (Date.now() > deadline) assert.fail(`only ${pts.length} latency samples of the engine after 60 s`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    await waitForCalmLatency(client, uri);
     const edits = (await client.connection.sendRequest(StudyEditsRequest.method, { uri, study: 'engine-workers' } satisfies StudyEditsRequest.Params)) as StudyEditsRequest.Result;
     assert.ok(edits.configUri && edits.edits.length === 1, edits.message);
     const configPath = join(demo.ws.folder, 'config/protocol-engine.yaml');
