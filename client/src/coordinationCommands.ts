@@ -16,6 +16,7 @@ import {
   type QueueState,
   type Resolution,
 } from '../../protocol/index';
+import type { GovernorApi } from './governorClient';
 import { QueueTree } from './queueTree';
 
 export interface CoordinationApi {
@@ -43,6 +44,7 @@ export function registerCoordinationCommands(
   lc: LanguageClient,
   ready: Promise<void>,
   findWorkspaceFile: (quiet?: boolean) => Promise<vscode.Uri | undefined>,
+  governor?: GovernorApi,
 ): CoordinationApi {
   const tree = new QueueTree();
   let conflicts: CoordinationConflictsRequest.Result | undefined;
@@ -141,8 +143,18 @@ export function registerCoordinationCommands(
         if (!e.range) continue; // a missing key: nothing to replace in place
         edit.replace(vscode.Uri.file(e.file), new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), e.text, { label: `Allocate resources: ${e.component} ${e.key}`, needsConfirmation: false });
       }
+      // The texts before, so the change history records the allocation (actor `allocation`) per file.
+      const changed = [...new Set(r.result.edits.filter((e) => e.range).map((e) => e.file))];
+      const before = new Map<string, string>();
+      for (const f of changed) before.set(f, (await vscode.workspace.openTextDocument(vscode.Uri.file(f))).getText());
       if (!(await vscode.workspace.applyEdit(edit))) void vscode.window.showErrorMessage('The allocation could not be applied: a file changed meanwhile? Run Allocate Resources again.');
-      else void vscode.window.showInformationMessage(`Allocation applied to ${new Set(r.result.edits.map((e) => e.file)).size} file(s); Undo reverts it in one step.`);
+      else {
+        for (const f of changed) {
+          const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(f));
+          await governor?.record(doc.uri, 'allocation', 'resource allocation', before.get(f)!, doc.getText());
+        }
+        void vscode.window.showInformationMessage(`Allocation applied to ${new Set(r.result.edits.map((e) => e.file)).size} file(s); Undo reverts it in one step.`);
+      }
     }),
   );
 

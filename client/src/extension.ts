@@ -204,7 +204,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
 
   const governor = registerGovernor(context, lc, ready, findWorkspaceFile);
   const studies = registerStudyCommands(context, lc, ready, findWorkspaceFile, governor);
-  const coordination = registerCoordinationCommands(context, lc, ready, findWorkspaceFile);
+  const coordination = registerCoordinationCommands(context, lc, ready, findWorkspaceFile, governor);
 
   return {
     shownProfile: () => profiles.shown,
