@@ -206,7 +206,7 @@ export class StudyService {
       // Never started: nothing to stop, it leaves the queue.
       this.hooks.scheduler!.cancel(job.id);
       this.work.delete(key(uri, study));
-      this.progress(uri, study, undefined, 'cancelled', `Study "${study}" cancelled before it started.`);
+      this.progress(uri, study, undefined, 'cancelled', `${w.phase === 'remeasuring' ? 'The re-measurement of' : 'Study'} "${study}" cancelled before it started.`);
       return true;
     }
     w?.abort.abort();
@@ -243,7 +243,8 @@ export class StudyService {
     const w: Work = { phase: 'remeasuring', abort: new AbortController(), done: 0, total: pairs * 2, message: `Re-measuring trial #${rec.trial} against the current ${f.def.configFile ?? 'configuration'} (${pairs} interleaved pairs).` };
     this.work.set(key(uri, study), w);
     this.progress(uri, study, w);
-    void remeasure(f.def, rec.params, {
+    const start = (report?: (p: JobProgress) => void): Promise<void> =>
+      remeasure(f.def, rec.params, {
       pairs,
       signal: w.abort.signal,
       onRun: (run, done, total) => {
@@ -252,6 +253,7 @@ export class StudyService {
         const v = run.outcome.values?.[0];
         w.message = `Re-measurement run ${done} of ${total} (${run.arm}${v !== undefined ? `: ${f.def.objectives[0].name}=${Number(v.toPrecision(4))}` : ''})`;
         this.progress(uri, study, w);
+        report?.({ done: w.done, total: w.total, message: w.message });
       },
     })
       .then((result) => {
@@ -270,6 +272,22 @@ export class StudyService {
         this.hooks.error(`Re-measurement of ${study} failed: ${(e as Error).stack ?? String(e)}`);
         this.progress(uri, study, undefined, 'failed', `Re-measurement failed: ${(e as Error).message}`);
       });
+    const scheduler = this.hooks.scheduler;
+    if (!scheduler) {
+      void start();
+      return { started: true, message: w.message };
+    }
+    // A re-measurement is a benchmark of the component: it waits like any job of the queue.
+    const job = scheduler.submit({ kind: 'benchmark', component: f.def.component ?? study, label: `Re-measure ${study}`, trials: 1, cpuCores: this.hooks.jobCpu?.(1) ?? 1 }, (_job, ctx) => {
+      if (ctx.signal.aborted) w.abort.abort();
+      ctx.signal.addEventListener('abort', () => w.abort.abort());
+      return start(ctx.progress);
+    });
+    w.jobId = job.id;
+    if (job.state !== 'running') {
+      w.message = `Re-measurement of "${study}" queued: ${job.reason ?? 'waiting for its turn'}.`;
+      this.progress(uri, study, w);
+    }
     return { started: true, message: w.message };
   }
 
