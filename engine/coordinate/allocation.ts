@@ -112,6 +112,8 @@ export async function allocate(o: AllocateOptions): Promise<AllocationResult> {
   const history: Observation[] = [];
   const cache = new Map<string, CombinationMeasurement>();
   let evaluations = 0;
+  /** Why measurements were infeasible, with how often: told when nothing was feasible. */
+  const reasons = new Map<string, number>();
   let best: { values: Record<string, number>; score: number } | undefined;
   const excess = (values: Record<string, number>) => usage(vars, totals, values).map((u) => u.used - u.total);
 
@@ -127,6 +129,7 @@ export async function allocate(o: AllocateOptions): Promise<AllocationResult> {
     }
     evaluations++;
     cache.set(k, m);
+    if (!m.feasible && m.reason) reasons.set(m.reason, (reasons.get(m.reason) ?? 0) + 1);
     o.onEvaluation?.(evaluations, values, m);
     if (m.feasible && m.score !== undefined && (!best || m.score > best.score)) best = { values: { ...values }, score: m.score };
     return m;
@@ -169,7 +172,7 @@ export async function allocate(o: AllocateOptions): Promise<AllocationResult> {
       usage: usage(vars, totals, current),
       evaluations,
       edits: [],
-      explanation: `No assignment within ${totalsText} measured as feasible in ${evaluations} evaluation(s); nothing is changed. Raise the budget, widen min/max in coordination.resources, or check the objective's measurement.`,
+      explanation: `No assignment within ${totalsText} measured as feasible in ${evaluations} evaluation(s); nothing is changed.${reasons.size ? ` The measurements said: ${[...reasons].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([r, n]) => `${r} (${n}×)`).join('; ')}.` : ''} Raise the budget, widen min/max in coordination.resources, or check the objective's measurement.`,
     };
   }
   const improved = !baselineBest || best !== baselineBest;

@@ -102,6 +102,12 @@ describe('resource allocation', () => {
     );
   });
 
+  it('says why when no assignment measured feasible', async () => {
+    const r = await allocate({ variables: vars, totals: [{ resource: 'cpu-cores', total: 8, from: 'config' }], objective: async () => ({ feasible: false, reason: 'the trial command exited with code 1' }), budget: 3, seed: 1, algorithm: 'random', readText: (f) => texts[f] });
+    assert.deepEqual(r.edits, []);
+    assert.match(r.explanation, /No assignment within cpu-cores 8 measured as feasible in \d+ evaluation\(s\); nothing is changed\. The measurements said: the trial command exited with code 1 \(\d+×\)/);
+  });
+
   it('edits leave unchanged keys out', () => {
     const e = allocationEdits(vars, { 'protocol-engine/workers': 2, 'learning-worker/threads': 3 }, (f) => texts[f]);
     assert.deepEqual(e.map((x) => [x.key, x.from, x.to, x.text]), [['threads', 1, 3, '3']]);
