@@ -24,6 +24,7 @@ import { bestTrial, paretoFront } from '../../engine/tune/studyResult';
 import { runTrial } from '../../engine/tune/trialRunner';
 import type { Params } from '../../engine/tune/types';
 import type { Scheduler } from '../../engine/coordinate/scheduler';
+import { applyGuardrail, measurementFromMetrics } from '../../engine/coordinate/guardrail';
 import type { JobProgress } from '../../engine/coordinate/types';
 import {
   TUNING_RECOMMENDATION_CODE,
@@ -357,11 +358,14 @@ export class StudyService {
       const cfgUri = pathToFileURL(def.configFile).toString();
       const stored = this.storedRemeasure(d.dir, def.name, rec);
       const studyValues = rec.values ? def.objectives.map((o, i) => `${o.name}=${Number(rec.values![i].toPrecision(4))}`).join(', ') + ` (trial #${rec.trial})` : undefined;
+      // Withheld by the SLO guardrail: still shown, with why, but without a quick fix.
+      const withheld = this.withheldBySlo(uri, def, stored);
       if (!next.has(cfgUri)) next.set(cfgUri, new Map());
-      next.get(cfgUri)!.set(def.name, { changes, study: def.name });
+      if (!withheld) next.get(cfgUri)!.set(def.name, { changes, study: def.name });
       const list = messages.get(cfgUri) ?? [];
       for (const c of changes) {
-        list.push({ range: c.range, severity: DiagnosticSeverity.Information, code: TUNING_RECOMMENDATION_CODE, source: 'alluse-perf', message: changeMessage(c, def.name, stored?.result.effects, studyValues), data: { study: def.name, key: c.key } });
+        const message = changeMessage(c, def.name, stored?.result.effects, studyValues) + (withheld ? ` It is ${withheld.replace(/^not offered/, 'not offered (SLO guardrail)')}.` : '');
+        list.push({ range: c.range, severity: DiagnosticSeverity.Information, code: TUNING_RECOMMENDATION_CODE, source: 'alluse-perf', message, data: { study: def.name, key: c.key } });
       }
       messages.set(cfgUri, list);
     }
@@ -370,6 +374,23 @@ export class StudyService {
     this.shown.clear();
     for (const [u, m] of next) this.shown.set(u, m);
     for (const [u, list] of messages) this.hooks.diagnostics(u, list);
+  }
+
+  /**
+   * The SLO guardrail: why a re-measured recommendation is not offered (it broke a component's
+   * SLO in its re-measurement), or undefined when it may be offered.
+   */
+  private withheldBySlo(uri: string, def: StudyDefinition, stored: StoredRemeasure | undefined): string | undefined {
+    const doc = stored && def.component ? this.hooks.analysis(uri)?.analysis.doc : undefined;
+    if (!stored || !doc) return undefined;
+    const comps = workspaceConfigFrom(doc).components;
+    const names = comps.map((c) => c.name);
+    const med = (k: 'medianCurrent' | 'medianRecommended') => Object.fromEntries(stored.result.effects.map((e) => [e.metric, e[k]]));
+    const [v] = applyGuardrail(
+      [{ recommendation: { id: def.name, source: 'study', component: def.component!, file: def.configFile ?? '', key: '', to: 0 }, measured: measurementFromMetrics(med('medianRecommended'), def.component!, names), baseline: measurementFromMetrics(med('medianCurrent'), def.component!, names) }],
+      Object.fromEntries(comps.map((c) => [c.name, c.slos])),
+    );
+    return v.offered ? undefined : v.reason;
   }
 
   /** Quick fixes for `tuning-recommendation` diagnostics of a configuration file. */
@@ -404,6 +425,8 @@ export class StudyService {
     if (!f.def.configFile || !existsSync(f.def.configFile)) return { edits: [], message: `Study "${study}" has no configuration file to change.` };
     const rec = recommendedTrial(logTrials(studyLogPath(f.dir, study)), f.def);
     if (!rec) return { edits: [], message: `Study "${study}" has no feasible trial yet: nothing to apply.` };
+    const withheld = this.withheldBySlo(uri, f.def, this.storedRemeasure(f.dir, study, rec));
+    if (withheld) return { edits: [], message: `Trial #${rec.trial} of "${study}" is ${withheld.replace(/^not offered/, 'not offered (SLO guardrail)')}.` };
     const r = recommendationFor(readFileSync(f.def.configFile, 'utf8'), rec.params, f.def.keys);
     const edits = r.changes.filter((c) => c.edit).map((c) => c.edit!);
     const missing = r.changes.filter((c) => c.missing).map((c) => c.key);
