@@ -163,8 +163,7 @@ describe('coordination over LSP (dist/server.js --stdio)', () => {
     assert.match(e.message!, /not offered \(SLO guardrail\)/);
     await client.connection.sendRequest(StudyListRequest.method, { uri });
     const cfgUri = pathToFileURL(join(folder, 'config/engine.yaml')).href;
-    const diags = await client.waitFor(() => client.published.get(cfgUri)?.diagnostics.filter((d) => /SLO guardrail/.test(String(d.message))).length && client.published.get(cfgUri)!.diagnostics, 10_000, 'the withheld diagnostic');
-    const d = diags.find((x) => /SLO guardrail/.test(String(x.message)))!;
+    const d = await client.waitFor(() => client.published.get(cfgUri)?.diagnostics.find((x) => /SLO guardrail/.test(String(x.message))), 10_000, 'the withheld diagnostic');
     const actions = await client.connection.sendRequest<unknown[]>(StudyCodeActionsRequest.method, { uri: cfgUri, diagnostics: [{ ...d, message: String(d.message) }] });
     assert.deepEqual(actions, [], 'no quick fix for a withheld recommendation');
   });
