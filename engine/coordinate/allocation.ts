@@ -113,7 +113,7 @@ export async function allocate(o: AllocateOptions): Promise<AllocationResult> {
   const cache = new Map<string, CombinationMeasurement>();
   let evaluations = 0;
   /** Why measurements were infeasible, with how often: told when nothing was feasible. */
-  const reasons = new Map<string, number>();
+  const reasons = new Map<string, { text: string; n: number }>();
   let best: { values: Record<string, number>; score: number } | undefined;
   const excess = (values: Record<string, number>) => usage(vars, totals, values).map((u) => u.used - u.total);
 
@@ -129,7 +129,12 @@ export async function allocate(o: AllocateOptions): Promise<AllocationResult> {
     }
     evaluations++;
     cache.set(k, m);
-    if (!m.feasible && m.reason) reasons.set(m.reason, (reasons.get(m.reason) ?? 0) + 1);
+    if (!m.feasible && m.reason) {
+      // Counted by their words: ports, temporary folders and numbers differ from run to run.
+      const kind = m.reason.replace(/\/tmp\/\S*/g, '…').replace(/\d+(\.\d+)?/g, '#');
+      const seen = reasons.get(kind);
+      reasons.set(kind, { text: seen?.text ?? m.reason, n: (seen?.n ?? 0) + 1 });
+    }
     o.onEvaluation?.(evaluations, values, m);
     if (m.feasible && m.score !== undefined && (!best || m.score > best.score)) best = { values: { ...values }, score: m.score };
     return m;
@@ -146,10 +151,10 @@ export async function allocate(o: AllocateOptions): Promise<AllocationResult> {
   // Proposals over a total are repaired onto it (the objective of a proposal is that of its
   // repair, a fixed function, so every sampler sees consistent data): no proposal is wasted,
   // nothing over a total is measured. Repeats of a measured assignment cost no measurement.
-  // The search has converged when it proposes only measured assignments 5 times in a row.
+  // The search has converged when it proposes only measured assignments 10 times in a row.
   const first = evaluations;
   let repeats = 0;
-  for (let asked = 0; evaluations - first < o.budget && asked < o.budget * 4 && repeats < 5 && !o.signal?.aborted; asked++) {
+  for (let asked = 0; evaluations - first < o.budget && asked < o.budget * 4 && repeats < 10 && !o.signal?.aborted; asked++) {
     const [p] = sampler.ask(history, [], 1);
     if (!p) break; // the sampler has nothing left to propose
     const proposed: Record<string, number> = {};
@@ -172,7 +177,7 @@ export async function allocate(o: AllocateOptions): Promise<AllocationResult> {
       usage: usage(vars, totals, current),
       evaluations,
       edits: [],
-      explanation: `No assignment within ${totalsText} measured as feasible in ${evaluations} evaluation(s); nothing is changed.${reasons.size ? ` The measurements said: ${[...reasons].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([r, n]) => `${r} (${n}×)`).join('; ')}.` : ''} Raise the budget, widen min/max in coordination.resources, or check the objective's measurement.`,
+      explanation: `No assignment within ${totalsText} measured as feasible in ${evaluations} evaluation(s); nothing is changed.${reasons.size ? ` The measurements said: ${[...reasons.values()].sort((a, b) => b.n - a.n).slice(0, 2).map((r) => `${r.text} (${r.n}×)`).join('; ')}.` : ''} Raise the budget, widen min/max in coordination.resources, or check the objective's measurement.`,
     };
   }
   const improved = !baselineBest || best !== baselineBest;

@@ -103,9 +103,9 @@ describe('resource allocation', () => {
   });
 
   it('says why when no assignment measured feasible', async () => {
-    const r = await allocate({ variables: vars, totals: [{ resource: 'cpu-cores', total: 8, from: 'config' }], objective: async () => ({ feasible: false, reason: 'the trial command exited with code 1' }), budget: 3, seed: 1, algorithm: 'random', readText: (f) => texts[f] });
+    const r = await allocate({ variables: vars, totals: [{ resource: 'cpu-cores', total: 8, from: 'config' }], objective: async (v) => ({ feasible: false, reason: `the trial command exited with code 1: no answer on port ${9000 + v['protocol-engine/workers']}` }), budget: 3, seed: 1, algorithm: 'random', readText: (f) => texts[f] });
     assert.deepEqual(r.edits, []);
-    assert.match(r.explanation, /No assignment within cpu-cores 8 measured as feasible in \d+ evaluation\(s\); nothing is changed\. The measurements said: the trial command exited with code 1 \(\d+×\)/);
+    assert.match(r.explanation, /No assignment within cpu-cores 8 measured as feasible in 4 evaluation\(s\); nothing is changed\. The measurements said: the trial command exited with code 1: no answer on port \d+ \(4×\)\. Raise/);
   });
 
   it('edits leave unchanged keys out', () => {
