@@ -17,6 +17,7 @@ import {
   type Resolution,
 } from '../../protocol/index';
 import type { GovernorApi } from './governorClient';
+import { conflictLines } from './coordinationText';
 import { QueueTree } from './queueTree';
 
 export interface CoordinationApi {
@@ -25,18 +26,9 @@ export interface CoordinationApi {
   lastAllocation(): AllocationResult | undefined;
 }
 
-const METHOD_TEXT: Record<Resolution['method'], string> = { priority: 'by priority', measured: 'by measurement', unresolved: 'unresolved' };
-
-/** The quick pick items of a conflict check: one per resolution, then one per withheld recommendation. */
-export function conflictItems(r: CoordinationConflictsRequest.Result): (vscode.QuickPickItem & { resolution?: Resolution })[] {
-  const items: (vscode.QuickPickItem & { resolution?: Resolution })[] = r.resolutions.map((res) => ({
-    label: `$(${res.method === 'unresolved' ? 'warning' : 'check'}) ${res.conflict.kind === 'same-key' ? `${res.conflict.component} ${res.conflict.key}` : `${res.conflict.resource} over its total`}`,
-    description: `${METHOD_TEXT[res.method]}; keeps ${res.kept.length ? res.kept.map((k) => `${k.component}.${k.key}=${String(k.to)}`).join(', ') : 'none'}`,
-    detail: res.explanation,
-    resolution: res,
-  }));
-  for (const w of r.withheld) items.push({ label: `$(shield) ${w.recommendation.component} ${w.recommendation.key} -> ${String(w.recommendation.to)}`, description: 'withheld by the SLO guardrail', detail: w.reason });
-  return items;
+/** The quick pick items of a conflict check. */
+function conflictItems(r: CoordinationConflictsRequest.Result): (vscode.QuickPickItem & { resolution?: Resolution })[] {
+  return conflictLines(r).map((l) => ({ label: `$(${l.icon}) ${l.label}`, description: l.description, detail: l.detail, resolution: l.resolution }));
 }
 
 export function registerCoordinationCommands(

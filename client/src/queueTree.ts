@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { QueueState, ScheduledJob } from '../../protocol/index';
+import { budgetText, jobDescription } from './coordinationText';
 
 type Node = { kind: 'job'; job: ScheduledJob } | { kind: 'message'; text: string; tooltip?: string };
 
@@ -16,17 +17,6 @@ const ICONS: Record<ScheduledJob['state'], string> = {
   failed: 'error',
   cancelled: 'circle-slash',
 };
-
-/** The line under a job's name: progress when running, the state otherwise. */
-export function jobDescription(j: ScheduledJob): string {
-  if (j.state === 'running') return j.progress ? `running ${j.progress.done}/${j.progress.total}` : 'running';
-  return j.state;
-}
-
-/** The header line: the budget in use. */
-export function budgetText(q: QueueState): string {
-  return `${q.used.trials}/${q.budget.maxConcurrentTrials} trials, ${q.used.cpuCores}/${q.budget.trialCpuCores} cores in use`;
-}
 
 export class QueueTree implements vscode.TreeDataProvider<Node> {
   private state: QueueState | undefined;

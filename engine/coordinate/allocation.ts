@@ -71,15 +71,49 @@ export function allocationEdits(variables: readonly AllocationVariable[], values
   return edits;
 }
 
+/**
+ * An assignment brought within every total: for each resource over its total, the keys using
+ * it keep their min and give up the rest in proportion (whole numbers by largest remainder).
+ */
+export function repair(variables: readonly AllocationVariable[], totals: readonly ResourceTotal[], values: Readonly<Record<string, number>>): Record<string, number> {
+  const out = { ...values };
+  for (const t of totals) {
+    const vs = variables.filter((v) => v.resource === t.resource);
+    const used = vs.reduce((s, v) => s + out[variableId(v)] * v.per, 0);
+    if (used <= t.total + 1e-9) continue;
+    const floor = vs.reduce((s, v) => s + v.min * v.per, 0);
+    const above = used - floor;
+    const factor = above > 0 ? Math.max(0, (t.total - floor) / above) : 0;
+    const exact = vs.map((v) => v.min + (out[variableId(v)] - v.min) * factor);
+    vs.forEach((v, i) => (out[variableId(v)] = v.integer ? Math.max(Math.ceil(v.min), Math.floor(exact[i] + 1e-9)) : Math.max(v.min, exact[i])));
+    // Whole numbers: the units rounding left over go to the largest remainders (as far as they fit).
+    let left = t.total - vs.reduce((s, v) => s + out[variableId(v)] * v.per, 0);
+    const order = vs.map((v, i) => ({ v, r: exact[i] - out[variableId(v)] })).filter((x) => x.v.integer && x.r > 1e-9).sort((a, b) => b.r - a.r);
+    for (const { v } of order) {
+      if (v.per <= left + 1e-9 && out[variableId(v)] + 1 <= v.max) {
+        out[variableId(v)] += 1;
+        left -= v.per;
+      }
+    }
+  }
+  return out;
+}
+
 export async function allocate(o: AllocateOptions): Promise<AllocationResult> {
   const vars = o.variables;
   if (!vars.length) throw new Error('allocation: no keys to allocate; declare them under coordination.resources in alluse-perf.yaml (e.g. workers: {resource: cpu-cores, per: 1}).');
   const totals = o.totals.filter((t) => vars.some((v) => v.resource === t.resource));
   for (const v of vars) if (!totals.some((t) => t.resource === v.resource)) throw new Error(`allocation: no total for resource "${v.resource}" (${v.component}.${v.key}); give it under coordination.totals.`);
-  const sampler = createSampler(o.algorithm ?? 'auto', { space: space(vars), objectives: 1, constraints: totals.length + 1, seed: o.seed, budget: o.budget });
+  for (const t of totals) {
+    const floor = vars.filter((v) => v.resource === t.resource).reduce((s, v) => s + v.min * v.per, 0);
+    if (floor > t.total + 1e-9) throw new Error(`allocation: the smallest values of the keys using ${t.resource} (their min in coordination.resources) already take ${fmt(floor)} of its ${fmt(t.total)}; lower a min or raise coordination.totals.${t.resource}.`);
+  }
+  const sampler = createSampler(o.algorithm ?? 'auto', { space: space(vars), objectives: 1, constraints: 1, seed: o.seed, budget: o.budget });
   const history: Observation[] = [];
   const cache = new Map<string, CombinationMeasurement>();
   let evaluations = 0;
+  /** Why measurements were infeasible, with how often: told when nothing was feasible. */
+  const reasons = new Map<string, { text: string; n: number }>();
   let best: { values: Record<string, number>; score: number } | undefined;
   const excess = (values: Record<string, number>) => usage(vars, totals, values).map((u) => u.used - u.total);
 
@@ -95,6 +129,12 @@ export async function allocate(o: AllocateOptions): Promise<AllocationResult> {
     }
     evaluations++;
     cache.set(k, m);
+    if (!m.feasible && m.reason) {
+      // Counted by their words: ports, temporary folders and numbers differ from run to run.
+      const kind = m.reason.replace(/\/tmp\/\S*/g, '…').replace(/\d+(\.\d+)?/g, '#');
+      const seen = reasons.get(kind);
+      reasons.set(kind, { text: seen?.text ?? m.reason, n: (seen?.n ?? 0) + 1 });
+    }
     o.onEvaluation?.(evaluations, values, m);
     if (m.feasible && m.score !== undefined && (!best || m.score > best.score)) best = { values: { ...values }, score: m.score };
     return m;
@@ -108,24 +148,25 @@ export async function allocate(o: AllocateOptions): Promise<AllocationResult> {
   if (currentKnown && excess(current).every((e) => e <= 1e-9)) baseline = await measure(current);
   const baselineBest = best;
 
-  let worst = 0;
-  for (let i = 0; i < o.budget && !o.signal?.aborted; i++) {
+  // Proposals over a total are repaired onto it (the objective of a proposal is that of its
+  // repair, a fixed function, so every sampler sees consistent data): no proposal is wasted,
+  // nothing over a total is measured. Repeats of a measured assignment cost no measurement.
+  // The search has converged when it proposes only measured assignments 10 times in a row.
+  const first = evaluations;
+  let repeats = 0;
+  for (let asked = 0; evaluations - first < o.budget && asked < o.budget * 4 && repeats < 10 && !o.signal?.aborted; asked++) {
     const [p] = sampler.ask(history, [], 1);
     if (!p) break; // the sampler has nothing left to propose
-    const values: Record<string, number> = {};
-    for (const v of vars) values[variableId(v)] = Number(p[variableId(v)]);
-    const over = excess(values);
-    if (over.some((e) => e > 1e-9)) {
-      history.push({ params: p, state: 'complete', values: [worst], constraints: [...over, 1] });
-      continue;
-    }
-    const m = await measure(values);
+    const proposed: Record<string, number> = {};
+    for (const v of vars) proposed[variableId(v)] = Number(p[variableId(v)]);
+    const before = evaluations;
+    const m = await measure(repair(vars, totals, proposed));
+    repeats = evaluations === before ? repeats + 1 : 0;
     if (m.score === undefined) {
       history.push({ params: p, state: 'failed' });
       continue;
     }
-    worst = Math.max(worst, -m.score);
-    history.push({ params: p, state: 'complete', values: [-m.score], constraints: [...over, m.feasible ? -1 : 1] });
+    history.push({ params: p, state: 'complete', values: [-m.score], constraints: [m.feasible ? -1 : 1] });
   }
 
   const describe = (values: Record<string, number>) => vars.map((v) => `${v.component}.${v.key}=${fmt(values[variableId(v)])}`).join(', ');
@@ -136,7 +177,7 @@ export async function allocate(o: AllocateOptions): Promise<AllocationResult> {
       usage: usage(vars, totals, current),
       evaluations,
       edits: [],
-      explanation: `No assignment within ${totalsText} measured as feasible in ${evaluations} evaluation(s); nothing is changed. Raise the budget, widen min/max in coordination.resources, or check the objective's measurement.`,
+      explanation: `No assignment within ${totalsText} measured as feasible in ${evaluations} evaluation(s); nothing is changed.${reasons.size ? ` The measurements said: ${[...reasons.values()].sort((a, b) => b.n - a.n).slice(0, 2).map((r) => `${r.text} (${r.n}×)`).join('; ')}.` : ''} Raise the budget, widen min/max in coordination.resources, or check the objective's measurement.`,
     };
   }
   const improved = !baselineBest || best !== baselineBest;

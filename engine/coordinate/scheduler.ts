@@ -78,7 +78,7 @@ export class Scheduler {
 
   /** Queue a job; it starts at once when the policy allows. Returns the job as queued (a copy). */
   submit(request: JobRequest, run: RunJob): ScheduledJob {
-    if (!(request.trials >= 1)) throw new Error(`a job runs at least one trial (got ${request.trials})`);
+    if (!(request.trials >= 0)) throw new Error(`a job's trial count must be 0 or more (got ${request.trials})`);
     if (!(request.cpuCores >= 0)) throw new Error(`a job's CPU must be 0 cores or more (got ${request.cpuCores})`);
     const job: ScheduledJob = { ...request, id: `job-${++this.seq}`, state: 'queued', queuedAt: this.now() };
     this.entries.push({ job, run, abort: new AbortController() });

@@ -167,7 +167,7 @@ export interface JobRequest {
   component: string;
   /** For the views: `Study engine-throughput`. */
   label: string;
-  /** Concurrent trials the job runs (a study's `concurrency`; 1 for a profile or benchmark). */
+  /** Concurrent trials the job runs (a study's `concurrency`; 1 for a benchmark; 0 for a profile, which samples the running component and takes no trial budget). */
   trials: number;
   /** CPU (cores) the job's trials take from the trial CPU budget. */
   cpuCores: number;

@@ -19,7 +19,7 @@ import { flattenMetrics, lastJsonLine, substituteArg } from '../tune/trialRunner
 import { runProcess } from '../tune/trialProcess';
 import { constraintValues, type ParamValue, type Params } from '../tune/types';
 import { allocate } from './allocation';
-import { findConflicts } from './conflicts';
+import { sameKeyConflicts, sharedResourceConflicts } from './conflicts';
 import type { AllocationStudy, Coordination } from './config';
 import { offered, resolveConflicts } from './resolve';
 import type { AllocationResult, AllocationVariable, CombinationMeasurement, Conflict, Recommendation, Resolution } from './types';
@@ -145,16 +145,22 @@ export interface CoordinationReport {
 /** Finds and settles the conflicts; measures undecided ones when `measure` is true and an allocation study is configured. */
 export async function coordinateRecommendations(c: Coordination, recs: readonly Recommendation[], files: ComponentFiles, o: { measure?: boolean; values?: ConfigValues; signal?: AbortSignal } = {}): Promise<CoordinationReport> {
   const values = o.values ?? new ConfigValues();
-  const conflicts = findConflicts(recs, c.resources, c.totalList, values.get);
   const study = c.allocation;
-  const resolutions = await resolveConflicts(conflicts, {
+  const options = {
     rules: c.priorities,
     declarations: c.resources,
     current: values.get,
     signal: o.signal,
-    ...(o.measure && study ? { measure: (combo, signal) => measureFiles(study, files, editsOf(combo), signal) } : {}),
-  });
-  return { recommendations: [...recs], conflicts, resolutions, offered: offered(recs, resolutions) };
+    ...(o.measure && study ? { measure: (combo: readonly Recommendation[], signal?: AbortSignal) => measureFiles(study, files, editsOf(combo), signal) } : {}),
+  };
+  // Same keys first: the shared resources are then checked with the values that survived.
+  const sameKey = sameKeyConflicts(recs);
+  const first = await resolveConflicts(sameKey, options);
+  const survivors = offered(recs, first);
+  const shared = sharedResourceConflicts(survivors, c.resources, c.totalList, values.get);
+  const second = await resolveConflicts(shared, options);
+  const resolutions = [...first, ...second];
+  return { recommendations: [...recs], conflicts: [...sameKey, ...shared], resolutions, offered: offered(recs, resolutions) };
 }
 
 /** The allocation variables from `coordination.resources`, bounded by min/max and the resource's total. */

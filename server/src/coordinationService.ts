@@ -10,7 +10,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { coordinationFrom, jobCpu, type Coordination } from '../../engine/coordinate/config';
 import { applyGuardrail, measurementFromMetrics, type ComponentSlos, type GuardrailInput } from '../../engine/coordinate/guardrail';
 import { DEFAULT_BUDGET, Scheduler } from '../../engine/coordinate/scheduler';
-import type { Recommendation } from '../../engine/coordinate/types';
+import type { JobRequest, Recommendation, ScheduledJob } from '../../engine/coordinate/types';
 import { allocateWorkspace, ConfigValues, coordinateRecommendations, studyRecommendations, type ComponentFiles } from '../../engine/coordinate/workspace';
 import { studiesFromYaml } from '../../engine/tune/studyConfig';
 import { studyLogPath } from '../../engine/tune/studyLog';
@@ -128,6 +128,22 @@ export class CoordinationService {
     if (p.measure && !w.coordination.allocation) problems.push('Measuring combinations needs coordination.allocation (its trial command and objective) in alluse-perf.yaml.');
     const report = await coordinateRecommendations(w.coordination, all, w.files, { measure, signal, values: new ConfigValues() });
     return { ...report, problems: [...w.coordination.problems, ...problems], withheld };
+  }
+
+  /**
+   * Runs `work` as a job of the queue (visible in the Queue view, under its policy); resolves
+   * with its value, or without one when the job was cancelled before it started or failed.
+   */
+  async asJob<T>(request: JobRequest, work: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<{ value?: T; job: ScheduledJob }> {
+    let value: T | undefined;
+    const job = this.scheduler.submit(request, async (_job, ctx) => {
+      value = await work(ctx.signal);
+    });
+    const cancel = () => this.scheduler.cancel(job.id);
+    signal?.addEventListener('abort', cancel);
+    const ended = await this.scheduler.whenEnded(job.id);
+    signal?.removeEventListener('abort', cancel);
+    return { value, job: ended ?? job };
   }
 
   /** Runs the allocation as a job of the queue (it measures the whole system) and answers with its change set. */

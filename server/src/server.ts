@@ -177,10 +177,12 @@ const profiles = new ProfileService({
   continuous: (p) => void connection.sendNotification(ProfileContinuousNotification.method, p),
 });
 connection.onRequest(ProfileContinuousRequest.method, (params: ProfileContinuousRequest.Params) => profiles.continuous(params));
-connection.onRequest(ProfileStartRequest.method, (params: ProfileStartRequest.Params, token) => {
+connection.onRequest(ProfileStartRequest.method, async (params: ProfileStartRequest.Params, token): Promise<ProfileStartRequest.Result> => {
   const abort = new AbortController();
   token.onCancellationRequested(() => abort.abort());
-  return profiles.start(params, abort.signal);
+  // Listed in the job queue; a profile takes no trial budget and is what one takes to diagnose an alert, so it is not held by one.
+  const r = await coordination.asJob({ kind: 'profile', component: params.component, label: `Profile ${params.component}${params.heap ? ' (heap)' : ''}`, trials: 0, cpuCores: 0, force: true }, (signal) => profiles.start(params, signal), abort.signal);
+  return r.value ?? { error: `The profile did not run: ${r.job.reason ?? r.job.state}.` };
 });
 connection.onRequest(ProfileListRequest.method, (params: ProfileListRequest.Params) => profiles.list(params));
 connection.onRequest(ProfileResultRequest.method, (params: ProfileResultRequest.Params) => profiles.result(params));

@@ -6,7 +6,7 @@
  * system trial and answers with one change set (`alluse/coordination/allocate`).
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +19,9 @@ import {
   CoordinationConflictsRequest,
   CoordinationQueueNotification,
   CoordinationQueueRequest,
+  StudyCodeActionsRequest,
+  StudyEditsRequest,
+  StudyListRequest,
   StudyProgressNotification,
   StudyRunRequest,
   type Recommendation,
@@ -142,5 +145,26 @@ describe('coordination over LSP (dist/server.js --stdio)', () => {
     // More engine workers measure more throughput in the fixture's system.
     assert.deepEqual(same.kept.map((x) => x.id), [workers.id]);
     assert.match(same.explanation, /score \d+/);
+  });
+  it('withholds a recommendation whose re-measurement broke an SLO: no quick fix, no edits, listed as withheld', async () => {
+    const workers = (await client.connection.sendRequest<CoordinationConflictsRequest.Result>(CoordinationConflictsRequest.method, { uri })).recommendations.find((x) => x.key === 'workers')!;
+    // The re-measurement of engine-workers' recommendation: p95 20 ms today, 80 ms with it (the engine's SLO is 50 ms).
+    const effect = (metric: string, direction: string, a: number, b: number) => ({ metric, direction, medianCurrent: a, medianRecommended: b, improvement: (b - a) / a, ci95: [0, 0], verdict: 'better', n: 3 });
+    writeFileSync(
+      join(folder, '.alluse-perf/studies/engine-workers.remeasure.json'),
+      JSON.stringify({ trial: 0, params: { workers: workers.to }, result: { pairs: 3, effects: [effect('throughput_tps', 'maximize', 180, 220), effect('p95_latency_ms', 'minimize', 20, 80)], runs: [], feasible: true, cancelled: false }, at: new Date().toISOString() }),
+    );
+    const r = await client.connection.sendRequest<CoordinationConflictsRequest.Result>(CoordinationConflictsRequest.method, { uri });
+    assert.deepEqual(r.withheld.map((w) => w.recommendation.key), ['workers']);
+    assert.match(r.withheld[0].reason, /engine latency\.p95 measured 80 ms, SLO <= 50 ms/);
+    assert.ok(!r.offered.some((x) => x.key === 'workers'));
+    const e = await client.connection.sendRequest<StudyEditsRequest.Result>(StudyEditsRequest.method, { uri, study: 'engine-workers' });
+    assert.deepEqual(e.edits, []);
+    assert.match(e.message!, /not offered \(SLO guardrail\)/);
+    await client.connection.sendRequest(StudyListRequest.method, { uri });
+    const cfgUri = pathToFileURL(join(folder, 'config/engine.yaml')).href;
+    const d = await client.waitFor(() => client.published.get(cfgUri)?.diagnostics.find((x) => /SLO guardrail/.test(String(x.message))), 10_000, 'the withheld diagnostic');
+    const actions = await client.connection.sendRequest<unknown[]>(StudyCodeActionsRequest.method, { uri: cfgUri, diagnostics: [{ ...d, message: String(d.message) }] });
+    assert.deepEqual(actions, [], 'no quick fix for a withheld recommendation');
   });
 });

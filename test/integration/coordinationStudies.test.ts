@@ -51,7 +51,7 @@ describe('the job queue with the real study service', () => {
     folder = mkdtempSync(join(tmpdir(), 'alluse-coord-'));
     cpSync(join(ROOT, 'test/fixtures/coord-workspace'), folder, { recursive: true });
     uri = pathToFileURL(join(folder, 'alluse-perf.yaml')).href;
-    const analysis = analyzeWorkspace(readFileSync(join(folder, 'alluse-perf.yaml'), 'utf8'), { workspaceDir: folder });
+    const analysis = analyzeWorkspace(readFileSync(join(folder, 'alluse-perf.yaml'), 'utf8'));
     assert.deepEqual(analysis.findings, []);
     // Each trial lasts a moment, so the second study is submitted while the first runs.
     process.env.TRIAL_SLEEP_MS = '150';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allocate, allocationEdits, usage } from '../../engine/coordinate/allocation';
+import { allocate, allocationEdits, repair, usage } from '../../engine/coordinate/allocation';
 import { coordinationFrom } from '../../engine/coordinate/config';
 import { applyGuardrail, checkSlos, measurementFromMetrics } from '../../engine/coordinate/guardrail';
 import type { AllocationVariable, Recommendation } from '../../engine/coordinate/types';
@@ -86,6 +86,26 @@ describe('resource allocation', () => {
     assert.ok(r.values['protocol-engine/workers'] <= 4);
     // Best feasible: w=4, t=4.
     assert.ok(r.score! >= f(4, 4) * 0.98, `score ${r.score} near the feasible optimum ${f(4, 4)}`);
+  });
+
+  it('repairs an assignment over a total onto it, keeping each min', () => {
+    const t = [{ resource: 'cpu-cores', total: 6, from: 'config' as const }];
+    // 8 + 4 = 12 > 6: the 4 cores above the mins (1 + 1) go 7:3, i.e. 3.8 and 2.2; by largest remainder 4 and 2.
+    assert.deepEqual(repair(vars, t, { 'protocol-engine/workers': 8, 'learning-worker/threads': 4 }), { 'protocol-engine/workers': 4, 'learning-worker/threads': 2 });
+    assert.deepEqual(repair(vars, t, { 'protocol-engine/workers': 3, 'learning-worker/threads': 2 }), { 'protocol-engine/workers': 3, 'learning-worker/threads': 2 });
+  });
+
+  it('refuses totals below the keys\' minimums, saying which', async () => {
+    await assert.rejects(
+      allocate({ variables: vars, totals: [{ resource: 'cpu-cores', total: 1, from: 'host' }], objective: async () => ({ score: 1, feasible: true }), budget: 3, seed: 1, readText: (f) => texts[f] }),
+      /already take 2 of its 1; lower a min or raise coordination\.totals\.cpu-cores/,
+    );
+  });
+
+  it('says why when no assignment measured feasible', async () => {
+    const r = await allocate({ variables: vars, totals: [{ resource: 'cpu-cores', total: 8, from: 'config' }], objective: async (v) => ({ feasible: false, reason: `the trial command exited with code 1: no answer on port ${9000 + v['protocol-engine/workers']}` }), budget: 3, seed: 1, algorithm: 'random', readText: (f) => texts[f] });
+    assert.deepEqual(r.edits, []);
+    assert.match(r.explanation, /No assignment within cpu-cores 8 measured as feasible in 4 evaluation\(s\); nothing is changed\. The measurements said: the trial command exited with code 1: no answer on port \d+ \(4×\)\. Raise/);
   });
 
   it('edits leave unchanged keys out', () => {

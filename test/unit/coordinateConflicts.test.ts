@@ -144,3 +144,26 @@ describe('resolution', () => {
     assert.match(r.explanation, /infeasible \(p95 over SLO\)/);
   });
 });
+
+describe('coordinating a workspace', () => {
+  it('settles same-key conflicts first, then checks the shared resources with the survivors', async () => {
+    const { coordinateRecommendations, ConfigValues } = await import('../../engine/coordinate/workspace');
+    const { coordinationFrom } = await import('../../engine/coordinate/config');
+    const c = coordinationFrom(
+      { coordination: { priorities: [{ source: 'study', over: 'capacity' }], resources: { 'protocol-engine': { workers: { resource: 'cpu-cores' } }, 'learning-worker': { threads: { resource: 'cpu-cores' } } } } },
+      '/ws',
+      [
+        { name: 'protocol-engine', configFiles: ['config/protocol-engine.yaml'] },
+        { name: 'learning-worker', configFiles: ['config/learning-worker.yaml'] },
+      ],
+      { cpuCores: 4, memoryMiB: 1024 },
+    );
+    const files: Record<string, string> = { [ENGINE]: 'workers: 2\n', [LEARN]: 'threads: 1\n' };
+    const study = rec({ id: 'study', from: 2, to: 3 });
+    const capacity = rec({ id: 'capacity', source: 'capacity', from: 2, to: 5 });
+    const r = await coordinateRecommendations(c, [study, capacity], {}, { values: new ConfigValues((f) => files[f]) });
+    // capacity's 5 workers + 1 thread would be 6 of 4 cores, but the study's 3 wins the key: 3 + 1 = 4 fits.
+    assert.deepEqual(r.conflicts.map((x) => x.kind), ['same-key']);
+    assert.deepEqual(r.offered.map((x) => x.id), ['study']);
+  });
+});
