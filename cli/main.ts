@@ -14,6 +14,7 @@ import { optimizeCommand, type OptimizeOptions } from './optimizeCommand';
 import { DEFAULT_REPORT_FILE, reportCommand, type ReportCommandOptions } from './reportCommand';
 import { compareCommand, type CompareCommandOptions } from './compareCommand';
 import { gateCommand, type GateCommandOptions } from './gateCommand';
+import { coordinateAllocate, coordinateConflicts, type CoordinateOptions } from './coordinateCommand';
 
 const program = new Command();
 program
@@ -74,6 +75,27 @@ program
   .option('--json', 'one JSON line per component', false)
   .action(async (opts: { workspace: string; load?: string; growth?: string; months?: string; window: string; json: boolean }) => {
     process.exitCode = await capacityCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+
+const coordinate = program.command('coordinate').description("Reconcile recommendations from several sources and share the machine's resources between components (the workspace's coordination section).");
+coordinate
+  .command('conflicts')
+  .description("List the tuning studies' recommendations that conflict (same key, or a shared resource such as cores over its total) and how each is resolved: by coordination.priorities, by measuring the combinations (--measure), or unresolved. Exits 1 when a conflict stays unresolved.")
+  .option('--workspace <dir>', 'the folder of alluse-perf.yaml', '.')
+  .option('--measure', 'measure the combinations the priorities do not decide (runs the coordination.allocation trial command)', false)
+  .option('--json', 'one JSON object: recommendations, conflicts, resolutions, offered, withheld', false)
+  .action(async (opts: CoordinateOptions) => {
+    process.exitCode = await coordinateConflicts(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+coordinate
+  .command('allocate')
+  .description('Distribute the resource totals (coordination.totals, or the host\'s cores and memory) across the keys in coordination.resources to maximise the objective of coordination.allocation, measuring each assignment with its trial command. Prints one change set; --apply writes it.')
+  .option('--workspace <dir>', 'the folder of alluse-perf.yaml', '.')
+  .option('--budget <n>', 'assignments to measure (default: coordination.allocation.budget)')
+  .option('--apply', 'write the edits into the configuration files', false)
+  .option('--json', 'one JSON object: values, score, usage, edits, explanation', false)
+  .action(async (opts: CoordinateOptions) => {
+    process.exitCode = await coordinateAllocate(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
 program

@@ -5,6 +5,7 @@
  * so it is safe in the browser.
  */
 import type { Range, WorkspaceSummary } from '../engine/index';
+import type { AllocationResult, Conflict, QueueState, Recommendation, Resolution } from '../engine/coordinate/types';
 
 export type { Range, WorkspaceSummary, ComponentSummary, StudySummary } from '../engine/index';
 
@@ -417,6 +418,8 @@ export namespace StudyRunRequest {
     trusted: boolean;
     /** Override of the study's trial budget (a raised budget continues the study). */
     budget?: number;
+    /** Start even while the component has a firing alert (the job queue holds it otherwise). */
+    force?: boolean;
   }
   export interface Result {
     started: boolean;
@@ -598,6 +601,116 @@ export namespace CompareProgressNotification {
   }
 }
 
+// ---- Coordination: the job queue, recommendation conflicts, resource allocation --------------
+
+export type {
+  QueueState,
+  ScheduledJob,
+  JobKind,
+  JobState,
+  Recommendation,
+  Conflict,
+  Resolution,
+  AllocationResult,
+  ConfigEdit,
+} from '../engine/coordinate/types';
+
+/** Client → server: the job queue (running, waiting and recently ended jobs) and its budget. */
+export namespace CoordinationQueueRequest {
+  export const method = 'alluse/coordination/queue' as const;
+  export type Params = Record<string, never>;
+  export type Result = QueueState;
+}
+
+/** Server → client: the queue changed (a job was queued, held, started, progressed or ended). */
+export namespace CoordinationQueueNotification {
+  export const method = 'alluse/coordination/queueChanged' as const;
+  export type Params = QueueState;
+}
+
+/** Client → server: cancel a queued or running job of the queue. */
+export namespace CoordinationCancelJobRequest {
+  export const method = 'alluse/coordination/cancelJob' as const;
+  export interface Params {
+    id: string;
+  }
+  export interface Result {
+    cancelled: boolean;
+  }
+}
+
+/** Client → server: the recommendations of the workspace, their conflicts and how each was resolved. */
+export namespace CoordinationConflictsRequest {
+  export const method = 'alluse/coordination/conflicts' as const;
+  export interface Params {
+    uri: string;
+    /** Settle conflicts the priority rules do not decide by measuring the combinations (runs the allocation trial command: needs trust). */
+    measure?: boolean;
+    trusted?: boolean;
+    /** More recommendations to take into account (from capacity planning, rules, ...). */
+    extra?: Recommendation[];
+  }
+  export interface Result {
+    recommendations: Recommendation[];
+    conflicts: Conflict[];
+    resolutions: Resolution[];
+    /** The recommendations left to offer after the resolutions. */
+    offered: Recommendation[];
+    /** Recommendations the SLO guardrail keeps out: their re-measurement broke a component's SLO. */
+    withheld: { recommendation: Recommendation; reason: string }[];
+    /** Problems in `coordination` of alluse-perf.yaml, or why nothing could be checked. */
+    problems: string[];
+  }
+}
+
+/** Client → server: distribute the resource totals across components (`coordination.allocation`); runs through the job queue. */
+export namespace CoordinationAllocateRequest {
+  export const method = 'alluse/coordination/allocate' as const;
+  export interface Params {
+    uri: string;
+    trusted: boolean;
+    /** Override of `coordination.allocation.budget`. */
+    budget?: number;
+    /** Start even while a component has a firing alert. */
+    force?: boolean;
+  }
+  export interface Result {
+    result?: AllocationResult;
+    /** Why there is no result (not trusted, no allocation section, cancelled). */
+    message?: string;
+  }
+}
+
+// ---- Governor and audit history -----------------------------------------------------------
+
+export type { AuditEntry, AuditEdit, AuditSeriesEffect, AuditActor, AuditStatus, AuditProblem, AuditWatch, WatchState } from '../engine/coordinate/audit';
+import type { AuditActor, AuditEntry, AuditProblem } from '../engine/coordinate/audit';
+
+/**
+ * Client → server: a change to a component's configuration file was applied (apply all, a
+ * quick fix, a revert): record it in `.alluse-perf/audit.jsonl` and start watching it. The
+ * server works out the changed keys from the two texts; a change that changes no value is not
+ * recorded. Send it before saving the file, so the save is not recorded a second time.
+ */
+export namespace AuditRecordRequest {
+  export const method = 'alluse/audit/record' as const;
+  export interface Params {
+    /** The workspace file (alluse-perf.yaml). */
+    uri: string;
+    /** The changed configuration file. */
+    file: string;
+    actor: AuditActor;
+    /** Where the change came from, for people (`study "engine-throughput"`). */
+    source?: string;
+    beforeText: string;
+    afterText: string;
+  }
+  export interface Result {
+    entry?: AuditEntry;
+    message: string;
+  }
+}
+
 /** Messages the comparison webview sends. Validated by `parseCompareWebviewMessage`. */
 export type CompareWebviewToExtension = { type: 'ready' } | { type: 'cancel' } | { type: 'rerun' };
 
@@ -612,4 +725,91 @@ export function parseCompareWebviewMessage(x: unknown): CompareWebviewToExtensio
   if (!x || typeof x !== 'object') return undefined;
   const t = (x as Record<string, unknown>).type;
   return t === 'ready' || t === 'cancel' || t === 'rerun' ? { type: t } : undefined;
+}
+
+/** Client → server: a file was saved in the editor; a configuration file whose values changed is recorded as the user's change. */
+export namespace AuditFileSavedNotification {
+  export const method = 'alluse/audit/fileSaved' as const;
+  export interface Params {
+    uri: string;
+    file: string;
+    text: string;
+  }
+}
+
+/** Client → server: the audit history, newest first, with the lines that could not be read. */
+export namespace AuditListRequest {
+  export const method = 'alluse/audit/list' as const;
+  export interface Params {
+    uri: string;
+  }
+  export interface Result {
+    entries: AuditEntry[];
+    problems: AuditProblem[];
+    /** Where the history is kept (for messages). */
+    path: string;
+  }
+}
+
+/**
+ * Client → server: undo an entry (the "Roll back" button of a regression, or "Revert" in the
+ * history). The server sets the entry's keys back to their previous values with in-place edits
+ * (through `workspace/applyEdit` when the client supports it, so the editor can undo it;
+ * otherwise on disk), records the undo as a new entry (`rollbackOf`) and marks the entry
+ * `rolled-back` (`kind: 'rollback'`) or `reverted`. The client saves `fileUri` afterwards.
+ */
+export namespace AuditRevertRequest {
+  export const method = 'alluse/audit/revert' as const;
+  export interface Params {
+    uri: string;
+    id: string;
+    kind: 'rollback' | 'revert';
+  }
+  export interface Result {
+    ok: boolean;
+    message: string;
+    entry?: AuditEntry;
+    fileUri?: string;
+  }
+}
+
+/** Server → client: the audit history of a workspace changed (an entry, an effect, a verdict). */
+export namespace AuditChangedNotification {
+  export const method = 'alluse/audit/changed' as const;
+  export interface Params {
+    uri: string;
+  }
+}
+
+/**
+ * Server → client: the governor found that an applied change made things worse. With
+ * `governor.autoRollback` the server has already rolled it back (`rollback` is that entry;
+ * the client saves `fileUri` and says so); otherwise the client offers a one-click rollback.
+ */
+export namespace GovernorRegressionNotification {
+  export const method = 'alluse/governor/regression' as const;
+  export interface Params {
+    uri: string;
+    entry: AuditEntry;
+    reason: string;
+    fileUri: string;
+    rollback?: AuditEntry;
+    /** Why an automatic rollback did not happen or was partial. */
+    rollbackMessage?: string;
+  }
+}
+
+/** Messages the history webview sends to the extension. Validated by `parseHistoryWebviewMessage`. */
+export type HistoryWebviewToExtension = { type: 'ready' } | { type: 'refresh' } | { type: 'revert'; id: string } | { type: 'openFile'; id: string };
+
+/** Messages the extension sends to the history webview. */
+export type ExtensionToHistoryWebview = { type: 'history'; entries: AuditEntry[]; problems: AuditProblem[]; path: string } | { type: 'error'; message: string };
+
+/** Checks a message from the history webview; anything else is dropped. */
+export function parseHistoryWebviewMessage(x: unknown): HistoryWebviewToExtension | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  const m = x as Record<string, unknown>;
+  if (m.type === 'ready' || m.type === 'refresh') return { type: m.type };
+  if ((m.type === 'revert' || m.type === 'openFile') && typeof m.id === 'string' && /^[0-9TZ]{16}-[0-9a-f]{6}$/.test(m.id)) return { type: m.type, id: m.id };
+  return undefined;
 }

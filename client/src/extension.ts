@@ -33,6 +33,8 @@ import { ServerStatusItem } from './statusItem';
 import { registerStudyCommands, type StudyApi } from './studyCommands';
 import { registerCompare, type CompareApi } from './measureChange';
 import { restrictedMonitoringNotice } from './workspaceTrust';
+import { registerGovernor, type GovernorApi } from './governorClient';
+import { registerCoordinationCommands, type CoordinationApi } from './coordinationCommands';
 
 /** What the extension offers other extensions and its own tests. */
 export interface AllUsePerformanceApi {
@@ -53,6 +55,10 @@ export interface AllUsePerformanceApi {
   studies: StudyApi;
   /** A/B comparisons of configuration files: the last result (tests). */
   compare: CompareApi;
+  /** The governor: record a change, the regressions notified, the Change History panel (tests). */
+  governor: GovernorApi;
+  /** Coordination: the job queue, the last conflict check and allocation (tests). */
+  coordination: CoordinationApi;
 }
 
 let client: LanguageClient | undefined;
@@ -206,14 +212,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
   const profiles = new ProfileController(context.extensionUri, lc, ready.then(() => undefined), () => findWorkspaceFile());
   context.subscriptions.push(profiles);
 
-  const studies = registerStudyCommands(context, lc, ready, findWorkspaceFile);
+  const governor = registerGovernor(context, lc, ready, findWorkspaceFile);
+  const studies = registerStudyCommands(context, lc, ready, findWorkspaceFile, governor);
   registerExportReport(context, lc, ready, findWorkspaceFile);
   const compare = registerCompare(context, lc, ready, findWorkspaceFile);
+  const coordination = registerCoordinationCommands(context, lc, ready, findWorkspaceFile, governor);
 
   return {
     shownProfile: () => profiles.shown,
     studies,
     compare,
+    governor,
+    coordination,
     whenServerReady: () => ready,
     lastAnalysis: (uri) => {
       const a = analyses.get(uri);

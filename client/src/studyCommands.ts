@@ -19,6 +19,7 @@ import {
   TUNING_RECOMMENDATION_CODE,
   type StudyInfo,
 } from '../../protocol/index';
+import type { GovernorApi } from './governorClient';
 import { StudyPanel } from './studyPanel';
 import { requireTrust as requireWorkspaceTrust } from './workspaceTrust';
 import { StudiesTree } from './studiesTree';
@@ -50,6 +51,7 @@ export function registerStudyCommands(
   lc: LanguageClient,
   ready: Promise<void>,
   findWorkspaceFile: (quiet?: boolean) => Promise<vscode.Uri | undefined>,
+  governor?: GovernorApi,
 ): StudyApi {
   const panels = new Map<string, StudyPanel>();
   const running = new Map<string, StudyProgressNotification.Params>();
@@ -230,7 +232,10 @@ export function registerStudyCommands(
       await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, `${stamp}-${base}.json`), new TextEncoder().encode(JSON.stringify(entry, null, 2)));
       const edit = new vscode.WorkspaceEdit();
       for (const e of r.edits) edit.replace(target, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), e.newText);
+      const beforeText = doc.getText();
       if (!(await vscode.workspace.applyEdit(edit))) return void vscode.window.showErrorMessage(`The recommendations could not be applied to ${vscode.workspace.asRelativePath(target)} (was it changed meanwhile?).`);
+      // Recorded in the change history (and watched by the governor) before the save, so the save is not recorded twice.
+      await governor?.record(target, 'apply-all', `study "${s.name}"`, beforeText, doc.getText());
       await doc.save();
       void lc.sendNotification(StudyRecheckNotification.method, { uri: target.toString() } satisfies StudyRecheckNotification.Params);
       panels.get(s.name)?.changed();
@@ -265,7 +270,9 @@ export function registerStudyCommands(
       const doc = await vscode.workspace.openTextDocument(target);
       const edit = new vscode.WorkspaceEdit();
       edit.replace(target, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), previous);
+      const beforeText = doc.getText();
       if (!(await vscode.workspace.applyEdit(edit))) return void vscode.window.showErrorMessage(`Could not revert ${vscode.workspace.asRelativePath(target)}.`);
+      await governor?.record(target, 'revert', `revert to the version before study "${pick.study}"`, beforeText, doc.getText());
       await doc.save();
       void lc.sendNotification(StudyRecheckNotification.method, { uri: target.toString() } satisfies StudyRecheckNotification.Params);
       for (const p of panels.values()) p.changed();
@@ -287,6 +294,9 @@ export function registerStudyCommands(
           const actions = (await lc.protocol2CodeConverter.asCodeActionResult(result as never, token)) as vscode.CodeAction[];
           // Point each action at VS Code's own diagnostic objects, so the lightbulb and Problems panel link them.
           for (const a of actions) a.diagnostics = asked.filter((d) => a.diagnostics?.some((x) => x.range.isEqual(d.range)));
+          // After VS Code applies a fix, its command records the change in the history (the text before is the text now).
+          const before = doc.getText();
+          for (const a of actions) if (a.edit && !a.command) a.command = { command: 'alluse-perf.recordQuickFix', title: 'Record the change', arguments: [doc.uri.toString(), before, a.title] };
           return actions;
         },
       },

@@ -66,6 +66,8 @@ export interface WorkspaceConfig {
   monitor: MonitorConfig;
   /** The raw tuning section; the tuning engine reads it. */
   tuning: { studies: Record<string, unknown>[] };
+  /** The governor of applied changes (engine/coordinate/governor.ts). */
+  governor: { autoRollback: boolean; watchMs: number; regressionThreshold: number };
 }
 
 type Obj = Record<string, unknown>;
@@ -177,6 +179,11 @@ export function workspaceConfigFrom(doc: Document.Parsed): WorkspaceConfig {
       },
     },
     tuning: { studies: arr(obj(root.tuning).studies).map(obj) },
+    governor: {
+      autoRollback: obj(root.governor).autoRollback === true,
+      watchMs: (num(obj(root.governor).watchMinutes) ?? 10) * 60_000,
+      regressionThreshold: num(obj(root.governor).regressionThreshold) ?? 0.2,
+    },
   };
 }
 

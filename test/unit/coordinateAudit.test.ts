@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { AuditLog, parseAuditLog, snapshotHash } from '../../engine/coordinate/audit';
+import { configEdits, undoEdits } from '../../engine/coordinate/configChange';
 
 const dirs: string[] = [];
 const fresh = () => {
@@ -87,4 +88,29 @@ test('a snapshot whose file was altered is not returned', () => {
   writeFileSync(join(log.folder, 'history', `${h}.txt`), 'a: 2\n');
   assert.equal(log.snapshot(h), undefined);
   assert.equal(log.snapshot('../../etc/passwd'), undefined);
+});
+
+test('configEdits lists changed, added and removed keys; undoEdits restores in place and keeps comments', () => {
+  const before = 'workers: 4   # pricing threads\nbatch_size: 8\npool: { max: 2, name: "a b" }\nlist: [1, 2]\nold: x\n';
+  const after = 'workers: 6   # pricing threads\nbatch_size: 8\npool: { max: 3, name: "a b" }\nlist: [1, 5]\nnew: 1\n';
+  const edits = configEdits(before, after)!;
+  assert.deepEqual(edits, [
+    { keyPath: 'workers', before: 4, after: 6 },
+    { keyPath: 'pool.max', before: 2, after: 3 },
+    { keyPath: 'list.1', before: 2, after: 5 },
+    { keyPath: 'new', before: null, after: 1 },
+    { keyPath: 'old', before: 'x', after: null },
+  ]);
+  const undo = undoEdits(after, edits);
+  assert.equal(undo.text, 'workers: 4   # pricing threads\nbatch_size: 8\npool: { max: 2, name: "a b" }\nlist: [1, 2]\nnew: 1\n');
+  assert.deepEqual(undo.restored.map((e) => e.keyPath), ['workers', 'pool.max', 'list.1']);
+  assert.equal(undo.skipped.length, 2);
+  // A key changed again since the change is left alone.
+  const later = undoEdits(after.replace('workers: 6', 'workers: 7'), edits.slice(0, 1));
+  assert.equal(later.edits.length, 0);
+  assert.match(later.skipped[0], /changed again since \(now 7\)/);
+  assert.equal(configEdits('a: [', 'a: 1'), undefined);
+  // JSON files too.
+  assert.deepEqual(configEdits('{"w": 1, "s": "x"}', '{"w": 2, "s": "x"}'), [{ keyPath: 'w', before: 1, after: 2 }]);
+  assert.equal(undoEdits('{"w": 2, "s": "x"}', [{ keyPath: 'w', before: 1, after: 2 }]).text, '{"w": 1, "s": "x"}');
 });
