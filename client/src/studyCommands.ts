@@ -183,6 +183,16 @@ export function registerStudyCommands(
       if (!s) return;
       const r = await lc.sendRequest<StudyRunRequest.Result>(StudyRunRequest.method, { uri: file.toString(), study: s.name, trusted: vscode.workspace.isTrusted, ...(typeof budget === 'number' ? { budget } : {}) } satisfies StudyRunRequest.Params);
       if (!r.started) return void vscode.window.showWarningMessage(r.message);
+      if (/ queued: held: /.test(r.message)) {
+        // Held by the job queue while the component has a firing alert: the user may run it anyway.
+        void vscode.window.showWarningMessage(r.message, 'Run Anyway').then(async (pick) => {
+          if (pick !== 'Run Anyway') return;
+          await lc.sendRequest<StudyCancelRequest.Result>(StudyCancelRequest.method, { uri: file.toString(), study: s.name } satisfies StudyCancelRequest.Params);
+          const forced = await lc.sendRequest<StudyRunRequest.Result>(StudyRunRequest.method, { uri: file.toString(), study: s.name, trusted: vscode.workspace.isTrusted, force: true, ...(typeof budget === 'number' ? { budget } : {}) } satisfies StudyRunRequest.Params);
+          if (!forced.started) void vscode.window.showWarningMessage(forced.message);
+          else void follow(file, s.name, `Tuning study "${s.name}"`);
+        });
+      }
       openPanel(file, s.name);
       void follow(file, s.name, `Tuning study "${s.name}"`);
     }),

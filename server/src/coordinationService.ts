@@ -4,6 +4,7 @@
  * adapter over engine/coordinate: it reads the analysed workspace file, asks the engine, and
  * sends the queue to the client whenever it changes.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
@@ -15,7 +16,6 @@ import { allocateWorkspace, ConfigValues, coordinateRecommendations, studyRecomm
 import { studiesFromYaml } from '../../engine/tune/studyConfig';
 import { studyLogPath } from '../../engine/tune/studyLog';
 import { workspaceConfigFrom, type WorkspaceConfig } from '../../engine/workspace/config';
-import { existsSync, readFileSync } from 'node:fs';
 import {
   CoordinationAllocateRequest,
   CoordinationCancelJobRequest,
