@@ -4,6 +4,7 @@
  * adapter over engine/coordinate: it reads the analysed workspace file, asks the engine, and
  * sends the queue to the client whenever it changes.
  */
+import { isTrusted, untrustedMessage } from './trust';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,8 +124,8 @@ export class CoordinationService {
     if (typeof w === 'string') return { recommendations: [], conflicts: [], resolutions: [], offered: [], problems: [w], withheld: [] };
     const { recs, withheld, problems } = this.recommendations(w);
     const all = [...recs, ...(p.extra ?? [])];
-    const measure = p.measure === true && p.trusted === true && !!w.coordination.allocation;
-    if (p.measure && !p.trusted) problems.push('Measuring combinations runs the allocation trial command: it needs a trusted workspace.');
+    const measure = p.measure === true && isTrusted(p) && !!w.coordination.allocation;
+    if (p.measure && !isTrusted(p)) problems.push('Measuring combinations runs the allocation trial command: it needs a trusted workspace.');
     if (p.measure && !w.coordination.allocation) problems.push('Measuring combinations needs coordination.allocation (its trial command and objective) in alluse-perf.yaml.');
     const report = await coordinateRecommendations(w.coordination, all, w.files, { measure, signal, values: new ConfigValues() });
     return { ...report, problems: [...w.coordination.problems, ...problems], withheld };
@@ -148,7 +149,7 @@ export class CoordinationService {
 
   /** Runs the allocation as a job of the queue (it measures the whole system) and answers with its change set. */
   async allocate(p: CoordinationAllocateRequest.Params, signal?: AbortSignal): Promise<CoordinationAllocateRequest.Result> {
-    if (!p.trusted) return { message: 'This workspace is not trusted: allocation runs the trial command of coordination.allocation. Trust the folder (Manage Workspace Trust) and try again.' };
+    if (!isTrusted(p)) return { message: untrustedMessage('allocation', 'runs the trial command of coordination.allocation') };
     const w = this.workspace(p.uri);
     if (typeof w === 'string') return { message: w };
     if (!w.coordination.allocation) return { message: 'No coordination.allocation in alluse-perf.yaml: give the system objective and the trial command that measures an assignment (docs/configuration.md).' };

@@ -230,9 +230,15 @@ describe('where processes can start (source audit)', () => {
     }
   });
 
-  it('trial commands are run only by the study and compare services (trust-gated) and the CLI the user runs', () => {
+  it('trial commands are run only by the study, compare and coordination services (trust-gated) and the CLI the user runs', () => {
     const callers = [...text].filter(([f, s]) => f !== 'engine/tune/trialRunner.ts' && f !== 'engine/tune/trialProcess.ts' && /(?<![.\w])(runTrial|runProcess)\(/.test(s)).map(([f]) => f).sort();
-    assert.deepEqual(callers, ['cli/optimizeCommand.ts', 'engine/tune/remeasure.ts', 'engine/validate/commandRunner.ts', 'server/src/compareService.ts', 'server/src/studyService.ts']);
+    assert.deepEqual(callers, ['cli/optimizeCommand.ts', 'engine/coordinate/workspace.ts', 'engine/tune/remeasure.ts', 'engine/validate/commandRunner.ts', 'server/src/compareService.ts', 'server/src/studyService.ts']);
+    // Allocation and measured conflict resolution run trial commands: only with a literal `trusted: true`.
+    const coordination = text.get('server/src/coordinationService.ts')!;
+    assert.match(coordination, /if \(!isTrusted\(p\)\) return/, 'allocation refuses untrusted requests');
+    assert.match(coordination, /p\.measure === true && isTrusted\(p\)/, 'measured resolution needs trust');
+    const workspaceUsers = [...text].filter(([f, s]) => /coordinate\/workspace'/.test(s)).map(([f]) => f).sort();
+    assert.deepEqual(workspaceUsers, ['cli/coordinateCommand.ts', 'server/src/coordinationService.ts']);
     // The compare CLI's runner is reached only from the command line; the server's comparison is gated.
     const runnerUsers = [...text].filter(([f, s]) => f !== 'engine/validate/commandRunner.ts' && /validate\/commandRunner'/.test(s)).map(([f]) => f).sort();
     for (const f of runnerUsers) assert.ok(f.startsWith('cli/') || f === 'engine/validate/index.ts', `${f} runs benchmark commands`);
