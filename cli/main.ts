@@ -1,16 +1,28 @@
 /**
  * `alluse-perf`: the command line of ALL-USE Performance, on the same engine as the editor.
  */
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { detectFile } from './detectCommand';
-import { forecastFile } from './forecastCommand';
 import { DETECTOR_NAMES, detectorFactory, type DetectorName } from './detector';
 import { capacityCommand } from './capacityCommand';
 import { impactCommand, type ImpactCommandOptions } from './impactCommand';
 import { monitorWorkspace } from './monitorCommand';
-import { profileCommand } from './profileCommand';
 import { validateFile } from './validateCommand';
-import { optimizeCommand, type OptimizeOptions } from './optimizeCommand';
+import type { OptimizeOptions } from './optimizeCommand';
+
+/**
+ * Commands with heavy code are loaded when they run, never by the others: profile carries
+ * ts-morph and the TypeScript compiler (about 15 MB of source, which `alluse-perf monitor`
+ * kept in memory for nothing: some 100 MB of RSS), optimize and forecast their own engines.
+ * Each is a bundle of its own beside dist/cli.js (scripts/build.mjs); run from the sources
+ * (tsx), the same path names the .ts module. The name is not a literal, so esbuild leaves
+ * the require to run time.
+ */
+const lazy = <T>(name: string) => (): T => require(join(__dirname, name)) as T;
+const profileModule = lazy<typeof import('./profileCommand')>('profileCommand');
+const optimizeModule = lazy<typeof import('./optimizeCommand')>('optimizeCommand');
+const forecastModule = lazy<typeof import('./forecastCommand')>('forecastCommand');
 
 const program = new Command();
 program
@@ -57,7 +69,7 @@ program
   .option('--output <file>', 'where to write the JSON lines (default: standard output)')
   .option('--with <models>', 'also weigh these optional models, comma-separated: ets, mstl (MSTL + AutoETS, WebAssembly), lstm (pooled LSTM)')
   .action(async (opts: { input: string; horizon: string; season?: string; output?: string; with?: string }) => {
-    process.exitCode = await forecastFile(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+    process.exitCode = await forecastModule().forecastFile(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
 program
@@ -88,7 +100,7 @@ program
   .option('--count <n>', 'with --continuous: stop after this many profiles')
   .option('--json', 'print the mapped result as one JSON line', false)
   .action(async (opts: { workspace: string; component: string; duration: string; interval?: string; out?: string; top: string; heap: boolean; save: boolean; json: boolean; continuous: boolean; count?: string }) => {
-    process.exitCode = await profileCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+    process.exitCode = await profileModule().profileCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
 program
@@ -131,7 +143,7 @@ program
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    process.exitCode = await optimizeCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), {
+    process.exitCode = await optimizeModule().optimizeCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), {
       isTTY: process.stderr.isTTY === true,
       writeErr: (s) => process.stderr.write(s),
       signal: stop.signal,
