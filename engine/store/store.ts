@@ -14,13 +14,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { matchesLabels, parseSeriesId, seriesId, type Labels, type SeriesKey, type SeriesSample } from '../metrics/series';
-import { aggregateBuckets, aggregateRaw, chooseResolution } from './aggregate';
+import { aggregateBucketCols, aggregateBuckets, aggregateRaw, chooseResolution, isQuantile } from './aggregate';
 import { decodeRaw, encodeRaw } from './blocks';
 import { BlockKind, buildGroup, closeQuietly, openForRead, parseBlock, readAt, readIndex, readTail, type BlockEntry, type BlockMeta, type NewBlock, type Trailer } from './chunkFile';
 import { MAX_INT } from './codec';
 import { nodeIo, type StoreIo } from './io';
 import { acquireLock } from './lock';
-import { decodeBuckets, newPending, TIERS, type Bucket } from './rollup';
+import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols } from './rollup';
 import { decodeCheckpoint, encodeCheckpoint, SeriesState } from './seriesState';
 import type { Aggregation, DiskUsage, QueryResult, Resolution, StoreOptions, StoreProblem, StoreProblemKind, StoreQuery } from './types';
 import { readWal, WalBuffer } from './wal';
@@ -626,7 +626,9 @@ export class TimeSeriesStore {
     const res = chooseResolution(q.stepMs, agg);
     const ri = RES.indexOf(res);
     const wanted = new Set(ids);
-    const found = this.readBlocks(ri, wanted, q.from, q.to, agg.startsWith('p'));
+    // Rollups without quantiles are read and aggregated as columns (no object per bucket).
+    const cols = ri > 0 && !isQuantile(agg);
+    const found = this.readBlocks(ri, wanted, q.from, q.to, agg.startsWith('p'), cols);
     const out: QueryResult[] = [];
     for (const id of ids) {
       const key = this.series.get(id)?.key ?? this.local.get(id)?.key ?? parseSeriesId(id);
@@ -638,6 +640,15 @@ export class TimeSeriesStore {
         for (const st of states) if (st.headT.length) segs.push({ t: st.headT, v: st.headV });
         const { t, v } = mergeRaw(segs, q.from, q.to);
         points = aggregateRaw(t, v, q.stepMs, agg);
+      } else if (cols) {
+        const segs = (found.get(id) ?? []) as BucketCols[];
+        for (const st of states) {
+          const p = st.pending[ri - 1].cols(q.from, q.to);
+          const o = st.open[ri - 1];
+          if (p.n) segs.push(p);
+          if (o) segs.push(colsOfBuckets([o]));
+        }
+        points = aggregateBucketCols(segs, q.from, q.to, q.stepMs!, agg);
       } else {
         const segs = (found.get(id) ?? []) as Bucket[][];
         for (const st of states) {
@@ -677,10 +688,10 @@ export class TimeSeriesStore {
   }
 
   /** Decoded blocks (raw segments or bucket lists) of the wanted series overlapping [from, to]. */
-  private readBlocks(ri: number, wanted: Set<string>, from: number, to: number, sketches: boolean): Map<string, (RawSegment | Bucket[])[]> {
-    const out = new Map<string, (RawSegment | Bucket[])[]>();
+  private readBlocks(ri: number, wanted: Set<string>, from: number, to: number, sketches: boolean, cols = false): Map<string, (RawSegment | Bucket[] | BucketCols)[]> {
+    const out = new Map<string, (RawSegment | Bucket[] | BucketCols)[]>();
     const add = (kind: BlockKind, meta: BlockMeta, payload: Uint8Array) => {
-      const seg = kind === BlockKind.Raw ? decodeRaw(payload, meta.count) : decodeBuckets(payload, meta.count, sketches);
+      const seg = kind === BlockKind.Raw ? decodeRaw(payload, meta.count) : cols ? decodeBucketCols(payload, meta.count) : decodeBuckets(payload, meta.count, sketches);
       const l = out.get(meta.seriesId);
       if (l) l.push(seg); else out.set(meta.seriesId, [seg]);
     };
