@@ -229,9 +229,11 @@ export class BucketColumns {
       const i = (k % CHUNK) * 6;
       for (let f = 0; f < 6; f++) cols[f][k] = a[i + f];
     }
-    const w = new ByteWriter(64 + n * 8);
-    w.lbytes(encodeTimes(cols[0]));
-    for (let f = 1; f < 6; f++) w.lbytes(encodeValues(cols[f]));
+    const parts = [encodeTimes(cols[0]), ...[1, 2, 3, 4, 5].map((f) => encodeValues(cols[f]))];
+    // Sized exactly (six varint lengths, the sketch flag): the payload waits in memory until
+    // the cut's write is done, and a view on a grown buffer would keep all of it.
+    const w = new ByteWriter(parts.reduce((a, p) => a + p.length + 8, 1));
+    for (const p of parts) w.lbytes(p);
     w.u8(0);
     return w.result();
   }
