@@ -64,11 +64,21 @@ export class PrometheusConverter {
   /** Scrapes converted so far: marks what the current one used. */
   private gen = 0;
 
-  /** `component` becomes the `component` label of every series (none when undefined). */
-  constructor(private readonly component?: string) {}
+  /**
+   * `component` becomes the `component` label of every series (none when undefined).
+   * `labelsRepeat`: the families come from a parser with a series cache (the scrape
+   * collector's), which hands out the same labels object for a series in every scrape, so
+   * ids are remembered per labels object; without it each labels object is new and
+   * remembering would only cost.
+   */
+  constructor(
+    private readonly component?: string,
+    private readonly opts: { labelsRepeat?: boolean } = {},
+  ) {}
 
-  /** `cheapId(name, labels, skip)`, remembered per labels object. */
+  /** `cheapId(name, labels, skip)`, remembered per labels object when labels objects repeat. */
   private idOf(name: string, labels: Record<string, string>, skip?: 'le'): string {
+    if (!this.opts.labelsRepeat) return cheapId(name, labels, skip);
     const tag = skip ? `${name}\u0001` : name;
     let m = this.ids.get(labels);
     if (!m) this.ids.set(labels, (m = { names: [], ids: [] }));
