@@ -1,20 +1,35 @@
 /**
  * `alluse-perf`: the command line of ALL-USE Performance, on the same engine as the editor.
  */
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { detectFile } from './detectCommand';
-import { forecastFile } from './forecastCommand';
 import { DETECTOR_NAMES, detectorFactory, type DetectorName } from './detector';
 import { capacityCommand } from './capacityCommand';
 import { impactCommand, type ImpactCommandOptions } from './impactCommand';
 import { monitorWorkspace } from './monitorCommand';
-import { profileCommand } from './profileCommand';
 import { validateFile } from './validateCommand';
-import { optimizeCommand, type OptimizeOptions } from './optimizeCommand';
-import { DEFAULT_REPORT_FILE, reportCommand, type ReportCommandOptions } from './reportCommand';
+import type { ReportCommandOptions } from './reportCommand';
+import { DEFAULT_REPORT_FILE } from './defaults';
 import { compareCommand, type CompareCommandOptions } from './compareCommand';
 import { gateCommand, type GateCommandOptions } from './gateCommand';
-import { coordinateAllocate, coordinateConflicts, type CoordinateOptions } from './coordinateCommand';
+import type { CoordinateOptions } from './coordinateCommand';
+import type { OptimizeOptions } from './optimizeCommand';
+
+/**
+ * Commands with heavy code are loaded when they run, never by the others: profile carries
+ * ts-morph and the TypeScript compiler (about 15 MB of source, which `alluse-perf monitor`
+ * kept in memory for nothing: some 100 MB of RSS), optimize, forecast, report and coordinate
+ * their own engines (tuning, forecasting). Each is a bundle of its own beside dist/cli.js
+ * (scripts/build.mjs); run from the sources (tsx), the same path names the .ts module. The
+ * name is not a literal, so esbuild leaves the require to run time.
+ */
+const lazy = <T>(name: string) => (): T => require(join(__dirname, name)) as T;
+const profileModule = lazy<typeof import('./profileCommand')>('profileCommand');
+const optimizeModule = lazy<typeof import('./optimizeCommand')>('optimizeCommand');
+const forecastModule = lazy<typeof import('./forecastCommand')>('forecastCommand');
+const reportModule = lazy<typeof import('./reportCommand')>('reportCommand');
+const coordinateModule = lazy<typeof import('./coordinateCommand')>('coordinateCommand');
 
 const program = new Command();
 program
@@ -61,7 +76,7 @@ program
   .option('--output <file>', 'where to write the JSON lines (default: standard output)')
   .option('--with <models>', 'also weigh these optional models, comma-separated: ets, mstl (MSTL + AutoETS, WebAssembly), lstm (pooled LSTM)')
   .action(async (opts: { input: string; horizon: string; season?: string; output?: string; with?: string }) => {
-    process.exitCode = await forecastFile(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+    process.exitCode = await forecastModule().forecastFile(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
 program
@@ -85,7 +100,7 @@ coordinate
   .option('--measure', 'measure the combinations the priorities do not decide (runs the coordination.allocation trial command)', false)
   .option('--json', 'one JSON object: recommendations, conflicts, resolutions, offered, withheld', false)
   .action(async (opts: CoordinateOptions) => {
-    process.exitCode = await coordinateConflicts(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+    process.exitCode = await coordinateModule().coordinateConflicts(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 coordinate
   .command('allocate')
@@ -95,7 +110,7 @@ coordinate
   .option('--apply', 'write the edits into the configuration files', false)
   .option('--json', 'one JSON object: values, score, usage, edits, explanation', false)
   .action(async (opts: CoordinateOptions) => {
-    process.exitCode = await coordinateAllocate(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+    process.exitCode = await coordinateModule().coordinateAllocate(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
 program
@@ -113,7 +128,7 @@ program
   .option('--count <n>', 'with --continuous: stop after this many profiles')
   .option('--json', 'print the mapped result as one JSON line', false)
   .action(async (opts: { workspace: string; component: string; duration: string; interval?: string; out?: string; top: string; heap: boolean; save: boolean; json: boolean; continuous: boolean; count?: string }) => {
-    process.exitCode = await profileCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+    process.exitCode = await profileModule().profileCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
 program
@@ -137,7 +152,7 @@ program
   .option('--json', 'print the report\'s model as one JSON object on stdout', false)
   .option('--no-forecast', 'skip the forecasts of the key series (faster)')
   .action(async (opts: ReportCommandOptions) => {
-    process.exitCode = await reportCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+    process.exitCode = await reportModule().reportCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -170,7 +185,7 @@ program
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    process.exitCode = await optimizeCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), {
+    process.exitCode = await optimizeModule().optimizeCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), {
       isTTY: process.stderr.isTTY === true,
       writeErr: (s) => process.stderr.write(s),
       signal: stop.signal,

@@ -10,6 +10,9 @@ import { gatherReport, isEmptyReport, renderReportHtml, reportRange } from '../e
 import { count } from '../engine/report/format';
 import { TimeSeriesStore } from '../engine/store/index';
 import { loadWorkspaceConfig } from './workspaceFile';
+import { DEFAULT_REPORT_FILE } from './defaults';
+
+export { DEFAULT_REPORT_FILE };
 
 export interface ReportCommandOptions {
   workspace: string;
@@ -18,8 +21,6 @@ export interface ReportCommandOptions {
   json: boolean;
   forecast: boolean;
 }
-
-export const DEFAULT_REPORT_FILE = 'alluse-perf-report.html';
 
 export async function reportCommand(opts: ReportCommandOptions, out: (s: string) => void, err: (s: string) => void, now = Date.now()): Promise<number> {
   const range = reportRange(opts.range);

@@ -29,6 +29,39 @@ export function mad(xs: readonly number[]): number {
   return median(xs.map((x) => Math.abs(x - m)));
 }
 
+/** The median of an ascending array's first `n` values. */
+function sortedMedian(s: ArrayLike<number>, n: number): number {
+  if (n === 0) return NaN;
+  const m = n >> 1;
+  return n % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * The MAD of an ascending array's first `n` values around their median `m`, without a copy
+ * or a sort: the deviations |s[i] - m| fall from the left end to `m` and rise from it to the
+ * right end, so merging the two runs from `m` outwards visits them in ascending order; the
+ * walk stops at the middle one(s). The same value as `mad` of those values.
+ */
+function sortedMad(s: ArrayLike<number>, n: number, m: number): number {
+  if (n === 0) return NaN;
+  // Left run: indexes below `split` (values < m), walked downwards; right run from `split` upwards.
+  let split = 0;
+  while (split < n && s[split] < m) split++;
+  let l = split - 1;
+  let r = split;
+  const want = n >> 1;
+  let prev = NaN;
+  for (let k = 0; k <= want; k++) {
+    const dl = l >= 0 ? m - s[l] : Infinity;
+    const dr = r < n ? s[r] - m : Infinity;
+    let d: number;
+    if (dr <= dl) { d = dr; r++; } else { d = dl; l--; }
+    if (k === want) return n % 2 ? d : (prev + d) / 2;
+    prev = d;
+  }
+  return NaN;
+}
+
 /** 1.4826 × MAD estimates the standard deviation of normal data. */
 export const MAD_TO_SIGMA = 1.4826;
 
@@ -37,6 +70,8 @@ export class RobustStats {
   private lvl = 0;
   private md = 0;
   private warm: number[] = [];
+  /** The warm-up samples in ascending order (insertion): exact median and MAD without copying and sorting per sample. */
+  private warmSorted: number[] = [];
 
   constructor(
     /** Smallest step (forgetting rate), e.g. 0.01 ≈ the last 100 samples. */
@@ -65,9 +100,14 @@ export class RobustStats {
     this.n++;
     if (this.n <= this.warmup) {
       this.warm.push(x);
-      this.lvl = median(this.warm);
-      this.md = mad(this.warm);
-      if (this.n === this.warmup) this.warm = [];
+      const s = this.warmSorted;
+      let i = s.length;
+      s.push(x);
+      while (i > 0 && s[i - 1] > x) { s[i] = s[i - 1]; i--; }
+      s[i] = x;
+      this.lvl = sortedMedian(s, s.length);
+      this.md = sortedMad(s, s.length, this.lvl);
+      if (this.n === this.warmup) { this.warm = []; this.warmSorted = []; }
       return;
     }
     const eta = Math.max(1 / this.n, this.alpha);
@@ -91,5 +131,6 @@ export class RobustStats {
     this.lvl = s.level;
     this.md = s.mad;
     this.warm = [...s.warm];
+    this.warmSorted = [...s.warm].sort((a, b) => a - b);
   }
 }

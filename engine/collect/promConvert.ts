@@ -35,76 +35,119 @@ function cheapId(name: string, labels: Record<string, string>, skip?: string): s
   return id;
 }
 
+/** The cheap ids made from one labels object (under up to a few names: the sample's, its family's, a histogram group's). */
+interface IdMemo {
+  names: string[];
+  ids: string[];
+}
+
+/** A key and the scrape that last used it (entries a scrape did not use are forgotten after it). */
+interface Used<T> {
+  value: T;
+  gen: number;
+}
+
 export class PrometheusConverter {
   private readonly rates = new RateTracker();
-  private readonly buckets = new Map<string, Bucket[]>();
-  private readonly rateKeys = new Map<string, SeriesKey>();
+  private readonly buckets = new Map<string, Used<Bucket[]>>();
+  private readonly rateKeys = new Map<string, Used<SeriesKey>>();
   /**
    * The same SeriesKey object for the same series in every scrape: the store and the alert
    * evaluator cache per key object, so they do not rebuild ids for each sample.
    */
-  private keys = new Map<string, SeriesKey>();
+  private readonly keys = new Map<string, Used<SeriesKey>>();
+  /**
+   * Cheap ids by labels object: the parser hands out the same labels object for the same
+   * series text in every scrape (its series cache), so ids are built once, not per scrape.
+   */
+  private readonly ids = new WeakMap<Record<string, string>, IdMemo>();
+  /** Scrapes converted so far: marks what the current one used. */
+  private gen = 0;
 
-  /** `component` becomes the `component` label of every series (none when undefined). */
-  constructor(private readonly component?: string) {}
+  /**
+   * `component` becomes the `component` label of every series (none when undefined).
+   * `labelsRepeat`: the families come from a parser with a series cache (the scrape
+   * collector's), which hands out the same labels object for a series in every scrape, so
+   * ids are remembered per labels object; without it each labels object is new and
+   * remembering would only cost.
+   */
+  constructor(
+    private readonly component?: string,
+    private readonly opts: { labelsRepeat?: boolean } = {},
+  ) {}
+
+  /** `cheapId(name, labels, skip)`, remembered per labels object when labels objects repeat. */
+  private idOf(name: string, labels: Record<string, string>, skip?: 'le'): string {
+    if (!this.opts.labelsRepeat) return cheapId(name, labels, skip);
+    const tag = skip ? `${name}\u0001` : name;
+    let m = this.ids.get(labels);
+    if (!m) this.ids.set(labels, (m = { names: [], ids: [] }));
+    for (let i = 0; i < m.names.length; i++) if (m.names[i] === tag) return m.ids[i];
+    const id = cheapId(name, labels, skip);
+    if (m.names.length < 4) {
+      m.names.push(tag);
+      m.ids.push(id);
+    }
+    return id;
+  }
+
+  private key(id: string, name: string, labels: Record<string, string>, drop?: string): SeriesKey {
+    let k = this.keys.get(id);
+    if (!k) this.keys.set(id, (k = { value: { name, labels: withComponent(labels, this.component, drop) }, gen: this.gen }));
+    else k.gen = this.gen;
+    return k.value;
+  }
 
   convert(families: readonly MetricFamily[], nowMs: number, monoMs: number): SeriesSample[] {
     const out: SeriesSample[] = [];
-    const seenRates = new Set<string>();
-    const seenBuckets = new Set<string>();
+    const gen = ++this.gen;
     const c = this.component;
-    const prevKeys = this.keys;
-    const keys = new Map<string, SeriesKey>();
-    const key = (id: string, name: string, make: () => Record<string, string>): SeriesKey => {
-      let k = keys.get(id);
-      if (!k) keys.set(id, (k = prevKeys.get(id) ?? { name, labels: make() }));
-      return k;
-    };
     const rate = (name: string, labels: Record<string, string>, value: number) => {
-      const id = cheapId(name, labels);
-      seenRates.add(id);
+      const id = this.idOf(name, labels);
       let series = this.rateKeys.get(id);
-      if (!series) this.rateKeys.set(id, (series = { name: `${name}_rate`, labels: withComponent(labels, c) }));
+      if (!series) this.rateKeys.set(id, (series = { value: { name: `${name}_rate`, labels: withComponent(labels, c) }, gen }));
+      else series.gen = gen;
       const r = this.rates.update(id, value, monoMs);
-      if (r !== undefined) out.push({ series, t: nowMs, v: r });
+      if (r !== undefined) out.push({ series: series.value, t: nowMs, v: r });
     };
     for (const f of families) {
       switch (f.type) {
         case 'gauge':
         case 'untyped':
-          for (const s of f.samples) out.push({ series: key(cheapId(s.name, s.labels), s.name, () => withComponent(s.labels, c)), t: nowMs, v: s.value });
+          for (const s of f.samples) out.push({ series: this.key(this.idOf(s.name, s.labels), s.name, s.labels), t: nowMs, v: s.value });
           break;
         case 'counter':
           for (const s of f.samples) if (!s.name.endsWith('_created')) rate(s.name, s.labels, s.value);
           break;
         case 'summary':
           for (const s of f.samples) {
-            if (s.name === f.name && s.labels.quantile !== undefined) out.push({ series: key(cheapId(s.name, s.labels), s.name, () => withComponent(s.labels, c)), t: nowMs, v: s.value });
-            else if (s.name === `${f.name}_count`) rate(f.name, s.labels, s.value);
+            if (s.name === f.name && s.labels.quantile !== undefined) out.push({ series: this.key(this.idOf(s.name, s.labels), s.name, s.labels), t: nowMs, v: s.value });
+            else if (s.name.length === f.name.length + 6 && s.name.startsWith(f.name) && s.name.endsWith('_count')) rate(f.name, s.labels, s.value);
           }
           break;
         case 'histogram': {
           const groups = new Map<string, { labels: Record<string, string>; buckets: Bucket[] }>();
+          const countName = `${f.name}_count`;
+          const bucketName = `${f.name}_bucket`;
           for (const s of f.samples) {
-            if (s.name === `${f.name}_count`) rate(f.name, s.labels, s.value);
-            else if (s.name === `${f.name}_bucket` && s.labels.le !== undefined) {
+            if (s.name === countName) rate(f.name, s.labels, s.value);
+            else if (s.name === bucketName && s.labels.le !== undefined) {
               const le = parsePromValue(s.labels.le);
               if (le === undefined) continue;
-              const gid = cheapId(f.name, s.labels, 'le');
+              const gid = this.idOf(f.name, s.labels, 'le');
               let g = groups.get(gid);
-              if (!g) groups.set(gid, (g = { labels: withComponent(s.labels, c, 'le'), buckets: [] }));
+              if (!g) groups.set(gid, (g = { labels: s.labels, buckets: [] }));
               g.buckets.push({ le, count: s.value });
             }
           }
           for (const [gid, g] of groups) {
             // Keys are taken even when nothing was observed, so they stay the same objects.
-            const qkeys = HISTOGRAM_QUANTILES.map(([suffix]) => key(gid + suffix, f.name + suffix, () => g.labels));
+            const qkeys = HISTOGRAM_QUANTILES.map(([suffix]) => this.key(gid + suffix, f.name + suffix, g.labels, 'le'));
             g.buckets.sort((a, b) => a.le - b.le);
-            seenBuckets.add(gid);
             const prev = this.buckets.get(gid);
-            this.buckets.set(gid, g.buckets);
+            this.buckets.set(gid, { value: g.buckets, gen });
             if (!prev) continue;
-            const d = bucketDeltas(prev, g.buckets);
+            const d = bucketDeltas(prev.value, g.buckets);
             if (!d || !(d[d.length - 1]?.count > 0)) continue;
             HISTOGRAM_QUANTILES.forEach(([, q], i) => {
               const v = histogramQuantile(q, d);
@@ -116,10 +159,10 @@ export class PrometheusConverter {
       }
     }
     // Series that disappeared from the endpoint are forgotten, so state stays bounded.
-    this.keys = keys;
-    this.rates.retain((k) => seenRates.has(k));
-    for (const k of this.rateKeys.keys()) if (!seenRates.has(k)) this.rateKeys.delete(k);
-    for (const k of this.buckets.keys()) if (!seenBuckets.has(k)) this.buckets.delete(k);
+    this.keys.forEach((k, id, m) => { if (k.gen !== gen) m.delete(id); });
+    this.rateKeys.forEach((k, id, m) => { if (k.gen !== gen) m.delete(id); });
+    this.buckets.forEach((b, id, m) => { if (b.gen !== gen) m.delete(id); });
+    this.rates.retain((k) => this.rateKeys.has(k));
     return out;
   }
 

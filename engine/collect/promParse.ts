@@ -234,19 +234,25 @@ export function parsePrometheusText(text: string, options: ParseOptions = {}): P
   let lineNo = 0;
   let last: MetricFamily | undefined;
   while (pos < n) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = n;
+    // The line is text[ls, le): no substring is made for it (the 1 s path: only the
+    // series text, looked up in the cache, and the value are).
+    const ls = pos;
+    let le = text.indexOf('\n', pos);
+    if (le < 0) le = n;
     lineNo++;
-    let line = text.slice(pos, end);
-    pos = end + 1;
-    if (line.length && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1); // \r\n
+    pos = le + 1;
+    if (le > ls && text.charCodeAt(le - 1) === 13) le--; // \r\n
     // Leading blanks are allowed before samples and comments.
-    let i = 0;
-    while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
-    if (i === line.length) continue;
-    if (line.charCodeAt(i) === 35) {
+    let i = ls;
+    while (i < le && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    if (i === le) continue;
+    if (text.charCodeAt(i) === 35) {
       // '#': HELP / TYPE or a comment.
-      const m = /^#[ \t]+(HELP|TYPE)[ \t]+([^ \t]+)(?:[ \t]+(.*))?$/.exec(line.slice(i));
+      let k = i + 1;
+      while (k < le && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+      const kc = text.charCodeAt(k);
+      if (k === i + 1 || (kc !== 72 && kc !== 84)) continue; // neither "# HELP" nor "# TYPE": an ordinary comment
+      const m = /^#[ \t]+(HELP|TYPE)[ \t]+([^ \t]+)(?:[ \t]+(.*))?$/.exec(text.slice(i, le));
       if (!m) continue; // an ordinary comment
       const [, kw, name, rest = ''] = m;
       if (!isMetricName(name)) {
@@ -273,59 +279,74 @@ export function parsePrometheusText(text: string, options: ParseOptions = {}): P
     }
     // A sample: name [{labels}] value [timestamp]
     const cache = options.seriesCache;
-    let series: ParsedSeries | undefined;
+    let name: string | undefined;
+    let labels: Record<string, string> | undefined;
     let seriesText: string | undefined;
     if (cache) {
       // The series text ends at the last '}' when there are labels (values and timestamps
       // never hold one), else at the first blank.
       let e = i;
-      while (e < line.length && isNameChar(line.charCodeAt(e))) e++;
-      if (line.charCodeAt(e) === 123) e = line.lastIndexOf('}') + 1;
+      while (e < le && isNameChar(text.charCodeAt(e))) e++;
+      if (e < le && text.charCodeAt(e) === 123) {
+        const close = text.lastIndexOf('}', le - 1);
+        e = close >= e ? close + 1 : i;
+      }
       if (e > i) {
-        seriesText = line.slice(i, e);
+        seriesText = text.slice(i, e);
         const hit = cache.get(seriesText);
-        if (hit) series = { name: hit.name, labels: hit.labels, end: e };
+        if (hit) {
+          name = hit.name;
+          labels = hit.labels;
+          i = e;
+        }
       }
     }
-    if (!series) {
-      const r = parseSeries(line, i);
+    if (name === undefined || labels === undefined) {
+      const r = parseSeries(text.slice(ls, le), i - ls);
       if (typeof r === 'string') {
         fail(lineNo, r);
         continue;
       }
-      series = r;
-      if (cache && seriesText !== undefined && seriesText.length === r.end - i) {
+      if (cache && seriesText !== undefined && seriesText.length === r.end - (i - ls)) {
         if (cache.size >= SERIES_CACHE_LIMIT) cache.clear();
         cache.set(seriesText, { name: r.name, labels: r.labels });
       }
+      name = r.name;
+      labels = r.labels;
+      i = ls + r.end;
     }
-    const { name, labels } = series;
-    i = series.end;
     // value and optional timestamp, separated by blanks
-    const rest = line.slice(i);
-    if (rest.length && rest.charCodeAt(0) !== 32 && rest.charCodeAt(0) !== 9) {
+    if (i < le && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9) {
       fail(lineNo, `expected a blank after ${name}`);
       continue;
     }
-    const parts: string[] = [];
-    for (let j = 0; j < rest.length; ) {
-      while (j < rest.length && (rest.charCodeAt(j) === 32 || rest.charCodeAt(j) === 9)) j++;
+    let fields = 0;
+    let vb = 0;
+    let ve = 0;
+    let tb = 0;
+    let te = 0;
+    for (let j = i; j < le; ) {
+      while (j < le && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
       const b = j;
-      while (j < rest.length && rest.charCodeAt(j) !== 32 && rest.charCodeAt(j) !== 9) j++;
-      if (j > b) parts.push(rest.slice(b, j));
+      while (j < le && text.charCodeAt(j) !== 32 && text.charCodeAt(j) !== 9) j++;
+      if (j > b) {
+        fields++;
+        if (fields === 1) { vb = b; ve = j; } else if (fields === 2) { tb = b; te = j; }
+      }
     }
-    if (parts.length < 1 || parts.length > 2) {
-      fail(lineNo, parts.length ? `too many fields after ${name}` : `missing value for ${name}`);
+    if (fields < 1 || fields > 2) {
+      fail(lineNo, fields ? `too many fields after ${name}` : `missing value for ${name}`);
       continue;
     }
-    const value = parsePromValue(parts[0]);
+    const valueText = text.slice(vb, ve);
+    const value = parsePromValue(valueText);
     if (value === undefined) {
-      fail(lineNo, `invalid value "${parts[0].slice(0, 40)}" for ${name}`);
+      fail(lineNo, `invalid value "${valueText.slice(0, 40)}" for ${name}`);
       continue;
     }
     let timestampMs: number | undefined;
-    if (parts.length === 2) {
-      const ts = parts[1];
+    if (fields === 2) {
+      const ts = text.slice(tb, te);
       if (!/^-?\d{1,16}$/.test(ts)) {
         fail(lineNo, `invalid timestamp "${ts.slice(0, 40)}" for ${name}`);
         continue;

@@ -51,7 +51,8 @@ export class ScrapeCollector implements Collector {
   ) {
     this.id = `scrape:${component}`;
     this.defaultIntervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS;
-    this.converter = new PrometheusConverter(component);
+    // The parser's series cache (below) hands out the same labels objects every scrape.
+    this.converter = new PrometheusConverter(component, { labelsRepeat: true });
     this.clock = opts.clock ?? systemClock;
     this.throttle = new ProblemThrottle(opts.repeatProblemsMs);
     const Agent = url.startsWith('https:') ? https.Agent : http.Agent;

@@ -242,8 +242,11 @@ export function theilSen(xs: number[], ys: number[]): TheilSenFit | undefined {
   let N = 0;
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (x[j] !== x[i]) slopeBuffer[N++] = (y[j] - y[i]) / (x[j] - x[i]);
   if (N < 3) return undefined;
-  const slopes = slopeBuffer.subarray(0, N).sort();
-  const slope = N % 2 ? slopes[N >> 1] : (slopes[(N >> 1) - 1] + slopes[N >> 1]) / 2;
+  // Only four order statistics of the slopes are read (the median's one or two, the
+  // interval's ends): each is selected in place in linear time instead of sorting them all.
+  const slopes = slopeBuffer;
+  const mid = N >> 1;
+  const slope = N % 2 ? selectRank(slopes, N, mid) : (selectRank(slopes, N, mid - 1) + selectRank(slopes, N, mid)) / 2;
   const level = median(y.map((v, i) => v - slope * x[i]));
   const res = y.map((v, i) => v - level - slope * x[i]);
   let num = 0;
@@ -262,7 +265,47 @@ export function theilSen(xs: number[], ys: number[]): TheilSenFit | undefined {
   const sxx = x.reduce((a, v) => a + (v - mx) ** 2, 0);
   const scale = 1.4826 * median(res.map(Math.abs));
   const levelSd = scale * Math.sqrt(1 / n + (mx * mx) / sxx) * Math.sqrt((1 + rho) / (1 - rho));
-  return { slope, slopeLow: slopes[lo], slopeHigh: slopes[hi], level, levelSd };
+  return { slope, slopeLow: selectRank(slopes, N, lo), slopeHigh: selectRank(slopes, N, hi), level, levelSd };
+}
+
+/**
+ * The value of rank `k` (0-based) among a[0..n), as `a.subarray(0, n).sort()[k]` gives it,
+ * moving a's values so that a[k] holds it, smaller ones before and larger ones after
+ * (Hoare's selection with a median-of-three pivot). Later calls for other ranks stay exact:
+ * they only reorder values again.
+ */
+export function selectRank(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const m = (lo + hi) >> 1;
+    // Median of three as the pivot (sorts a[lo], a[m], a[hi]).
+    if (a[m] < a[lo]) swap(a, m, lo);
+    if (a[hi] < a[lo]) swap(a, hi, lo);
+    if (a[hi] < a[m]) swap(a, hi, m);
+    const pivot = a[m];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 function median(sorted: number[]): number {

@@ -4,7 +4,7 @@
  * merged sketches (relative error <= 1%). NaN samples are left out of every aggregation.
  */
 import type { Sample } from '../metrics/series';
-import { cloneBucket, mergeBucket, newBucket, addToBucket, TIERS, type Bucket } from './rollup';
+import { cloneBucket, mergeBucket, newBucket, addToBucket, TIERS, type Bucket, type BucketCols } from './rollup';
 import { exactQuantile } from './sketch';
 import type { Aggregation, Resolution } from './types';
 
@@ -80,5 +80,56 @@ export function aggregateBuckets(buckets: readonly Bucket[], stepMs: number, agg
     }
   }
   if (cur) out.push({ t: curStep, v: bucketValue(cur, agg) });
+  return out;
+}
+
+/**
+ * `aggregateBuckets(mergeBuckets(segments, from, to), stepMs, agg)` for the aggregations
+ * that need no sketch, on columns: the same points (the same additions in the same order),
+ * without an object per bucket. Segments are ordered by their first bucket; within the
+ * range, a bucket older than the one before it, or equal to it (the same bucket in memory
+ * and on disk while a cut is written), is skipped.
+ */
+export function aggregateBucketCols(segments: BucketCols[], from: number, to: number, stepMs: number, agg: Aggregation): Sample[] {
+  const segs = segments.filter((s) => s.n > 0).sort((a, b) => a.t[0] - b.t[0]);
+  const out: Sample[] = [];
+  let have = false;
+  let pt = 0, pc = 0, ps = 0, pl = 0; // the last bucket taken (for the skip rule)
+  let step = NaN, count = 0, min = 0, max = 0, sum = 0, last = 0; // the current step
+  const emit = () => {
+    let v: number;
+    switch (agg) {
+      case 'mean': v = sum / count; break;
+      case 'min': v = min; break;
+      case 'max': v = max; break;
+      case 'last': v = last; break;
+      case 'count': v = count; break;
+      case 'sum': v = sum; break;
+      default: v = NaN;
+    }
+    out.push({ t: step, v });
+  };
+  for (const s of segs) {
+    for (let i = 0; i < s.n; i++) {
+      const t = s.t[i];
+      if (t < from || t > to) continue;
+      const c = s.count[i], su = s.sum[i], la = s.last[i];
+      if (have && (t < pt || (t === pt && c === pc && su === ps && la === pl))) continue;
+      have = true;
+      pt = t; pc = c; ps = su; pl = la;
+      const st = Math.floor(t / stepMs) * stepMs;
+      if (st === step) {
+        count += c;
+        if (s.min[i] < min) min = s.min[i];
+        if (s.max[i] > max) max = s.max[i];
+        sum += su;
+        last = la;
+      } else {
+        if (step === step) emit();
+        step = st; count = c; min = s.min[i]; max = s.max[i]; sum = su; last = la;
+      }
+    }
+  }
+  if (step === step) emit();
   return out;
 }

@@ -3,9 +3,13 @@ import { ByteReader, ByteWriter } from './bytes';
 import { decodeTimes, decodeValues, encodeTimes, encodeValues } from './codec';
 
 export function encodeRaw(ts: ArrayLike<number>, vs: ArrayLike<number>): Uint8Array {
-  const w = new ByteWriter(ts.length * 2 + 32);
-  w.lbytes(encodeTimes(ts));
-  w.bytes(encodeValues(vs));
+  const times = encodeTimes(ts);
+  const values = encodeValues(vs);
+  // Sized exactly (the length prefix is a varint of at most 8 bytes): the payload waits in
+  // memory until the cut's write is done, and a view on a grown buffer would keep all of it.
+  const w = new ByteWriter(times.length + values.length + 8);
+  w.lbytes(times);
+  w.bytes(values);
   return w.result();
 }
 

@@ -77,13 +77,28 @@ export class ByteReader {
 }
 
 /** Writes bit fields, most significant bit first. */
+/**
+ * A zeroed buffer lent to one BitWriter at a time and given back by `result()`: a cut
+ * encodes a few thousand columns (every series' raw times and values, its 1 s rollup
+ * columns, each value column three ways to keep the smallest), and growing a fresh buffer
+ * from 64 bytes for each made most of the cut's garbage. Buffers above 1 MiB are not kept.
+ */
+let spare: Uint8Array | undefined = new Uint8Array(4096);
+const SPARE_MAX = 1 << 20;
+
 export class BitWriter {
-  private buf = new Uint8Array(64);
+  private buf: Uint8Array;
+  private lent: boolean;
   private bytePos = 0;
   private bitPos = 0; // bits used in buf[bytePos]
+  constructor() {
+    this.lent = spare !== undefined;
+    this.buf = spare ?? new Uint8Array(64);
+    spare = undefined;
+  }
   private ensure(): void {
     if (this.bytePos + 9 < this.buf.length) return;
-    const b = new Uint8Array(this.buf.length * 2);
+    const b = new Uint8Array(Math.max(64, this.buf.length * 2));
     b.set(this.buf);
     this.buf = b;
   }
@@ -113,7 +128,23 @@ export class BitWriter {
     if (n > 32) { this.bits(Math.floor(v / TWO32), n - 32); this.bits(v % TWO32, 32); } else this.bits(v, n);
   }
   get bitLength(): number { return this.bytePos * 8 + this.bitPos; }
-  result(): Uint8Array { return this.buf.slice(0, this.bytePos + (this.bitPos ? 1 : 0)); }
+  /** The bytes written. Ends the writer: its buffer may be lent to the next one. */
+  result(): Uint8Array {
+    const used = this.bytePos + (this.bitPos ? 1 : 0);
+    const out = this.buf.slice(0, used);
+    if (this.lent) {
+      // Give the buffer back zeroed (bits() ORs into it); a grown one replaces the one lent.
+      if (this.buf.length <= SPARE_MAX) {
+        this.buf.fill(0, 0, used);
+        spare = this.buf;
+      } else spare = new Uint8Array(4096);
+      this.lent = false;
+      this.buf = new Uint8Array(0);
+      this.bytePos = 0;
+      this.bitPos = 0;
+    }
+    return out;
+  }
 }
 
 export class BitReader {

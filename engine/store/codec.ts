@@ -35,9 +35,7 @@ function readSigned(r: BitReader): number {
 
 /** Encodes integer timestamps (ms, |t| <= 2^50, in any order). */
 export function encodeTimes(ts: ArrayLike<number>, n = ts.length): Uint8Array {
-  const head = new ByteWriter(16);
-  if (n === 0) return head.result();
-  head.svar(ts[0]);
+  if (n === 0) return new ByteWriter(16).result();
   const w = new BitWriter();
   let prev = ts[0];
   let prevDelta = 0;
@@ -47,7 +45,11 @@ export function encodeTimes(ts: ArrayLike<number>, n = ts.length): Uint8Array {
     prevDelta = delta;
     prev = ts[i];
   }
-  head.bytes(w.result());
+  const body = w.result();
+  // Sized once: the first time (a varint of at most 8 bytes) and the bits.
+  const head = new ByteWriter(body.length + 10);
+  head.svar(ts[0]);
+  head.bytes(body);
   return head.result();
 }
 
@@ -188,8 +190,7 @@ function encodeInts(ints: Float64Array, n: number, dod: boolean): Uint8Array {
 
 /** Encodes a value column with the smallest lossless codec. */
 export function encodeValues(vs: ArrayLike<number>, n = vs.length): Uint8Array {
-  const out = new ByteWriter(32);
-  if (n === 0) return out.result();
+  if (n === 0) return new ByteWriter(32).result();
   let best: Uint8Array = encodeXor(vs, n);
   let codec = ValueCodec.Xor;
   const k = decimalScale(vs, n);
@@ -203,6 +204,8 @@ export function encodeValues(vs: ArrayLike<number>, n = vs.length): Uint8Array {
     const dd = encodeInts(ints, n, true);
     if (dd.length + 4 < best.length) { best = dd; codec = ValueCodec.IntDod; }
   }
+  // Sized once: codec, scale, the first integer (a varint of at most 8 bytes) and the bits.
+  const out = new ByteWriter(best.length + 12);
   out.u8(codec);
   if (codec !== ValueCodec.Xor) { out.u8(k); out.svar(ints![0]); }
   out.bytes(best);

@@ -114,6 +114,37 @@ export function decodeBuckets(payload: Uint8Array, n: number, withSketches: bool
   return out;
 }
 
+/**
+ * Buckets as columns, without an object per bucket: what queries of means, sums, counts,
+ * minima, maxima and last values read (a decoded rollup block, a range of pending buckets).
+ */
+export interface BucketCols {
+  n: number;
+  t: ArrayLike<number>;
+  count: ArrayLike<number>;
+  min: ArrayLike<number>;
+  max: ArrayLike<number>;
+  sum: ArrayLike<number>;
+  last: ArrayLike<number>;
+}
+
+/** A rollup block's payload as columns (its sketches, if any, are not read). */
+export function decodeBucketCols(payload: Uint8Array, n: number): BucketCols {
+  const r = new ByteReader(payload);
+  const t = decodeTimes(r.lbytes(), n);
+  const count = decodeValues(r.lbytes(), n);
+  const min = decodeValues(r.lbytes(), n);
+  const max = decodeValues(r.lbytes(), n);
+  const sum = decodeValues(r.lbytes(), n);
+  const last = decodeValues(r.lbytes(), n);
+  return { n, t, count, min, max, sum, last };
+}
+
+/** Bucket objects as columns (the few coarse buckets, an open bucket). */
+export function colsOfBuckets(bs: readonly Bucket[]): BucketCols {
+  return { n: bs.length, t: bs.map((b) => b.t), count: bs.map((b) => b.count), min: bs.map((b) => b.min), max: bs.map((b) => b.max), sum: bs.map((b) => b.sum), last: bs.map((b) => b.last) };
+}
+
 /** Buckets per chunk of a BucketColumns (6 numbers each). */
 const CHUNK = 64;
 
@@ -170,6 +201,25 @@ export class BucketColumns {
     return out;
   }
 
+  /** The buckets starting in [from, to] as columns (the same as `list`), without making objects. */
+  cols(from = -Infinity, to = Infinity): BucketCols {
+    let n = 0;
+    for (let k = 0; k < this.length; k++) {
+      const t = this.field(k, 0);
+      if (t >= from && t <= to) n++;
+    }
+    const c = [0, 1, 2, 3, 4, 5].map(() => new Float64Array(n));
+    let j = 0;
+    for (let k = 0; k < this.length; k++) {
+      const a = this.chunks[(k / CHUNK) | 0];
+      const i = (k % CHUNK) * 6;
+      if (!(a[i] >= from && a[i] <= to)) continue;
+      for (let f = 0; f < 6; f++) c[f][j] = a[i + f];
+      j++;
+    }
+    return { n, t: c[0], count: c[1], min: c[2], max: c[3], sum: c[4], last: c[5] };
+  }
+
   /** The same payload as `encodeBuckets(this.list())`, without making the objects. */
   encode(): Uint8Array {
     const n = this.length;
@@ -179,9 +229,11 @@ export class BucketColumns {
       const i = (k % CHUNK) * 6;
       for (let f = 0; f < 6; f++) cols[f][k] = a[i + f];
     }
-    const w = new ByteWriter(64 + n * 8);
-    w.lbytes(encodeTimes(cols[0]));
-    for (let f = 1; f < 6; f++) w.lbytes(encodeValues(cols[f]));
+    const parts = [encodeTimes(cols[0]), ...[1, 2, 3, 4, 5].map((f) => encodeValues(cols[f]))];
+    // Sized exactly (six varint lengths, the sketch flag): the payload waits in memory until
+    // the cut's write is done, and a view on a grown buffer would keep all of it.
+    const w = new ByteWriter(parts.reduce((a, p) => a + p.length + 8, 1));
+    for (const p of parts) w.lbytes(p);
     w.u8(0);
     return w.result();
   }
@@ -222,6 +274,10 @@ export class BucketArray {
 
   list(from = -Infinity, to = Infinity): Bucket[] {
     return from === -Infinity && to === Infinity ? this.items : this.items.filter((b) => b.t >= from && b.t <= to);
+  }
+
+  cols(from = -Infinity, to = Infinity): BucketCols {
+    return colsOfBuckets(this.list(from, to));
   }
 
   encode(): Uint8Array {

@@ -14,13 +14,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { matchesLabels, parseSeriesId, seriesId, type Labels, type SeriesKey, type SeriesSample } from '../metrics/series';
-import { aggregateBuckets, aggregateRaw, chooseResolution } from './aggregate';
+import { aggregateBucketCols, aggregateBuckets, aggregateRaw, chooseResolution, isQuantile } from './aggregate';
 import { decodeRaw, encodeRaw } from './blocks';
 import { BlockKind, buildGroup, closeQuietly, openForRead, parseBlock, readAt, readIndex, readTail, type BlockEntry, type BlockMeta, type NewBlock, type Trailer } from './chunkFile';
 import { MAX_INT } from './codec';
 import { nodeIo, type StoreIo } from './io';
 import { acquireLock } from './lock';
-import { decodeBuckets, newPending, TIERS, type Bucket } from './rollup';
+import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols } from './rollup';
 import { decodeCheckpoint, encodeCheckpoint, SeriesState } from './seriesState';
 import type { Aggregation, DiskUsage, QueryResult, Resolution, StoreOptions, StoreProblem, StoreProblemKind, StoreQuery } from './types';
 import { readWal, WalBuffer } from './wal';
@@ -92,6 +92,13 @@ export class TimeSeriesStore {
   private cutChain: Promise<void> = Promise.resolve();
   private timer?: ReturnType<typeof setInterval>;
   private droppedSamples = 0;
+  /**
+   * Bumped whenever the set of series ids may change (a new series, blocks sealed or
+   * written, a file index read, retention); `listSeries` keeps its id lists until then
+   * (the monitor's predictions ask for a few series by name every 5 s).
+   */
+  private idsGen = 0;
+  private idsCache?: { gen: number; all: string[]; byName: Map<string, string[]> };
 
   private constructor(private readonly opts: StoreOptions) {
     this.now = opts.now ?? Date.now;
@@ -315,6 +322,7 @@ export class TimeSeriesStore {
     for (const st of this.series.values()) this.headSamples += st.headT.length;
     this.walSeq = maxSeq + 1;
     if (!writer) this.memBlocks = RES.map(() => []);
+    this.idsGen++;
     return replayed;
   }
 
@@ -346,6 +354,7 @@ export class TimeSeriesStore {
         if (!st) {
           st = new SeriesState(id, { name: s.series.name, labels: { ...s.series.labels } });
           target.set(id, st);
+          this.idsGen++;
         }
         if (target === this.series) this.keyCache.set(s.series, st);
       }
@@ -448,6 +457,7 @@ export class TimeSeriesStore {
     const mem = groups.map((g, ri) => {
       const list = g.map((b): MemBlock => ({ kind: b.kind, seriesId: b.seriesId, count: b.count, tmin: b.tmin, tmax: b.tmax, payload: b.payload, inFlight: writing }));
       this.memBlocks[ri].push(...list);
+      this.idsGen++;
       return list;
     });
     if (!writing) {
@@ -473,6 +483,7 @@ export class TimeSeriesStore {
           if (f.index) for (const e of g.entries) { const l = f.index.get(e.seriesId); if (l) l.push(e); else f.index.set(e.seriesId, [e]); }
           const done = new Set(mem[ri]);
           this.memBlocks[ri] = this.memBlocks[ri].filter((b) => !done.has(b));
+          this.idsGen++;
         }
         file = this.path('head.ckpt');
         await this.io.replace(file, ckpt);
@@ -507,7 +518,10 @@ export class TimeSeriesStore {
         if (!list[k].inFlight) { total -= list[k].payload.length; list.splice(k, 1); droppedBlocks++; } else k++;
       }
     }
-    if (droppedBlocks) this.report('degraded', `memory limit reached: the oldest samples kept in memory are dropped`);
+    if (droppedBlocks) {
+      this.idsGen++;
+      this.report('degraded', `memory limit reached: the oldest samples kept in memory are dropped`);
+    }
   }
 
   private targetFile(ri: number, now: number, seq: number): TierFile {
@@ -518,6 +532,7 @@ export class TimeSeriesStore {
     const f: TierFile = { res: ri, path: this.path(RES[ri], `${ws}-${seq}.chk`), windowStart: ws, size: 0, index: new Map() };
     this.files[ri].push(f);
     this.current[ri] = f;
+    this.idsGen++;
     return f;
   }
 
@@ -552,37 +567,51 @@ export class TimeSeriesStore {
       }
       this.files[ri] = keep;
     }
+    this.idsGen++;
   }
 
   private pruneSeries(now: number): void {
     const cutoff = now - this.rollupRetentionMs;
     for (const [id, st] of this.series) if (st.lastT < cutoff && st.empty) this.series.delete(id);
+    this.idsGen++;
   }
 
   // ---------------------------------------------------------------- reading
 
   /** Series known to the store (in memory, in the checkpoint, or in chunk file indexes already read). */
   listSeries(matcher: { name?: string; labels?: Labels } = {}): SeriesKey[] {
-    const ids = this.allSeriesIds();
-    const matched: [string, SeriesKey][] = [];
-    for (const id of ids) {
-      // A name that differs is seen in the id itself, before any key is looked up or parsed.
-      if (matcher.name !== undefined && !(id.startsWith(matcher.name) && (id.length === matcher.name.length || id.charCodeAt(matcher.name.length) === 123))) continue;
+    const ids = this.sortedSeriesIds();
+    const candidates = matcher.name === undefined ? ids.all : (ids.byName.get(matcher.name) ?? []);
+    const matched: SeriesKey[] = [];
+    for (const id of candidates) {
       const key = this.series.get(id)?.key ?? this.local.get(id)?.key ?? parseSeriesId(id);
       if (!key) continue;
       if (matcher.name !== undefined && key.name !== matcher.name) continue;
       if (matcher.labels && !matchesLabels(key, matcher.labels)) continue;
-      matched.push([id, key]);
+      matched.push(key);
     }
-    // Sorted by id, as before; only the matches are sorted (the monitor's predictions ask every 5 s).
-    return matched.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((m) => m[1]);
+    return matched;
   }
 
-  private allSeriesIds(): Set<string> {
-    const ids = new Set<string>([...this.series.keys(), ...this.local.keys()]);
-    for (const list of this.memBlocks) for (const b of list) ids.add(b.seriesId);
-    for (const list of this.files) for (const f of list) if (f.index) for (const id of f.index.keys()) ids.add(id);
-    return ids;
+  /** Every series id, sorted, and the same grouped by the name in the id; rebuilt only after a change (see `idsGen`). */
+  private sortedSeriesIds(): { all: string[]; byName: Map<string, string[]> } {
+    if (this.idsCache?.gen === this.idsGen) return this.idsCache;
+    const set = new Set<string>(this.series.keys());
+    for (const id of this.local.keys()) set.add(id);
+    for (const list of this.memBlocks) for (const b of list) set.add(b.seriesId);
+    for (const list of this.files) for (const f of list) if (f.index) for (const id of f.index.keys()) set.add(id);
+    const all = [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const byName = new Map<string, string[]>();
+    for (const id of all) {
+      // The name is the id up to its labels ("name{...}"); a key whose parsed name differs is filtered by listSeries.
+      const brace = id.indexOf('{');
+      const name = brace < 0 ? id : id.slice(0, brace);
+      const l = byName.get(name);
+      if (l) l.push(id);
+      else byName.set(name, [id]);
+    }
+    this.idsCache = { gen: this.idsGen, all, byName };
+    return this.idsCache;
   }
 
   query(q: StoreQuery): QueryResult[] {
@@ -597,7 +626,9 @@ export class TimeSeriesStore {
     const res = chooseResolution(q.stepMs, agg);
     const ri = RES.indexOf(res);
     const wanted = new Set(ids);
-    const found = this.readBlocks(ri, wanted, q.from, q.to, agg.startsWith('p'));
+    // Rollups without quantiles are read and aggregated as columns (no object per bucket).
+    const cols = ri > 0 && !isQuantile(agg);
+    const found = this.readBlocks(ri, wanted, q.from, q.to, agg.startsWith('p'), cols);
     const out: QueryResult[] = [];
     for (const id of ids) {
       const key = this.series.get(id)?.key ?? this.local.get(id)?.key ?? parseSeriesId(id);
@@ -609,6 +640,15 @@ export class TimeSeriesStore {
         for (const st of states) if (st.headT.length) segs.push({ t: st.headT, v: st.headV });
         const { t, v } = mergeRaw(segs, q.from, q.to);
         points = aggregateRaw(t, v, q.stepMs, agg);
+      } else if (cols) {
+        const segs = (found.get(id) ?? []) as BucketCols[];
+        for (const st of states) {
+          const p = st.pending[ri - 1].cols(q.from, q.to);
+          const o = st.open[ri - 1];
+          if (p.n) segs.push(p);
+          if (o) segs.push(colsOfBuckets([o]));
+        }
+        points = aggregateBucketCols(segs, q.from, q.to, q.stepMs!, agg);
       } else {
         const segs = (found.get(id) ?? []) as Bucket[][];
         for (const st of states) {
@@ -643,14 +683,15 @@ export class TimeSeriesStore {
       closeQuietly(fd);
     }
     f.index = index;
+    this.idsGen++;
     return index;
   }
 
   /** Decoded blocks (raw segments or bucket lists) of the wanted series overlapping [from, to]. */
-  private readBlocks(ri: number, wanted: Set<string>, from: number, to: number, sketches: boolean): Map<string, (RawSegment | Bucket[])[]> {
-    const out = new Map<string, (RawSegment | Bucket[])[]>();
+  private readBlocks(ri: number, wanted: Set<string>, from: number, to: number, sketches: boolean, cols = false): Map<string, (RawSegment | Bucket[] | BucketCols)[]> {
+    const out = new Map<string, (RawSegment | Bucket[] | BucketCols)[]>();
     const add = (kind: BlockKind, meta: BlockMeta, payload: Uint8Array) => {
-      const seg = kind === BlockKind.Raw ? decodeRaw(payload, meta.count) : decodeBuckets(payload, meta.count, sketches);
+      const seg = kind === BlockKind.Raw ? decodeRaw(payload, meta.count) : cols ? decodeBucketCols(payload, meta.count) : decodeBuckets(payload, meta.count, sketches);
       const l = out.get(meta.seriesId);
       if (l) l.push(seg); else out.set(meta.seriesId, [seg]);
     };

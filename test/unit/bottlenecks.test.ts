@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatDurationMs, predictLimits, theilSen } from '../../engine/monitor/bottlenecks';
+import { formatDurationMs, predictLimits, selectRank, theilSen } from '../../engine/monitor/bottlenecks';
 import type { MetricQuery, MetricStore } from '../../engine/monitor/storeApi';
 import type { ComponentConfig } from '../../engine/workspace/config';
 
@@ -134,5 +134,26 @@ describe('time-to-limit predictions', () => {
     assert.equal(formatDurationMs(11_400_000), '3 h 10 min');
     assert.equal(formatDurationMs(12_000), '12 s');
     assert.equal(formatDurationMs(2 * 86_400_000 + 4 * 3_600_000), '2 d 4 h');
+  });
+});
+
+describe('selectRank (the order statistics of the Theil–Sen slopes)', () => {
+  it('gives the value a full sort puts at each rank, for several ranks of one buffer in turn', () => {
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let trial = 0; trial < 500; trial++) {
+      const n = 1 + Math.floor(rnd() * 200);
+      // Ties (small integers), zeros of both signs, and spread values.
+      const a = Float64Array.from({ length: n + 5 }, () => (trial % 3 === 0 ? Math.floor(rnd() * 4) : trial % 3 === 1 ? (rnd() < 0.3 ? -0 : rnd() - 0.5) : rnd() * 1e6));
+      const sorted = a.slice(0, n).sort();
+      const tail = Array.from(a.slice(n));
+      for (let q = 0; q < 4; q++) {
+        const k = Math.floor(rnd() * n);
+        assert.ok(Object.is(selectRank(a, n, k), sorted[k]) || selectRank(a, n, k) === sorted[k], `trial ${trial}: rank ${k} of ${n}`);
+      }
+      const plain = (xs: ArrayLike<number>) => Array.from(xs, (x) => (x === 0 ? 0 : x)); // -0 and 0 are one value here
+      assert.deepEqual(plain(a.slice(0, n).sort()), plain(sorted), 'the values are only moved');
+      assert.deepEqual(Array.from(a.slice(n)), tail, 'nothing past n is touched');
+    }
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bucketDeltas, ClockJumpDetector, counterIncrease, histogramQuantile, parsePrometheusText, PrometheusConverter, RateTracker, seriesIdOf } from './collectHelpers';
+import { formatPrometheusText as formatFamilies } from '../../engine/collect/promParse';
 
 const close = (a: number, b: number, msg?: string) => assert.ok(Math.abs(a - b) < 1e-9, `${msg ?? ''} ${a} != ${b}`);
 
@@ -115,5 +116,40 @@ rpc_count 30
     assert.ok(c.stateSize > 0);
     c.convert([], 200, 200);
     assert.equal(c.stateSize, 0);
+  });
+
+  it('remembering ids per repeated labels object (the scrape collector: a parser with a series cache) changes nothing', () => {
+    // Scrapes whose series come and go, with counters, histograms and gauges.
+    // Several label sets per name (ids must not mix them up), and a gauge that comes and goes.
+    const text = (n: number, k: number) =>
+      parsePrometheusText(`# TYPE ticks_total counter
+ticks_total{outcome="ok"} ${100 * n}
+ticks_total{outcome="error"} ${3 * n}
+# TYPE latency_seconds histogram
+${['0.1', '0.5', '+Inf'].map((le, i) => `latency_seconds_bucket{route="a",le="${le}"} ${(i + 1) * 5 * n}\nlatency_seconds_bucket{route="b",le="${le}"} ${(i + 2) * n}`).join('\n')}
+latency_seconds_count{route="a"} ${15 * n}
+latency_seconds_count{route="b"} ${4 * n}
+# TYPE queue_depth gauge
+queue_depth{q="in"} ${n}
+${k % 3 ? `queue_depth{q="out"} ${2 * n}` : ''}
+`).families;
+    const plain = new PrometheusConverter('engine');
+    const memo = new PrometheusConverter('engine', { labelsRepeat: true });
+    const seriesCache = new Map();
+    for (let k = 1; k < 12; k++) {
+      const families = text(k, k);
+      // The same text parsed with the cache: the labels objects repeat from the second scrape.
+      const cached = parsePrometheusText(formatFamilies(families), { seriesCache }).families;
+      const a = plain.convert(families, k * 1000, k * 1000);
+      const b = memo.convert(cached, k * 1000, k * 1000);
+      assert.deepEqual(b.map((s) => [seriesIdOf(s), s.t, s.v]), a.map((s) => [seriesIdOf(s), s.t, s.v]), `scrape ${k}`);
+      assert.equal(memo.stateSize, plain.stateSize);
+    }
+    // The same key object for the same series in every scrape.
+    const x = memo.convert(parsePrometheusText(formatFamilies(text(20, 1)), { seriesCache }).families, 20_000, 20_000);
+    const y = memo.convert(parsePrometheusText(formatFamilies(text(21, 1)), { seriesCache }).families, 21_000, 21_000);
+    const keyOf = (l: typeof x, id: string) => l.find((s) => seriesIdOf(s) === id)?.series;
+    assert.ok(keyOf(y, 'queue_depth{component="engine",q="in"}'));
+    assert.equal(keyOf(y, 'queue_depth{component="engine",q="in"}'), keyOf(x, 'queue_depth{component="engine",q="in"}'));
   });
 });
