@@ -3,6 +3,7 @@
  * It owns no analysis logic; it schedules the engine's work and converts its results.
  */
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completeAt, hoverAt } from '../../engine/index';
 import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest, ProfileCompareRequest, ProfileContinuousNotification, ProfileContinuousRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
@@ -161,12 +162,27 @@ connection.onRequest(ProfileResultRequest.method, (params: ProfileResultRequest.
 connection.onRequest(ProfileCompareRequest.method, (params: ProfileCompareRequest.Params) => profiles.compare(params));
 connection.onRequest(ConfigKeyUsagesRequest.method, (params: ConfigKeyUsagesRequest.Params) => profiles.configKeyUsages(params).catch(() => []));
 
-connection.onRequest(ServerInfoRequest.method, (): ServerInfoRequest.Result => ({
-  pid: process.pid,
-  version: SERVER_VERSION,
-  uptimeS: Math.round(process.uptime()),
-  analyses: analysisCount,
-}));
+/** Event-loop delay of this process, for `alluse/serverInfo`: a stall of the loop shows as a late timer. */
+const LOOP_RESOLUTION_MS = 10;
+const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+loopDelay.enable();
+
+connection.onRequest(ServerInfoRequest.method, (params?: ServerInfoRequest.Params): ServerInfoRequest.Result => {
+  const mem = process.memoryUsage();
+  // The histogram records the whole interval between timer runs; the delay is what exceeds the resolution.
+  const late = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100);
+  const samples = loopDelay.count;
+  const eventLoop = { maxDelayMs: samples ? late(loopDelay.max) : 0, p99DelayMs: samples ? late(loopDelay.percentile(99)) : 0, meanDelayMs: samples ? late(loopDelay.mean) : 0, samples };
+  if (params?.resetEventLoop) loopDelay.reset();
+  return {
+    pid: process.pid,
+    version: SERVER_VERSION,
+    uptimeS: Math.round(process.uptime()),
+    analyses: analysisCount,
+    memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },
+    eventLoop,
+  };
+});
 
 /**
  * A bug in one request must not take the server down with it: log it and answer with
