@@ -22,7 +22,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, type MonitorStatus } from '../protocol/index';
@@ -94,6 +94,8 @@ interface Point {
   series: number;
   rttMaxMs: number;
   cpu: number;
+  /** The machine's 1-minute load average (2 cores): other work competes with the server. */
+  load: number;
 }
 
 /** A one-line chart of a series, eight levels from the minimum to the maximum. */
@@ -181,12 +183,13 @@ async function main(): Promise<void> {
       series: status?.series ?? 0,
       rttMaxMs: rttWindow.length ? Math.max(...rttWindow) : NaN,
       cpu: (cpu - lastCpu) / ((now - lastAt) / 1000),
+      load: loadavg()[0],
     };
     rttWindow = [];
     lastCpu = cpu;
     lastAt = now;
     points.push(p);
-    console.error(`  ${p.s}s rss ${p.rssMiB.toFixed(0)} MiB heap ${p.heapMiB.toFixed(0)} MiB loop max ${p.loopMaxMs} ms p99 ${p.loopP99Ms} ms, ${p.samplesPerS} samples/s, ${p.series} series, editor ${p.rttMaxMs.toFixed(1)} ms, cpu ${(p.cpu * 100).toFixed(0)}%`);
+    console.error(`  ${p.s}s rss ${p.rssMiB.toFixed(0)} MiB heap ${p.heapMiB.toFixed(0)} MiB loop max ${p.loopMaxMs} ms p99 ${p.loopP99Ms} ms, ${p.samplesPerS} samples/s, ${p.series} series, editor ${p.rttMaxMs.toFixed(1)} ms, cpu ${(p.cpu * 100).toFixed(0)}%, load ${p.load.toFixed(1)}`);
   }
   probing = false;
   await probe;
@@ -229,18 +232,19 @@ async function main(): Promise<void> {
   out.push(`| event-loop delay beyond the 10 ms timer: max / median of the 5 s windows' p99 | ${loopMax.toFixed(0)} ms / ${loopP99.toFixed(1)} ms |`);
   out.push(`| 5 s windows with a stall over 100 ms | ${over100} of ${points.length} |`);
   out.push(`| editor request round trip (hover / completion): p50 / p99 / max | ${pct(rtts, 50).toFixed(1)} / ${pct(rtts, 99).toFixed(1)} / ${Math.max(...rtts).toFixed(1)} ms (${rtts.length} requests) |`);
+  out.push(`| machine load average (1 min, 2 cores): median / max over the run | ${pct(points.map((p) => p.load), 50).toFixed(1)} / ${Math.max(...points.map((p) => p.load)).toFixed(1)} |`);
   out.push(`| problems reported at the end | ${problems.length ? problems.slice(0, 5).join('; ') : 'none'} |`);
   out.push('');
   out.push(`RSS (MiB, ${rss.length} samples, ${Math.min(...rss).toFixed(0)} to ${Math.max(...rss).toFixed(0)}): \`${spark(rss)}\``);
   out.push('');
   out.push(`Event-loop max delay per 5 s (ms, ${Math.min(...points.map((p) => p.loopMaxMs)).toFixed(0)} to ${loopMax.toFixed(0)}): \`${spark(points.map((p) => p.loopMaxMs))}\``);
   out.push('');
-  out.push('| t (s) | RSS (MiB) | heap (MiB) | loop max (ms) | loop p99 (ms) | samples/s | series | editor max (ms) | CPU |');
-  out.push('|---|---|---|---|---|---|---|---|---|');
+  out.push('| t (s) | RSS (MiB) | heap (MiB) | loop max (ms) | loop p99 (ms) | samples/s | series | editor max (ms) | CPU | load avg |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|');
   const every = Math.max(1, Math.round(points.length / 40)); // at most about 40 rows in the doc
   points.forEach((p, i) => {
     if (i % every === 0 || i === points.length - 1)
-      out.push(`| ${p.s} | ${p.rssMiB.toFixed(0)} | ${p.heapMiB.toFixed(0)} | ${p.loopMaxMs.toFixed(0)} | ${p.loopP99Ms.toFixed(0)} | ${p.samplesPerS} | ${p.series} | ${p.rttMaxMs.toFixed(0)} | ${(p.cpu * 100).toFixed(0)}% |`);
+      out.push(`| ${p.s} | ${p.rssMiB.toFixed(0)} | ${p.heapMiB.toFixed(0)} | ${p.loopMaxMs.toFixed(0)} | ${p.loopP99Ms.toFixed(0)} | ${p.samplesPerS} | ${p.series} | ${p.rttMaxMs.toFixed(0)} | ${(p.cpu * 100).toFixed(0)}% | ${p.load.toFixed(1)} |`);
   });
   const report = out.join('\n');
   console.log(report);
