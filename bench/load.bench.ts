@@ -131,7 +131,8 @@ async function main(): Promise<void> {
   writeFileSync(file, text);
   const uri = pathToFileURL(file).href;
 
-  const client = await TestLspClient.start();
+  // `BENCH_NODE_FLAGS=--cpu-prof` profiles the server (the profile is written when it exits).
+  const client = await TestLspClient.start(undefined, (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
   const serverPid = client.proc.pid!;
   let status: MonitorStatus | undefined;
   client.on<MonitorStatus>(MonitorStatusNotification.method, (s) => (status = s));
