@@ -187,8 +187,12 @@ export class Monitor {
   }
 
   private accept(s: ScheduledCollector, r: CollectResult): SeriesSample[] {
-    // An empty list of problems is the common case: keep the one already there.
-    if (r.problems.length || this.problems.get(s.collector.id)?.length !== 0) this.problems.set(s.collector.id, r.problems);
+    // Collectors report a lasting failure only now and then (ProblemThrottle), so a round
+    // without problems clears the last ones only when it worked: a round whose `up` or
+    // `process_up` is 0, or that gave nothing, keeps them (an endpoint taken by another
+    // program, a process that is gone) instead of hiding them after 100 ms.
+    if (r.problems.length) this.problems.set(s.collector.id, r.problems);
+    else if (this.problems.get(s.collector.id)?.length !== 0 && !stillFailing(r.samples)) this.problems.set(s.collector.id, r.problems);
     // A Node component's own process_* series (prom-client) would collide with the
     // same series measured from /proc; the /proc ones are kept.
     return s.collector.id.startsWith('scrape:') ? r.samples.filter((x) => !x.series.name.startsWith('process_')) : r.samples;
@@ -296,7 +300,8 @@ export class Monitor {
       components: [...this.componentState.values()].map((c) => ({
         ...c,
         pid: c.up ? this.pidOf(c.name) : undefined,
-        problem: allProblems.find((p) => p.component === c.name)?.message,
+        // All of them: a process that is gone and an endpoint that answers garbage are two things to fix.
+        problem: allProblems.filter((p) => p.component === c.name).map((p) => p.message).join(' ') || undefined,
         alerts: alerts.filter((a) => a.component === c.name).length,
       })),
       alerts,
@@ -317,4 +322,11 @@ export class Monitor {
       predictions: this.predictions,
     };
   }
+}
+
+/** Whether a collector's round failed without saying so again: it reports itself down, or gave no sample. */
+function stillFailing(samples: readonly SeriesSample[]): boolean {
+  if (samples.length === 0) return true;
+  for (const x of samples) if (x.v === 0 && (x.series.name === 'up' || x.series.name === 'process_up')) return true;
+  return false;
 }
