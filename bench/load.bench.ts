@@ -96,6 +96,8 @@ interface Point {
   cpu: number;
   /** The machine's 1-minute load average (2 cores): other work competes with the server. */
   load: number;
+  /** Bytes per second the server sent the editor (notifications and answers). */
+  outKiBs: number;
 }
 
 /** A one-line chart of a series, eight levels from the minimum to the maximum. */
@@ -134,6 +136,8 @@ async function main(): Promise<void> {
   // `BENCH_NODE_FLAGS=--cpu-prof` profiles the server (the profile is written when it exits).
   const client = await TestLspClient.start(undefined, (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
   const serverPid = client.proc.pid!;
+  let outBytes = 0;
+  client.proc.stdout!.on('data', (d: Buffer) => (outBytes += d.length));
   let status: MonitorStatus | undefined;
   client.on<MonitorStatus>(MonitorStatusNotification.method, (s) => (status = s));
   await client.open(uri, text, 1);
@@ -142,7 +146,12 @@ async function main(): Promise<void> {
   if (errors.length) throw new Error(`the generated workspace has errors: ${JSON.stringify(errors.slice(0, 3))}`);
   const started = (await client.connection.sendRequest(MonitorControlRequest.method, { uri, action: 'start', trusted: true })) as MonitorStatus;
   if (!started.running) throw new Error(`monitoring did not start: ${started.message}`);
-  const info = () => client.connection.sendRequest(ServerInfoRequest.method, { resetEventLoop: true } satisfies ServerInfoRequest.Params) as Promise<ServerInfoRequest.Result>;
+  // Bounded: an answer stuck behind the server's output for a minute is recorded as missing.
+  const info = () =>
+    Promise.race([
+      client.connection.sendRequest(ServerInfoRequest.method, { resetEventLoop: true } satisfies ServerInfoRequest.Params) as Promise<ServerInfoRequest.Result>,
+      sleep(60_000).then((): ServerInfoRequest.Result => ({ pid: serverPid, version: '', uptimeS: NaN, analyses: NaN })),
+    ]);
   await info(); // the window starts with the monitor
 
   // The editor's side: a hover on a component's name or a completion in its entry, once a second.
@@ -167,6 +176,7 @@ async function main(): Promise<void> {
   const cpu0 = cpuSeconds(serverPid);
   let lastCpu = cpu0;
   let lastAt = t0;
+  let lastOut = 0;
   const end = t0 + MINUTES * 60_000;
   console.error(`load: ${COMPONENTS} components x ${SERIES} series at 100 ms for ${MINUTES} min; server pid ${serverPid}; workspace ${folder}`);
   while (performance.now() < end) {
@@ -185,12 +195,14 @@ async function main(): Promise<void> {
       rttMaxMs: rttWindow.length ? Math.max(...rttWindow) : NaN,
       cpu: (cpu - lastCpu) / ((now - lastAt) / 1000),
       load: loadavg()[0],
+      outKiBs: (outBytes - lastOut) / 1024 / ((now - lastAt) / 1000),
     };
+    lastOut = outBytes;
     rttWindow = [];
     lastCpu = cpu;
     lastAt = now;
     points.push(p);
-    console.error(`  ${p.s}s rss ${p.rssMiB.toFixed(0)} MiB heap ${p.heapMiB.toFixed(0)} MiB loop max ${p.loopMaxMs} ms p99 ${p.loopP99Ms} ms, ${p.samplesPerS} samples/s, ${p.series} series, editor ${p.rttMaxMs.toFixed(1)} ms, cpu ${(p.cpu * 100).toFixed(0)}%, load ${p.load.toFixed(1)}`);
+    console.error(`  ${p.s}s rss ${p.rssMiB.toFixed(0)} MiB heap ${p.heapMiB.toFixed(0)} MiB loop max ${p.loopMaxMs} ms p99 ${p.loopP99Ms} ms, ${p.samplesPerS} samples/s, ${p.series} series, editor ${p.rttMaxMs.toFixed(1)} ms, cpu ${(p.cpu * 100).toFixed(0)}%, load ${p.load.toFixed(1)}, out ${p.outKiBs.toFixed(0)} KiB/s`);
   }
   probing = false;
   await probe;
@@ -213,8 +225,10 @@ async function main(): Promise<void> {
   const tail = rss.slice(-third);
   const lastGrowth = tail[tail.length - 1] - tail[0];
   const bounded = Math.abs(lastGrowth) < 0.05 * mean(tail) || lastGrowth < middle - first;
-  const loopMax = Math.max(...points.map((p) => p.loopMaxMs));
-  const loopP99 = pct(points.map((p) => p.loopP99Ms), 50);
+  // A window whose serverInfo answer did not come within a minute has no loop figures.
+  const answered = points.filter((p) => Number.isFinite(p.loopMaxMs));
+  const loopMax = Math.max(...answered.map((p) => p.loopMaxMs));
+  const loopP99 = pct(answered.map((p) => p.loopP99Ms), 50);
   const over100 = points.filter((p) => p.loopMaxMs > 100).length;
   const expected = COMPONENTS * SERIES * 10;
   const stored = mean(points.slice(third).map((p) => p.samplesPerS));
@@ -231,21 +245,22 @@ async function main(): Promise<void> {
   out.push(`| server RSS: first / last / peak (VmHWM) | ${rss[0].toFixed(0)} / ${rss[rss.length - 1].toFixed(0)} / ${hwm.toFixed(0)} MiB |`);
   out.push(`| memory bounded (last third grows < 5% or less than the first third did) | ${bounded ? 'yes' : 'no'} (first third ${first.toFixed(0)} MiB, second ${middle.toFixed(0)} MiB, last third ${tail[0].toFixed(0)} → ${tail[tail.length - 1].toFixed(0)} MiB) |`);
   out.push(`| event-loop delay beyond the 10 ms timer: max / median of the 5 s windows' p99 | ${loopMax.toFixed(0)} ms / ${loopP99.toFixed(1)} ms |`);
-  out.push(`| 5 s windows with a stall over 100 ms | ${over100} of ${points.length} |`);
+  out.push(`| 5 s windows with a stall over 100 ms | ${over100} of ${answered.length}${answered.length < points.length ? ` (${points.length - answered.length} windows without an answer within 60 s)` : ''} |`);
   out.push(`| editor request round trip (hover / completion): p50 / p99 / max | ${pct(rtts, 50).toFixed(1)} / ${pct(rtts, 99).toFixed(1)} / ${Math.max(...rtts).toFixed(1)} ms (${rtts.length} requests) |`);
+  out.push(`| server → editor traffic (notifications and answers): mean / max of the 5 s windows | ${(points.reduce((a, p) => a + p.outKiBs, 0) / points.length).toFixed(0)} / ${Math.max(...points.map((p) => p.outKiBs)).toFixed(0)} KiB/s |`);
   out.push(`| machine load average (1 min, 2 cores): median / max over the run | ${pct(points.map((p) => p.load), 50).toFixed(1)} / ${Math.max(...points.map((p) => p.load)).toFixed(1)} |`);
   out.push(`| problems reported at the end | ${problems.length ? problems.slice(0, 5).join('; ') : 'none'} |`);
   out.push('');
   out.push(`RSS (MiB, ${rss.length} samples, ${Math.min(...rss).toFixed(0)} to ${Math.max(...rss).toFixed(0)}): \`${spark(rss)}\``);
   out.push('');
-  out.push(`Event-loop max delay per 5 s (ms, ${Math.min(...points.map((p) => p.loopMaxMs)).toFixed(0)} to ${loopMax.toFixed(0)}): \`${spark(points.map((p) => p.loopMaxMs))}\``);
+  out.push(`Event-loop max delay per 5 s (ms, ${Math.min(...answered.map((p) => p.loopMaxMs)).toFixed(0)} to ${loopMax.toFixed(0)}): \`${spark(answered.map((p) => p.loopMaxMs))}\``);
   out.push('');
-  out.push('| t (s) | RSS (MiB) | heap (MiB) | loop max (ms) | loop p99 (ms) | samples/s | series | editor max (ms) | CPU | load avg |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| t (s) | RSS (MiB) | heap (MiB) | loop max (ms) | loop p99 (ms) | samples/s | series | editor max (ms) | CPU | load avg | to the editor (KiB/s) |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|');
   const every = Math.max(1, Math.round(points.length / 40)); // at most about 40 rows in the doc
   points.forEach((p, i) => {
     if (i % every === 0 || i === points.length - 1)
-      out.push(`| ${p.s} | ${p.rssMiB.toFixed(0)} | ${p.heapMiB.toFixed(0)} | ${p.loopMaxMs.toFixed(0)} | ${p.loopP99Ms.toFixed(0)} | ${p.samplesPerS} | ${p.series} | ${p.rttMaxMs.toFixed(0)} | ${(p.cpu * 100).toFixed(0)}% | ${p.load.toFixed(1)} |`);
+      out.push(`| ${p.s} | ${p.rssMiB.toFixed(0)} | ${p.heapMiB.toFixed(0)} | ${p.loopMaxMs.toFixed(0)} | ${p.loopP99Ms.toFixed(0)} | ${p.samplesPerS} | ${p.series} | ${p.rttMaxMs.toFixed(0)} | ${(p.cpu * 100).toFixed(0)}% | ${p.load.toFixed(1)} | ${p.outKiBs.toFixed(0)} |`);
   });
   const report = out.join('\n');
   console.log(report);

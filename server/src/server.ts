@@ -7,6 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completeAt, hoverAt } from '../../engine/index';
 import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest, ProfileCompareRequest, ProfileContinuousNotification, ProfileContinuousRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
+import { Coalescer } from './coalesce';
 import { MonitorService } from './monitorService';
 import { ProfileService } from './profileService';
 import { registerPlanningHandlers } from './planningHandlers';
@@ -32,15 +33,20 @@ function publish(uri: string): number {
   return diagnostics.length;
 }
 
+/** At most one status and one republish of a file's diagnostics per 200 ms, with the latest state (see coalesce.ts). */
+const STATUS_COALESCE_MS = 200;
+const statusSends = new Coalescer(STATUS_COALESCE_MS, (uri) => void connection.sendNotification(MonitorStatusNotification.method, { ...monitors.status(uri), uri } satisfies MonitorStatusNotification.Params));
+const diagnosticSends = new Coalescer(STATUS_COALESCE_MS, (uri) => publish(uri));
+
 const monitors = new MonitorService({
   analysis: (uri) => {
     const doc = documents.get(uri);
     return doc ? analyses.current(doc) : analyses.latest(uri);
   },
-  status: (uri, status) => void connection.sendNotification(MonitorStatusNotification.method, { ...status, uri } satisfies MonitorStatusNotification.Params),
+  status: (uri) => statusSends.changed(uri),
   alertsChanged: (uri) => {
-    publish(uri);
-    void connection.sendNotification(MonitorStatusNotification.method, { ...monitors.status(uri), uri } satisfies MonitorStatusNotification.Params);
+    diagnosticSends.changed(uri);
+    statusSends.changed(uri);
   },
 });
 
@@ -138,6 +144,8 @@ const studies = registerStudyService(connection, documents, (uri) => {
 
 connection.onShutdown(() => {
   studies.cancelAll();
+  statusSends.dispose();
+  diagnosticSends.dispose();
   return Promise.all([monitors.stopAll(), profiles.stopAll()]).then(() => undefined);
 });
 
