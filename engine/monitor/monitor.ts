@@ -14,6 +14,14 @@ import { AnomalyFeed } from './anomalyFeed';
 import type { AlertInfo, AnomalyFinding, ComponentStatus, LimitPrediction, MonitorStatus } from './types';
 import { predictLimits, type DiskWatch } from './bottlenecks';
 
+/**
+ * Below this share of the collection rounds due, the monitor says it is behind. It never
+ * queues rounds (a collector's next round starts after its last one ended), so a process
+ * short of CPU collects less often; this makes that visible instead of silent.
+ */
+const BEHIND_RATIO = 0.5;
+/** …in this many status intervals in a row (a busy moment is not worth a warning). */
+const BEHIND_STATUSES = 3;
 /** Learned baselines are saved this often (and when monitoring stops). */
 const PERSIST_INTERVAL_MS = 5 * 60_000;
 
@@ -62,6 +70,10 @@ export class Monitor {
   private persistProblem: string | undefined;
   private running = false;
   private samplesSinceStatus = 0;
+  /** Collection rounds run since the last status, and the intervals of the loops that run them. */
+  private roundsSinceStatus = 0;
+  private loopIntervals: number[] = [];
+  private behindStatuses = 0;
   private samplesPerSecond = 0;
   private lastCpu = process.cpuUsage();
   private lastCpuAt = performance.now();
@@ -94,6 +106,7 @@ export class Monitor {
       const key = local ? `local:${s.intervalMs}` : s.collector.id;
       groups.set(key, [...(groups.get(key) ?? []), s]);
     }
+    this.loopIntervals = [...groups.values()].map((g) => g[0].intervalMs);
     for (const g of groups.values()) this.loop(g, 0);
     this.lastCpu = process.cpuUsage();
     this.lastCpuAt = performance.now();
@@ -149,6 +162,7 @@ export class Monitor {
     const local = group.length > 1 || group[0].collector.id === 'system' || group[0].collector.id.startsWith('process:');
     const round = async () => {
       const started = performance.now();
+      this.roundsSinceStatus++;
       const now = this.now();
       const samples: SeriesSample[] = [];
       let pending: Promise<SeriesSample[]>[] | undefined;
@@ -261,12 +275,25 @@ export class Monitor {
       if (wall > 0) {
         this.cost = { cpuRatio: (cpu.user + cpu.system) / 1000 / wall, rssBytes: process.memoryUsage().rss };
         this.samplesPerSecond = (this.samplesSinceStatus * 1000) / wall;
+        this.checkBehind(wall);
       }
       this.lastCpu = process.cpuUsage();
       this.lastCpuAt = performance.now();
       this.samplesSinceStatus = 0;
+      this.roundsSinceStatus = 0;
     }
     this.opts.onStatus?.(this.status());
+  }
+
+  /** Reports (or clears) a monitor that ran fewer collection rounds than its intervals ask for. */
+  private checkBehind(wallMs: number): void {
+    let due = 0;
+    for (const ms of this.loopIntervals) due += wallMs / ms;
+    const ratio = due > 0 ? this.roundsSinceStatus / due : 1;
+    this.behindStatuses = due >= 5 && ratio < BEHIND_RATIO ? this.behindStatuses + 1 : 0;
+    if (this.behindStatuses >= BEHIND_STATUSES) {
+      this.problems.set('monitor', [{ collector: 'monitor', kind: 'busy', message: `Monitoring is behind: ${Math.round(ratio * 100)}% of the collection rounds due in the last ${(wallMs / 1000).toFixed(1)} s ran (this process is short of CPU). Samples are taken less often; none are queued. Fewer components, longer intervals (monitor.interval, metrics.interval) or a less busy machine help.` }]);
+    } else this.problems.delete('monitor');
   }
 
   /** The pid the component's process collector is watching (collectors that find processes expose a locator). */
