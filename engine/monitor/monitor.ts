@@ -46,7 +46,7 @@ export interface MonitorOptions {
   /** Called as soon as anomaly episodes open. */
   onAnomalies?(findings: AnomalyFinding[]): void;
   /** Saves learned state (baselines) now and then and at stop; failures are reported, not thrown. */
-  persist?(): void;
+  persist?(): void | Promise<void>;
   /** A problem found while setting up (a damaged baselines file), shown until the first save. */
   startupProblem?: string;
   statusIntervalMs?: number;
@@ -68,6 +68,8 @@ export class Monitor {
   private predictTimer: NodeJS.Timeout | undefined;
   private predictions: LimitPrediction[] = [];
   private persistProblem: string | undefined;
+  /** The save in progress: never two at once. */
+  private persisting: Promise<void> | undefined;
   private running = false;
   private samplesSinceStatus = 0;
   /** Collection rounds run since the last status, and the intervals of the loops that run them. */
@@ -111,7 +113,7 @@ export class Monitor {
     this.lastCpu = process.cpuUsage();
     this.lastCpuAt = performance.now();
     this.statusTimer = setInterval(() => this.tickStatus(), this.opts.statusIntervalMs ?? 1000);
-    if (this.opts.persist) this.persistTimer = setInterval(() => this.persistNow(), PERSIST_INTERVAL_MS);
+    if (this.opts.persist) this.persistTimer = setInterval(() => void this.persistNow(), PERSIST_INTERVAL_MS);
     this.predictTimer = setInterval(() => this.predictNow(), this.opts.predictIntervalMs ?? 5000);
   }
 
@@ -129,13 +131,18 @@ export class Monitor {
     return this.predictions;
   }
 
-  private persistNow(): void {
-    try {
-      this.opts.persist?.();
-      this.persistProblem = undefined;
-    } catch (e) {
-      this.persistProblem = `Baselines could not be saved: ${(e as Error).message}`;
-    }
+  private persistNow(): Promise<void> {
+    if (this.persisting) return this.persisting;
+    const save = async () => {
+      try {
+        await this.opts.persist?.();
+        this.persistProblem = undefined;
+      } catch (e) {
+        this.persistProblem = `Baselines could not be saved: ${(e as Error).message}`;
+      }
+    };
+    this.persisting = save().finally(() => (this.persisting = undefined));
+    return this.persisting;
   }
 
   async stop(): Promise<void> {
@@ -145,7 +152,8 @@ export class Monitor {
     clearInterval(this.statusTimer);
     clearInterval(this.persistTimer);
     clearInterval(this.predictTimer);
-    this.persistNow();
+    await this.persisting; // a periodic save under way, then one with the final state
+    await this.persistNow();
     for (const s of this.opts.collectors) s.collector.dispose?.();
     await this.opts.store.flush();
   }
