@@ -13,8 +13,9 @@
  * - the monitor's own status (series, samples/s stored, problems);
  * and once a second the round trip of an editor request (hover, alternating with
  * completion, on alluse-perf.yaml) while the load runs: what a person typing would wait.
- * Memory is called bounded when the last third of the run grows by less than 5% of its
- * mean and less than the first third to the second (a leak keeps growing).
+ * Memory is called bounded when the median RSS of the last third of the run is within 10%
+ * of the second third's, or grew less than half as much as from the first third to the
+ * second (a leak keeps growing; a short peak, such as a save, does not move a median).
  *
  * Usage: node --import tsx bench/load.bench.ts [--minutes 10] [--components 50] [--series 200]
  * (`npm run bench:load` builds first). Prints the method, a table of the curve, an ASCII
@@ -216,15 +217,14 @@ async function main(): Promise<void> {
   await client.stop();
   for (const f of fixtures) f.proc.kill();
 
-  // Bounded: the last third grows little, and less than the first third did.
+  // Bounded: the median of the last third is near the second's, or grew much less than before.
   const third = Math.max(1, Math.floor(points.length / 3));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const rss = points.map((p) => p.rssMiB);
-  const first = mean(rss.slice(0, third));
-  const middle = mean(rss.slice(third, 2 * third));
-  const tail = rss.slice(-third);
-  const lastGrowth = tail[tail.length - 1] - tail[0];
-  const bounded = Math.abs(lastGrowth) < 0.05 * mean(tail) || lastGrowth < middle - first;
+  const first = pct(rss.slice(0, third), 50);
+  const middle = pct(rss.slice(third, 2 * third), 50);
+  const lastThird = pct(rss.slice(2 * third), 50);
+  const bounded = lastThird <= middle * 1.1 || lastThird - middle < (middle - first) / 2;
   // A window whose serverInfo answer did not come within a minute has no loop figures.
   const answered = points.filter((p) => Number.isFinite(p.loopMaxMs));
   const loopMax = Math.max(...answered.map((p) => p.loopMaxMs));
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
   out.push(`| samples stored per second (mean after the first third) | ${Math.round(stored)} of ${expected} asked for (${((stored / expected) * 100).toFixed(0)}%) |`);
   out.push(`| server CPU (utime + stime, /proc) | ${(cpuShare * 100).toFixed(0)}% of one core |`);
   out.push(`| server RSS: first / last / peak (VmHWM) | ${rss[0].toFixed(0)} / ${rss[rss.length - 1].toFixed(0)} / ${hwm.toFixed(0)} MiB |`);
-  out.push(`| memory bounded (last third grows < 5% or less than the first third did) | ${bounded ? 'yes' : 'no'} (first third ${first.toFixed(0)} MiB, second ${middle.toFixed(0)} MiB, last third ${tail[0].toFixed(0)} → ${tail[tail.length - 1].toFixed(0)} MiB) |`);
+  out.push(`| memory bounded (median of the last third within 10% of the second's, or growing less than half as fast) | ${bounded ? 'yes' : 'no'} (median of the first third ${first.toFixed(0)} MiB, second ${middle.toFixed(0)} MiB, last ${lastThird.toFixed(0)} MiB) |`);
   out.push(`| event-loop delay beyond the 10 ms timer: max / median of the 5 s windows' p99 | ${loopMax.toFixed(0)} ms / ${loopP99.toFixed(1)} ms |`);
   out.push(`| 5 s windows with a stall over 100 ms | ${over100} of ${answered.length}${answered.length < points.length ? ` (${points.length - answered.length} windows without an answer within 60 s)` : ''} |`);
   out.push(`| editor request round trip (hover / completion): p50 / p99 / max | ${pct(rtts, 50).toFixed(1)} / ${pct(rtts, 99).toFixed(1)} / ${Math.max(...rtts).toFixed(1)} ms (${rtts.length} requests) |`);
