@@ -1,7 +1,7 @@
 /**
  * `alluse-perf`: the command line of ALL-USE Performance, on the same engine as the editor.
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { detectFile } from './detectCommand';
 import { forecastFile } from './forecastCommand';
 import { DETECTOR_NAMES, detectorFactory, type DetectorName } from './detector';
@@ -11,6 +11,10 @@ import { monitorWorkspace } from './monitorCommand';
 import { profileCommand } from './profileCommand';
 import { validateFile } from './validateCommand';
 import { optimizeCommand, type OptimizeOptions } from './optimizeCommand';
+import { DEFAULT_REPORT_FILE, reportCommand, type ReportCommandOptions } from './reportCommand';
+import { compareCommand, type CompareCommandOptions } from './compareCommand';
+import { gateCommand, type GateCommandOptions } from './gateCommand';
+import { coordinateAllocate, coordinateConflicts, type CoordinateOptions } from './coordinateCommand';
 
 const program = new Command();
 program
@@ -73,6 +77,27 @@ program
     process.exitCode = await capacityCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
+const coordinate = program.command('coordinate').description("Reconcile recommendations from several sources and share the machine's resources between components (the workspace's coordination section).");
+coordinate
+  .command('conflicts')
+  .description("List the tuning studies' recommendations that conflict (same key, or a shared resource such as cores over its total) and how each is resolved: by coordination.priorities, by measuring the combinations (--measure), or unresolved. Exits 1 when a conflict stays unresolved.")
+  .option('--workspace <dir>', 'the folder of alluse-perf.yaml', '.')
+  .option('--measure', 'measure the combinations the priorities do not decide (runs the coordination.allocation trial command)', false)
+  .option('--json', 'one JSON object: recommendations, conflicts, resolutions, offered, withheld', false)
+  .action(async (opts: CoordinateOptions) => {
+    process.exitCode = await coordinateConflicts(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+coordinate
+  .command('allocate')
+  .description('Distribute the resource totals (coordination.totals, or the host\'s cores and memory) across the keys in coordination.resources to maximise the objective of coordination.allocation, measuring each assignment with its trial command. Prints one change set; --apply writes it.')
+  .option('--workspace <dir>', 'the folder of alluse-perf.yaml', '.')
+  .option('--budget <n>', 'assignments to measure (default: coordination.allocation.budget)')
+  .option('--apply', 'write the edits into the configuration files', false)
+  .option('--json', 'one JSON object: values, score, usage, edits, explanation', false)
+  .action(async (opts: CoordinateOptions) => {
+    process.exitCode = await coordinateAllocate(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+
 program
   .command('profile')
   .description('Take a CPU profile of a running Node component (main and worker threads) through its inspector (process.inspectPort), map it to the TypeScript source and print the hottest functions. Kept in <store>/../profiles with standard .cpuprofile files. Components without an inspector get OS figures (CPU time, context switches, threads).')
@@ -103,7 +128,21 @@ program
     process.exitCode = await impactCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
+program
+  .command('report')
+  .description('Write one self-contained HTML report (no network needed to open it): system and component health, anomalies, bottlenecks, forecasts, tuning studies and applied changes with their measured effects, from the monitor\'s store. Exit 1 when the store has no samples in the range.')
+  .option('--workspace <dir>', 'the folder of alluse-perf.yaml', '.')
+  .option('--range <duration>', 'how far back, e.g. 1h, 24h, 7d', '24h')
+  .option('--out <file>', `where to write the HTML (default ${DEFAULT_REPORT_FILE}; with --json only when given)`)
+  .option('--json', 'print the report\'s model as one JSON object on stdout', false)
+  .option('--no-forecast', 'skip the forecasts of the key series (faster)')
+  .action(async (opts: ReportCommandOptions) => {
+    process.exitCode = await reportCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  });
+
 const collect = (v: string, prev: string[]) => [...prev, v];
+/** compare and gate are CI steps: a usage error (missing or unknown option) exits 2, so it is never taken for a failed gate (1). */
+const usageExit2 = (e: CommanderError): never => process.exit(e.exitCode === 0 ? 0 : 2);
 program
   .command('optimize')
   .description('Run a tuning study: a study of the workspace (tuning.studies in alluse-perf.yaml), or any command over a JSON search space (--space, --command, --objective). The log in .alluse-perf/studies/<name>.jsonl makes a re-run resume. A progress bar on a terminal; --json prints one line per trial and a last line with the best point or the Pareto front. Exit 0 found, 1 nothing feasible, 2 cannot start, 130 stopped.')
@@ -138,6 +177,53 @@ program
     });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  });
+
+program
+  .command('compare')
+  .description('A/B test two configurations with a benchmark: runs the command for A and B interleaved (A B A B ...), then per metric the medians, the difference with a 95% bootstrap interval, the Mann-Whitney p-value and a verdict (better, worse, or no detectable difference). Exit 0 compared, 1 nothing to compare, 2 usage, 130 stopped.')
+  .requiredOption('--a <config>', 'configuration A (the baseline): a file or folder, passed to the command as {config} and $ALLUSE_CONFIG')
+  .requiredOption('--b <config>', 'configuration B (the candidate)')
+  .requiredOption('--command <command line>', 'the benchmark, split into words without a shell; {config} is replaced by the arm\'s configuration path, {arm} by a or b; it prints a JSON object of metrics on its last line')
+  .option('--repeats <n>', 'measured runs per configuration (default 10)')
+  .option('--warmup <n>', 'warm-up rounds run first and discarded (default 1)')
+  .option('--order <order>', 'abab (default) or random (each A/B block in seeded random order)')
+  .option('--seed <n>', 'seed of the random order and the bootstrap (default 1)')
+  .option('--timeout <duration>', 'stop a run after this long and count it failed (default 10m)')
+  .option('--metric <name:min|max>', 'compare only these metrics, in this direction (repeatable; default: every metric, direction guessed from the name)', collect, [])
+  .option('--json', 'print the result (with the samples) as one JSON line', false)
+  .option('--out <file>', 'write the result with every sample as JSON (what alluse-perf gate reads)')
+  .option('--html <file>', 'write a self-contained HTML report with a plot per metric')
+  .exitOverride(usageExit2)
+  .action(async (opts: CompareCommandOptions) => {
+    const stop = new AbortController();
+    const onSignal = () => {
+      process.stderr.write('\nalluse-perf compare: stopping; the result uses the runs that finished.\n');
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.exitCode = await compareCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), { isTTY: process.stderr.isTTY === true, writeErr: (s) => process.stderr.write(s), signal: stop.signal });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  });
+
+program
+  .command('gate')
+  .description('CI regression gate: compares the current results with a baseline and fails (exit 1) only when a metric regressed beyond its budget with 95% confidence; noise passes (exit 0); usage errors exit 2. Files: alluse-perf compare --out JSON (baseline = arm a, current = arm b), {"samples": {...}}, or JSON lines of benchmark runs.')
+  .requiredOption('--baseline <file>', 'the baseline results')
+  .requiredOption('--current <file>', 'the current results')
+  .option('--budget <metric=change>', 'allowed worsening: p95_latency_ms=+10%, throughput_tps=-5%, rss_bytes=+1000000 (absolute); *=10% sets the default (5%) (repeatable)', collect, [])
+  .option('--direction <metric=lower|higher>', 'which way is better, when the name does not say (repeatable)', collect, [])
+  .option('--metric <name>', 'gate only these metrics (repeatable; default: every metric in both files)', collect, [])
+  .option('--baseline-arm <a|b>', 'the arm of a compare result to use as the baseline (default a)')
+  .option('--current-arm <a|b>', 'the arm of a compare result to use as the current (default b)')
+  .option('--level <confidence>', 'confidence level (default 0.95)')
+  .option('--junit <file>', 'write JUnit XML (one test case per metric)')
+  .option('--json', 'print the result as JSON', false)
+  .exitOverride(usageExit2)
+  .action((opts: GateCommandOptions) => {
+    process.exitCode = gateCommand(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -5,6 +5,7 @@
  * so it is safe in the browser.
  */
 import type { Range, WorkspaceSummary } from '../engine/index';
+import type { AllocationResult, Conflict, QueueState, Recommendation, Resolution } from '../engine/coordinate/types';
 
 export type { Range, WorkspaceSummary, ComponentSummary, StudySummary } from '../engine/index';
 
@@ -75,7 +76,7 @@ export namespace MonitorControlRequest {
   export interface Params {
     uri: string;
     action: 'start' | 'stop';
-    /** Whether the workspace is trusted: without trust nothing is started (`process.start`). */
+    /** Whether the workspace is trusted. Monitoring never starts a process; untrusted, its store must stay inside the workspace folder. */
     trusted: boolean;
   }
   export type Result = MonitorStatus;
@@ -121,6 +122,8 @@ export namespace ProfileStartRequest {
     /** V8 sampling interval; default 1000 µs. */
     samplingIntervalUs?: number;
     heap?: boolean;
+    /** Whether the workspace is trusted: profiling attaches to a process and evaluates code in it, so the server refuses without `true`. */
+    trusted?: boolean;
   }
   /** `os`: the component has no inspector (not Node, or no port); what the OS tells about its process instead. */
   export type Result = { entry?: ProfileEntry; result: ProfileResult; findings: HotPathFinding[] } | { os: OsProcessProfile; component: string } | { error: string };
@@ -143,6 +146,8 @@ export namespace ProfileContinuousRequest {
     windowMs?: number;
     /** Default 10 000 µs (low overhead). */
     samplingIntervalUs?: number;
+    /** Whether the workspace is trusted: `start` is refused without `true` (`stop` always works). */
+    trusted?: boolean;
   }
   export type Result = { running: string[] } | { error: string };
 }
@@ -253,6 +258,27 @@ export namespace AssessImpactRequest {
     at: number;
   }
   export type Result = { ok: true; impact: StoreImpact; unit: ChartUnit; label: string } | { ok: false; message: string };
+}
+
+// ---- Reports -----------------------------------------------------------------------------
+
+/**
+ * Client → server: write the HTML report of a workspace (`engine/report/`) to `out`, a path on
+ * the server's disk (the save dialog's choice). From the running monitor's store and findings
+ * when monitoring runs, otherwise from the store on disk (like `alluse-perf report`).
+ */
+export namespace ReportExportRequest {
+  export const method = 'alluse/report/export' as const;
+  export interface Params {
+    uri: string;
+    /** How far back: a duration such as `24h` (at least a minute). */
+    range: string;
+    /** The file to write, an absolute path. */
+    out: string;
+  }
+  export type Result =
+    | { ok: true; file: string; bytes: number; summary: { components: number; anomalies: number; predictions: number; studies: number; changes: number }; message: string }
+    | { ok: false; message: string };
 }
 
 /** Options the client passes to the server when it starts it. */
@@ -403,6 +429,8 @@ export namespace StudyRunRequest {
     trusted: boolean;
     /** Override of the study's trial budget (a raised budget continues the study). */
     budget?: number;
+    /** Start even while the component has a firing alert (the job queue holds it otherwise). */
+    force?: boolean;
   }
   export interface Result {
     started: boolean;
@@ -520,5 +548,279 @@ export function parseStudyWebviewMessage(x: unknown): StudyWebviewToExtension | 
   const m = x as Record<string, unknown>;
   if (m.type === 'ready' || m.type === 'refresh') return { type: m.type };
   if (m.type === 'studyCommand' && typeof m.command === 'string' && (STUDY_COMMANDS as readonly string[]).includes(m.command)) return { type: 'studyCommand', command: m.command as (typeof STUDY_COMMANDS)[number] };
+  return undefined;
+}
+
+// ---- A/B comparison of configurations ---------------------------------------------------
+
+import type { MetricComparison } from '../engine/validate/compare';
+export type { MetricComparison } from '../engine/validate/compare';
+
+/** Everything the comparison view draws. */
+export interface CompareViewData {
+  /** The study whose trial command measured, and its component. */
+  study: string;
+  component?: string;
+  /** The configuration file (absolute path) and what A and B are. */
+  configFile: string;
+  labels: { a: string; b: string };
+  repeats: number;
+  warmup: number;
+  metrics: MetricComparison[];
+  /** Samples per arm per metric, in run order. */
+  samples: { a: Record<string, number[]>; b: Record<string, number[]> };
+  cancelled: boolean;
+  problem?: string;
+  at: string;
+}
+
+/**
+ * Client → server: compare two versions of a component's configuration file (`before` = A,
+ * `after` = B, as text) by running the trial command of the study that edits that file,
+ * interleaved A B A B. Progress comes as `alluse/compare/progress` with the same `id`;
+ * cancellable ($/cancelRequest). Nothing runs unless the client says the workspace is trusted.
+ */
+export namespace CompareRunRequest {
+  export const method = 'alluse/compare/run' as const;
+  export interface Params {
+    /** The workspace file (alluse-perf.yaml). */
+    uri: string;
+    /** The configuration file (file URI). */
+    configUri: string;
+    before: string;
+    after: string;
+    labels: { a: string; b: string };
+    /** Measured runs per version (default 5). */
+    repeats?: number;
+    /** Warm-up rounds (default 1). */
+    warmup?: number;
+    trusted: boolean;
+    /** Chosen by the client; names this run's progress notifications. */
+    id: string;
+  }
+  export type Result = { ok: true; data: CompareViewData } | { ok: false; message: string };
+}
+
+/** Server → client: a run of a comparison finished (`done` of `total`). */
+export namespace CompareProgressNotification {
+  export const method = 'alluse/compare/progress' as const;
+  export interface Params {
+    id: string;
+    done: number;
+    total: number;
+    message: string;
+  }
+}
+
+// ---- Coordination: the job queue, recommendation conflicts, resource allocation --------------
+
+export type {
+  QueueState,
+  ScheduledJob,
+  JobKind,
+  JobState,
+  Recommendation,
+  Conflict,
+  Resolution,
+  AllocationResult,
+  ConfigEdit,
+} from '../engine/coordinate/types';
+
+/** Client → server: the job queue (running, waiting and recently ended jobs) and its budget. */
+export namespace CoordinationQueueRequest {
+  export const method = 'alluse/coordination/queue' as const;
+  export type Params = Record<string, never>;
+  export type Result = QueueState;
+}
+
+/** Server → client: the queue changed (a job was queued, held, started, progressed or ended). */
+export namespace CoordinationQueueNotification {
+  export const method = 'alluse/coordination/queueChanged' as const;
+  export type Params = QueueState;
+}
+
+/** Client → server: cancel a queued or running job of the queue. */
+export namespace CoordinationCancelJobRequest {
+  export const method = 'alluse/coordination/cancelJob' as const;
+  export interface Params {
+    id: string;
+  }
+  export interface Result {
+    cancelled: boolean;
+  }
+}
+
+/** Client → server: the recommendations of the workspace, their conflicts and how each was resolved. */
+export namespace CoordinationConflictsRequest {
+  export const method = 'alluse/coordination/conflicts' as const;
+  export interface Params {
+    uri: string;
+    /** Settle conflicts the priority rules do not decide by measuring the combinations (runs the allocation trial command: needs trust). */
+    measure?: boolean;
+    trusted?: boolean;
+    /** More recommendations to take into account (from capacity planning, rules, ...). */
+    extra?: Recommendation[];
+  }
+  export interface Result {
+    recommendations: Recommendation[];
+    conflicts: Conflict[];
+    resolutions: Resolution[];
+    /** The recommendations left to offer after the resolutions. */
+    offered: Recommendation[];
+    /** Recommendations the SLO guardrail keeps out: their re-measurement broke a component's SLO. */
+    withheld: { recommendation: Recommendation; reason: string }[];
+    /** Problems in `coordination` of alluse-perf.yaml, or why nothing could be checked. */
+    problems: string[];
+  }
+}
+
+/** Client → server: distribute the resource totals across components (`coordination.allocation`); runs through the job queue. */
+export namespace CoordinationAllocateRequest {
+  export const method = 'alluse/coordination/allocate' as const;
+  export interface Params {
+    uri: string;
+    trusted: boolean;
+    /** Override of `coordination.allocation.budget`. */
+    budget?: number;
+    /** Start even while a component has a firing alert. */
+    force?: boolean;
+  }
+  export interface Result {
+    result?: AllocationResult;
+    /** Why there is no result (not trusted, no allocation section, cancelled). */
+    message?: string;
+  }
+}
+
+// ---- Governor and audit history -----------------------------------------------------------
+
+export type { AuditEntry, AuditEdit, AuditSeriesEffect, AuditActor, AuditStatus, AuditProblem, AuditWatch, WatchState } from '../engine/coordinate/audit';
+import type { AuditActor, AuditEntry, AuditProblem } from '../engine/coordinate/audit';
+
+/**
+ * Client → server: a change to a component's configuration file was applied (apply all, a
+ * quick fix, a revert): record it in `.alluse-perf/audit.jsonl` and start watching it. The
+ * server works out the changed keys from the two texts; a change that changes no value is not
+ * recorded. Send it before saving the file, so the save is not recorded a second time.
+ */
+export namespace AuditRecordRequest {
+  export const method = 'alluse/audit/record' as const;
+  export interface Params {
+    /** The workspace file (alluse-perf.yaml). */
+    uri: string;
+    /** The changed configuration file. */
+    file: string;
+    actor: AuditActor;
+    /** Where the change came from, for people (`study "engine-throughput"`). */
+    source?: string;
+    beforeText: string;
+    afterText: string;
+  }
+  export interface Result {
+    entry?: AuditEntry;
+    message: string;
+  }
+}
+
+/** Messages the comparison webview sends. Validated by `parseCompareWebviewMessage`. */
+export type CompareWebviewToExtension = { type: 'ready' } | { type: 'cancel' } | { type: 'rerun' };
+
+/** Messages the extension sends to the comparison webview. */
+export type ExtensionToCompareWebview =
+  | { type: 'progress'; done: number; total: number; message: string; labels: { a: string; b: string }; configFile: string }
+  | { type: 'compare'; data: CompareViewData }
+  | { type: 'error'; message: string };
+
+/** Checks a message from the comparison webview; anything else is dropped. */
+export function parseCompareWebviewMessage(x: unknown): CompareWebviewToExtension | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  const t = (x as Record<string, unknown>).type;
+  return t === 'ready' || t === 'cancel' || t === 'rerun' ? { type: t } : undefined;
+}
+
+/** Client → server: a file was saved in the editor; a configuration file whose values changed is recorded as the user's change. */
+export namespace AuditFileSavedNotification {
+  export const method = 'alluse/audit/fileSaved' as const;
+  export interface Params {
+    uri: string;
+    file: string;
+    text: string;
+  }
+}
+
+/** Client → server: the audit history, newest first, with the lines that could not be read. */
+export namespace AuditListRequest {
+  export const method = 'alluse/audit/list' as const;
+  export interface Params {
+    uri: string;
+  }
+  export interface Result {
+    entries: AuditEntry[];
+    problems: AuditProblem[];
+    /** Where the history is kept (for messages). */
+    path: string;
+  }
+}
+
+/**
+ * Client → server: undo an entry (the "Roll back" button of a regression, or "Revert" in the
+ * history). The server sets the entry's keys back to their previous values with in-place edits
+ * (through `workspace/applyEdit` when the client supports it, so the editor can undo it;
+ * otherwise on disk), records the undo as a new entry (`rollbackOf`) and marks the entry
+ * `rolled-back` (`kind: 'rollback'`) or `reverted`. The client saves `fileUri` afterwards.
+ */
+export namespace AuditRevertRequest {
+  export const method = 'alluse/audit/revert' as const;
+  export interface Params {
+    uri: string;
+    id: string;
+    kind: 'rollback' | 'revert';
+  }
+  export interface Result {
+    ok: boolean;
+    message: string;
+    entry?: AuditEntry;
+    fileUri?: string;
+  }
+}
+
+/** Server → client: the audit history of a workspace changed (an entry, an effect, a verdict). */
+export namespace AuditChangedNotification {
+  export const method = 'alluse/audit/changed' as const;
+  export interface Params {
+    uri: string;
+  }
+}
+
+/**
+ * Server → client: the governor found that an applied change made things worse. With
+ * `governor.autoRollback` the server has already rolled it back (`rollback` is that entry;
+ * the client saves `fileUri` and says so); otherwise the client offers a one-click rollback.
+ */
+export namespace GovernorRegressionNotification {
+  export const method = 'alluse/governor/regression' as const;
+  export interface Params {
+    uri: string;
+    entry: AuditEntry;
+    reason: string;
+    fileUri: string;
+    rollback?: AuditEntry;
+    /** Why an automatic rollback did not happen or was partial. */
+    rollbackMessage?: string;
+  }
+}
+
+/** Messages the history webview sends to the extension. Validated by `parseHistoryWebviewMessage`. */
+export type HistoryWebviewToExtension = { type: 'ready' } | { type: 'refresh' } | { type: 'revert'; id: string } | { type: 'openFile'; id: string };
+
+/** Messages the extension sends to the history webview. */
+export type ExtensionToHistoryWebview = { type: 'history'; entries: AuditEntry[]; problems: AuditProblem[]; path: string } | { type: 'error'; message: string };
+
+/** Checks a message from the history webview; anything else is dropped. */
+export function parseHistoryWebviewMessage(x: unknown): HistoryWebviewToExtension | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  const m = x as Record<string, unknown>;
+  if (m.type === 'ready' || m.type === 'refresh') return { type: m.type };
+  if ((m.type === 'revert' || m.type === 'openFile') && typeof m.id === 'string' && /^[0-9TZ]{16}-[0-9a-f]{6}$/.test(m.id)) return { type: m.type, id: m.id };
   return undefined;
 }

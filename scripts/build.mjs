@@ -47,6 +47,8 @@ const builds = [
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/capacity/main.ts'], outfile: 'dist/webviews/capacity.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/impact/main.ts'], outfile: 'dist/webviews/impact.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/study/main.ts'], outfile: 'dist/webviews/study.js' },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/compare/main.ts'], outfile: 'dist/webviews/compare.js' },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/history/main.ts'], outfile: 'dist/webviews/history.js' },
 ];
 
 // The MSTL forecaster's WebAssembly: engine/forecast/mstl.ts reads it from beside the bundle

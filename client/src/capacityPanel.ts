@@ -5,7 +5,8 @@
  * (`alluse/capacityPlan`) only when the user asks for a plan; nothing polls.
  */
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type CapacityPlanRequest, type CapacityQuery, type ExtensionToWebview } from '../../protocol/index';
+import type { CapacityPlanRequest, CapacityQuery, ExtensionToWebview } from '../../protocol/index';
+import { parsePanelMessage } from '../../protocol/panelMessages';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 const CAPACITY_CSS = `
@@ -40,7 +41,7 @@ export class CapacityPanel implements vscode.Disposable {
     this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, { title: 'Capacity Planning', script: 'capacity.js', css: CAPACITY_CSS });
     this.panel.onDidDispose(onDispose);
     this.panel.webview.onDidReceiveMessage((raw) => {
-      const msg = parseWebviewMessage(raw);
+      const msg = parsePanelMessage('capacity', raw);
       if (!msg) return;
       if (msg.type === 'planCapacity') this.query = msg.query;
       if (msg.type === 'ready' || msg.type === 'refresh' || msg.type === 'planCapacity') void this.send();

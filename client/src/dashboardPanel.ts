@@ -3,7 +3,8 @@
  * once a second while it is visible and not at all while hidden.
  */
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type DashboardDataRequest, type ExtensionToWebview, type RangeName } from '../../protocol/index';
+import type { DashboardDataRequest, ExtensionToWebview, RangeName } from '../../protocol/index';
+import { parsePanelMessage } from '../../protocol/panelMessages';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 const REFRESH_MS = 1000;
@@ -49,7 +50,7 @@ export class DashboardPanel implements vscode.Disposable {
     // Poll only while visible: hidden dashboards cost nothing.
     this.panel.onDidChangeViewState(() => (this.panel.visible ? this.schedule(0) : clearTimeout(this.timer)));
     this.panel.webview.onDidReceiveMessage((raw) => {
-      const msg = parseWebviewMessage(raw);
+      const msg = parsePanelMessage('dashboard', raw);
       if (!msg) return;
       if (msg.type === 'setRange') this.range = msg.range;
       if (msg.type === 'ready' || msg.type === 'refresh' || msg.type === 'setRange') this.schedule(0);

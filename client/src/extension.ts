@@ -20,6 +20,7 @@ import {
 import { createAnalysisClient, showGaveUp } from './analysisClient';
 import { CapacityPanel } from './capacityPanel';
 import { ComponentsTree } from './componentsTree';
+import { registerExportReport } from './exportReport';
 import { assessImpactCommand, SaveLog } from './impactCommand';
 import { ImpactPanel } from './impactPanel';
 import { LimitNotifier } from './limitNotifier';
@@ -30,6 +31,10 @@ import { OverviewPanel } from './overviewPanel';
 import { ProfileController } from './profileController';
 import { ServerStatusItem } from './statusItem';
 import { registerStudyCommands, type StudyApi } from './studyCommands';
+import { registerCompare, type CompareApi } from './measureChange';
+import { restrictedMonitoringNotice } from './workspaceTrust';
+import { registerGovernor, type GovernorApi } from './governorClient';
+import { registerCoordinationCommands, type CoordinationApi } from './coordinationCommands';
 
 /** What the extension offers other extensions and its own tests. */
 export interface AllUsePerformanceApi {
@@ -52,6 +57,12 @@ export interface AllUsePerformanceApi {
   dashboardData(range: RangeName): Promise<DashboardDataRequest.Result>;
   /** The message shown when the server crashed too often and was not restarted (undefined while it was not given up). */
   serverGaveUp(): string | undefined;
+  /** A/B comparisons of configuration files: the last result (tests). */
+  compare: CompareApi;
+  /** The governor: record a change, the regressions notified, the Change History panel (tests). */
+  governor: GovernorApi;
+  /** Coordination: the job queue, the last conflict check and allocation (tests). */
+  coordination: CoordinationApi;
 }
 
 let client: LanguageClient | undefined;
@@ -131,6 +142,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     monitorBar.update(s);
     tree.update(s);
     if (action === 'start' && !s.running && !quiet) void vscode.window.showWarningMessage(`ALL-USE monitoring did not start: ${s.message ?? 'unknown reason'}`);
+    // Asked for by hand in restricted mode: say what runs and what does not, and offer trust.
+    else if (action === 'start' && !quiet && !vscode.workspace.isTrusted) restrictedMonitoringNotice();
   };
 
   const ready = lc.start().catch((e: unknown) => {
@@ -139,6 +152,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     void vscode.window.showErrorMessage(msg);
     throw e;
   });
+
+  // Trust is read at every command, so granting it needs no reload; the log says when it came.
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => output.info('The workspace is trusted now: profiling and tuning studies can run.')));
 
   // Watching processes that already run starts nothing, so it is on by default, trusted or not.
   if (vscode.workspace.getConfiguration('alluse-perf').get<boolean>('monitor.autoStart', true)) {
@@ -210,11 +226,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
   const profiles = new ProfileController(context.extensionUri, lc, ready.then(() => undefined), () => findWorkspaceFile());
   context.subscriptions.push(profiles);
 
-  const studies = registerStudyCommands(context, lc, ready, findWorkspaceFile);
+  const governor = registerGovernor(context, lc, ready, findWorkspaceFile);
+  const studies = registerStudyCommands(context, lc, ready, findWorkspaceFile, governor);
+  registerExportReport(context, lc, ready, findWorkspaceFile);
+  const compare = registerCompare(context, lc, ready, findWorkspaceFile);
+  const coordination = registerCoordinationCommands(context, lc, ready, findWorkspaceFile, governor);
 
   return {
     shownProfile: () => profiles.shown,
     studies,
+    compare,
+    governor,
+    coordination,
     whenServerReady: () => ready,
     lastAnalysis: (uri) => {
       const a = analyses.get(uri);

@@ -1,6 +1,7 @@
 /** The flame graph panel of a profile: canvas webview; a click on a frame opens its source. */
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type ExtensionToWebview, type FlameGraphData, type ProfileResult } from '../../protocol/index';
+import type { ExtensionToWebview, FlameGraphData, ProfileResult } from '../../protocol/index';
+import { parsePanelMessage } from '../../protocol/panelMessages';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 const CSS = `
@@ -31,7 +32,7 @@ export class FlameGraphPanel implements vscode.Disposable {
     this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, { title: `Flame graph: ${result.component}`, script: 'flamegraph.js', css: CSS });
     this.panel.onDidDispose(onDispose);
     this.panel.webview.onDidReceiveMessage(async (raw) => {
-      const msg = parseWebviewMessage(raw);
+      const msg = parsePanelMessage('flamegraph', raw);
       if (!msg) return;
       if (msg.type === 'ready' || msg.type === 'refresh') await this.send();
       if (msg.type === 'reveal') {

@@ -1,6 +1,7 @@
 /** The impact of a change, shown in a webview: the effect with its 95% interval over a chart of observed against expected. */
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type ExtensionToWebview } from '../../protocol/index';
+import type { ExtensionToWebview } from '../../protocol/index';
+import { parsePanelMessage } from '../../protocol/panelMessages';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 const IMPACT_CSS = `
@@ -21,7 +22,7 @@ export class ImpactPanel implements vscode.Disposable {
     this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, { title: 'Impact of a Change', script: 'impact.js', css: IMPACT_CSS });
     this.panel.onDidDispose(onDispose);
     this.panel.webview.onDidReceiveMessage((raw) => {
-      const msg = parseWebviewMessage(raw);
+      const msg = parsePanelMessage('impact', raw);
       if (msg?.type !== 'ready') return;
       // The webview reloads when shown again (no retained context): send the last result again.
       this.ready = true;

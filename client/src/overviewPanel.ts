@@ -3,7 +3,8 @@
  * workspace file. It talks to the extension only through the typed protocol messages.
  */
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type ExtensionToWebview, type WorkspaceSummaryRequest } from '../../protocol/index';
+import type { ExtensionToWebview, WorkspaceSummaryRequest } from '../../protocol/index';
+import { parsePanelMessage } from '../../protocol/panelMessages';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 const OVERVIEW_CSS = `
@@ -45,7 +46,7 @@ export class OverviewPanel implements vscode.Disposable {
   }
 
   private async onMessage(raw: unknown): Promise<void> {
-    const msg = parseWebviewMessage(raw);
+    const msg = parsePanelMessage('overview', raw);
     if (!msg) return; // not our protocol: ignore it
     switch (msg.type) {
       case 'ready':

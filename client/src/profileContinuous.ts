@@ -9,6 +9,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { ProfileContinuousNotification, ProfileContinuousRequest, type ProfileResult } from '../../protocol/index';
+import { requireTrust } from './workspaceTrust';
 import { continuousStatusText } from './profileContinuousStatus';
 
 export class ContinuousProfiling implements vscode.Disposable {
@@ -62,16 +63,13 @@ export class ContinuousProfiling implements vscode.Disposable {
   async toggle(name?: string): Promise<void> {
     const ws = await this.workspaceFile();
     if (!ws) return;
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Profiling attaches to a running process: trust this workspace first.');
-      return;
-    }
+    if (!requireTrust('Continuous profiling', 'attaches to the component\'s process and runs code in it through its inspector')) return;
     const component = name ?? (this.running.size === 1 ? [...this.running.keys()][0] : await this.pickComponent(ws, 'Start or stop continuous profiling of a component'));
     if (!component) return;
     await this.ready;
     const action = this.running.has(component) ? 'stop' : 'start';
     const windowS = vscode.workspace.getConfiguration('alluse-perf').get<number>('profile.continuousWindowSeconds', 60);
-    const r = await this.lc.sendRequest<ProfileContinuousRequest.Result>(ProfileContinuousRequest.method, { uri: ws.toString(), component, action, windowMs: windowS * 1000 } satisfies ProfileContinuousRequest.Params);
+    const r = await this.lc.sendRequest<ProfileContinuousRequest.Result>(ProfileContinuousRequest.method, { uri: ws.toString(), component, action, windowMs: windowS * 1000, trusted: vscode.workspace.isTrusted } satisfies ProfileContinuousRequest.Params);
     if ('error' in r) {
       void vscode.window.showErrorMessage(`Could not profile ${component} continuously: ${r.error}`);
       return;

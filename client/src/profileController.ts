@@ -24,6 +24,7 @@ import { allocationSites, fmtBytes } from '../../engine/profile/heapSites';
 import { ContinuousProfiling } from './profileContinuous';
 import { FlameGraphPanel } from './flameGraphPanel';
 import { HotFunctionsTree } from './hotFunctionsTree';
+import { requireTrust } from './workspaceTrust';
 import { fmtShare, ProfileHeat } from './profileHeat';
 
 export class ProfileController implements vscode.Disposable {
@@ -101,10 +102,7 @@ export class ProfileController implements vscode.Disposable {
   async profile(name?: string, seconds?: number, heap = false): Promise<ProfileResult | undefined> {
     const ws = await this.workspaceFile();
     if (!ws) return undefined;
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Profiling attaches to a running process: trust this workspace first.');
-      return undefined;
-    }
+    if (!requireTrust('Profiling', 'attaches to the component\'s process and runs code in it through its inspector')) return undefined;
     const duration = seconds ?? vscode.workspace.getConfiguration('alluse-perf').get<number>('profile.durationSeconds', 10);
     const what = heap ? 'CPU and heap' : 'a component';
     const component = name ?? await this.pickComponent(ws, `Profile ${what} for ${duration} s`);
@@ -113,7 +111,7 @@ export class ProfileController implements vscode.Disposable {
     await this.ready;
     const r = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Profiling ${component}${heap ? ' (CPU and heap)' : ''} for ${duration} s`, cancellable: true },
-      (_p, token) => this.lc.sendRequest<ProfileStartRequest.Result>(ProfileStartRequest.method, { uri: ws.toString(), component, durationMs: duration * 1000, heap } satisfies ProfileStartRequest.Params, token),
+      (_p, token) => this.lc.sendRequest<ProfileStartRequest.Result>(ProfileStartRequest.method, { uri: ws.toString(), component, durationMs: duration * 1000, heap, trusted: vscode.workspace.isTrusted } satisfies ProfileStartRequest.Params, token),
     );
     if ('error' in r) {
       void vscode.window.showErrorMessage(`Could not profile ${component}: ${r.error}`);

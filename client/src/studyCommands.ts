@@ -19,7 +19,9 @@ import {
   TUNING_RECOMMENDATION_CODE,
   type StudyInfo,
 } from '../../protocol/index';
+import type { GovernorApi } from './governorClient';
 import { StudyPanel } from './studyPanel';
+import { requireTrust as requireWorkspaceTrust } from './workspaceTrust';
 import { StudiesTree } from './studiesTree';
 
 export interface StudyApi {
@@ -49,6 +51,7 @@ export function registerStudyCommands(
   lc: LanguageClient,
   ready: Promise<void>,
   findWorkspaceFile: (quiet?: boolean) => Promise<vscode.Uri | undefined>,
+  governor?: GovernorApi,
 ): StudyApi {
   const panels = new Map<string, StudyPanel>();
   const running = new Map<string, StudyProgressNotification.Params>();
@@ -78,12 +81,7 @@ export function registerStudyCommands(
   );
 
   /** True when the workspace is trusted; otherwise says why not and offers to manage trust. */
-  const requireTrust = async (what: string): Promise<boolean> => {
-    if (vscode.workspace.isTrusted) return true;
-    const pick = await vscode.window.showWarningMessage(`${what} runs the study's trial command, which this restricted workspace does not allow. Trust the folder to run it.`, 'Manage Workspace Trust');
-    if (pick) await vscode.commands.executeCommand('workbench.trust.manage');
-    return false;
-  };
+  const requireTrust = (what: string): boolean => requireWorkspaceTrust(what, "runs the study's trial command");
 
   const workspace = async (): Promise<vscode.Uri | undefined> => {
     const file = await findWorkspaceFile();
@@ -178,13 +176,23 @@ export function registerStudyCommands(
 
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.run, async (arg?: unknown, budget?: unknown) => {
-      if (!(await requireTrust('Running a tuning study'))) return;
+      if (!requireTrust('Running a tuning study')) return;
       const file = await workspace();
       if (!file) return;
       const s = await pickStudy(file, arg);
       if (!s) return;
       const r = await lc.sendRequest<StudyRunRequest.Result>(StudyRunRequest.method, { uri: file.toString(), study: s.name, trusted: vscode.workspace.isTrusted, ...(typeof budget === 'number' ? { budget } : {}) } satisfies StudyRunRequest.Params);
       if (!r.started) return void vscode.window.showWarningMessage(r.message);
+      if (/ queued: held: /.test(r.message)) {
+        // Held by the job queue while the component has a firing alert: the user may run it anyway.
+        void vscode.window.showWarningMessage(r.message, 'Run Anyway').then(async (pick) => {
+          if (pick !== 'Run Anyway') return;
+          await lc.sendRequest<StudyCancelRequest.Result>(StudyCancelRequest.method, { uri: file.toString(), study: s.name } satisfies StudyCancelRequest.Params);
+          const forced = await lc.sendRequest<StudyRunRequest.Result>(StudyRunRequest.method, { uri: file.toString(), study: s.name, trusted: vscode.workspace.isTrusted, force: true, ...(typeof budget === 'number' ? { budget } : {}) } satisfies StudyRunRequest.Params);
+          if (!forced.started) void vscode.window.showWarningMessage(forced.message);
+          else void follow(file, s.name, `Tuning study "${s.name}"`);
+        });
+      }
       openPanel(file, s.name);
       void follow(file, s.name, `Tuning study "${s.name}"`);
     }),
@@ -203,7 +211,7 @@ export function registerStudyCommands(
       if (s) openPanel(file, s.name);
     }),
     vscode.commands.registerCommand(COMMANDS.remeasure, async (arg?: unknown, pairs?: unknown) => {
-      if (!(await requireTrust('Re-measuring a recommendation'))) return;
+      if (!requireTrust('Re-measuring a recommendation')) return;
       const file = await workspace();
       if (!file) return;
       const s = await pickStudy(file, arg);
@@ -234,7 +242,10 @@ export function registerStudyCommands(
       await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, `${stamp}-${base}.json`), new TextEncoder().encode(JSON.stringify(entry, null, 2)));
       const edit = new vscode.WorkspaceEdit();
       for (const e of r.edits) edit.replace(target, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), e.newText);
+      const beforeText = doc.getText();
       if (!(await vscode.workspace.applyEdit(edit))) return void vscode.window.showErrorMessage(`The recommendations could not be applied to ${vscode.workspace.asRelativePath(target)} (was it changed meanwhile?).`);
+      // Recorded in the change history (and watched by the governor) before the save, so the save is not recorded twice.
+      await governor?.record(target, 'apply-all', `study "${s.name}"`, beforeText, doc.getText());
       await doc.save();
       void lc.sendNotification(StudyRecheckNotification.method, { uri: target.toString() } satisfies StudyRecheckNotification.Params);
       panels.get(s.name)?.changed();
@@ -269,7 +280,9 @@ export function registerStudyCommands(
       const doc = await vscode.workspace.openTextDocument(target);
       const edit = new vscode.WorkspaceEdit();
       edit.replace(target, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), previous);
+      const beforeText = doc.getText();
       if (!(await vscode.workspace.applyEdit(edit))) return void vscode.window.showErrorMessage(`Could not revert ${vscode.workspace.asRelativePath(target)}.`);
+      await governor?.record(target, 'revert', `revert to the version before study "${pick.study}"`, beforeText, doc.getText());
       await doc.save();
       void lc.sendNotification(StudyRecheckNotification.method, { uri: target.toString() } satisfies StudyRecheckNotification.Params);
       for (const p of panels.values()) p.changed();
@@ -291,6 +304,9 @@ export function registerStudyCommands(
           const actions = (await lc.protocol2CodeConverter.asCodeActionResult(result as never, token)) as vscode.CodeAction[];
           // Point each action at VS Code's own diagnostic objects, so the lightbulb and Problems panel link them.
           for (const a of actions) a.diagnostics = asked.filter((d) => a.diagnostics?.some((x) => x.range.isEqual(d.range)));
+          // After VS Code applies a fix, its command records the change in the history (the text before is the text now).
+          const before = doc.getText();
+          for (const a of actions) if (a.edit && !a.command) a.command = { command: 'alluse-perf.recordQuickFix', title: 'Record the change', arguments: [doc.uri.toString(), before, a.title] };
           return actions;
         },
       },

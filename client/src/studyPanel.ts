@@ -5,7 +5,8 @@
  * every 2 s while the study runs and the view is visible; a hidden view asks for nothing.
  */
 import * as vscode from 'vscode';
-import { parseStudyWebviewMessage, type ExtensionToStudyWebview, type StudyResultRequest, type StudyWebviewToExtension } from '../../protocol/index';
+import type { ExtensionToStudyWebview, StudyResultRequest, StudyWebviewToExtension } from '../../protocol/index';
+import { parsePanelMessage } from '../../protocol/panelMessages';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 const POLL_MS = 2000;
@@ -53,7 +54,7 @@ export class StudyPanel implements vscode.Disposable {
     });
     this.panel.onDidChangeViewState(() => (this.panel.visible ? this.schedule(0) : clearTimeout(this.timer)));
     this.panel.webview.onDidReceiveMessage((raw) => {
-      const msg = parseStudyWebviewMessage(raw);
+      const msg = parsePanelMessage('study', raw);
       if (!msg) return;
       if (msg.type === 'studyCommand') this.onCommand(msg.command, this);
       else this.schedule(0);

@@ -4,11 +4,13 @@ export interface Position {
   character: number;
 }
 
+/** A span of text from `start` to `end` (end exclusive), in LSP positions. */
 export interface Range {
   start: Position;
   end: Position;
 }
 
+/** Replace the text in `range` with `newText` (an LSP text edit). */
 export interface TextEdit {
   range: Range;
   newText: string;
@@ -31,10 +33,12 @@ export class LineIndex {
     this.starts = starts;
   }
 
+  /** How many lines the text has (a last line without a newline counts). */
   get lineCount(): number {
     return this.starts.length;
   }
 
+  /** The line and character of a string offset (clamped to the text). */
   positionAt(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
     let lo = 0;
@@ -47,6 +51,7 @@ export class LineIndex {
     return { line: lo, character: o - this.starts[lo] };
   }
 
+  /** The string offset of a line and character (clamped to the text). */
   offsetAt(p: Position): number {
     if (p.line >= this.starts.length) return this.text.length;
     if (p.line < 0) return 0;
@@ -54,6 +59,7 @@ export class LineIndex {
     return Math.min(this.starts[p.line] + Math.max(0, p.character), lineEnd);
   }
 
+  /** The range between two string offsets. */
   range(start: number, end: number): Range {
     return { start: this.positionAt(start), end: this.positionAt(end) };
   }
@@ -66,6 +72,7 @@ export class LineIndex {
   }
 }
 
+/** Whether `p` lies in `r` (start inclusive, end inclusive). */
 export function rangeContains(r: Range, p: Position): boolean {
   const after = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
   const before = p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character);

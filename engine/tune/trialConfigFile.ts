@@ -54,6 +54,8 @@ export function editYamlText(textIn: string, params: Params, keys: Readonly<Reco
   for (const [name, value] of Object.entries(params)) {
     const dotted = keys[name] ?? name;
     const node = doc.getIn(dotted.split('.'), true);
+    // A value that is already there is left as written (its quoting too): editing again with the same values changes nothing.
+    if (isScalar(node) && node.value === value) continue;
     if (isScalar(node) && node.range && !node.anchor && !(typeof node.tag === 'string' && node.tag)) edits.push({ start: node.range[0], end: node.range[1], text: yamlScalarText(value) });
     else if (isCollection(node)) throw new TrialConfigError(`the key "${dotted}" holds a list or map, not a single value; point the parameter's \`key\` at a scalar inside it.`);
     else missing.push([dotted, value]);

@@ -4,7 +4,8 @@
  * cancel stops the command and everything it started), stdout kept for the result line,
  * the tail of stderr kept for the failure reason.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 
 export interface ProcessRun {
   /** Exit code, or null when a signal ended it. */
@@ -55,7 +56,15 @@ export function runProcess(command: string, args: readonly string[], o: ProcessO
     let cancelled = false;
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
-    const child = spawn(command, [...args], { cwd: o.cwd, env: o.env, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(command, [...args], { cwd: o.cwd, env: o.env, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    } catch (e) {
+      // spawn throws at once for what no process can be given (a NUL byte in an argument
+      // or the environment): a failed run with the reason, never an exception.
+      resolve({ code: null, signal: null, stdout: '', stderrTail: '', timedOut: false, cancelled: false, spawnError: (e as Error).message, durationMs: Date.now() - t0 });
+      return;
+    }
     const stop = () => {
       killGroup(child.pid, 'SIGTERM');
       killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), o.killGraceMs ?? 3000);

@@ -2,7 +2,8 @@
  * The workspace-file analysis: text in, findings and a summary out. Pure and synchronous,
  * so the language server, the CLI and the tests all run exactly the same checks.
  */
-import type { Document } from 'yaml';
+import { visit, type Document } from 'yaml';
+import { MAX_ALIAS_COUNT } from './config';
 import { ChunkedYamlParser, parseWorkspaceYaml } from './chunkedParser';
 import { LineIndex } from '../text/positions';
 import { checkSemantics, type AnalysisHost } from './checkSemantics';
@@ -16,6 +17,14 @@ export type { AnalysisHost } from './checkSemantics';
 /** More findings than this help nobody; the rest are summed up in one. */
 export const MAX_FINDINGS = 500;
 
+/**
+ * Text beyond this is not analysed: a workspace file needs a few KB, and the analysis runs
+ * on the server's one thread (1.6 MiB of components took 5.4 s on a busy 2-core machine;
+ * more would freeze diagnostics, hover and completion for as long).
+ */
+export const MAX_WORKSPACE_CHARS = 1024 * 1024;
+
+/** What `analyzeWorkspace` found: the findings (diagnostics with fixes), the summary, the parsed document and its line index. */
 export interface WorkspaceAnalysis {
   findings: Finding[];
   summary: WorkspaceSummary;
@@ -33,6 +42,12 @@ export { parseWorkspaceYaml };
 export function analyzeWorkspace(text: string, host: AnalysisHost = {}, parser?: ChunkedYamlParser): WorkspaceAnalysis {
   const index = new LineIndex(text);
   const findings: Finding[] = [];
+
+  if (text.length > MAX_WORKSPACE_CHARS) {
+    const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+    findings.push({ code: 'too-large', severity: 'error', message: `The file holds ${mib(text.length)} of text; a workspace file over ${mib(MAX_WORKSPACE_CHARS)} is not analysed (one needs a few KB). Is this the right file? Move data that is not configuration elsewhere.`, range: index.range(0, 1) });
+    return { findings, summary: summarize(undefined, index), index };
+  }
 
   const badChar = firstEncodingProblem(text);
   if (badChar) {
@@ -72,6 +87,18 @@ export function analyzeWorkspace(text: string, host: AnalysisHost = {}, parser?:
       validator.validateRoot(workspaceSchema);
       // After an alias bomb, any further walk over the document would expand it again.
       tooComplex = validator.gaveUp;
+      // Aliases under keys the schema does not walk (unknown ones) are expanded by the
+      // monitor's config reader: expand them once here with its limit, so a bomb is an error
+      // in the file and not a crash later. Files without aliases (nearly all) skip this.
+      if (!tooComplex && hasAlias(doc)) {
+        try {
+          doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+        } catch (e) {
+          if (!(e instanceof ReferenceError) && !(e instanceof RangeError)) throw e;
+          findings.push({ code: 'too-complex', severity: 'error', message: 'The aliases (*name) in this file expand to far more than any workspace file needs (an alias bomb?). Write the values out, or use fewer aliases.', range: index.range(0, 1) });
+          tooComplex = true;
+        }
+      }
       if (!tooComplex) checkSemantics(doc, index, findings, host);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
@@ -87,6 +114,17 @@ export function analyzeWorkspace(text: string, host: AnalysisHost = {}, parser?:
     findings.push({ code: 'too-many-problems', severity: 'warning', message: `${rest} more problems are not shown. Fix the ones above first.`, range: index.range(0, 1) });
   }
   return { findings, summary: summarize(tooComplex ? undefined : doc, index), doc, index };
+}
+
+function hasAlias(doc: Document.Parsed): boolean {
+  let found = false;
+  visit(doc, {
+    Alias: () => {
+      found = true;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function firstLine(s: string): string {

@@ -14,6 +14,7 @@ import { Document, isCollection, isMap, isPair, isSeq, Pair, parseDocument, YAML
 
 const OPTIONS = { prettyErrors: false, uniqueKeys: true, merge: true, keepSourceTokens: false } as const;
 
+/** Parses a workspace file in one go (no reuse): the `yaml` Document with its source ranges and errors. */
 export function parseWorkspaceYaml(text: string): Document.Parsed {
   return parseDocument(text, OPTIONS);
 }
@@ -40,12 +41,17 @@ interface Block {
 /** Text features whose meaning crosses chunk borders: parse those files whole. */
 const NEEDS_WHOLE_PARSE = /(^|[\s[{,])[&*][^\s]|^%|^---|^\.\.\.|<<\s*:|\t/m;
 
+/**
+ * Parses successive versions of alluse-perf.yaml, reusing the parsed top-level entries whose
+ * text did not change (`lastStats` says how many); one parser per open document.
+ */
 export class ChunkedYamlParser {
   private cache = new Map<string, ParsedChunk[]>();
 
   /** How many chunks the last parse took from the cache and how many it parsed (for tests). */
   lastStats = { reused: 0, parsed: 0, whole: false };
 
+  /** Parses `text` (a new version of the document), reusing unchanged chunks of the last version. */
   parse(text: string): Document.Parsed {
     const blocks = NEEDS_WHOLE_PARSE.test(text) ? undefined : splitBlocks(text);
     if (!blocks) return this.whole(text);

@@ -9,6 +9,7 @@ import { objectAt, schemaAt, type SchemaPath } from './schemaPath';
 import { typeName, type SchemaNode } from './schemaTypes';
 import { describeKey } from './hover';
 
+/** One completion: a key (with a snippet for its value) or an allowed value, with its documentation. */
 export interface CompletionEntry {
   label: string;
   kind: 'key' | 'value';
@@ -79,6 +80,7 @@ export function pathAt(idx: LineIndex, line: number, column: number): SchemaPath
   return path;
 }
 
+/** The keys and values the schema allows at a position (works on text that does not parse yet). */
 export function completeAt(idx: LineIndex, pos: Position): CompletionEntry[] {
   const text = idx.lineText(pos.line);
   const before = text.slice(0, pos.character);

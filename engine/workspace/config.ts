@@ -66,6 +66,8 @@ export interface WorkspaceConfig {
   monitor: MonitorConfig;
   /** The raw tuning section; the tuning engine reads it. */
   tuning: { studies: Record<string, unknown>[] };
+  /** The governor of applied changes (engine/coordinate/governor.ts). */
+  governor: { autoRollback: boolean; watchMs: number; regressionThreshold: number };
 }
 
 type Obj = Record<string, unknown>;
@@ -84,10 +86,18 @@ function datasource(v: unknown): DatasourceConfig | undefined {
   return url ? { url, stepMs: dur(d.step, 15_000), timeoutMs: dur(d.timeout, 10_000), componentLabel: str(d.componentLabel) ?? 'job' } : undefined;
 }
 
+/**
+ * The `yaml` package's guard against alias bombs ("billion laughs") when aliases are
+ * expanded: its uses of an anchor times the aliases inside it may not pass this. The
+ * analysis expands a file with aliases once with the same limit, so a file that passes it
+ * without errors also converts here.
+ */
+export const MAX_ALIAS_COUNT = 1000;
+
 /** Converts a parsed workspace document (already analysed without errors) into typed config. */
 export function workspaceConfigFrom(doc: Document.Parsed): WorkspaceConfig {
   // Aliases are expanded here; the analysis has already refused alias bombs.
-  const root = obj(isMap(doc.contents) ? doc.toJS({ maxAliasCount: 1000 }) : {});
+  const root = obj(isMap(doc.contents) ? doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) : {});
   const m = obj(root.monitor);
   const intervalMs = dur(m.interval, 100);
   const src = obj(m.sources);
@@ -169,6 +179,11 @@ export function workspaceConfigFrom(doc: Document.Parsed): WorkspaceConfig {
       },
     },
     tuning: { studies: arr(obj(root.tuning).studies).map(obj) },
+    governor: {
+      autoRollback: obj(root.governor).autoRollback === true,
+      watchMs: (num(obj(root.governor).watchMinutes) ?? 10) * 60_000,
+      regressionThreshold: num(obj(root.governor).regressionThreshold) ?? 0.2,
+    },
   };
 }
 

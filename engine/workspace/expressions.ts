@@ -8,6 +8,7 @@ import type { StringSchema } from './schemaTypes';
 
 export type ComparisonOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
+/** A parsed `METRIC OP NUMBER` expression (alerts and study constraints). */
 export interface Comparison {
   /** Component name, for alert conditions that name one. */
   component?: string;

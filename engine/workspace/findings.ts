@@ -1,5 +1,6 @@
 import type { Range, TextEdit } from '../text/positions';
 
+/** The severity of a finding, as LSP diagnostics have it. */
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 /** Every problem the workspace analysis reports; stable codes, documented in docs/configuration.md. */
@@ -10,6 +11,7 @@ export type FindingCode =
   | 'not-utf8'
   | 'binary-content'
   | 'too-complex'
+  | 'too-large'
   | 'unknown-key'
   | 'wrong-type'
   | 'missing-required'
@@ -40,6 +42,7 @@ export interface Fix {
   preferred?: boolean;
 }
 
+/** A problem in alluse-perf.yaml: a stable `code`, a message in words, its exact range, and quick fixes when there are any. */
 export interface Finding {
   code: FindingCode;
   severity: Severity;

@@ -7,6 +7,7 @@ import { schemaAt, type SchemaPath } from './schemaPath';
 import { typeName, type SchemaNode } from './schemaTypes';
 import { resolve } from './yamlAccess';
 
+/** The hover of a key or value: markdown from the schema description, and the range it covers. */
 export interface HoverResult {
   markdown: string;
   range: Range;
@@ -51,6 +52,7 @@ function resolveInline(doc: Document.Parsed, n: Node | null): Node | null {
   return n && isAlias(n) ? resolve(doc, n) : n;
 }
 
+/** The hover at a position of a parsed workspace file: the key's documentation, units, allowed values. */
 export function hoverAt(doc: Document.Parsed, idx: LineIndex, pos: Position): HoverResult | undefined {
   const offset = idx.offsetAt(pos);
   const hit = locate(doc, doc.contents as Node | null, offset, []);

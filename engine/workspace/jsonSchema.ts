@@ -41,6 +41,7 @@ function convert(s: SchemaNode): Json {
   }
 }
 
+/** `workspaceSchema` as a JSON Schema (draft-07), published as schemas/alluse-perf.schema.json. */
 export function workspaceJsonSchema(): Json {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',

@@ -2,7 +2,9 @@
 import { workspaceSchema } from './schema';
 import { typeName, type ObjectSchema, type SchemaNode } from './schemaTypes';
 
+/** The markers in docs/configuration.md between which `npm run schema` writes the key reference. */
 export const REFERENCE_BEGIN = '<!-- reference:begin -->';
+/** The end marker of the generated key reference in docs/configuration.md. */
 export const REFERENCE_END = '<!-- reference:end -->';
 
 function escape(s: string): string {
@@ -15,6 +17,7 @@ function objectOf(s: SchemaNode): ObjectSchema | undefined {
   return undefined;
 }
 
+/** The key reference of alluse-perf.yaml as markdown (every key, type, default, unit and description). */
 export function referenceMarkdown(): string {
   const out: string[] = [];
   const walk = (obj: ObjectSchema, path: string, level: number) => {

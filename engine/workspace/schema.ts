@@ -333,6 +333,101 @@ const tuningSchema: ObjectSchema = {
   },
 };
 
+const governorSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'The governor: after a change to a component’s configuration file is applied, it watches the component’s metrics (p95 latency, error ratio, throughput, queue depth; CPU and memory when none is declared) and its alerts, and calls the change a regression when it made one of them worse beyond doubt. Every applied change is kept in `.alluse-perf/audit.jsonl`.',
+  properties: {
+    autoRollback: prop({ kind: 'boolean', description: 'Roll a regressed change back without asking (the previous values are written back, and the rollback is recorded in the history). Off: a notification offers a one-click rollback.' }, { default: 'false' }),
+    watchMinutes: prop({ kind: 'number', description: 'How long after a change its effect is watched, in minutes.', minimum: 1, maximum: 1440, example: '10' }, { default: '10' }),
+    regressionThreshold: prop({ kind: 'number', description: 'How much worse a metric must get to count as a regression, relative to what was expected without the change (0.2 = 20% worse), with the whole 95% interval of the effect on the bad side, in two evaluations in a row.', minimum: 0, maximum: 10, example: '0.2' }, { default: '0.2' }),
+  },
+};
+
+const recommendationSource = (description: string): SchemaNode => ({
+  kind: 'enum',
+  description,
+  values: [
+    { value: 'study', description: 'Tuning studies (`tuning.studies`).' },
+    { value: 'capacity', description: 'Capacity planning.' },
+    { value: 'bottleneck', description: 'Bottleneck predictions of the monitor.' },
+    { value: 'rule', description: 'Rules (checks of the workspace).' },
+    { value: 'allocation', description: 'Resource allocation (`coordination.allocation`).' },
+  ],
+});
+
+const resourceUseSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'How much of a shared resource this key of the component’s configuration file takes: `value × per`.',
+  properties: {
+    resource: prop(str('The resource: `cpu-cores` and `memory` (MiB) have the host’s totals; any other name needs a total under `coordination.totals`.', 'name', 'cpu-cores'), { required: true }),
+    per: prop({ kind: 'number', description: 'Units of the resource per unit of the key’s value (1 core per worker thread; MiB per cache entry for `memory`).', minimum: 0, exclusiveMinimum: true, example: '1' }, { default: '1' }),
+    file: prop(str('The configuration file holding the key, relative to the folder of alluse-perf.yaml. Defaults to the component’s first `configFiles` entry.', 'path', 'config/protocol-engine.yaml')),
+    min: prop({ kind: 'number', description: 'Smallest value resource allocation may give the key.', example: '1' }, { default: '1' }),
+    max: prop({ kind: 'number', description: 'Largest value resource allocation may give the key. Defaults to what the resource’s total allows.', example: '8' }),
+  },
+};
+
+const coordinationSchema: ObjectSchema = {
+  kind: 'object',
+  description: 'How studies, profiles and benchmarks share the machine, and how recommendations from several sources are reconciled.',
+  properties: {
+    priorities: prop({
+      kind: 'array',
+      description: 'Which recommendation wins a conflict: `{source: study, over: capacity}` (transitive), or `{component: protocol-engine, priority: 10}` (higher wins). Conflicts the rules do not decide are measured or left to you.',
+      items: {
+        kind: 'object',
+        description: 'One priority rule: give `source` and `over`, or `component` and `priority`.',
+        properties: {
+          source: prop(recommendationSource('The source that wins.')),
+          over: prop(recommendationSource('The source it wins over.')),
+          component: prop(str('A component whose recommendations get `priority`.', 'name', 'protocol-engine')),
+          priority: prop({ kind: 'number', description: 'Priority of the component’s recommendations (default 0; higher wins).', example: '10' }),
+        },
+      },
+    }),
+    resources: prop({
+      kind: 'object',
+      description: 'Per component, the configuration keys that take a share of a shared resource, e.g. `protocol-engine: {workers: {resource: cpu-cores, per: 1}}`. Conflict checks and resource allocation use them.',
+      properties: {},
+      additional: { kind: 'object', description: 'The component’s keys (dotted paths) that use a resource.', properties: {}, additional: resourceUseSchema, additionalKeyName: 'key' },
+      additionalKeyName: 'component name',
+    }),
+    totals: prop({
+      kind: 'object',
+      description: 'Totals of the shared resources. `cpu-cores` and `memory` default to the host’s; other resources (a connection pool) must be given here.',
+      properties: {
+        'cpu-cores': prop({ kind: 'number', description: 'Cores to share. Defaults to the host’s core count.', minimum: 0, exclusiveMinimum: true, example: '4' }),
+        memory: prop({ kind: 'size', description: 'Memory to share. Defaults to the host’s total memory.', defaultUnit: 'MiB', example: '8GiB' }),
+      },
+      additional: { kind: 'number', description: 'The total of this resource.', minimum: 0, exclusiveMinimum: true },
+      additionalKeyName: 'resource',
+    }),
+    trials: prop({
+      kind: 'object',
+      description: 'The budget of everything the job queue runs (studies, profiles, benchmarks) at once.',
+      properties: {
+        maxConcurrent: prop({ kind: 'integer', description: 'Largest number of trials running at once over all studies.', minimum: 1, example: '2' }, { default: '2' }),
+        cpuCores: prop({ kind: 'number', description: 'Largest CPU (cores) given to trials at once; a job takes `concurrency × cpuPerTrial`. Defaults to the host’s core count.', minimum: 0, exclusiveMinimum: true, example: '2' }),
+        cpuPerTrial: prop({ kind: 'number', description: 'Cores one trial is counted as taking.', minimum: 0, exclusiveMinimum: true, example: '1' }, { default: '1' }),
+      },
+    }),
+    allowRunDuringAlert: prop({ kind: 'boolean', description: 'Let queued jobs start while their component has a firing alert (otherwise they wait until it resolves, unless run with force).' }, { default: 'false' }),
+    allocation: prop({
+      kind: 'object',
+      description: 'Resource allocation: the system objective measured for each assignment of the keys in `resources`. The trial command gets every component’s configuration file (with the assignment written in) in `${trialConfigDir}`.',
+      properties: {
+        objective: prop(objectiveSchema, { required: true }),
+        constraints: prop({ kind: 'array', description: 'Conditions on measured metrics (SLOs) an assignment must meet.', items: str('`METRIC OP NUMBER`, e.g. `p95_latency_ms <= 50`.', 'constraint', 'p95_latency_ms <= 50') }),
+        trial: prop(trialSchema, { required: true }),
+        budget: prop({ kind: 'integer', description: 'Assignments to measure (today’s is measured too, as the baseline).', minimum: 1, example: '20' }, { default: '20' }),
+        algorithm: prop(studySchema.properties.algorithm.schema, { default: 'auto' }),
+        seed: prop({ kind: 'integer', description: 'Seed of the search.', minimum: 0, example: '1' }, { default: '1' }),
+      },
+    }),
+  },
+};
+
+/** The one description of alluse-perf.yaml: validation, hover, completion, the JSON Schema and docs/configuration.md come from it. */
 export const workspaceSchema: ObjectSchema = {
   kind: 'object',
   description: 'The ALL-USE Performance workspace file: the running system to watch and tune.',
@@ -341,5 +436,7 @@ export const workspaceSchema: ObjectSchema = {
     components: prop({ kind: 'array', description: 'The running components of the system.', items: componentSchema, minItems: 1 }, { required: true }),
     monitor: prop(monitorSchema),
     tuning: prop(tuningSchema),
+    governor: prop(governorSchema),
+    coordination: prop(coordinationSchema),
   },
 };

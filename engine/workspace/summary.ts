@@ -7,6 +7,7 @@ import type { Document, YAMLMap } from 'yaml';
 import type { LineIndex, Range } from '../text/positions';
 import { mapAt, mapsOf, rootMap, scalarAt, seqAt } from './yamlAccess';
 
+/** A component as the overview and the trees show it: its kind, metrics endpoint, config files, limits and SLOs, and where it is in the file. */
 export interface ComponentSummary {
   name: string;
   kind: 'node' | 'process';
@@ -21,6 +22,7 @@ export interface ComponentSummary {
   range: Range;
 }
 
+/** A tuning study as the Studies view lists it: component, config file, algorithm, parameters and objectives, and its place in the file. */
 export interface StudySummary {
   name: string;
   component?: string;
@@ -31,6 +33,7 @@ export interface StudySummary {
   range: Range;
 }
 
+/** What a workspace file declares, for the overview, the trees and the webviews (plain data). */
 export interface WorkspaceSummary {
   components: ComponentSummary[];
   studies: StudySummary[];

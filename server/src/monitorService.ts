@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import type { AlertEvent } from '../../engine/alerts/evaluator';
 import type { Finding } from '../../engine/index';
 import { buildDashboard } from '../../engine/monitor/dashboard';
-import { createMonitor, type CreatedMonitor } from '../../engine/monitor/createMonitor';
+import { createMonitor, resolveStorePath, type CreatedMonitor } from '../../engine/monitor/createMonitor';
 import type { DashboardData, MonitorStatus, RangeName } from '../../engine/monitor/types';
 import { workspaceConfigFrom, type WorkspaceConfig } from '../../engine/workspace/config';
+import { MANAGE_TRUST, staysInside } from './trust';
 import type { CachedAnalysis } from './workspaceDocuments';
 
 interface Running extends CreatedMonitor {
@@ -29,7 +30,11 @@ export class MonitorService {
 
   constructor(private readonly hooks: MonitorServiceHooks) {}
 
-  async start(uri: string): Promise<MonitorStatus> {
+  /**
+   * Monitoring starts no process, so it runs in restricted mode too (`trusted` false); the
+   * one thing an untrusted workspace file may not do is make it write outside its folder.
+   */
+  async start(uri: string, trusted = false): Promise<MonitorStatus> {
     const existing = this.running.get(uri);
     if (existing) return existing.monitor.status();
     const cached = this.hooks.analysis(uri);
@@ -38,7 +43,12 @@ export class MonitorService {
     if (errors.length) return idle(`alluse-perf.yaml has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} (see the Problems panel) and start monitoring again.`);
     if (!uri.startsWith('file:')) return idle('Monitoring needs a workspace file on the local disk.');
     const config = workspaceConfigFrom(cached.analysis.doc);
-    const created = await createMonitor(config, dirname(fileURLToPath(uri)), {
+    const folder = dirname(fileURLToPath(uri));
+    const storePath = resolveStorePath(config, folder);
+    if (!trusted && !staysInside(folder, storePath)) {
+      return idle(`monitor.storePath (${storePath}) is outside the workspace folder, and this workspace is not trusted: restricted mode writes only inside the folder. Use a path inside it, or trust the folder (${MANAGE_TRUST}).`);
+    }
+    const created = await createMonitor(config, folder, {
       onStatus: (s) => this.hooks.status(uri, s),
       onAlert: (e) => this.hooks.alertsChanged(uri, [e]),
       onAnomalies: () => this.hooks.alertsChanged(uri, []),

@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { ConfigKeyUsagesRequest, ProfileCompareRequest, ProfileContinuousNotification, ProfileContinuousRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest } from '../../protocol/index';
 import { workspaceConfigFrom, type WorkspaceConfig } from '../../engine/workspace/config';
+import { isTrusted, untrustedMessage } from './trust';
 import type { CachedAnalysis } from './workspaceDocuments';
 
 /**
@@ -65,6 +66,7 @@ export class ProfileService {
   };
 
   async start(p: ProfileStartRequest.Params, signal: AbortSignal): Promise<ProfileStartRequest.Result> {
+    if (!isTrusted(p)) return { error: untrustedMessage('profiling', 'attaches to the component\'s process and runs code in it through its inspector') };
     const ws = this.workspace(p.uri);
     if (typeof ws === 'string') return { error: ws };
     const e = await loadEngine();
@@ -100,6 +102,7 @@ export class ProfileService {
       if (run) { run.abort.abort(); await run.done; }
       return { running: this.runningFor(p.uri) };
     }
+    if (!isTrusted(p)) return { error: untrustedMessage('continuous profiling', 'attaches to the component\'s process and runs code in it through its inspector') };
     if (this.running.has(key)) return { running: this.runningFor(p.uri) };
     const ws = this.workspace(p.uri);
     if (typeof ws === 'string') return { error: ws };

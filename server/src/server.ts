@@ -9,9 +9,13 @@ import { completeAt, hoverAt } from '../../engine/index';
 import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest, ProfileCompareRequest, ProfileContinuousNotification, ProfileContinuousRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
 import { Coalescer } from './coalesce';
 import { MonitorService } from './monitorService';
+import { registerGovernor } from './governorRequests';
 import { ProfileService } from './profileService';
 import { registerPlanningHandlers } from './planningHandlers';
+import { registerReportService } from './reportService';
 import { registerStudyService } from './studyRequests';
+import { registerCompareService } from './compareService';
+import { registerCoordination } from './coordinationService';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
 import { WorkspaceAnalyses } from './workspaceDocuments';
 
@@ -45,6 +49,7 @@ const monitors = new MonitorService({
   },
   status: (uri) => statusSends.changed(uri),
   alertsChanged: (uri) => {
+    coordination.scheduler.alertsChanged();
     diagnosticSends.changed(uri);
     statusSends.changed(uri);
   },
@@ -52,6 +57,7 @@ const monitors = new MonitorService({
 
 const analyses = new WorkspaceAnalyses(150, (uri, result) => {
   analysisCount++;
+  coordination.workspaceChanged(uri);
   const diagnostics = publish(uri);
   const params: AnalysisDoneNotification.Params = {
     uri,
@@ -61,10 +67,12 @@ const analyses = new WorkspaceAnalyses(150, (uri, result) => {
     errors: result.analysis.findings.filter((f) => f.severity === 'error').length,
   };
   void connection.sendNotification(AnalysisDoneNotification.method, params);
+  governor.track(uri);
 });
 
 connection.onInitialize((params): InitializeResult => {
   const opts = params.initializationOptions as Partial<ServerInitializationOptions> | undefined;
+  clientAppliesEdits = params.capabilities.workspace?.applyEdit === true;
   if (typeof opts?.debounceMs === 'number') analyses.setDebounce(opts.debounceMs);
   return {
     capabilities: {
@@ -126,7 +134,10 @@ connection.onRequest(WorkspaceSummaryRequest.method, (params: WorkspaceSummaryRe
 
 connection.onRequest(MonitorControlRequest.method, async (params: MonitorControlRequest.Params): Promise<MonitorControlRequest.Result> => {
   try {
-    return params.action === 'start' ? await monitors.start(params.uri) : await monitors.stop(params.uri);
+    if (params.action === 'stop') return await monitors.stop(params.uri);
+    const status = await monitors.start(params.uri, params.trusted === true);
+    governor.track(params.uri);
+    return status;
   } catch (e) {
     connection.console.error(`Monitoring failed: ${(e as Error).stack ?? String(e)}`);
     return { ...monitors.status(params.uri), message: `Monitoring could not start: ${(e as Error).message}` };
@@ -136,17 +147,44 @@ connection.onRequest(MonitorControlRequest.method, async (params: MonitorControl
 connection.onRequest(DashboardDataRequest.method, (params: DashboardDataRequest.Params): DashboardDataRequest.Result | null => monitors.dashboard(params.uri, params.range) ?? null);
 
 registerPlanningHandlers(connection, monitors);
-
-const studies = registerStudyService(connection, documents, (uri) => {
+registerReportService(connection, monitors, (uri) => {
   const doc = documents.get(uri);
   return doc ? analyses.current(doc) : analyses.latest(uri);
 });
+
+let clientAppliesEdits = false;
+const governor = registerGovernor(connection, monitors, () => clientAppliesEdits, (uri) => {
+  const doc = documents.get(uri);
+  return doc ? analyses.current(doc) : analyses.latest(uri);
+});
+
+const comparisons = registerCompareService(connection, (uri) => {
+  const doc = documents.get(uri);
+  return doc ? analyses.current(doc) : analyses.latest(uri);
+});
+
+const coordination = registerCoordination(connection, {
+  analysis: (uri) => analyses.latest(uri),
+  firingAlerts: (component) => documents.keys().filter(isWorkspaceFile).flatMap((uri) => monitors.status(uri).alerts.filter((a) => component === 'system' || a.component === component).map((a) => a.name)),
+});
+
+const studies = registerStudyService(
+  connection,
+  documents,
+  (uri) => {
+    const doc = documents.get(uri);
+    return doc ? analyses.current(doc) : analyses.latest(uri);
+  },
+  { scheduler: coordination.scheduler, jobCpu: coordination.jobCpu },
+);
 
 connection.onShutdown(() => {
   studies.cancelAll();
   statusSends.dispose();
   diagnosticSends.dispose();
-  return Promise.all([monitors.stopAll(), profiles.stopAll()]).then(() => undefined);
+  comparisons.cancelAll();
+  governor.stop();
+  return Promise.all([monitors.stopAll(), profiles.stopAll(), coordination.scheduler.cancelAll()]).then(() => undefined);
 });
 
 const profiles = new ProfileService({
@@ -160,10 +198,12 @@ const profiles = new ProfileService({
   continuous: (p) => void connection.sendNotification(ProfileContinuousNotification.method, p),
 });
 connection.onRequest(ProfileContinuousRequest.method, (params: ProfileContinuousRequest.Params) => profiles.continuous(params));
-connection.onRequest(ProfileStartRequest.method, (params: ProfileStartRequest.Params, token) => {
+connection.onRequest(ProfileStartRequest.method, async (params: ProfileStartRequest.Params, token): Promise<ProfileStartRequest.Result> => {
   const abort = new AbortController();
   token.onCancellationRequested(() => abort.abort());
-  return profiles.start(params, abort.signal);
+  // Listed in the job queue; a profile takes no trial budget and is what one takes to diagnose an alert, so it is not held by one.
+  const r = await coordination.asJob({ kind: 'profile', component: params.component, label: `Profile ${params.component}${params.heap ? ' (heap)' : ''}`, trials: 0, cpuCores: 0, force: true }, (signal) => profiles.start(params, signal), abort.signal);
+  return r.value ?? { error: `The profile did not run: ${r.job.reason ?? r.job.state}.` };
 });
 connection.onRequest(ProfileListRequest.method, (params: ProfileListRequest.Params) => profiles.list(params));
 connection.onRequest(ProfileResultRequest.method, (params: ProfileResultRequest.Params) => profiles.result(params));

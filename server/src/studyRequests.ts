@@ -12,14 +12,15 @@ import {
   StudyResultRequest,
   StudyRunRequest,
 } from '../../protocol/index';
-import { StudyService } from './studyService';
+import { StudyService, type StudyServiceHooks } from './studyService';
 import type { CachedAnalysis } from './workspaceDocuments';
 
 const isWorkspaceFile = (uri: string) => /(^|\/)alluse-perf\.ya?ml$/i.test(decodeURIComponent(uri));
 
-export function registerStudyService(connection: Connection, documents: TextDocuments<TextDocument>, analysis: (uri: string) => CachedAnalysis | undefined): StudyService {
+export function registerStudyService(connection: Connection, documents: TextDocuments<TextDocument>, analysis: (uri: string) => CachedAnalysis | undefined, queue?: Pick<StudyServiceHooks, 'scheduler' | 'jobCpu'>): StudyService {
   const service = new StudyService({
     analysis,
+    ...queue,
     progress: (p) => void connection.sendNotification(StudyProgressNotification.method, p),
     diagnostics: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
     error: (m) => connection.console.error(m),
@@ -33,7 +34,7 @@ export function registerStudyService(connection: Connection, documents: TextDocu
     }
   };
   connection.onRequest(StudyListRequest.method, (p: StudyListRequest.Params): StudyListRequest.Result => safe('studyList', () => service.list(p.uri), { studies: [], message: 'The study list failed; see the server output.' }));
-  connection.onRequest(StudyRunRequest.method, (p: StudyRunRequest.Params): StudyRunRequest.Result => safe('studyRun', () => service.run(p.uri, p.study, p.trusted === true, p.budget), { started: false, message: 'The study could not start; see the server output.' }));
+  connection.onRequest(StudyRunRequest.method, (p: StudyRunRequest.Params): StudyRunRequest.Result => safe('studyRun', () => service.run(p.uri, p.study, p.trusted === true, p.budget, p.force === true), { started: false, message: 'The study could not start; see the server output.' }));
   connection.onRequest(StudyCancelRequest.method, (p: StudyCancelRequest.Params): StudyCancelRequest.Result => ({ cancelled: service.cancel(p.uri, p.study) }));
   connection.onRequest(StudyResultRequest.method, (p: StudyResultRequest.Params): StudyResultRequest.Result => safe('studyResult', () => service.result(p.uri, p.study), null));
   connection.onRequest(StudyRemeasureRequest.method, (p: StudyRemeasureRequest.Params): StudyRemeasureRequest.Result => safe('studyRemeasure', () => service.remeasure(p.uri, p.study, p.trusted === true, p.pairs), { started: false, message: 'The re-measurement could not start; see the server output.' }));

@@ -23,6 +23,9 @@ import { parseStudyLog, resumeState, StudyLog, studyLogPath } from '../../engine
 import { bestTrial, paretoFront } from '../../engine/tune/studyResult';
 import { runTrial } from '../../engine/tune/trialRunner';
 import type { Params } from '../../engine/tune/types';
+import type { Scheduler } from '../../engine/coordinate/scheduler';
+import { applyGuardrail, measurementFromMetrics } from '../../engine/coordinate/guardrail';
+import type { JobProgress } from '../../engine/coordinate/types';
 import {
   TUNING_RECOMMENDATION_CODE,
   type StudyCodeActionsRequest,
@@ -39,6 +42,10 @@ export interface StudyServiceHooks {
   progress(p: StudyProgressNotification.Params): void;
   diagnostics(uri: string, diagnostics: Diagnostic[]): void;
   error(message: string): void;
+  /** The coordination job queue; without it a study starts at once. */
+  scheduler?: Scheduler;
+  /** Cores a job of this many concurrent trials takes from the trial CPU budget. */
+  jobCpu?(trials: number): number;
 }
 
 interface Work {
@@ -47,6 +54,8 @@ interface Work {
   done: number;
   total: number;
   message: string;
+  /** The coordination queue's job, when the study went through it. */
+  jobId?: string;
 }
 
 /** What is kept of a re-measurement: `.alluse-perf/studies/<name>.remeasure.json`. */
@@ -116,7 +125,7 @@ export class StudyService {
     this.hooks.progress({ uri, study, phase: w?.phase ?? 'idle', done: w?.done ?? 0, total: w?.total ?? 0, message: message ?? w?.message ?? '', ...(ended ? { ended } : {}) });
   }
 
-  run(uri: string, study: string, trusted: boolean, budget?: number): { started: boolean; message: string } {
+  run(uri: string, study: string, trusted: boolean, budget?: number, force?: boolean): { started: boolean; message: string } {
     if (!trusted) return { started: false, message: 'This workspace is not trusted: a study runs its trial command, so it needs a trusted workspace. Trust the folder (Manage Workspace Trust) and run the study again.' };
     const f = this.find(uri, study);
     if (typeof f === 'string') return { started: false, message: f };
@@ -131,45 +140,76 @@ export class StudyService {
     } catch (e) {
       return { started: false, message: (e as Error).message };
     }
-    const hash = definitionHash(def, def.configFile ? readFileSync(def.configFile, 'utf8') : undefined);
-    const { log, state } = StudyLog.open(studyLogPath(f.dir, def.name), def.name, hash, { ...def, trial: { ...def.trial, env: Object.keys(def.trial.env) } });
-    const w: Work = { phase: 'running', abort: new AbortController(), done: state.finished.length, total: def.budget.trials, message: state.notes.join(' ') || `Study "${study}" started.` };
+    const w: Work = { phase: 'running', abort: new AbortController(), done: 0, total: def.budget.trials, message: `Study "${study}" queued.` };
     this.work.set(key(uri, study), w);
-    this.progress(uri, study, w);
     const fmt = (t: StudyTrial) => (t.values ? def.objectives.map((o, i) => `${o.name}=${Number(t.values![i].toPrecision(4))}`).join(' ') : t.reason ?? t.state);
-    void runStudy(def, {
-      sampler,
-      runTrial: (params, n, signal) => runTrial(def, params, { trialNumber: n, signal }),
-      log,
-      resume: state,
-      signal: w.abort.signal,
-      onEvent: (e) => {
-        if (e.type === 'trial-started') w.message = `Trial #${e.trial} running: ${Object.entries(e.params).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`).join(' ')}`;
-        else if (e.type === 'trial-finished') {
-          w.done = e.finished;
-          w.message = `Trial #${e.record.trial} ${e.record.state}${e.record.state === 'complete' && !e.record.feasible ? ' (infeasible)' : ''}: ${fmt(e.record)}`;
-        } else w.message = `Trial #${e.trial} cancelled.`;
+    const start = (report?: (p: JobProgress) => void): Promise<void> => {
+      const hash = definitionHash(def, def.configFile ? readFileSync(def.configFile, 'utf8') : undefined);
+      const { log, state } = StudyLog.open(studyLogPath(f.dir, def.name), def.name, hash, { ...def, trial: { ...def.trial, env: Object.keys(def.trial.env) } });
+      w.done = state.finished.length;
+      w.message = state.notes.join(' ') || `Study "${study}" started.`;
+      const tell = () => {
         this.progress(uri, study, w);
-      },
-    })
-      .then((r) => {
-        this.work.delete(key(uri, study));
-        const rec = recommendedTrial(r.trials, def);
-        const ended = r.stoppedBy === 'cancelled' ? 'cancelled' : 'finished';
-        this.refreshDiagnostics(uri);
-        this.progress(uri, study, undefined, ended, `Study "${study}" ${ended === 'cancelled' ? 'cancelled' : 'finished'} after ${r.trials.length} trial(s)${rec ? `; recommended: trial #${rec.trial} (${fmt(rec)})` : '; no feasible trial'}.`);
+        report?.({ done: w.done, total: w.total, message: w.message });
+      };
+      tell();
+      return runStudy(def, {
+        sampler,
+        runTrial: (params, n, signal) => runTrial(def, params, { trialNumber: n, signal }),
+        log,
+        resume: state,
+        signal: w.abort.signal,
+        onEvent: (e) => {
+          if (e.type === 'trial-started') w.message = `Trial #${e.trial} running: ${Object.entries(e.params).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`).join(' ')}`;
+          else if (e.type === 'trial-finished') {
+            w.done = e.finished;
+            w.message = `Trial #${e.record.trial} ${e.record.state}${e.record.state === 'complete' && !e.record.feasible ? ' (infeasible)' : ''}: ${fmt(e.record)}`;
+          } else w.message = `Trial #${e.trial} cancelled.`;
+          tell();
+        },
       })
-      .catch((e: unknown) => {
-        this.work.delete(key(uri, study));
-        this.hooks.error(`Study ${study} failed: ${(e as Error).stack ?? String(e)}`);
-        this.progress(uri, study, undefined, 'failed', `Study "${study}" stopped: ${(e as Error).message}. Its log is kept; run it again to resume.`);
-      })
-      .finally(() => log.close());
+        .then((r) => {
+          this.work.delete(key(uri, study));
+          const rec = recommendedTrial(r.trials, def);
+          const ended = r.stoppedBy === 'cancelled' ? 'cancelled' : 'finished';
+          this.refreshDiagnostics(uri);
+          this.progress(uri, study, undefined, ended, `Study "${study}" ${ended === 'cancelled' ? 'cancelled' : 'finished'} after ${r.trials.length} trial(s)${rec ? `; recommended: trial #${rec.trial} (${fmt(rec)})` : '; no feasible trial'}.`);
+        })
+        .catch((e: unknown) => {
+          this.work.delete(key(uri, study));
+          this.hooks.error(`Study ${study} failed: ${(e as Error).stack ?? String(e)}`);
+          this.progress(uri, study, undefined, 'failed', `Study "${study}" stopped: ${(e as Error).message}. Its log is kept; run it again to resume.`);
+        })
+        .finally(() => log.close());
+    };
+    const scheduler = this.hooks.scheduler;
+    if (!scheduler) {
+      void start();
+      return { started: true, message: w.message };
+    }
+    // Through the one job queue: one study per component, the trial budgets, no start during an alert unless forced.
+    const job = scheduler.submit({ kind: 'study', component: def.component ?? study, label: `Study ${study}`, trials: def.concurrency, cpuCores: this.hooks.jobCpu?.(def.concurrency) ?? def.concurrency, ...(force ? { force: true } : {}) }, (_job, ctx) => {
+      if (ctx.signal.aborted) w.abort.abort();
+      ctx.signal.addEventListener('abort', () => w.abort.abort());
+      return start(ctx.progress);
+    });
+    w.jobId = job.id;
+    if (job.state === 'running') return { started: true, message: w.message };
+    w.message = `Study "${study}" queued: ${job.reason ?? 'waiting for its turn'}.`;
+    this.progress(uri, study, w);
     return { started: true, message: w.message };
   }
 
   cancel(uri: string, study: string): boolean {
     const w = this.work.get(key(uri, study));
+    const job = w?.jobId ? this.hooks.scheduler?.job(w.jobId) : undefined;
+    if (w && job && (job.state === 'queued' || job.state === 'held')) {
+      // Never started: nothing to stop, it leaves the queue.
+      this.hooks.scheduler!.cancel(job.id);
+      this.work.delete(key(uri, study));
+      this.progress(uri, study, undefined, 'cancelled', `${w.phase === 'remeasuring' ? 'The re-measurement of' : 'Study'} "${study}" cancelled before it started.`);
+      return true;
+    }
     w?.abort.abort();
     return !!w;
   }
@@ -204,7 +244,8 @@ export class StudyService {
     const w: Work = { phase: 'remeasuring', abort: new AbortController(), done: 0, total: pairs * 2, message: `Re-measuring trial #${rec.trial} against the current ${f.def.configFile ?? 'configuration'} (${pairs} interleaved pairs).` };
     this.work.set(key(uri, study), w);
     this.progress(uri, study, w);
-    void remeasure(f.def, rec.params, {
+    const start = (report?: (p: JobProgress) => void): Promise<void> =>
+      remeasure(f.def, rec.params, {
       pairs,
       signal: w.abort.signal,
       onRun: (run, done, total) => {
@@ -213,6 +254,7 @@ export class StudyService {
         const v = run.outcome.values?.[0];
         w.message = `Re-measurement run ${done} of ${total} (${run.arm}${v !== undefined ? `: ${f.def.objectives[0].name}=${Number(v.toPrecision(4))}` : ''})`;
         this.progress(uri, study, w);
+        report?.({ done: w.done, total: w.total, message: w.message });
       },
     })
       .then((result) => {
@@ -231,6 +273,22 @@ export class StudyService {
         this.hooks.error(`Re-measurement of ${study} failed: ${(e as Error).stack ?? String(e)}`);
         this.progress(uri, study, undefined, 'failed', `Re-measurement failed: ${(e as Error).message}`);
       });
+    const scheduler = this.hooks.scheduler;
+    if (!scheduler) {
+      void start();
+      return { started: true, message: w.message };
+    }
+    // A re-measurement is a benchmark of the component: it waits like any job of the queue.
+    const job = scheduler.submit({ kind: 'benchmark', component: f.def.component ?? study, label: `Re-measure ${study}`, trials: 1, cpuCores: this.hooks.jobCpu?.(1) ?? 1 }, (_job, ctx) => {
+      if (ctx.signal.aborted) w.abort.abort();
+      ctx.signal.addEventListener('abort', () => w.abort.abort());
+      return start(ctx.progress);
+    });
+    w.jobId = job.id;
+    if (job.state !== 'running') {
+      w.message = `Re-measurement of "${study}" queued: ${job.reason ?? 'waiting for its turn'}.`;
+      this.progress(uri, study, w);
+    }
     return { started: true, message: w.message };
   }
 
@@ -300,11 +358,14 @@ export class StudyService {
       const cfgUri = pathToFileURL(def.configFile).toString();
       const stored = this.storedRemeasure(d.dir, def.name, rec);
       const studyValues = rec.values ? def.objectives.map((o, i) => `${o.name}=${Number(rec.values![i].toPrecision(4))}`).join(', ') + ` (trial #${rec.trial})` : undefined;
+      // Withheld by the SLO guardrail: still shown, with why, but without a quick fix.
+      const withheld = this.withheldBySlo(uri, def, stored);
       if (!next.has(cfgUri)) next.set(cfgUri, new Map());
-      next.get(cfgUri)!.set(def.name, { changes, study: def.name });
+      if (!withheld) next.get(cfgUri)!.set(def.name, { changes, study: def.name });
       const list = messages.get(cfgUri) ?? [];
       for (const c of changes) {
-        list.push({ range: c.range, severity: DiagnosticSeverity.Information, code: TUNING_RECOMMENDATION_CODE, source: 'alluse-perf', message: changeMessage(c, def.name, stored?.result.effects, studyValues), data: { study: def.name, key: c.key } });
+        const message = changeMessage(c, def.name, stored?.result.effects, studyValues) + (withheld ? ` It is ${withheld.replace(/^not offered/, 'not offered (SLO guardrail)')}.` : '');
+        list.push({ range: c.range, severity: DiagnosticSeverity.Information, code: TUNING_RECOMMENDATION_CODE, source: 'alluse-perf', message, data: { study: def.name, key: c.key } });
       }
       messages.set(cfgUri, list);
     }
@@ -313,6 +374,23 @@ export class StudyService {
     this.shown.clear();
     for (const [u, m] of next) this.shown.set(u, m);
     for (const [u, list] of messages) this.hooks.diagnostics(u, list);
+  }
+
+  /**
+   * The SLO guardrail: why a re-measured recommendation is not offered (it broke a component's
+   * SLO in its re-measurement), or undefined when it may be offered.
+   */
+  private withheldBySlo(uri: string, def: StudyDefinition, stored: StoredRemeasure | undefined): string | undefined {
+    const doc = stored && def.component ? this.hooks.analysis(uri)?.analysis.doc : undefined;
+    if (!stored || !doc) return undefined;
+    const comps = workspaceConfigFrom(doc).components;
+    const names = comps.map((c) => c.name);
+    const med = (k: 'medianCurrent' | 'medianRecommended') => Object.fromEntries(stored.result.effects.map((e) => [e.metric, e[k]]));
+    const [v] = applyGuardrail(
+      [{ recommendation: { id: def.name, source: 'study', component: def.component!, file: def.configFile ?? '', key: '', to: 0 }, measured: measurementFromMetrics(med('medianRecommended'), def.component!, names), baseline: measurementFromMetrics(med('medianCurrent'), def.component!, names) }],
+      Object.fromEntries(comps.map((c) => [c.name, c.slos])),
+    );
+    return v.offered ? undefined : v.reason;
   }
 
   /** Quick fixes for `tuning-recommendation` diagnostics of a configuration file. */
@@ -347,6 +425,8 @@ export class StudyService {
     if (!f.def.configFile || !existsSync(f.def.configFile)) return { edits: [], message: `Study "${study}" has no configuration file to change.` };
     const rec = recommendedTrial(logTrials(studyLogPath(f.dir, study)), f.def);
     if (!rec) return { edits: [], message: `Study "${study}" has no feasible trial yet: nothing to apply.` };
+    const withheld = this.withheldBySlo(uri, f.def, this.storedRemeasure(f.dir, study, rec));
+    if (withheld) return { edits: [], message: `Trial #${rec.trial} of "${study}" is ${withheld.replace(/^not offered/, 'not offered (SLO guardrail)')}.` };
     const r = recommendationFor(readFileSync(f.def.configFile, 'utf8'), rec.params, f.def.keys);
     const edits = r.changes.filter((c) => c.edit).map((c) => c.edit!);
     const missing = r.changes.filter((c) => c.missing).map((c) => c.key);

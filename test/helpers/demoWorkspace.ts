@@ -31,7 +31,7 @@ const METRICS: Record<string, string[]> = {
  * memory limit relative to it.
  */
 export async function startDemoWorkspace(
-  opts: { ratePerS?: number; engineSlos?: string; engineLimits?: string | ((rssBytes: number) => string); prefix?: string; monitorLines?: string[] } = {},
+  opts: { ratePerS?: number; engineSlos?: string; engineLimits?: string | ((rssBytes: number) => string); prefix?: string; monitorLines?: string[]; configFiles?: boolean; topLines?: string[] } = {},
 ): Promise<DemoWorkspace> {
   await buildDemo();
   const folder = mkdtempSync(join(tmpdir(), opts.prefix ?? 'alluse-demo-ws-'));
@@ -40,6 +40,8 @@ export async function startDemoWorkspace(
     .replace(/^rate_per_s:.*$/m, `rate_per_s: ${opts.ratePerS ?? 200}`)
     .replace(/^burst_every_s:.*$/m, 'burst_every_s: 0');
   writeFileSync(join(folder, 'config/market-feed.yaml'), feed);
+  // `configFiles`: every component reads its own copy in the workspace, named under `configFiles`.
+  if (opts.configFiles) for (const n of COMPONENT_NAMES) if (n !== 'market-feed') writeFileSync(join(folder, `config/${n}.yaml`), readFileSync(join(DEMO_ROOT, `config/${n}.yaml`), 'utf8'));
   const system = await startSystem({ ports: 'ephemeral', runDir: join(folder, 'run'), logs: 'file', configDir: join(folder, 'config') });
   const engineLimits =
     typeof opts.engineLimits === 'function'
@@ -57,9 +59,10 @@ export async function startDemoWorkspace(
       ...METRICS[n].map((m) => `      ${m}`),
       ...(engine ? [`    limits: ${engineLimits}`] : ['    limits: { memory: 384MiB }']),
       ...(engine && opts.engineSlos ? [`    slos: ${opts.engineSlos}`] : []),
+      ...(opts.configFiles ? [`    configFiles: [config/${n}.yaml]`] : []),
     ].join('\n');
   });
-  const text = ['version: 1', 'components:', ...comps, 'monitor:', '  interval: 100ms', '  retention: 1h', '  storePath: store', ...(opts.monitorLines ?? []), ''].join('\n');
+  const text = ['version: 1', 'components:', ...comps, 'monitor:', '  interval: 100ms', '  retention: 1h', '  storePath: store', ...(opts.monitorLines ?? []), ...(opts.topLines ?? []), ''].join('\n');
   const file = join(folder, 'alluse-perf.yaml');
   writeFileSync(file, text);
   return { folder, file, text, system };

@@ -50,11 +50,11 @@ describe('profiling requests of the language server', () => {
   });
 
   it('says what to do when the inspector does not answer', async () => {
-    const r = await client.connection.sendRequest<ProfileStartRequest.Result>(ProfileStartRequest.method, { uri: wsUri, component: 'protocol-engine', durationMs: 500 } satisfies ProfileStartRequest.Params);
+    const r = await client.connection.sendRequest<ProfileStartRequest.Result>(ProfileStartRequest.method, { uri: wsUri, component: 'protocol-engine', durationMs: 500, trusted: true } satisfies ProfileStartRequest.Params);
     // The demo is not running here (or runs elsewhere): either way no capture on 9465 may succeed silently.
     if ('error' in r) assert.match(r.error, /no Node inspector answers on 127\.0\.0\.1:9465.*--inspect=127\.0\.0\.1:9465/);
     else assert.ok('result' in r && r.result.threads.length >= 1, 'a demo running on the default ports was profiled');
-    const r2 = await client.connection.sendRequest<ProfileStartRequest.Result>(ProfileStartRequest.method, { uri: wsUri, component: 'nope', durationMs: 500 } satisfies ProfileStartRequest.Params);
+    const r2 = await client.connection.sendRequest<ProfileStartRequest.Result>(ProfileStartRequest.method, { uri: wsUri, component: 'nope', durationMs: 500, trusted: true } satisfies ProfileStartRequest.Params);
     assert.ok('error' in r2 && /no component "nope"/.test(r2.error));
     assert.ok(Array.isArray(await client.connection.sendRequest(ProfileListRequest.method, { uri: wsUri } satisfies ProfileListRequest.Params)));
   });
@@ -111,7 +111,7 @@ describe('heap and continuous profiling through the language server', { timeout:
   const list = () => client.connection.sendRequest<ProfileEntry[]>(ProfileListRequest.method, { uri: wsUri } satisfies ProfileListRequest.Params);
 
   it('takes a sampling heap profile with heap: true and keeps it as a standard .heapprofile', async () => {
-    const r = await client.connection.sendRequest<ProfileStartRequest.Result>(ProfileStartRequest.method, { uri: wsUri, component: 'busy', durationMs: 1500, heap: true } satisfies ProfileStartRequest.Params);
+    const r = await client.connection.sendRequest<ProfileStartRequest.Result>(ProfileStartRequest.method, { uri: wsUri, component: 'busy', durationMs: 1500, heap: true, trusted: true } satisfies ProfileStartRequest.Params);
     assert.ok('result' in r, JSON.stringify(r).slice(0, 300));
     const top = r.result.heapTop!;
     assert.ok(r.result.heapTotalBytes! > 0);
@@ -130,10 +130,10 @@ describe('heap and continuous profiling through the language server', { timeout:
 
   it('profiles continuously in windows, keeps each, and stops on request', async () => {
     const before = (await list()).length;
-    const started = await client.connection.sendRequest<ProfileContinuousRequest.Result>(ProfileContinuousRequest.method, { uri: wsUri, component: 'busy', action: 'start', windowMs: 600 } satisfies ProfileContinuousRequest.Params);
+    const started = await client.connection.sendRequest<ProfileContinuousRequest.Result>(ProfileContinuousRequest.method, { uri: wsUri, component: 'busy', action: 'start', windowMs: 600, trusted: true } satisfies ProfileContinuousRequest.Params);
     assert.deepEqual(started, { running: ['busy'] });
     // Starting again while it runs changes nothing.
-    assert.deepEqual(await client.connection.sendRequest(ProfileContinuousRequest.method, { uri: wsUri, component: 'busy', action: 'start', windowMs: 600 }), { running: ['busy'] });
+    assert.deepEqual(await client.connection.sendRequest(ProfileContinuousRequest.method, { uri: wsUri, component: 'busy', action: 'start', windowMs: 600, trusted: true }), { running: ['busy'] });
     await client.waitFor(() => windows.filter((w) => w.state === 'window').length >= 2, 30_000, 'two continuous windows');
     const stopped = await client.connection.sendRequest<ProfileContinuousRequest.Result>(ProfileContinuousRequest.method, { uri: wsUri, component: 'busy', action: 'stop' } satisfies ProfileContinuousRequest.Params);
     assert.deepEqual(stopped, { running: [] });
@@ -152,7 +152,7 @@ describe('heap and continuous profiling through the language server', { timeout:
 
   it('stops by itself when the component goes away', async () => {
     windows.length = 0;
-    const started = await client.connection.sendRequest<ProfileContinuousRequest.Result>(ProfileContinuousRequest.method, { uri: wsUri, component: 'busy', action: 'start', windowMs: 400 } satisfies ProfileContinuousRequest.Params);
+    const started = await client.connection.sendRequest<ProfileContinuousRequest.Result>(ProfileContinuousRequest.method, { uri: wsUri, component: 'busy', action: 'start', windowMs: 400, trusted: true } satisfies ProfileContinuousRequest.Params);
     assert.deepEqual(started, { running: ['busy'] });
     await client.waitFor(() => windows.some((w) => w.state === 'window'), 30_000, 'a first window');
     busy.child.kill('SIGKILL');
@@ -164,7 +164,7 @@ describe('heap and continuous profiling through the language server', { timeout:
   });
 
   it('refuses a component without an inspector, saying what to set', async () => {
-    const r = await client.connection.sendRequest<ProfileContinuousRequest.Result>(ProfileContinuousRequest.method, { uri: wsUri, component: 'nope', action: 'start' } satisfies ProfileContinuousRequest.Params);
+    const r = await client.connection.sendRequest<ProfileContinuousRequest.Result>(ProfileContinuousRequest.method, { uri: wsUri, component: 'nope', action: 'start', trusted: true } satisfies ProfileContinuousRequest.Params);
     assert.ok('error' in r && /no component "nope"/.test(r.error));
   });
 });

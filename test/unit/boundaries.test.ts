@@ -49,7 +49,7 @@ describe('protocol docs', () => {
   it('docs/architecture.md names every custom method of the protocol', () => {
     const src = readFileSync(join(root, 'protocol/index.ts'), 'utf8');
     const doc = readFileSync(join(root, 'docs/architecture.md'), 'utf8');
-    const methods = [...src.matchAll(/method = '(alluse\/\w+)'/g)].map((m) => m[1]);
+    const methods = [...src.matchAll(/method = '(alluse\/[\w/]+)'/g)].map((m) => m[1]);
     assert.ok(methods.length >= 6);
     for (const m of methods) assert.ok(doc.includes(`\`${m}\``), `${m} is not documented in docs/architecture.md`);
   });

@@ -59,7 +59,7 @@ describe('hover', () => {
 
 describe('completion', () => {
   it('offers the top-level keys that are missing', () => {
-    assert.deepEqual(complete('version: 1\n|\n'), ['components', 'monitor', 'tuning']);
+    assert.deepEqual(complete('version: 1\n|\n'), ['components', 'monitor', 'tuning', 'governor', 'coordination']);
   });
 
   it('offers the keys of a list item, nested or written at the same indentation', () => {

@@ -1,0 +1,31 @@
+/**
+ * One validator for the messages of every webview panel. A webview's content is untrusted
+ * (it renders data from the workspace, and a bug or an injected script there must not
+ * steer the extension), so each panel accepts only the message types it handles, each
+ * checked field by field by the protocol's parsers (`parseWebviewMessage`,
+ * `parseStudyWebviewMessage`); everything else is dropped. What comes out is a fresh object
+ * with only the protocol's fields.
+ */
+import { parseStudyWebviewMessage, parseWebviewMessage, type StudyWebviewToExtension, type WebviewToExtension } from './index';
+
+/** The message types each panel acts on. */
+export const PANEL_MESSAGES = {
+  overview: ['ready', 'refresh', 'reveal'],
+  dashboard: ['ready', 'refresh', 'setRange'],
+  capacity: ['ready', 'refresh', 'planCapacity'],
+  impact: ['ready'],
+  flamegraph: ['ready', 'refresh', 'reveal'],
+  study: ['ready', 'refresh', 'studyCommand'],
+} as const satisfies Record<string, readonly (WebviewToExtension | StudyWebviewToExtension)['type'][]>;
+
+export type PanelKind = keyof typeof PANEL_MESSAGES;
+
+/** The messages a panel of kind K accepts. */
+export type PanelMessage<K extends PanelKind> = Extract<WebviewToExtension | StudyWebviewToExtension, { type: (typeof PANEL_MESSAGES)[K][number] }>;
+
+/** The message if the panel `kind` handles it and it matches the protocol exactly; otherwise undefined. */
+export function parsePanelMessage<K extends PanelKind>(kind: K, raw: unknown): PanelMessage<K> | undefined {
+  const accepted: readonly string[] = PANEL_MESSAGES[kind];
+  const m = kind === 'study' ? parseStudyWebviewMessage(raw) : parseWebviewMessage(raw);
+  return m && accepted.includes(m.type) ? (m as PanelMessage<K>) : undefined;
+}
