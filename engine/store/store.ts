@@ -34,6 +34,12 @@ const MAX_HEAD_SAMPLES = 2_000_000;
 /** The WAL buffer is handed to the disk early when it is this big. */
 const WAL_BUFFER_BYTES = 1 << 20;
 /**
+ * A tier written hourly or daily is written early once this many of its finished buckets
+ * wait in memory (and in every checkpoint): the 1 min buckets carry quantile sketches, and
+ * with 10,000 series an hour of them is gigabytes (bench/load.bench.ts).
+ */
+const MAX_PENDING_BUCKETS = 50_000;
+/**
  * The raw head is encoded in slices of about this many milliseconds, yielding to the event
  * loop between them: with 10,000 series the whole head (up to MAX_HEAD_SAMPLES) took seconds
  * in one go, a stall of everything else in the process (bench/load.bench.ts).
@@ -416,7 +422,14 @@ export class TimeSeriesStore {
 
   private tierDue(i: number, now: number, all: boolean): boolean {
     const w = TIERS[i].writeEveryMs;
-    return all || w === 0 || Math.floor(now / w) !== Math.floor(this.lastTierWrite[i] / w);
+    return all || w === 0 || Math.floor(now / w) !== Math.floor(this.lastTierWrite[i] / w) || this.pendingOf(i) > MAX_PENDING_BUCKETS;
+  }
+
+  /** Finished buckets of a tier waiting for its write, over all series. */
+  private pendingOf(i: number): number {
+    let n = 0;
+    for (const st of this.series.values()) n += st.pending[i].length;
+    return n;
   }
 
   /**
