@@ -43,6 +43,17 @@ export namespace ServerInfoRequest {
     uptimeS: number;
     /** Workspace files analysed since the start. */
     analyses: number;
+    /** The server process's memory now. */
+    memory?: { rssBytes: number; heapUsedBytes: number };
+    /**
+     * How late the server's event loop ran a 10 ms timer (`monitorEventLoopDelay`), since the
+     * server started or since the last query with `resetEventLoop`: a stall shows as a delay.
+     */
+    eventLoop?: { maxDelayMs: number; p99DelayMs: number; meanDelayMs: number; samples: number };
+  }
+  export interface Params {
+    /** Start a new event-loop window after answering (the load benchmark reads one per interval). */
+    resetEventLoop?: boolean;
   }
 }
 

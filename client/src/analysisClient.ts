@@ -5,17 +5,21 @@
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, TransportKind, type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { ServerInitializationOptions } from '../../protocol/index';
+import { RESTART_COMMAND_TITLE, RestartPolicy, SHOW_OUTPUT_TITLE } from './restartPolicy';
 
 export const WORKSPACE_FILE_SELECTOR: { scheme: string; language: string; pattern: string }[] = [{ scheme: 'file', language: 'yaml', pattern: '**/alluse-perf.yaml' }];
 
-/** At most this many restarts within RESTART_WINDOW_MS; beyond that the server stays stopped. */
-const MAX_RESTARTS = 5;
-const RESTART_WINDOW_MS = 3 * 60_000;
+/**
+ * Restarts a crashed server (see RestartPolicy for how often); once it gives up, says so with
+ * buttons to restart the server and to show its output.
+ */
+export class RestartingErrorHandler implements ErrorHandler {
+  readonly policy = new RestartPolicy();
 
-class RestartingErrorHandler implements ErrorHandler {
-  private restarts: number[] = [];
-
-  constructor(private readonly onRestart: (count: number) => void) {}
+  constructor(
+    private readonly onRestart: (count: number) => void,
+    private readonly onGiveUp: (message: string) => void,
+  ) {}
 
   error(): ErrorHandlerResult {
     // A single broken message is not a reason to stop; `closed` decides about restarts.
@@ -23,21 +27,26 @@ class RestartingErrorHandler implements ErrorHandler {
   }
 
   closed(): CloseHandlerResult {
-    const now = Date.now();
-    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
-    this.restarts.push(now);
-    if (this.restarts.length > MAX_RESTARTS) {
-      return {
-        action: CloseAction.DoNotRestart,
-        message: `The ALL-USE Performance analysis server stopped ${MAX_RESTARTS + 1} times in 3 minutes and was not restarted again. Look at "ALL-USE Performance: Show Server Output", then run "ALL-USE Performance: Restart Analysis Server".`,
-      };
+    const d = this.policy.onCrash(Date.now());
+    if (!d.restart) {
+      this.onGiveUp(d.message);
+      // handled: the library would show the message without buttons; onGiveUp shows it with them.
+      return { action: CloseAction.DoNotRestart, message: d.message, handled: true };
     }
-    this.onRestart(this.restarts.length);
-    return { action: CloseAction.Restart, message: `The ALL-USE Performance analysis server stopped unexpectedly and was restarted (${this.restarts.length} of ${MAX_RESTARTS}).` };
+    this.onRestart(d.count);
+    return { action: CloseAction.Restart, message: d.message };
   }
 }
 
-export function createAnalysisClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, onRestart: (count: number) => void): LanguageClient {
+/** The message when the server was given up on, with its two ways out. */
+export async function showGaveUp(message: string, output: vscode.LogOutputChannel): Promise<void> {
+  output.error(message);
+  const pick = await vscode.window.showErrorMessage(message, RESTART_COMMAND_TITLE, SHOW_OUTPUT_TITLE);
+  if (pick === RESTART_COMMAND_TITLE) await vscode.commands.executeCommand('alluse-perf.restartServer');
+  else if (pick === SHOW_OUTPUT_TITLE) output.show(true);
+}
+
+export function createAnalysisClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, onRestart: (count: number) => void, onGiveUp: (message: string) => void = (m) => void showGaveUp(m, output)): { client: LanguageClient; errorHandler: RestartingErrorHandler } {
   const serverModule = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
@@ -45,11 +54,12 @@ export function createAnalysisClient(context: vscode.ExtensionContext, output: v
   };
   const config = vscode.workspace.getConfiguration('alluse-perf');
   const initializationOptions: ServerInitializationOptions = { debounceMs: config.get<number>('validation.debounceMs', 150) };
+  const errorHandler = new RestartingErrorHandler(onRestart, onGiveUp);
   const clientOptions: LanguageClientOptions = {
     documentSelector: WORKSPACE_FILE_SELECTOR,
     outputChannel: output,
     initializationOptions,
-    errorHandler: new RestartingErrorHandler(onRestart),
+    errorHandler,
   };
-  return new LanguageClient('alluse-perf', 'ALL-USE Performance', serverOptions, clientOptions);
+  return { client: new LanguageClient('alluse-perf', 'ALL-USE Performance', serverOptions, clientOptions), errorHandler };
 }

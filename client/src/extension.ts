@@ -17,7 +17,7 @@ import {
   type MonitorStatus,
   type RangeName,
 } from '../../protocol/index';
-import { createAnalysisClient } from './analysisClient';
+import { createAnalysisClient, showGaveUp } from './analysisClient';
 import { CapacityPanel } from './capacityPanel';
 import { ComponentsTree } from './componentsTree';
 import { registerExportReport } from './exportReport';
@@ -53,6 +53,10 @@ export interface AllUsePerformanceApi {
   limitNotifications(): string[];
   /** Tuning studies: the open study views and a wait for a study's work to end (tests). */
   studies: StudyApi;
+  /** The dashboard's data of the monitored file for a range, as the panel gets it (tests of restarts). */
+  dashboardData(range: RangeName): Promise<DashboardDataRequest.Result>;
+  /** The message shown when the server crashed too often and was not restarted (undefined while it was not given up). */
+  serverGaveUp(): string | undefined;
   /** A/B comparisons of configuration files: the last result (tests). */
   compare: CompareApi;
   /** The governor: record a change, the regressions notified, the Change History panel (tests). */
@@ -90,17 +94,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
   let impact: ImpactPanel | undefined;
   context.subscriptions.push(findingsView, saves.watch());
 
-  const lc = createAnalysisClient(context, output, (n) => status.restarted(n));
+  let gaveUp: string | undefined;
+  const { client: lc, errorHandler } = createAnalysisClient(context, output, (n) => status.restarted(n), (message) => {
+    gaveUp = message;
+    status.stopped(message);
+    void showGaveUp(message, output);
+  });
   client = lc;
   /** Whether the user wants monitoring on: a restarted server picks it up again. */
   let wantMonitoring = false;
+  /** The file monitored last: a restarted server monitors that one again, whichever editor is active then. */
+  let monitoredFile: vscode.Uri | undefined;
   let everRunning = false;
   context.subscriptions.push(
     lc.onDidChangeState((e) => {
       if (e.newState === State.Running) {
         status.ready();
         // A new server process after a crash or a restart knows nothing of the monitor.
-        if (everRunning && wantMonitoring) void controlMonitor('start', true).catch(() => undefined);
+        if (everRunning && wantMonitoring) void controlMonitor('start', true, monitoredFile).catch(() => undefined);
         everRunning = true;
       } else if (e.newState === State.Stopped) status.stopped('The analysis server is not running. Click to restart it.');
     }),
@@ -119,10 +130,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
   );
 
   /** Asks the server to start or stop monitoring the workspace file, and shows why when it cannot. */
-  const controlMonitor = async (action: 'start' | 'stop', quiet = false): Promise<void> => {
-    const file = await findWorkspaceFile(quiet);
+  const controlMonitor = async (action: 'start' | 'stop', quiet = false, which?: vscode.Uri): Promise<void> => {
+    const file = which ?? (await findWorkspaceFile(quiet));
     if (!file) return;
     wantMonitoring = action === 'start';
+    monitoredFile = file;
     await vscode.workspace.openTextDocument(file); // the server monitors what it has analysed
     await ready;
     const s = await lc.sendRequest<MonitorControlRequest.Result>(MonitorControlRequest.method, { uri: file.toString(), action, trusted: vscode.workspace.isTrusted } satisfies MonitorControlRequest.Params);
@@ -153,6 +165,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     vscode.commands.registerCommand('alluse-perf.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('alluse-perf.restartServer', async () => {
       status.starting();
+      gaveUp = undefined;
+      errorHandler.policy.reset(); // restarted by hand: the crash count starts afresh
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the ALL-USE Performance analysis server' }, () => lc.restart());
     }),
     vscode.commands.registerCommand('alluse-perf.startMonitoring', () => controlMonitor('start')),
@@ -234,6 +248,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<AllUse
     dashboardPolls: () => dashboard?.polls ?? 0,
     findingsPredictions: () => findings.predictionMessages(),
     limitNotifications: () => [...limitNotifier.shown],
+    dashboardData: async (range) => {
+      if (!monitoredFile) return null;
+      return lc.sendRequest<DashboardDataRequest.Result>(DashboardDataRequest.method, { uri: monitoredFile.toString(), range } satisfies DashboardDataRequest.Params);
+    },
+    serverGaveUp: () => gaveUp,
   };
 }
 

@@ -148,6 +148,11 @@ export class AnomalyTracker {
   }
 
   /** Every series' learned detector state, by series id, for persisting baselines. */
+  /** The learned state of each series, one at a time (a snapshot taken in slices: baselineFile.ts). */
+  *snapshotEntries(): Generator<[string, unknown]> {
+    for (const [id, st] of this.byId) if (st.detector.snapshot) yield [id, st.detector.snapshot()];
+  }
+
   snapshot(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [id, st] of this.byId) if (st.detector.snapshot) out[id] = st.detector.snapshot();

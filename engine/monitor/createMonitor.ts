@@ -14,7 +14,7 @@ import { DatasourceCollector } from './datasourceCollector';
 import { Monitor, type MonitorOptions, type ScheduledCollector } from './monitor';
 import { createDefaultDetector } from '../anomaly/index';
 import { AnomalyTracker } from './anomalies';
-import { loadBaselines, saveBaselines } from './baselineFile';
+import { loadBaselines, saveBaselinesSliced } from './baselineFile';
 import type { MetricStore } from './storeApi';
 
 export interface CreatedMonitor {
@@ -54,12 +54,12 @@ export async function createMonitor(config: WorkspaceConfig, folder: string, hoo
   };
   const scheduled: ScheduledCollector[] = collectors.map((collector) => ({ collector, intervalMs: intervalOf(collector) }));
   const anomalies = hooks.anomalies ?? (m.anomaly.enabled ? new AnomalyTracker(createDefaultDetector, { threshold: m.anomaly.threshold, quietMs: m.anomaly.quietMs }) : undefined);
-  let persist: (() => void) | undefined;
+  let persist: (() => Promise<void>) | undefined;
   let baselineProblem: string | undefined;
   if (anomalies) {
     baselineProblem = loadBaselines(anomalies, storePath).problem;
     // A read-only store belongs to another process (the editor or the CLI), which saves them.
-    if (!store.readOnly && !store.memoryOnly) persist = () => saveBaselines(anomalies, storePath);
+    if (!store.readOnly && !store.memoryOnly) persist = () => saveBaselinesSliced(anomalies, storePath);
   }
   const monitor = new Monitor({ collectors: scheduled, store, storePath, rules: alertRulesFrom(config), components: config.components, disks: diskWatches(config.components, folder, realPath(storePath)), ...hooks, anomalies, persist, startupProblem: baselineProblem });
   return { monitor, store, storePath, anomalies };

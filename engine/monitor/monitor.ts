@@ -14,6 +14,14 @@ import { AnomalyFeed } from './anomalyFeed';
 import type { AlertInfo, AnomalyFinding, ComponentStatus, LimitPrediction, MonitorStatus } from './types';
 import { predictLimits, type DiskWatch } from './bottlenecks';
 
+/**
+ * Below this share of the collection rounds due, the monitor says it is behind. It never
+ * queues rounds (a collector's next round starts after its last one ended), so a process
+ * short of CPU collects less often; this makes that visible instead of silent.
+ */
+const BEHIND_RATIO = 0.5;
+/** …in this many status intervals in a row (a busy moment is not worth a warning). */
+const BEHIND_STATUSES = 3;
 /** Learned baselines are saved this often (and when monitoring stops). */
 const PERSIST_INTERVAL_MS = 5 * 60_000;
 
@@ -38,7 +46,7 @@ export interface MonitorOptions {
   /** Called as soon as anomaly episodes open. */
   onAnomalies?(findings: AnomalyFinding[]): void;
   /** Saves learned state (baselines) now and then and at stop; failures are reported, not thrown. */
-  persist?(): void;
+  persist?(): void | Promise<void>;
   /** A problem found while setting up (a damaged baselines file), shown until the first save. */
   startupProblem?: string;
   statusIntervalMs?: number;
@@ -60,8 +68,14 @@ export class Monitor {
   private predictTimer: NodeJS.Timeout | undefined;
   private predictions: LimitPrediction[] = [];
   private persistProblem: string | undefined;
+  /** The save in progress: never two at once. */
+  private persisting: Promise<void> | undefined;
   private running = false;
   private samplesSinceStatus = 0;
+  /** Collection rounds run since the last status, and the intervals of the loops that run them. */
+  private roundsSinceStatus = 0;
+  private loopIntervals: number[] = [];
+  private behindStatuses = 0;
   private samplesPerSecond = 0;
   private lastCpu = process.cpuUsage();
   private lastCpuAt = performance.now();
@@ -94,11 +108,12 @@ export class Monitor {
       const key = local ? `local:${s.intervalMs}` : s.collector.id;
       groups.set(key, [...(groups.get(key) ?? []), s]);
     }
+    this.loopIntervals = [...groups.values()].map((g) => g[0].intervalMs);
     for (const g of groups.values()) this.loop(g, 0);
     this.lastCpu = process.cpuUsage();
     this.lastCpuAt = performance.now();
     this.statusTimer = setInterval(() => this.tickStatus(), this.opts.statusIntervalMs ?? 1000);
-    if (this.opts.persist) this.persistTimer = setInterval(() => this.persistNow(), PERSIST_INTERVAL_MS);
+    if (this.opts.persist) this.persistTimer = setInterval(() => void this.persistNow(), PERSIST_INTERVAL_MS);
     this.predictTimer = setInterval(() => this.predictNow(), this.opts.predictIntervalMs ?? 5000);
   }
 
@@ -116,13 +131,18 @@ export class Monitor {
     return this.predictions;
   }
 
-  private persistNow(): void {
-    try {
-      this.opts.persist?.();
-      this.persistProblem = undefined;
-    } catch (e) {
-      this.persistProblem = `Baselines could not be saved: ${(e as Error).message}`;
-    }
+  private persistNow(): Promise<void> {
+    if (this.persisting) return this.persisting;
+    const save = async () => {
+      try {
+        await this.opts.persist?.();
+        this.persistProblem = undefined;
+      } catch (e) {
+        this.persistProblem = `Baselines could not be saved: ${(e as Error).message}`;
+      }
+    };
+    this.persisting = save().finally(() => (this.persisting = undefined));
+    return this.persisting;
   }
 
   async stop(): Promise<void> {
@@ -132,7 +152,8 @@ export class Monitor {
     clearInterval(this.statusTimer);
     clearInterval(this.persistTimer);
     clearInterval(this.predictTimer);
-    this.persistNow();
+    await this.persisting; // a periodic save under way, then one with the final state
+    await this.persistNow();
     for (const s of this.opts.collectors) s.collector.dispose?.();
     await this.opts.store.flush();
   }
@@ -149,6 +170,7 @@ export class Monitor {
     const local = group.length > 1 || group[0].collector.id === 'system' || group[0].collector.id.startsWith('process:');
     const round = async () => {
       const started = performance.now();
+      this.roundsSinceStatus++;
       const now = this.now();
       const samples: SeriesSample[] = [];
       let pending: Promise<SeriesSample[]>[] | undefined;
@@ -187,8 +209,12 @@ export class Monitor {
   }
 
   private accept(s: ScheduledCollector, r: CollectResult): SeriesSample[] {
-    // An empty list of problems is the common case: keep the one already there.
-    if (r.problems.length || this.problems.get(s.collector.id)?.length !== 0) this.problems.set(s.collector.id, r.problems);
+    // Collectors report a lasting failure only now and then (ProblemThrottle), so a round
+    // without problems clears the last ones only when it worked: a round whose `up` or
+    // `process_up` is 0, or that gave nothing, keeps them (an endpoint taken by another
+    // program, a process that is gone) instead of hiding them after 100 ms.
+    if (r.problems.length) this.problems.set(s.collector.id, r.problems);
+    else if (this.problems.get(s.collector.id)?.length !== 0 && !stillFailing(r.samples)) this.problems.set(s.collector.id, r.problems);
     // A Node component's own process_* series (prom-client) would collide with the
     // same series measured from /proc; the /proc ones are kept.
     return s.collector.id.startsWith('scrape:') ? r.samples.filter((x) => !x.series.name.startsWith('process_')) : r.samples;
@@ -257,12 +283,25 @@ export class Monitor {
       if (wall > 0) {
         this.cost = { cpuRatio: (cpu.user + cpu.system) / 1000 / wall, rssBytes: process.memoryUsage().rss };
         this.samplesPerSecond = (this.samplesSinceStatus * 1000) / wall;
+        this.checkBehind(wall);
       }
       this.lastCpu = process.cpuUsage();
       this.lastCpuAt = performance.now();
       this.samplesSinceStatus = 0;
+      this.roundsSinceStatus = 0;
     }
     this.opts.onStatus?.(this.status());
+  }
+
+  /** Reports (or clears) a monitor that ran fewer collection rounds than its intervals ask for. */
+  private checkBehind(wallMs: number): void {
+    let due = 0;
+    for (const ms of this.loopIntervals) due += wallMs / ms;
+    const ratio = due > 0 ? this.roundsSinceStatus / due : 1;
+    this.behindStatuses = due >= 5 && ratio < BEHIND_RATIO ? this.behindStatuses + 1 : 0;
+    if (this.behindStatuses >= BEHIND_STATUSES) {
+      this.problems.set('monitor', [{ collector: 'monitor', kind: 'busy', message: `Monitoring is behind: ${Math.round(ratio * 100)}% of the collection rounds due in the last ${(wallMs / 1000).toFixed(1)} s ran (this process is short of CPU). Samples are taken less often; none are queued. Fewer components, longer intervals (monitor.interval, metrics.interval) or a less busy machine help.` }]);
+    } else this.problems.delete('monitor');
   }
 
   /** The pid the component's process collector is watching (collectors that find processes expose a locator). */
@@ -296,7 +335,8 @@ export class Monitor {
       components: [...this.componentState.values()].map((c) => ({
         ...c,
         pid: c.up ? this.pidOf(c.name) : undefined,
-        problem: allProblems.find((p) => p.component === c.name)?.message,
+        // All of them: a process that is gone and an endpoint that answers garbage are two things to fix.
+        problem: allProblems.filter((p) => p.component === c.name).map((p) => p.message).join(' ') || undefined,
         alerts: alerts.filter((a) => a.component === c.name).length,
       })),
       alerts,
@@ -317,4 +357,11 @@ export class Monitor {
       predictions: this.predictions,
     };
   }
+}
+
+/** Whether a collector's round failed without saying so again: it reports itself down, or gave no sample. */
+function stillFailing(samples: readonly SeriesSample[]): boolean {
+  if (samples.length === 0) return true;
+  for (const x of samples) if (x.v === 0 && (x.series.name === 'up' || x.series.name === 'process_up')) return true;
+  return false;
 }

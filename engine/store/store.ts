@@ -33,6 +33,18 @@ const RAW_FILE_MS = 2 * 3_600_000;
 const MAX_HEAD_SAMPLES = 2_000_000;
 /** The WAL buffer is handed to the disk early when it is this big. */
 const WAL_BUFFER_BYTES = 1 << 20;
+/**
+ * A tier written hourly or daily is written early once this many of its finished buckets
+ * wait in memory (and in every checkpoint): the 1 min buckets carry quantile sketches, and
+ * with 10,000 series an hour of them is gigabytes (bench/load.bench.ts).
+ */
+const MAX_PENDING_BUCKETS = 50_000;
+/**
+ * The raw head is encoded in slices of about this many milliseconds, yielding to the event
+ * loop between them: with 10,000 series the whole head (up to MAX_HEAD_SAMPLES) took seconds
+ * in one go, a stall of everything else in the process (bench/load.bench.ts).
+ */
+const SEAL_SLICE_MS = 8;
 /** Per series, samples kept by a read-only store that is appended to (memory only). */
 const LOCAL_HEAD_LIMIT = 200_000;
 
@@ -90,6 +102,8 @@ export class TimeSeriesStore {
   private readonly lastTierWrite: number[] = TIERS.map(() => 0);
   private walChain: Promise<void> = Promise.resolve();
   private cutChain: Promise<void> = Promise.resolve();
+  /** The raw head of the last cut being encoded in slices; no other cut starts meanwhile. */
+  private sealing: Promise<unknown> | undefined;
   private timer?: ReturnType<typeof setInterval>;
   private droppedSamples = 0;
   /**
@@ -417,15 +431,26 @@ export class TimeSeriesStore {
 
   private tierDue(i: number, now: number, all: boolean): boolean {
     const w = TIERS[i].writeEveryMs;
-    return all || w === 0 || Math.floor(now / w) !== Math.floor(this.lastTierWrite[i] / w);
+    return all || w === 0 || Math.floor(now / w) !== Math.floor(this.lastTierWrite[i] / w) || this.pendingOf(i) > MAX_PENDING_BUCKETS;
+  }
+
+  /** Finished buckets of a tier waiting for its write, over all series. */
+  private pendingOf(i: number): number {
+    let n = 0;
+    for (const st of this.series.values()) n += st.pending[i].length;
+    return n;
   }
 
   /**
-   * Seals the head: encodes raw blocks and due rollup blocks (synchronously, so queries see
-   * them at once), rotates the WAL, snapshots the checkpoint, then writes them in order.
+   * Seals the head: rotates the WAL, encodes the due rollup blocks (synchronously, so queries
+   * see them at once), snapshots the checkpoint, encodes the raw head in slices (sealRaw:
+   * each series' samples move from the head to a block in one step, so queries see them in
+   * one or the other), then writes them in order.
    */
   private startCut(all: boolean): void {
     if (this.mode !== 'writer' && this.mode !== 'memory') return;
+    // The samples of the cut still being sealed belong to its WAL segment: never to a second cut.
+    if (this.sealing) return;
     const now = this.now();
     const seq = this.walSeq;
     this.nextCutAt = this.cutBoundary(now);
@@ -439,13 +464,10 @@ export class TimeSeriesStore {
     const due = TIERS.map((_, i) => this.tierDue(i, now, all));
     due.forEach((d, i) => { if (d) this.lastTierWrite[i] = now; });
     const groups: NewBlock[][] = RES.map(() => []);
+    const rawJobs: { st: SeriesState; n: number }[] = [];
     for (const st of this.series.values()) {
       st.closeBuckets(now);
-      if (st.headT.length) {
-        groups[0].push({ kind: BlockKind.Raw, seriesId: st.id, count: st.headT.length, tmin: st.headT[0], tmax: st.headT[st.headT.length - 1], payload: encodeRaw(st.headT, st.headV) });
-        st.headT = [];
-        st.headV = [];
-      }
+      if (st.headT.length) rawJobs.push({ st, n: st.headT.length });
       for (let i = 0; i < TIERS.length; i++) {
         const p = st.pending[i];
         if (!due[i] || p.length === 0) continue;
@@ -460,15 +482,21 @@ export class TimeSeriesStore {
       this.idsGen++;
       return list;
     });
+    const sealed = this.sealRaw(rawJobs, writing, groups[0], mem[0]);
+    this.sealing = sealed;
+    void sealed.then(() => { this.sealing = undefined; });
     if (!writing) {
-      this.enforceMemoryLimit();
-      void this.applyRetention(now);
+      void sealed.then(() => {
+        this.enforceMemoryLimit();
+        void this.applyRetention(now);
+      });
       return;
     }
     this.pruneSeries(now);
     const ckpt = encodeCheckpoint(seq, this.series.values());
     const walDone = this.walChain;
     this.cutChain = this.cutChain.then(async () => {
+      await sealed;
       if (this.mode !== 'writer') { this.keepInMemory(mem); return; }
       let file = '';
       try {
@@ -497,6 +525,38 @@ export class TimeSeriesStore {
         this.keepInMemory(mem);
       }
     });
+  }
+
+  /**
+   * Encodes the first `n` head samples of each series into a raw block, in slices of
+   * SEAL_SLICE_MS with a yield between them. A series' block becomes visible (memBlocks) in the
+   * same step as its samples leave the head; samples appended meanwhile stay in the head for
+   * the next cut. A small head is done at once, without yielding.
+   */
+  private async sealRaw(jobs: { st: SeriesState; n: number }[], writing: boolean, group: NewBlock[], mem: MemBlock[]): Promise<void> {
+    let i = 0;
+    while (i < jobs.length) {
+      const sliceEnd = performance.now() + SEAL_SLICE_MS;
+      do {
+        const { st, n } = jobs[i++];
+        const whole = st.headT.length === n;
+        const t = whole ? st.headT : st.headT.slice(0, n);
+        const v = whole ? st.headV : st.headV.slice(0, n);
+        const b: NewBlock = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: t[0], tmax: t[n - 1], payload: encodeRaw(t, v) };
+        group.push(b);
+        const m: MemBlock = { ...b, inFlight: writing };
+        mem.push(m);
+        this.memBlocks[0].push(m);
+        if (whole) {
+          st.headT = [];
+          st.headV = [];
+        } else {
+          st.headT.splice(0, n);
+          st.headV.splice(0, n);
+        }
+      } while (i < jobs.length && performance.now() < sliceEnd);
+      if (i < jobs.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   private keepInMemory(mem: MemBlock[][]): void {
@@ -754,6 +814,7 @@ export class TimeSeriesStore {
     if (this.timer) clearInterval(this.timer);
     if (this.mode === 'writer') {
       this.flushWal();
+      await this.sealing; // the cut in progress first, then one of everything left
       this.startCut(true);
     }
     await Promise.all([this.walChain, this.cutChain]);

@@ -3,9 +3,11 @@
  * It owns no analysis logic; it schedules the engine's work and converts its results.
  */
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completeAt, hoverAt } from '../../engine/index';
 import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest, ProfileCompareRequest, ProfileContinuousNotification, ProfileContinuousRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
+import { Coalescer } from './coalesce';
 import { MonitorService } from './monitorService';
 import { registerGovernor } from './governorRequests';
 import { ProfileService } from './profileService';
@@ -35,16 +37,21 @@ function publish(uri: string): number {
   return diagnostics.length;
 }
 
+/** At most one status and one republish of a file's diagnostics per 200 ms, with the latest state (see coalesce.ts). */
+const STATUS_COALESCE_MS = 200;
+const statusSends = new Coalescer(STATUS_COALESCE_MS, (uri) => void connection.sendNotification(MonitorStatusNotification.method, { ...monitors.status(uri), uri } satisfies MonitorStatusNotification.Params));
+const diagnosticSends = new Coalescer(STATUS_COALESCE_MS, (uri) => publish(uri));
+
 const monitors = new MonitorService({
   analysis: (uri) => {
     const doc = documents.get(uri);
     return doc ? analyses.current(doc) : analyses.latest(uri);
   },
-  status: (uri, status) => void connection.sendNotification(MonitorStatusNotification.method, { ...status, uri } satisfies MonitorStatusNotification.Params),
+  status: (uri) => statusSends.changed(uri),
   alertsChanged: (uri) => {
     coordination.scheduler.alertsChanged();
-    publish(uri);
-    void connection.sendNotification(MonitorStatusNotification.method, { ...monitors.status(uri), uri } satisfies MonitorStatusNotification.Params);
+    diagnosticSends.changed(uri);
+    statusSends.changed(uri);
   },
 });
 
@@ -173,6 +180,8 @@ const studies = registerStudyService(
 
 connection.onShutdown(() => {
   studies.cancelAll();
+  statusSends.dispose();
+  diagnosticSends.dispose();
   comparisons.cancelAll();
   governor.stop();
   return Promise.all([monitors.stopAll(), profiles.stopAll(), coordination.scheduler.cancelAll()]).then(() => undefined);
@@ -201,12 +210,27 @@ connection.onRequest(ProfileResultRequest.method, (params: ProfileResultRequest.
 connection.onRequest(ProfileCompareRequest.method, (params: ProfileCompareRequest.Params) => profiles.compare(params));
 connection.onRequest(ConfigKeyUsagesRequest.method, (params: ConfigKeyUsagesRequest.Params) => profiles.configKeyUsages(params).catch(() => []));
 
-connection.onRequest(ServerInfoRequest.method, (): ServerInfoRequest.Result => ({
-  pid: process.pid,
-  version: SERVER_VERSION,
-  uptimeS: Math.round(process.uptime()),
-  analyses: analysisCount,
-}));
+/** Event-loop delay of this process, for `alluse/serverInfo`: a stall of the loop shows as a late timer. */
+const LOOP_RESOLUTION_MS = 10;
+const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+loopDelay.enable();
+
+connection.onRequest(ServerInfoRequest.method, (params?: ServerInfoRequest.Params): ServerInfoRequest.Result => {
+  const mem = process.memoryUsage();
+  // The histogram records the whole interval between timer runs; the delay is what exceeds the resolution.
+  const late = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100);
+  const samples = loopDelay.count;
+  const eventLoop = { maxDelayMs: samples ? late(loopDelay.max) : 0, p99DelayMs: samples ? late(loopDelay.percentile(99)) : 0, meanDelayMs: samples ? late(loopDelay.mean) : 0, samples };
+  if (params?.resetEventLoop) loopDelay.reset();
+  return {
+    pid: process.pid,
+    version: SERVER_VERSION,
+    uptimeS: Math.round(process.uptime()),
+    analyses: analysisCount,
+    memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },
+    eventLoop,
+  };
+});
 
 /**
  * A bug in one request must not take the server down with it: log it and answer with

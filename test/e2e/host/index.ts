@@ -21,6 +21,9 @@ export async function run(): Promise<void> {
   // the way mocha does before requiring a file, then load them.
   mocha.suite.emit('pre-require', globalThis, 'extension.test', mocha);
   await import('./extension.test');
+  // Last: it kills the server until it is given up on, then restarts it by hand.
+  mocha.suite.emit('pre-require', globalThis, 'restart.test', mocha);
+  await import('./restart.test');
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} in-host test(s) failed`);
 }
