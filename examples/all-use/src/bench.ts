@@ -31,7 +31,7 @@ export interface BenchResult {
   config_dir: string;
   seed: number | null;
   /** --capacity only: the highest passing probe's base rate (0 when none passed), the bounds and every probe. */
-  capacity?: { rate: number; fail_rate: number | null; slo_p95_ms: number; max_error_rate: number; ticks_per_cpu_s: number | null; probes: JudgedProbe[] };
+  capacity?: { rate: number; fail_rate: number | null; slo_p95_ms: number; max_error_rate: number; ticks_per_cpu_s: number; probes: JudgedProbe[] };
 }
 
 /** "20s", "500ms", "1m", "1.5s" or a bare number of seconds. */
@@ -145,7 +145,8 @@ async function measureCapacity(sys: RunningSystem, o: BenchOptions, c: CapacityO
       rate: res.best?.rate ?? 0, fail_rate: res.firstFail?.rate ?? null, slo_p95_ms: c.sloP95Ms, max_error_rate: c.maxErrorRate,
       // Ticks completed per CPU second of the whole system at the capacity point: less sensitive
       // to how much of the shared machine the run got than the wall-clock throughput.
-      ticks_per_cpu_s: res.best && res.best.cpu_s > 0 ? Math.round(res.best.completed / res.best.cpu_s) : null,
+      // (Of the probe the other fields come from: the lowest failing one when none passed.)
+      ticks_per_cpu_s: at.cpu_s > 0 ? Math.round(at.completed / at.cpu_s) : 0,
       probes: res.probes,
     },
   };
