@@ -1,6 +1,7 @@
 /**
  * The demo protocol engine's booking (examples/all-use/src/engine/booker.ts): at most
- * `maxInFlight` requests to the account service, results priced meanwhile booked together,
+ * `maxInFlight` requests to the account service, results priced meanwhile booked together
+ * (at most `maxUpdates` per request),
  * each caller told whether its own updates were booked. Pure logic: `send` is a stub here.
  */
 import assert from 'node:assert/strict';
@@ -54,7 +55,31 @@ describe('demo engine booker', () => {
     assert.equal(await fourth, true);
   });
 
+  it('splits a long backlog into requests of at most maxUpdates (whole batches, in order)', async () => {
+    const svc = stubService();
+    const b = new Booker(svc.send, 1, 4);
+    const first = b.book([upd(0)], 1);
+    const rest = [b.book([upd(1), upd(2)], 1), b.book([upd(3), upd(4)], 1), b.book([upd(5)], 1), b.book([upd(6), upd(7), upd(8), upd(9), upd(10)], 1), b.book([upd(11)], 1)];
+    assert.equal(b.backlog, 5);
+    svc.requests[0].answer(true);
+    await first;
+    assert.deepEqual(svc.requests[1].updates.map((u) => u.account), [1, 2, 3, 4], 'two whole batches fill the request');
+    svc.requests[1].answer(true);
+    await rest[1];
+    assert.deepEqual(svc.requests[2].updates.map((u) => u.account), [5]);
+    svc.requests[2].answer(true);
+    await rest[2];
+    assert.deepEqual(svc.requests[3].updates.map((u) => u.account), [6, 7, 8, 9, 10], 'a batch larger than the bound goes alone');
+    svc.requests[3].answer(true);
+    await rest[3];
+    assert.deepEqual(svc.requests[4].updates.map((u) => u.account), [11]);
+    svc.requests[4].answer(true);
+    assert.deepEqual(await Promise.all(rest), Array(5).fill(true));
+    assert.equal(b.backlog, 0);
+  });
+
   it('rejects a bound below one', () => {
     assert.throws(() => new Booker(async () => true, 0), /at least 1/);
+    assert.throws(() => new Booker(async () => true, 1, 0), /maxUpdates must be at least 1/);
   });
 });
