@@ -20,7 +20,7 @@ export class Booker {
   private open = 0;
 
   /** `send` books one request's updates and resolves true when the account service accepted them. */
-  constructor(private readonly send: (updates: PositionUpdate[]) => Promise<boolean>, readonly maxInFlight = 2, readonly maxUpdates = 2048) {
+  constructor(private readonly send: (updates: PositionUpdate[]) => Promise<boolean>, readonly maxInFlight = 2, readonly maxUpdates = 512) {
     if (!(maxInFlight >= 1)) throw new Error('maxInFlight must be at least 1');
     if (!(maxUpdates >= 1)) throw new Error('maxUpdates must be at least 1');
   }
