@@ -12,6 +12,7 @@ import { SampleWindow } from './shared/quantiles.js';
 import { BoundedQueue } from './engine/queue.js';
 import { WorkerPool } from './engine/pool.js';
 import { Rules } from './engine/rules.js';
+import { Booker } from './engine/booker.js';
 import type { Job, PositionUpdate, Tick } from './engine/types.js';
 
 /** The pool, for the stuck-worker fault hook (hooks are wired before start() runs). */
@@ -79,6 +80,9 @@ async function start(ctx: ComponentContext<typeof schema>) {
   });
   poolRef = pool;
 
+  // At most two booking requests open; more priced results wait and are booked together.
+  const booker = new Booker(async (updates) => (await requestJson(`${accountUrl}/positions`, updates, 5000)).status === 200);
+
   function fail(jobs: Job[], kind: string): void {
     counts.failed += jobs.length;
     ticks.inc({ outcome: 'failed' }, jobs.length);
@@ -105,13 +109,9 @@ async function start(ctx: ComponentContext<typeof schema>) {
     options.inc(legs);
     const spike = ctx.faults.extraDelayMs();
     if (spike > 0) await new Promise((r) => setTimeout(r, spike));
-    try {
-      const res = await requestJson(`${accountUrl}/positions`, updates, 5000);
-      if (res.status !== 200) { fail(jobs, 'account_service'); return; }
-    } catch {
-      fail(jobs, 'account_service');
-      return;
-    }
+    const booked = await booker.book(updates, jobs.length);
+    schedule(); // a booking slot or backlog room may have opened for the next batch
+    if (!booked) { fail(jobs, 'account_service'); return; }
     const now = nowMs();
     for (const j of jobs) {
       const ms = Math.max(0, now - j.tick.ts);
@@ -126,10 +126,13 @@ async function start(ctx: ComponentContext<typeof schema>) {
   // and only to an idle worker (otherwise jobs keep accumulating into bigger batches).
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
+  // Back-pressure: while more than a queue's worth of priced ticks waits for the account
+  // service, pricing more would only grow memory; ticks wait in the bounded queue instead.
+  const canPrice = () => pool.hasIdle() && booker.backlog < c.queue_capacity;
   function schedule(): void {
     if (stopping) return;
     const now = performance.now();
-    while (queue.length > 0 && pool.hasIdle()) {
+    while (queue.length > 0 && canPrice()) {
       const oldest = queue.oldest()!;
       if (queue.length < c.batch_size && now - oldest < c.batch_timeout_ms) break;
       void runBatch(queue.take(c.batch_size).map((t) => rules.evaluate(t)));
@@ -137,7 +140,7 @@ async function start(ctx: ComponentContext<typeof schema>) {
     busy.set(pool.busyCount);
     queueDepth.set(queue.length);
     if (timer) { clearTimeout(timer); timer = undefined; }
-    if (queue.length > 0 && pool.hasIdle()) {
+    if (queue.length > 0 && canPrice()) {
       timer = setTimeout(() => { timer = undefined; schedule(); }, Math.max(0, queue.oldest()! + c.batch_timeout_ms - now));
     }
   }
@@ -178,7 +181,7 @@ async function start(ctx: ComponentContext<typeof schema>) {
     stats() {
       const [p50, p95, p99] = window.quantiles([0.5, 0.95, 0.99]);
       return {
-        ticks: { ...counts }, queue_depth: queue.length, workers_busy: pool.busyCount,
+        ticks: { ...counts }, queue_depth: queue.length, workers_busy: pool.busyCount, booking_backlog: booker.backlog, bookings_in_flight: booker.inFlight,
         window: { since: window.since, count: window.count, p50_ms: p50, p95_ms: p95, p99_ms: p99, mean_ms: window.mean() },
       };
     },

@@ -79,7 +79,10 @@ export async function freePorts(n: number): Promise<number[]> {
 
 export function httpGet(url: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+    // A fresh connection each time (agent: false): Node's global agent keeps sockets alive,
+    // and a request sent on one just as the server closes it for idleness (keepAliveTimeout
+    // 5 s, the bench's probe length) fails with ECONNRESET.
+    const req = http.get(url, { timeout: timeoutMs, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { body += d; });
