@@ -2,10 +2,11 @@
  * The comparison view (webview): the progress of an A/B comparison with a Cancel button,
  * then every metric's medians, change with its interval, p-value and verdict, and a
  * box-and-strip plot per metric. Messages from the webview are validated
- * (`parseCompareWebviewMessage`) before anything acts on them.
+ * (`parsePanelMessage`, the one validator of every panel, as kind `compare`) before anything acts on them.
  */
 import * as vscode from 'vscode';
-import { parseCompareWebviewMessage, type CompareViewData, type ExtensionToCompareWebview } from '../../protocol/index';
+import { type CompareViewData, type ExtensionToCompareWebview } from '../../protocol/index';
+import { parsePanelMessage } from '../../protocol/panelMessages';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 const COMPARE_CSS = `
@@ -46,7 +47,7 @@ export class ComparePanel implements vscode.Disposable {
       onDispose();
     });
     this.panel.webview.onDidReceiveMessage((raw) => {
-      const msg = parseCompareWebviewMessage(raw);
+      const msg = parsePanelMessage('compare', raw);
       if (!msg) return;
       if (msg.type === 'ready') {
         // The webview reloads when shown again (no retained context): send the last state again.

@@ -66,7 +66,12 @@ export function registerCoordinationCommands(
     // A just-opened file may not be analysed yet: ask again briefly.
     let r: CoordinationConflictsRequest.Result | undefined;
     for (let i = 0; i < 20; i++) {
-      r = await lc.sendRequest<CoordinationConflictsRequest.Result>(CoordinationConflictsRequest.method, { uri: uri.toString(), measure, trusted: vscode.workspace.isTrusted } satisfies CoordinationConflictsRequest.Params, token);
+      const params = { uri: uri.toString(), measure, trusted: vscode.workspace.isTrusted } satisfies CoordinationConflictsRequest.Params;
+      // Never pass an undefined token: with a method name, vscode-jsonrpc then sends [params, null]
+      // as positional parameters and the server's handler gets null where its token belongs.
+      r = token
+        ? await lc.sendRequest<CoordinationConflictsRequest.Result>(CoordinationConflictsRequest.method, params, token)
+        : await lc.sendRequest<CoordinationConflictsRequest.Result>(CoordinationConflictsRequest.method, params);
       if (!r.problems.some((p) => /Open alluse-perf.yaml first/.test(p))) break;
       await new Promise((res) => setTimeout(res, 150));
     }

@@ -1,10 +1,12 @@
 /**
  * The "Change History" webview: the workspace's audit history (`alluse/audit/list`), newest
  * first, refreshed when the server says it changed (`alluse/audit/changed`) while visible.
- * Its "Revert" and "Open" buttons come back as validated messages (`parseHistoryWebviewMessage`).
+ * Its "Revert" and "Open" buttons come back as validated messages
+ * (`parsePanelMessage`, the one validator of every panel, as kind `history`).
  */
 import * as vscode from 'vscode';
-import { parseHistoryWebviewMessage, type AuditListRequest, type ExtensionToHistoryWebview } from '../../protocol/index';
+import { type AuditListRequest, type ExtensionToHistoryWebview } from '../../protocol/index';
+import { parsePanelMessage } from '../../protocol/panelMessages';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 const HISTORY_CSS = `
@@ -45,7 +47,7 @@ export class HistoryPanel implements vscode.Disposable {
     this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, { title: 'Change History', script: 'history.js', css: HISTORY_CSS });
     this.panel.onDidDispose(onDispose);
     this.panel.webview.onDidReceiveMessage(async (raw) => {
-      const msg = parseHistoryWebviewMessage(raw);
+      const msg = parsePanelMessage('history', raw);
       if (!msg) return;
       if (msg.type === 'revert') await this.actions.revert(msg.id);
       else if (msg.type === 'openFile') await this.actions.open(msg.id);

@@ -46,7 +46,8 @@ export class QueueTree implements vscode.TreeDataProvider<Node> {
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'message') {
       const item = new vscode.TreeItem(node.text);
-      item.tooltip = node.tooltip;
+      // A narrow side bar cuts the line short ("Nothing queued. Studies, profiles an…"): the tooltip has all of it.
+      item.tooltip = node.tooltip ?? node.text;
       return item;
     }
     const j = node.job;

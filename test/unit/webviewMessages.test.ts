@@ -1,6 +1,9 @@
 /**
- * Every webview panel (overview, dashboard, capacity, impact, flame graph, study) against
- * hostile messages, and the HTML and options each one is created with.
+ * Every webview panel (overview, dashboard, capacity, impact, flame graph, study, compare,
+ * history) against hostile messages, and the HTML and options each one is created with.
+ * The panels are found in `client/src/*Panel.ts` (every file there that creates a webview
+ * panel), so a new panel that this test does not drive, or that does not validate through
+ * `parsePanelMessage`, fails it.
  *
  * The panels are the real client classes, built against a small stand-in for the `vscode`
  * module (a recording fake: this is a unit test of their message handling, not of VS Code).
@@ -120,6 +123,7 @@ const fakeVscode = {
     },
   },
   commands: { executeCommand: async (c: string) => void effects.commands.push(c) },
+  workspace: { asRelativePath: (p: unknown) => String(p) },
 };
 
 const moduleLoader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
@@ -130,9 +134,13 @@ const originalLoad = moduleLoader._load;
 const EXT = FakeUri.file('/ext');
 const WS = FakeUri.file('/ws/alluse-perf.yaml');
 const SOURCE = '/ws/src/hot.ts';
+/** An audit entry id as the history writes them (the history panel's revert/openFile take only these). */
+const AUDIT_ID = '20261127T093000Z-a1b2c3';
 
 interface PanelCase {
   kind: PanelKind;
+  /** The panel's source file in client/src. */
+  file: string;
   make(): CreatedPanel;
   /** A valid message of this panel and what it must cause. */
   valid: unknown;
@@ -152,6 +160,8 @@ before(() => {
   const { ImpactPanel } = require('../../client/src/impactPanel') as typeof import('../../client/src/impactPanel');
   const { FlameGraphPanel } = require('../../client/src/flameGraphPanel') as typeof import('../../client/src/flameGraphPanel');
   const { StudyPanel } = require('../../client/src/studyPanel') as typeof import('../../client/src/studyPanel');
+  const { ComparePanel } = require('../../client/src/comparePanel') as typeof import('../../client/src/comparePanel');
+  const { HistoryPanel } = require('../../client/src/historyPanel') as typeof import('../../client/src/historyPanel');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const fetch = async () => {
     effects.fetched++;
@@ -165,12 +175,21 @@ before(() => {
     flame: { name: '(root)', value: 900, children: [] },
     functions: [{ name: 'hot', selfPct: 50, totalPct: 60, category: 'user', mapped: true, location: { file: SOURCE, line: 3, column: 1 } }],
   };
+  const history = {
+    list: async () => {
+      effects.fetched++;
+      return { entries: [], problems: [], path: '/ws/.alluse/audit.jsonl' };
+    },
+    revert: async (id: string) => void effects.commands.push(`revert:${id}`),
+    open: async (id: string) => void effects.commands.push(`open:${id}`),
+  };
   cases = [
-    { kind: 'overview', make: () => (new OverviewPanel(ext, ws, fetch as never, () => undefined), last()), valid: { type: 'ready' }, effect: () => effects.fetched > 0 },
-    { kind: 'dashboard', make: () => (new DashboardPanel(ext, ws, fetch as never, () => undefined), last()), valid: { type: 'setRange', range: '1h' }, effect: () => effects.fetched > 0 },
-    { kind: 'capacity', make: () => (new CapacityPanel(ext, ws, (async () => { effects.fetched++; return { plans: [] }; }) as never, () => undefined), last()), valid: { type: 'planCapacity', query: { load: 10 } }, effect: () => effects.fetched > 0 },
+    { kind: 'overview', file: 'overviewPanel.ts', make: () => (new OverviewPanel(ext, ws, fetch as never, () => undefined), last()), valid: { type: 'ready' }, effect: () => effects.fetched > 0 },
+    { kind: 'dashboard', file: 'dashboardPanel.ts', make: () => (new DashboardPanel(ext, ws, fetch as never, () => undefined), last()), valid: { type: 'setRange', range: '1h' }, effect: () => effects.fetched > 0 },
+    { kind: 'capacity', file: 'capacityPanel.ts', make: () => (new CapacityPanel(ext, ws, (async () => { effects.fetched++; return { plans: [] }; }) as never, () => undefined), last()), valid: { type: 'planCapacity', query: { load: 10 } }, effect: () => effects.fetched > 0 },
     {
       kind: 'impact',
+      file: 'impactPanel.ts',
       make: () => {
         const p = new ImpactPanel(ext, () => undefined);
         p.show({ type: 'error', message: 'pending' });
@@ -180,8 +199,22 @@ before(() => {
       valid: { type: 'ready' },
       effect: () => effects.posted.length > 0,
     },
-    { kind: 'flamegraph', make: () => (new FlameGraphPanel(ext, profile as never, () => undefined), last()), valid: { type: 'reveal', uri: `file://${SOURCE}`, range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } } }, effect: () => effects.opened.includes(`file://${SOURCE}`) },
-    { kind: 'study', make: () => (new StudyPanel(ext, ws, 's', fetch as never, (c) => void effects.commands.push(c), () => undefined), last()), valid: { type: 'studyCommand', command: 'cancel' }, effect: () => effects.commands.includes('cancel') },
+    { kind: 'flamegraph', file: 'flameGraphPanel.ts', make: () => (new FlameGraphPanel(ext, profile as never, () => undefined), last()), valid: { type: 'reveal', uri: `file://${SOURCE}`, range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } } }, effect: () => effects.opened.includes(`file://${SOURCE}`) },
+    { kind: 'study', file: 'studyPanel.ts', make: () => (new StudyPanel(ext, ws, 's', fetch as never, (c) => void effects.commands.push(c), () => undefined), last()), valid: { type: 'studyCommand', command: 'cancel' }, effect: () => effects.commands.includes('cancel') },
+    {
+      kind: 'compare',
+      file: 'comparePanel.ts',
+      make: () => (new ComparePanel(ext, () => void effects.commands.push('cancel'), () => void effects.commands.push('rerun'), () => undefined), last()),
+      valid: { type: 'cancel' },
+      effect: () => effects.commands.includes('cancel'),
+    },
+    {
+      kind: 'history',
+      file: 'historyPanel.ts',
+      make: () => (new HistoryPanel(ext, ws, history as never, () => undefined), last()),
+      valid: { type: 'revert', id: AUDIT_ID },
+      effect: () => effects.commands.includes(`revert:${AUDIT_ID}`) && effects.fetched > 0,
+    },
   ];
 });
 
@@ -206,6 +239,10 @@ const MALFORMED: unknown[] = [
   { type: 'reveal' }, { type: 'reveal', uri: 1, range: RANGE }, { type: 'reveal', uri: 'x'.repeat(5000), range: RANGE }, { type: 'reveal', uri: 'file:///etc/passwd' },
   { type: 'reveal', uri: 'file:///etc/passwd', range: { start: { line: -1, character: 0 }, end: RANGE.end } }, { type: 'reveal', uri: 'file:///etc/passwd', range: { start: { line: 0.5, character: 0 }, end: RANGE.end } },
   { type: 'studyCommand' }, { type: 'studyCommand', command: 'rm -rf ~' }, { type: 'studyCommand', command: 'constructor' }, { type: 'studyCommand', command: 'toString' }, { type: 'studyCommand', command: ['run'] },
+  { type: 'CANCEL' }, { type: 'cancel ' }, { type: ['rerun'] }, { type: 'rerun\n' },
+  { type: 'revert' }, { type: 'revert', id: '' }, { type: 'revert', id: 42 }, { type: 'revert', id: [AUDIT_ID] }, { type: 'revert', id: `${AUDIT_ID}\n` },
+  { type: 'revert', id: `../../${AUDIT_ID}` }, { type: 'revert', id: '__proto__' }, { type: 'revert', id: 'x'.repeat(5000) },
+  { type: 'openFile' }, { type: 'openFile', id: '/etc/passwd' }, { type: 'openFile', id: { toString: () => AUDIT_ID } }, { type: 'openFile', id: AUDIT_ID.toUpperCase().replace('T', 't') },
 ];
 
 /** One valid message of every type (each panel must drop the ones it does not handle). */
@@ -218,6 +255,10 @@ const EVERY_VALID: unknown[] = [
   { type: 'reveal', uri: 'command:workbench.action.terminal.new', range: RANGE },
   { type: 'studyCommand', command: 'run' },
   { type: 'studyCommand', command: 'applyAll' },
+  { type: 'cancel' },
+  { type: 'rerun' },
+  { type: 'revert', id: AUDIT_ID },
+  { type: 'openFile', id: AUDIT_ID },
 ];
 
 const typeOf = (m: unknown) => (m && typeof m === 'object' ? (m as { type?: unknown }).type : undefined);
@@ -237,7 +278,7 @@ describe('webview messages: one validator per panel (protocol/panelMessages.ts)'
 
   it('whatever comes in, what comes out is undefined or a fresh plain message of an accepted type (property)', () => {
     const kinds = Object.keys(PANEL_MESSAGES) as PanelKind[];
-    const shaped = fc.record({ type: fc.constantFrom('ready', 'refresh', 'setRange', 'planCapacity', 'reveal', 'studyCommand', 'x'), range: fc.anything(), uri: fc.anything(), query: fc.anything(), command: fc.anything() }, { requiredKeys: ['type'] });
+    const shaped = fc.record({ type: fc.constantFrom('ready', 'refresh', 'setRange', 'planCapacity', 'reveal', 'studyCommand', 'cancel', 'rerun', 'revert', 'openFile', 'x'), range: fc.anything(), uri: fc.anything(), query: fc.anything(), command: fc.anything(), id: fc.oneof(fc.anything(), fc.constant(AUDIT_ID)) }, { requiredKeys: ['type'] });
     fc.assert(
       fc.property(fc.constantFrom(...kinds), fc.oneof(fc.anything({ withObjectString: true, withNullPrototype: true }), shaped), (kind, raw) => {
         const r = parsePanelMessage(kind, raw);
@@ -248,6 +289,32 @@ describe('webview messages: one validator per panel (protocol/panelMessages.ts)'
       }),
       { seed: 77, numRuns: 3000 },
     );
+  });
+});
+
+/** The client's webview panels: every `client/src/*Panel.ts` that creates a webview panel. */
+function discoverPanels(): Array<{ file: string; source: string }> {
+  const dir = join(__dirname, '..', '..', 'client', 'src');
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('Panel.ts'))
+    .map((file) => ({ file, source: readFileSync(join(dir, file), 'utf8') }))
+    .filter((p) => /\bcreateWebviewPanel\(/.test(p.source));
+}
+
+describe('every webview panel is covered', () => {
+  it('each client/src/*Panel.ts panel validates through parsePanelMessage with its own kind and is driven by this test', () => {
+    const panels = discoverPanels();
+    assert.ok(panels.length >= 8, `found ${panels.length} panels in client/src`);
+    const covered = new Map(cases.map((c) => [c.file, c.kind]));
+    for (const p of panels) {
+      const kind = covered.get(p.file);
+      assert.ok(kind, `${p.file} creates a webview panel but test/unit/webviewMessages.test.ts does not drive it: add a case (and its kind in protocol/panelMessages.ts)`);
+      const uses = [...p.source.matchAll(/\bparsePanelMessage\(\s*'(\w+)'/g)].map((m) => m[1]);
+      assert.deepEqual(uses, [kind], `${p.file} must validate its messages with parsePanelMessage('${kind}', raw) and nothing else`);
+      assert.doesNotMatch(p.source, /\bparse(?:Study|Compare|History)?WebviewMessage\(/, `${p.file} bypasses the shared validator`);
+    }
+    assert.deepEqual(cases.map((c) => c.kind).sort(), (Object.keys(PANEL_MESSAGES) as string[]).sort(), 'one case per panel kind');
+    assert.deepEqual(cases.map((c) => c.file).sort(), panels.map((p) => p.file).sort(), 'a case for a file that is no longer a panel');
   });
 });
 
