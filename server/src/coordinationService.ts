@@ -192,9 +192,10 @@ export function registerCoordination(connection: Connection, hooks: Omit<Coordin
     },
     error: (m) => connection.console.error(m),
   });
-  const cancellable = (token: { onCancellationRequested(f: () => void): unknown }) => {
+  // A client that sends no token (or params as a list, where the token slot is null) still gets an answer.
+  const cancellable = (token: { onCancellationRequested(f: () => void): unknown } | null | undefined) => {
     const abort = new AbortController();
-    token.onCancellationRequested(() => abort.abort());
+    token?.onCancellationRequested(() => abort.abort());
     return abort.signal;
   };
   connection.onRequest(CoordinationQueueRequest.method, (): CoordinationQueueRequest.Result => service.queue());
