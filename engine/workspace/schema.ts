@@ -362,7 +362,8 @@ const resourceUseSchema: ObjectSchema = {
     resource: prop(str('The resource: `cpu-cores` and `memory` (MiB) have the host’s totals; any other name needs a total under `coordination.totals`. Give it, or `controls`, or both.', 'name', 'cpu-cores')),
     controls: prop({
       kind: 'enum',
-      description: 'The component limit this key sets in its program (`per` units of it per unit of the key): capacity plans and bottleneck predictions that cross that limit recommend a value of this key.', values: [
+      description: 'The component limit this key sets in its program (`per` units of it per unit of the key): capacity plans and bottleneck predictions that cross that limit recommend a value of this key.',
+      values: [
         { value: 'limits.memory', description: 'The key sets the memory the component may use (`per` MiB per unit), e.g. a heap size.' },
         { value: 'limits.queueCapacity', description: 'The key sets the capacity of the queue whose depth is `metrics.queueDepth` (`per` entries per unit).' },
       ],
