@@ -2,15 +2,22 @@
  * `alluse-perf coordinate conflicts|allocate`: the editor's coordination on a workspace from a
  * terminal or CI. `conflicts` lists the studies' recommendations that conflict (same key, or
  * a shared resource over its total) and how each was resolved, with the explanation;
+ * with the capacity plan's and the bottleneck predictions' recommendations when the monitor's
+ * store is on disk and keys are declared for them (engine/coordinate/sources.ts);
  * `allocate` distributes the resource totals across the components by measuring the system
  * (`coordination.allocation`) and prints the change set (`--apply` writes it).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { coordinationFrom } from '../engine/coordinate/config';
 import { applyGuardrail, measurementFromMetrics, type ComponentSlos } from '../engine/coordinate/guardrail';
-import type { ConfigEdit } from '../engine/coordinate/types';
+import { bottleneckRecommendations, capacityRecommendations } from '../engine/coordinate/sources';
+import type { ConfigEdit, Recommendation } from '../engine/coordinate/types';
+import { predictLimits } from '../engine/monitor/bottlenecks';
+import { planCapacity } from '../engine/monitor/capacity';
+import { resolveStorePath } from '../engine/monitor/createMonitor';
+import { TimeSeriesStore } from '../engine/store/index';
 import { allocateWorkspace, ConfigValues, coordinateRecommendations, studyRecommendations } from '../engine/coordinate/workspace';
 import { applyEdits } from '../engine/tune/recommendation';
 import { studiesFromYaml } from '../engine/tune/studyConfig';
@@ -23,6 +30,9 @@ export interface CoordinateOptions {
   measure?: boolean;
   budget?: string;
   apply?: boolean;
+  /** The load (per second) or months of growth the capacity recommendations plan for (default: today's load). */
+  load?: string;
+  months?: string;
 }
 
 type Out = (s: string) => void;
@@ -38,10 +48,36 @@ function load(opts: CoordinateOptions, err: Out) {
   return { ...loaded, coordination, files };
 }
 
+/** Capacity and bottleneck recommendations from the store on disk; none without a store or declared keys. */
+async function storeRecommendations(w: Exclude<ReturnType<typeof load>, number>, plan: { load?: number; months?: number }, values: ConfigValues): Promise<Recommendation[]> {
+  const storePath = resolveStorePath(w.config, w.dir);
+  if (!w.coordination.declared.length || !existsSync(storePath)) return [];
+  const store = await TimeSeriesStore.open({ dir: storePath });
+  try {
+    const now = Date.now();
+    const plans = planCapacity(store, w.config.components, now, plan);
+    const predictions = predictLimits(store, w.config.components, now);
+    return [...capacityRecommendations(plans, w.coordination.declared, values.get), ...bottleneckRecommendations(predictions, w.coordination.declared, values.get)];
+  } finally {
+    await store.close();
+  }
+}
+
 export async function coordinateConflicts(opts: CoordinateOptions, out: Out, err: Out): Promise<number> {
+  const plan: { load?: number; months?: number } = {};
+  for (const k of ['load', 'months'] as const) {
+    if (opts[k] === undefined) continue;
+    const n = Number(opts[k]);
+    if (!(n > 0)) {
+      err(`alluse-perf: --${k} must be a positive number (got "${opts[k]}").`);
+      return 2;
+    }
+    plan[k] = n;
+  }
   const w = load(opts, err);
   if (typeof w === 'number') return w;
   const defs = studiesFromYaml(w.config.tuning.studies, w.dir);
+  const values = new ConfigValues();
   const all = studyRecommendations(w.dir, defs);
   // The SLO guardrail: a re-measured recommendation that broke a component's SLO is not offered.
   const slos: Record<string, ComponentSlos> = Object.fromEntries(w.config.components.map((c) => [c.name, c.slos]));
@@ -58,16 +94,18 @@ export async function coordinateConflicts(opts: CoordinateOptions, out: Out, err
     }),
     slos,
   );
-  const recs = verdicts.filter((v) => v.offered).map((v) => v.recommendation);
+  const recs = [...verdicts.filter((v) => v.offered).map((v) => v.recommendation), ...(await storeRecommendations(w, plan, values))];
   const withheld = verdicts.filter((v) => !v.offered).map((v) => ({ recommendation: v.recommendation, reason: v.reason ?? '' }));
   if (opts.measure && !w.coordination.allocation) err('alluse-perf: --measure needs coordination.allocation (its trial command and objective) in alluse-perf.yaml; undecided conflicts stay unresolved.');
-  const report = await coordinateRecommendations(w.coordination, recs, w.files, { measure: opts.measure === true, values: new ConfigValues() });
+  const report = await coordinateRecommendations(w.coordination, recs, w.files, { measure: opts.measure === true, values });
   const unresolved = report.resolutions.filter((r) => r.method === 'unresolved').length;
   if (opts.json) {
     out(JSON.stringify({ ...report, withheld, problems: w.coordination.problems }));
     return unresolved ? 1 : 0;
   }
-  out(`${report.recommendations.length} recommendation(s) from ${defs.length} stud${defs.length === 1 ? 'y' : 'ies'}; ${report.conflicts.length} conflict(s), ${unresolved} unresolved; ${report.offered.length} offered.`);
+  const bySource = (s: string) => report.recommendations.filter((r) => r.source === s).length;
+  const others = (['capacity', 'bottleneck'] as const).filter((s) => bySource(s)).map((s) => `, ${bySource(s)} from the ${s === 'capacity' ? 'capacity plan' : 'bottleneck predictions'}`).join('');
+  out(`${bySource('study')} recommendation(s) from ${defs.length} stud${defs.length === 1 ? 'y' : 'ies'}${others}; ${report.conflicts.length} conflict(s), ${unresolved} unresolved; ${report.offered.length} offered.`);
   for (const r of report.resolutions) out(`\n[${r.method}] ${r.explanation}`);
   for (const x of withheld) out(`\n[withheld] ${x.recommendation.component} ${x.recommendation.key} -> ${String(x.recommendation.to)}: ${x.reason}`);
   if (report.offered.length) out(`\nOffered:\n${report.offered.map((r) => `  ${r.component} ${relative(w.dir, r.file)} ${r.key}: ${String(r.from)} -> ${String(r.to)} (${r.source}${r.origin ? ` ${r.origin}` : ''})`).join('\n')}`);

@@ -95,9 +95,11 @@ program
 const coordinate = program.command('coordinate').description("Reconcile recommendations from several sources and share the machine's resources between components (the workspace's coordination section).");
 coordinate
   .command('conflicts')
-  .description("List the tuning studies' recommendations that conflict (same key, or a shared resource such as cores over its total) and how each is resolved: by coordination.priorities, by measuring the combinations (--measure), or unresolved. Exits 1 when a conflict stays unresolved.")
+  .description("List the recommendations (tuning studies; the capacity plan and bottleneck predictions from the store on disk, for keys declared under coordination.resources) that conflict (same key, or a shared resource such as cores over its total) and how each is resolved: by coordination.priorities, by measuring the combinations (--measure), or unresolved. Exits 1 when a conflict stays unresolved.")
   .option('--workspace <dir>', 'the folder of alluse-perf.yaml', '.')
   .option('--measure', 'measure the combinations the priorities do not decide (runs the coordination.allocation trial command)', false)
+  .option('--load <n>', 'the load (per second) the capacity recommendations plan for (default: today\'s, from the store)')
+  .option('--months <m>', 'plan for this many months of the growth measured from the store instead')
   .option('--json', 'one JSON object: recommendations, conflicts, resolutions, offered, withheld', false)
   .action(async (opts: CoordinateOptions) => {
     process.exitCode = await coordinateModule().coordinateConflicts(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));

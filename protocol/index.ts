@@ -658,8 +658,11 @@ export namespace CoordinationConflictsRequest {
     /** Settle conflicts the priority rules do not decide by measuring the combinations (runs the allocation trial command: needs trust). */
     measure?: boolean;
     trusted?: boolean;
-    /** More recommendations to take into account (from capacity planning, rules, ...). */
+    /** More recommendations to take into account (capacity and bottleneck ones come from the running monitor already). */
     extra?: Recommendation[];
+    /** The load (per second) the capacity recommendations plan for, or months of the measured growth; default: today's load. */
+    load?: number;
+    months?: number;
   }
   export interface Result {
     recommendations: Recommendation[];

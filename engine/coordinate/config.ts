@@ -10,6 +10,7 @@ import { parseConstraint, parseObjective, durationMs } from '../tune/studyConfig
 import type { ConstraintSpec, ObjectiveSpec } from '../tune/types';
 import type { TrialCommand } from '../tune/studyConfig';
 import { parseSize } from '../workspace/units';
+import { LIMIT_CONTROLS, type DeclaredKey, type LimitControl } from './sources';
 import type { CoordinationConfig, PriorityRule, RecommendationSource, ResourceDeclaration, ResourceTotal } from './types';
 
 type Obj = Record<string, unknown>;
@@ -42,6 +43,8 @@ export interface AllocationStudy {
 
 export interface Coordination extends CoordinationConfig {
   resources: ResourceKey[];
+  /** Every declared key, including those that only set a limit (`controls`): what capacity and bottleneck recommendations map onto. */
+  declared: DeclaredKey[];
   /** Every resource a key uses or the file names, with its total. */
   totalList: ResourceTotal[];
   /** Cores one trial is counted as taking in the CPU budget. */
@@ -68,6 +71,7 @@ export function coordinationFrom(root: Obj, workspaceDir: string, components: re
     else problems.push(`coordination.priorities[${i}]: give either source and over, or component and priority.`);
   }
   const resources: ResourceKey[] = [];
+  const declared: DeclaredKey[] = [];
   for (const [component, keys] of Object.entries(obj(c.resources))) {
     const comp = components.find((x) => x.name === component);
     if (!comp) {
@@ -77,11 +81,15 @@ export function coordinationFrom(root: Obj, workspaceDir: string, components: re
     for (const [key, raw] of Object.entries(obj(keys))) {
       const d = obj(raw);
       const fileRel = typeof d.file === 'string' ? d.file : comp.configFiles[0];
-      if (typeof d.resource !== 'string' || !fileRel) {
-        problems.push(`coordination.resources.${component}.${key}: ${typeof d.resource !== 'string' ? 'give its resource' : 'the component has no configFiles; give file'}.`);
+      const controls = LIMIT_CONTROLS.find((x) => x === d.controls) as LimitControl | undefined;
+      if ((typeof d.resource !== 'string' && !controls) || !fileRel) {
+        problems.push(`coordination.resources.${component}.${key}: ${fileRel ? `give its resource, or the limit it sets (controls: ${LIMIT_CONTROLS.join(' or ')})` : 'the component has no configFiles; give file'}.`);
         continue;
       }
-      resources.push({ component, key, file: abs(workspaceDir, fileRel), resource: d.resource, per: num(d.per) ?? 1, min: num(d.min) ?? 1, ...(num(d.max) !== undefined ? { max: num(d.max) } : {}) });
+      const max = num(d.max) !== undefined ? { max: num(d.max) } : {};
+      const file = abs(workspaceDir, fileRel);
+      declared.push({ component, key, file, per: num(d.per) ?? 1, ...(typeof d.resource === 'string' ? { resource: d.resource } : {}), ...(controls ? { controls } : {}), ...max });
+      if (typeof d.resource === 'string') resources.push({ component, key, file, resource: d.resource, per: num(d.per) ?? 1, min: num(d.min) ?? 1, ...max });
     }
   }
   const totalsRaw = obj(c.totals);
@@ -126,6 +134,7 @@ export function coordinationFrom(root: Obj, workspaceDir: string, components: re
   return {
     priorities,
     resources,
+    declared,
     totals,
     totalList,
     budget: {

@@ -359,7 +359,15 @@ const resourceUseSchema: ObjectSchema = {
   kind: 'object',
   description: 'How much of a shared resource this key of the component’s configuration file takes: `value × per`.',
   properties: {
-    resource: prop(str('The resource: `cpu-cores` and `memory` (MiB) have the host’s totals; any other name needs a total under `coordination.totals`.', 'name', 'cpu-cores'), { required: true }),
+    resource: prop(str('The resource: `cpu-cores` and `memory` (MiB) have the host’s totals; any other name needs a total under `coordination.totals`. Give it, or `controls`, or both.', 'name', 'cpu-cores')),
+    controls: prop({
+      kind: 'enum',
+      description: 'The component limit this key sets in its program (`per` units of it per unit of the key): capacity plans and bottleneck predictions that cross that limit recommend a value of this key.',
+      values: [
+        { value: 'limits.memory', description: 'The key sets the memory the component may use (`per` MiB per unit), e.g. a heap size.' },
+        { value: 'limits.queueCapacity', description: 'The key sets the capacity of the queue whose depth is `metrics.queueDepth` (`per` entries per unit).' },
+      ],
+    }),
     per: prop({ kind: 'number', description: 'Units of the resource per unit of the key’s value (1 core per worker thread; MiB per cache entry for `memory`).', minimum: 0, exclusiveMinimum: true, example: '1' }, { default: '1' }),
     file: prop(str('The configuration file holding the key, relative to the folder of alluse-perf.yaml. Defaults to the component’s first `configFiles` entry.', 'path', 'config/protocol-engine.yaml')),
     min: prop({ kind: 'number', description: 'Smallest value resource allocation may give the key.', example: '1' }, { default: '1' }),

@@ -13,6 +13,10 @@ import { coordinationFrom, jobCpu, type Coordination } from '../../engine/coordi
 import { applyGuardrail, measurementFromMetrics, type ComponentSlos, type GuardrailInput } from '../../engine/coordinate/guardrail';
 import { DEFAULT_BUDGET, Scheduler } from '../../engine/coordinate/scheduler';
 import type { JobRequest, Recommendation, ScheduledJob } from '../../engine/coordinate/types';
+import { bottleneckRecommendations, capacityRecommendations } from '../../engine/coordinate/sources';
+import { planCapacity } from '../../engine/monitor/capacity';
+import type { MetricStore } from '../../engine/monitor/storeApi';
+import type { LimitPrediction } from '../../engine/monitor/types';
 import { allocateWorkspace, ConfigValues, coordinateRecommendations, studyRecommendations, type ComponentFiles } from '../../engine/coordinate/workspace';
 import { studiesFromYaml } from '../../engine/tune/studyConfig';
 import { studyLogPath } from '../../engine/tune/studyLog';
@@ -30,6 +34,8 @@ export interface CoordinationHooks {
   analysis(uri: string): CachedAnalysis | undefined;
   /** Names of the alerts firing on a component now, over the monitored workspaces; `system` means any. */
   firingAlerts(component: string): string[];
+  /** The running monitor's store and latest limit predictions for this workspace file, when it runs (capacity and bottleneck recommendations). */
+  monitorData?(uri: string): { store: MetricStore; predictions: LimitPrediction[] } | undefined;
   queueChanged(): void;
   error(message: string): void;
 }
@@ -119,15 +125,34 @@ export class CoordinationService {
     }
   }
 
+  /**
+   * Capacity recommendations (the plan at `p.load`/`p.months`, else today's load) and
+   * bottleneck ones (the monitor's latest predictions), from the running monitor; none when
+   * it is not running or no key is declared for them under coordination.resources.
+   */
+  private monitorRecommendations(p: CoordinationConflictsRequest.Params, w: Workspace, values: ConfigValues, problems: string[]): Recommendation[] {
+    if (!w.coordination.declared.length) return [];
+    const m = this.hooks.monitorData?.(p.uri);
+    if (!m) return [];
+    try {
+      const plans = planCapacity(m.store, w.config.components, Date.now(), { ...(p.load !== undefined ? { load: p.load } : {}), ...(p.months !== undefined ? { months: p.months } : {}) });
+      return [...capacityRecommendations(plans, w.coordination.declared, values.get), ...bottleneckRecommendations(m.predictions, w.coordination.declared, values.get)];
+    } catch (e) {
+      problems.push(`Capacity and bottleneck recommendations failed: ${(e as Error).message}`);
+      return [];
+    }
+  }
+
   async conflicts(p: CoordinationConflictsRequest.Params, signal?: AbortSignal): Promise<CoordinationConflictsRequest.Result> {
     const w = this.workspace(p.uri);
     if (typeof w === 'string') return { recommendations: [], conflicts: [], resolutions: [], offered: [], problems: [w], withheld: [] };
     const { recs, withheld, problems } = this.recommendations(w);
-    const all = [...recs, ...(p.extra ?? [])];
+    const values = new ConfigValues();
+    const all = [...recs, ...this.monitorRecommendations(p, w, values, problems), ...(p.extra ?? [])];
     const measure = p.measure === true && isTrusted(p) && !!w.coordination.allocation;
     if (p.measure && !isTrusted(p)) problems.push('Measuring combinations runs the allocation trial command: it needs a trusted workspace.');
     if (p.measure && !w.coordination.allocation) problems.push('Measuring combinations needs coordination.allocation (its trial command and objective) in alluse-perf.yaml.');
-    const report = await coordinateRecommendations(w.coordination, all, w.files, { measure, signal, values: new ConfigValues() });
+    const report = await coordinateRecommendations(w.coordination, all, w.files, { measure, signal, values });
     return { ...report, problems: [...w.coordination.problems, ...problems], withheld };
   }
 

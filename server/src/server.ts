@@ -166,6 +166,10 @@ const comparisons = registerCompareService(connection, (uri) => {
 const coordination = registerCoordination(connection, {
   analysis: (uri) => analyses.latest(uri),
   firingAlerts: (component) => documents.keys().filter(isWorkspaceFile).flatMap((uri) => monitors.status(uri).alerts.filter((a) => component === 'system' || a.component === component).map((a) => a.name)),
+  monitorData: (uri) => {
+    const r = monitors.runningStore(uri);
+    return r && { store: r.store, predictions: monitors.status(uri).predictions };
+  },
 });
 
 const studies = registerStudyService(
