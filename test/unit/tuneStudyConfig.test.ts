@@ -66,13 +66,13 @@ describe('tuning study definitions', () => {
     assert.deepEqual(s.keys, { workers: 'workers', batch_size: 'batch_size', batch_timeout_ms: 'batch_timeout_ms' });
     assert.deepEqual(s.objectives, [
       { name: 'throughput_tps', direction: 'maximize' },
-      { name: 'p95_latency_ms', direction: 'minimize' },
+      { name: 'capacity.ticks_per_cpu_s', direction: 'maximize' },
     ]);
     assert.deepEqual(s.constraints, [
-      { metric: 'p95_latency_ms', op: '<=', bound: 2000 },
+      { metric: 'p95_latency_ms', op: '<=', bound: 250 },
       { metric: 'error_rate', op: '<=', bound: 0.01 },
     ]);
-    assert.deepEqual(s.trial, { command: 'node', args: ['bench', '--config', '${trialConfigDir}', '--duration', '8s', '--rate', '3500', '--quiet'], cwd: demoDir, env: {}, timeoutMs: 180_000 });
+    assert.deepEqual(s.trial, { command: 'node', args: ['bench', '--config', '${trialConfigDir}', '--capacity', '--slo-p95', '250', '--from', '1200', '--growth', '1.25', '--resolution', '0.08', '--max-probes', '12', '--warmup', '2s', '--quiet'], cwd: demoDir, env: {}, timeoutMs: 240_000 });
     assert.deepEqual(s.budget, { trials: 24, timeMs: undefined });
     assert.equal(s.repeats, 2);
     assert.equal(s.concurrency, 1);
