@@ -17,6 +17,11 @@ export class SeriesState {
   open: (Bucket | undefined)[] = TIERS.map(() => undefined);
   /** Finished buckets per tier not yet written (the 1 s tier packed: see BucketColumns). */
   pending: PendingBuckets[] = newPending();
+  /**
+   * Finished buckets per tier taken by a cut and being encoded in slices (store.ts, sealRollups):
+   * still queried until their block is made, never in a checkpoint (the cut that took them writes them).
+   */
+  sealing: (PendingBuckets | undefined)[] = TIERS.map(() => undefined);
 
   constructor(readonly id: string, readonly key: SeriesKey) {}
 
@@ -47,7 +52,7 @@ export class SeriesState {
   }
 
   get empty(): boolean {
-    return this.headT.length === 0 && this.open.every((b) => !b) && this.pending.every((p) => p.length === 0);
+    return this.headT.length === 0 && this.open.every((b) => !b) && this.pending.every((p) => p.length === 0) && this.sealing.every((p) => !p);
   }
 }
 

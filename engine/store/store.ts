@@ -20,7 +20,7 @@ import { BlockKind, buildGroup, closeQuietly, openForRead, parseBlock, readAt, r
 import { MAX_INT } from './codec';
 import { nodeIo, type StoreIo } from './io';
 import { acquireLock } from './lock';
-import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols } from './rollup';
+import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols, type PendingBuckets } from './rollup';
 import { decodeCheckpoint, encodeCheckpoint, SeriesState } from './seriesState';
 import type { Aggregation, DiskUsage, QueryResult, Resolution, StoreOptions, StoreProblem, StoreProblemKind, StoreQuery } from './types';
 import { readWal, WalBuffer } from './wal';
@@ -40,9 +40,11 @@ const WAL_BUFFER_BYTES = 1 << 20;
  */
 const MAX_PENDING_BUCKETS = 50_000;
 /**
- * The raw head is encoded in slices of about this many milliseconds, yielding to the event
- * loop between them: with 10,000 series the whole head (up to MAX_HEAD_SAMPLES) took seconds
- * in one go, a stall of everything else in the process (bench/load.bench.ts).
+ * A cut's blocks (the raw head, and the due rollup tiers' buckets) are encoded in slices of
+ * about this many milliseconds, yielding to the event loop between them: with 10,000 series
+ * the whole head (up to MAX_HEAD_SAMPLES) took seconds in one go, and the 1 s tier's 200,000
+ * buckets a second more (1.1 s under load), a stall of everything else in the process
+ * (bench/load.bench.ts).
  */
 const SEAL_SLICE_MS = 8;
 /** Per series, samples kept by a read-only store that is appended to (memory only). */
@@ -66,6 +68,17 @@ interface MemBlock extends BlockMeta {
   inFlight: boolean;
 }
 
+/** One block a cut encodes: a due rollup tier's taken buckets (`tier` >= 0) or the raw head (-1). */
+interface SealJob {
+  st: SeriesState;
+  tier: number;
+  /** Buckets or head samples in the block. */
+  n: number;
+}
+
+/** An empty pending list of tier `i`, of the kind the series keeps for it. */
+const emptyPending = (i: number): PendingBuckets => newPending()[i];
+
 type RawSegment = { t: ArrayLike<number>; v: ArrayLike<number> };
 
 type Mode = 'writer' | 'reader' | 'memory' | 'closed';
@@ -78,6 +91,7 @@ export class TimeSeriesStore {
   private readonly flushIntervalMs: number;
   private readonly cutIntervalMs: number;
   private readonly memoryLimitBytes: number;
+  private readonly sealSliceMs: number;
 
   private mode: Mode = 'writer';
   private lockedByOther = false;
@@ -122,6 +136,7 @@ export class TimeSeriesStore {
     this.flushIntervalMs = Math.min(1000, Math.max(10, opts.flushIntervalMs ?? 500));
     this.cutIntervalMs = Math.max(1000, opts.cutIntervalMs ?? 5 * 60_000);
     this.memoryLimitBytes = opts.memoryLimitBytes ?? 64 << 20;
+    this.sealSliceMs = opts.sealSliceMs ?? SEAL_SLICE_MS;
   }
 
   /** Opens (or creates) the store in `opts.dir`; never throws for damaged files or an unwritable folder. */
@@ -442,10 +457,10 @@ export class TimeSeriesStore {
   }
 
   /**
-   * Seals the head: rotates the WAL, encodes the due rollup blocks (synchronously, so queries
-   * see them at once), snapshots the checkpoint, encodes the raw head in slices (sealRaw:
-   * each series' samples move from the head to a block in one step, so queries see them in
-   * one or the other), then writes them in order.
+   * Seals the head: rotates the WAL, takes the due rollup tiers' finished buckets from the
+   * series (still queried from `sealing`), snapshots the checkpoint, encodes the taken buckets
+   * and the raw head in slices (seal: each series' buckets or samples move to a block in one
+   * step, so queries see them in one or the other), then writes them in order.
    */
   private startCut(all: boolean): void {
     if (this.mode !== 'writer' && this.mode !== 'memory') return;
@@ -464,25 +479,23 @@ export class TimeSeriesStore {
     const due = TIERS.map((_, i) => this.tierDue(i, now, all));
     due.forEach((d, i) => { if (d) this.lastTierWrite[i] = now; });
     const groups: NewBlock[][] = RES.map(() => []);
-    const rawJobs: { st: SeriesState; n: number }[] = [];
+    const mem: MemBlock[][] = RES.map(() => []);
+    const jobs: SealJob[] = [];
+    // Rollup buckets first (their own groups), then the raw head: the order within each group is the series order.
     for (const st of this.series.values()) {
       st.closeBuckets(now);
-      if (st.headT.length) rawJobs.push({ st, n: st.headT.length });
       for (let i = 0; i < TIERS.length; i++) {
         const p = st.pending[i];
         if (!due[i] || p.length === 0) continue;
-        groups[i + 1].push({ kind: BlockKind.Rollup, seriesId: st.id, count: p.length, tmin: p.firstT, tmax: p.lastT, payload: p.encode() });
-        p.clear();
+        // Taken from the series now (the checkpoint below must not hold them), queried from `sealing` until encoded.
+        st.sealing[i] = p;
+        st.pending[i] = emptyPending(i);
+        jobs.push({ st, tier: i, n: p.length });
       }
     }
+    for (const st of this.series.values()) if (st.headT.length) jobs.push({ st, tier: -1, n: st.headT.length });
     this.headSamples = 0;
-    const mem = groups.map((g, ri) => {
-      const list = g.map((b): MemBlock => ({ kind: b.kind, seriesId: b.seriesId, count: b.count, tmin: b.tmin, tmax: b.tmax, payload: b.payload, inFlight: writing }));
-      this.memBlocks[ri].push(...list);
-      this.idsGen++;
-      return list;
-    });
-    const sealed = this.sealRaw(rawJobs, writing, groups[0], mem[0]);
+    const sealed = this.seal(jobs, writing, groups, mem);
     this.sealing = sealed;
     void sealed.then(() => { this.sealing = undefined; });
     if (!writing) {
@@ -528,33 +541,43 @@ export class TimeSeriesStore {
   }
 
   /**
-   * Encodes the first `n` head samples of each series into a raw block, in slices of
-   * SEAL_SLICE_MS with a yield between them. A series' block becomes visible (memBlocks) in the
-   * same step as its samples leave the head; samples appended meanwhile stay in the head for
-   * the next cut. A small head is done at once, without yielding.
+   * Encodes the cut's blocks in slices of `sealSliceMs` with a yield between them: the taken
+   * rollup buckets of each due tier, then the first `n` head samples of each series. A block
+   * becomes visible (memBlocks) in the same step as its buckets or samples leave the series,
+   * so queries see them in one or the other, once; samples appended meanwhile stay in the head
+   * for the next cut. A small cut is done at once, without yielding.
    */
-  private async sealRaw(jobs: { st: SeriesState; n: number }[], writing: boolean, group: NewBlock[], mem: MemBlock[]): Promise<void> {
+  private async seal(jobs: SealJob[], writing: boolean, groups: NewBlock[][], mem: MemBlock[][]): Promise<void> {
     let i = 0;
     while (i < jobs.length) {
-      const sliceEnd = performance.now() + SEAL_SLICE_MS;
+      const sliceEnd = performance.now() + this.sealSliceMs;
       do {
-        const { st, n } = jobs[i++];
-        const whole = st.headT.length === n;
-        const t = whole ? st.headT : st.headT.slice(0, n);
-        const v = whole ? st.headV : st.headV.slice(0, n);
-        const b: NewBlock = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: t[0], tmax: t[n - 1], payload: encodeRaw(t, v) };
-        group.push(b);
-        const m: MemBlock = { ...b, inFlight: writing };
-        mem.push(m);
-        this.memBlocks[0].push(m);
-        if (whole) {
-          st.headT = [];
-          st.headV = [];
+        const { st, tier, n } = jobs[i++];
+        let b: NewBlock;
+        if (tier >= 0) {
+          const p = st.sealing[tier]!;
+          b = { kind: BlockKind.Rollup, seriesId: st.id, count: n, tmin: p.firstT, tmax: p.lastT, payload: p.encode() };
+          st.sealing[tier] = undefined;
         } else {
-          st.headT.splice(0, n);
-          st.headV.splice(0, n);
+          const whole = st.headT.length === n;
+          const t = whole ? st.headT : st.headT.slice(0, n);
+          const v = whole ? st.headV : st.headV.slice(0, n);
+          b = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: t[0], tmax: t[n - 1], payload: encodeRaw(t, v) };
+          if (whole) {
+            st.headT = [];
+            st.headV = [];
+          } else {
+            st.headT.splice(0, n);
+            st.headV.splice(0, n);
+          }
         }
+        const ri = tier + 1;
+        groups[ri].push(b);
+        const m: MemBlock = { ...b, inFlight: writing };
+        mem[ri].push(m);
+        this.memBlocks[ri].push(m);
       } while (i < jobs.length && performance.now() < sliceEnd);
+      this.idsGen++;
       if (i < jobs.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
@@ -703,6 +726,8 @@ export class TimeSeriesStore {
       } else if (cols) {
         const segs = (found.get(id) ?? []) as BucketCols[];
         for (const st of states) {
+          const taken = st.sealing[ri - 1]?.cols(q.from, q.to);
+          if (taken?.n) segs.push(taken);
           const p = st.pending[ri - 1].cols(q.from, q.to);
           const o = st.open[ri - 1];
           if (p.n) segs.push(p);
@@ -712,6 +737,8 @@ export class TimeSeriesStore {
       } else {
         const segs = (found.get(id) ?? []) as Bucket[][];
         for (const st of states) {
+          const taken = st.sealing[ri - 1]?.list(q.from, q.to);
+          if (taken?.length) segs.push(taken);
           const p = st.pending[ri - 1].list(q.from, q.to);
           const o = st.open[ri - 1];
           if (p.length) segs.push(p);
