@@ -10,6 +10,8 @@ import { addToBucket, newBucket, newPending, readBucket, TIERS, writeBucket, typ
 /** A bucket is finished at a cut once it ended this long ago, even if no later sample came. */
 export const BUCKET_GRACE_MS = 5_000;
 
+const utf8 = new TextEncoder();
+
 export class SeriesState {
   lastT = -Infinity;
   headT: number[] = [];
@@ -23,7 +25,14 @@ export class SeriesState {
    */
   sealing: (PendingBuckets | undefined)[] = TIERS.map(() => undefined);
 
+  private idUtf8?: Uint8Array;
+
   constructor(readonly id: string, readonly key: SeriesKey) {}
+
+  /** The id in UTF-8, encoded once: every checkpoint writes all ids (10,000 encodes per cut under load). */
+  get idBytes(): Uint8Array {
+    return (this.idUtf8 ??= utf8.encode(this.id));
+  }
 
   /** Adds a sample; `t` must be greater than `lastT`. */
   ingest(t: number, v: number): void {
@@ -71,7 +80,7 @@ export function encodeCheckpoint(seq: number, states: Iterable<SeriesState>): Ui
   const list = [...states];
   w.uvar(list.length);
   for (const s of list) {
-    w.str(s.id);
+    w.lbytes(s.idBytes); // the same bytes as w.str(s.id)
     w.f64(s.lastT);
     for (let i = 0; i < TIERS.length; i++) {
       const o = s.open[i];

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { matchesLabels, parseSeriesId, seriesId, type Labels, type SeriesKey, type SeriesSample } from '../metrics/series';
 import { aggregateBucketCols, aggregateBuckets, aggregateRaw, chooseResolution, isQuantile } from './aggregate';
 import { decodeRaw, encodeRaw } from './blocks';
-import { BlockKind, buildGroup, closeQuietly, openForRead, parseBlock, readAt, readIndex, readTail, type BlockEntry, type BlockMeta, type NewBlock, type Trailer } from './chunkFile';
+import { BlockKind, closeQuietly, GroupBuilder, openForRead, parseBlock, readAt, readIndex, readTail, type BlockEntry, type BlockMeta, type NewBlock, type Trailer } from './chunkFile';
 import { MAX_INT } from './codec';
 import { nodeIo, type StoreIo } from './io';
 import { acquireLock } from './lock';
@@ -517,7 +517,7 @@ export class TimeSeriesStore {
           if (groups[ri].length === 0) continue;
           const f = this.targetFile(ri, now, seq);
           file = f.path;
-          const g = buildGroup(groups[ri], f.size, seq, f.trailer);
+          const g = await this.buildGroupSliced(groups[ri], f.size, seq, f.trailer);
           await this.io.append(f.path, g.bytes);
           f.size += g.bytes.length;
           f.trailer = g.trailer;
@@ -580,6 +580,19 @@ export class TimeSeriesStore {
       this.idsGen++;
       if (i < jobs.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** `buildGroup` in slices of `sealSliceMs`, yielding between them: the same bytes. */
+  private async buildGroupSliced(blocks: readonly NewBlock[], fileSize: number, seq: number, prev: Trailer | undefined): Promise<ReturnType<GroupBuilder['finish']>> {
+    const g = new GroupBuilder(fileSize, seq, prev);
+    let i = 0;
+    while (i < blocks.length) {
+      const sliceEnd = performance.now() + this.sealSliceMs;
+      do g.add(blocks[i++]);
+      while (i < blocks.length && performance.now() < sliceEnd);
+      if (i < blocks.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return g.finish();
   }
 
   private keepInMemory(mem: MemBlock[][]): void {
