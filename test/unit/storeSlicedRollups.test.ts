@@ -1,6 +1,7 @@
 /**
  * A cut encodes the due rollup tiers' buckets in slices too (the 1 s tier of 10,000 series
- * was a one-step stall of a second under load: bench/load.bench.ts). The sliced cut must give
+ * was a one-step stall of a second under load: bench/load.bench.ts), and builds its chunk
+ * groups in slices (GroupBuilder). The sliced cut must give
  * exactly what the one-step cut gives: the same query answers at every moment (while it is
  * still sealing, too), the same chunk files and checkpoint bytes, and the same data after a
  * reopen. One store yields after every block (`sealSliceMs: 0`), the other never (`Infinity`).
