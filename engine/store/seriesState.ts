@@ -26,6 +26,8 @@ export class SeriesState {
   sealing: (PendingBuckets | undefined)[] = TIERS.map(() => undefined);
 
   private idUtf8?: Uint8Array;
+  /** Its index in the checkpoint being encoded in slices, until its entry is encoded (else -1). */
+  ckptIndex = -1;
 
   constructor(readonly id: string, readonly key: SeriesKey) {}
 
@@ -73,25 +75,54 @@ export interface Checkpoint {
 }
 
 export function encodeCheckpoint(seq: number, states: Iterable<SeriesState>): Uint8Array {
-  const w = new ByteWriter(1 << 16);
-  w.u32(CHECKPOINT_MAGIC);
-  w.u32(0); // crc, filled below
-  w.uvar(seq);
   const list = [...states];
-  w.uvar(list.length);
-  for (const s of list) {
+  const c = new CheckpointWriter(seq, list.length);
+  list.forEach((st, i) => c.entry(i, st));
+  return c.finish();
+}
+
+/**
+ * A checkpoint built one series at a time, in any order (the store encodes it in slices, and
+ * a series about to change first: store.ts); `finish` gives the bytes of `encodeCheckpoint`
+ * over the same states in index order.
+ */
+export class CheckpointWriter {
+  private readonly entries: (Uint8Array | undefined)[];
+
+  constructor(private readonly seq: number, readonly size: number) {
+    this.entries = new Array<Uint8Array | undefined>(size);
+  }
+
+  /** Encodes series `i` of the checkpoint as it is now. */
+  entry(i: number, s: SeriesState): void {
+    const w = new ByteWriter(256);
     w.lbytes(s.idBytes); // the same bytes as w.str(s.id)
     w.f64(s.lastT);
-    for (let i = 0; i < TIERS.length; i++) {
-      const o = s.open[i];
+    for (let t = 0; t < TIERS.length; t++) {
+      const o = s.open[t];
       if (o) { w.u8(1); writeBucket(w, o); } else w.u8(0);
-      const p = s.pending[i].list();
+      const p = s.pending[t].list();
       w.uvar(p.length);
       for (const b of p) writeBucket(w, b);
     }
+    this.entries[i] = w.result();
   }
-  w.setU32(4, crc32(w.buf, 8, w.len));
-  return w.result();
+
+  finish(): Uint8Array {
+    let bytes = 0;
+    for (const e of this.entries) {
+      if (!e) throw new Error('checkpoint entry missing'); // a bug in the caller: never write a partial checkpoint
+      bytes += e.length;
+    }
+    const w = new ByteWriter(bytes + 32);
+    w.u32(CHECKPOINT_MAGIC);
+    w.u32(0); // crc, filled below
+    w.uvar(this.seq);
+    w.uvar(this.size);
+    for (const e of this.entries) w.bytes(e!);
+    w.setU32(4, crc32(w.buf, 8, w.len));
+    return w.result();
+  }
 }
 
 /** Parses a checkpoint; throws on damage. */

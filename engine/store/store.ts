@@ -21,7 +21,7 @@ import { MAX_INT } from './codec';
 import { nodeIo, type StoreIo } from './io';
 import { acquireLock } from './lock';
 import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols, type PendingBuckets } from './rollup';
-import { decodeCheckpoint, encodeCheckpoint, SeriesState } from './seriesState';
+import { CheckpointWriter, decodeCheckpoint, SeriesState } from './seriesState';
 import type { Aggregation, DiskUsage, QueryResult, Resolution, StoreOptions, StoreProblem, StoreProblemKind, StoreQuery } from './types';
 import { readWal, WalBuffer } from './wal';
 
@@ -118,6 +118,8 @@ export class TimeSeriesStore {
   private cutChain: Promise<void> = Promise.resolve();
   /** The raw head of the last cut being encoded in slices; no other cut starts meanwhile. */
   private sealing: Promise<unknown> | undefined;
+  /** The checkpoint of the cut in progress, while its entries are encoded in slices. */
+  private ckpt: CheckpointWriter | undefined;
   private timer?: ReturnType<typeof setInterval>;
   private droppedSamples = 0;
   /**
@@ -389,6 +391,7 @@ export class TimeSeriesStore {
       }
       if (t <= st.lastT) { this.drop('samples not newer than the last one of their series are dropped'); continue; }
       const v = +s.v;
+      if (st.ckptIndex >= 0) this.checkpointEntryNow(st); // the checkpoint in slices keeps its state as of the cut
       st.ingest(t, v);
       if (target === this.local && st.headT.length > LOCAL_HEAD_LIMIT) {
         st.headT.splice(0, LOCAL_HEAD_LIMIT / 2);
@@ -496,9 +499,9 @@ export class TimeSeriesStore {
     for (const st of this.series.values()) if (st.headT.length) jobs.push({ st, tier: -1, n: st.headT.length });
     this.headSamples = 0;
     const sealed = this.seal(jobs, writing, groups, mem);
-    this.sealing = sealed;
-    void sealed.then(() => { this.sealing = undefined; });
     if (!writing) {
+      this.sealing = sealed;
+      void sealed.then(() => { this.sealing = undefined; });
       void sealed.then(() => {
         this.enforceMemoryLimit();
         void this.applyRetention(now);
@@ -506,10 +509,13 @@ export class TimeSeriesStore {
       return;
     }
     this.pruneSeries(now);
-    const ckpt = encodeCheckpoint(seq, this.series.values());
+    const ckptDone = this.checkpointSliced(seq);
+    const inFlight = Promise.all([sealed, ckptDone]);
+    this.sealing = inFlight;
+    void inFlight.then(() => { this.sealing = undefined; });
     const walDone = this.walChain;
     this.cutChain = this.cutChain.then(async () => {
-      await sealed;
+      const [, ckpt] = await inFlight;
       if (this.mode !== 'writer') { this.keepInMemory(mem); return; }
       let file = '';
       try {
@@ -580,6 +586,40 @@ export class TimeSeriesStore {
       this.idsGen++;
       if (i < jobs.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+
+  /**
+   * The checkpoint of the series as they are now, encoded in slices of `sealSliceMs` (70,000
+   * quantile sketches at 10,000 series: a one-step stall of 0.1-0.4 s at each cut). A series
+   * appended to before its slice is encoded first, in `append` (copy before write), so the
+   * bytes are those of the one-step checkpoint taken here. No other cut starts meanwhile.
+   */
+  private async checkpointSliced(seq: number): Promise<Uint8Array> {
+    const list = [...this.series.values()];
+    const c = new CheckpointWriter(seq, list.length);
+    list.forEach((st, i) => { st.ckptIndex = i; });
+    this.ckpt = c;
+    let i = 0;
+    try {
+      while (i < list.length) {
+        const sliceEnd = performance.now() + this.sealSliceMs;
+        do {
+          const st = list[i++];
+          if (st.ckptIndex >= 0) this.checkpointEntryNow(st);
+        } while (i < list.length && performance.now() < sliceEnd);
+        if (i < list.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.ckpt = undefined;
+      for (const st of list) st.ckptIndex = -1;
+    }
+    return c.finish();
+  }
+
+  /** Encodes a series' checkpoint entry before it changes (or in its slice). */
+  private checkpointEntryNow(st: SeriesState): void {
+    this.ckpt?.entry(st.ckptIndex, st);
+    st.ckptIndex = -1;
   }
 
   /** `buildGroup` in slices of `sealSliceMs`, yielding between them: the same bytes. */

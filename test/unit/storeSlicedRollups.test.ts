@@ -1,7 +1,8 @@
 /**
  * A cut encodes the due rollup tiers' buckets in slices too (the 1 s tier of 10,000 series
  * was a one-step stall of a second under load: bench/load.bench.ts), and builds its chunk
- * groups in slices (GroupBuilder). The sliced cut must give
+ * groups and its checkpoint in slices (a series appended to before its checkpoint slice is
+ * encoded first). The sliced cut must give
  * exactly what the one-step cut gives: the same query answers at every moment (while it is
  * still sealing, too), the same chunk files and checkpoint bytes, and the same data after a
  * reopen. One store yields after every block (`sealSliceMs: 0`), the other never (`Infinity`).
@@ -71,6 +72,9 @@ it('a cut sealed in slices answers, writes and reopens exactly like one sealed i
     if (sealing(sliced.store)) midCutChecks++;
     await Promise.all([oneStep.store.flush(), sliced.store.flush()]);
     assert.deepEqual(answers(sliced.store, now), answers(oneStep.store, now), `answers after the cut, minute ${j / perMinute}`);
+    // The checkpoint is encoded in slices as well, each series before its first change: the state as of the cut.
+    const ckpt = (d: string) => readFileSync(join(d, 'head.ckpt'));
+    assert.ok(ckpt(sliced.dir).equals(ckpt(oneStep.dir)), `checkpoint of the cut at minute ${j / perMinute}`);
   }
   assert.ok(midCutChecks >= 2, `queries ran while the sliced cut was half done (${midCutChecks} times)`);
   const end = now;
