@@ -16,12 +16,12 @@ import { join } from 'node:path';
 import { matchesLabels, parseSeriesId, seriesId, type Labels, type SeriesKey, type SeriesSample } from '../metrics/series';
 import { aggregateBucketCols, aggregateBuckets, aggregateRaw, chooseResolution, isQuantile } from './aggregate';
 import { decodeRaw, encodeRaw } from './blocks';
-import { BlockKind, buildGroup, closeQuietly, openForRead, parseBlock, readAt, readIndex, readTail, type BlockEntry, type BlockMeta, type NewBlock, type Trailer } from './chunkFile';
+import { BlockKind, closeQuietly, GroupBuilder, openForRead, parseBlock, readAt, readIndex, readTail, type BlockEntry, type BlockMeta, type NewBlock, type Trailer } from './chunkFile';
 import { MAX_INT } from './codec';
 import { nodeIo, type StoreIo } from './io';
 import { acquireLock } from './lock';
-import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols } from './rollup';
-import { decodeCheckpoint, encodeCheckpoint, SeriesState } from './seriesState';
+import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols, type PendingBuckets } from './rollup';
+import { CheckpointWriter, decodeCheckpoint, SeriesState } from './seriesState';
 import type { Aggregation, DiskUsage, QueryResult, Resolution, StoreOptions, StoreProblem, StoreProblemKind, StoreQuery } from './types';
 import { readWal, WalBuffer } from './wal';
 
@@ -40,9 +40,11 @@ const WAL_BUFFER_BYTES = 1 << 20;
  */
 const MAX_PENDING_BUCKETS = 50_000;
 /**
- * The raw head is encoded in slices of about this many milliseconds, yielding to the event
- * loop between them: with 10,000 series the whole head (up to MAX_HEAD_SAMPLES) took seconds
- * in one go, a stall of everything else in the process (bench/load.bench.ts).
+ * A cut's blocks (the raw head, and the due rollup tiers' buckets) are encoded in slices of
+ * about this many milliseconds, yielding to the event loop between them: with 10,000 series
+ * the whole head (up to MAX_HEAD_SAMPLES) took seconds in one go, and the 1 s tier's 200,000
+ * buckets a second more (1.1 s under load), a stall of everything else in the process
+ * (bench/load.bench.ts).
  */
 const SEAL_SLICE_MS = 8;
 /** Per series, samples kept by a read-only store that is appended to (memory only). */
@@ -66,6 +68,17 @@ interface MemBlock extends BlockMeta {
   inFlight: boolean;
 }
 
+/** One block a cut encodes: a due rollup tier's taken buckets (`tier` >= 0) or the raw head (-1). */
+interface SealJob {
+  st: SeriesState;
+  tier: number;
+  /** Buckets or head samples in the block. */
+  n: number;
+}
+
+/** An empty pending list of tier `i`, of the kind the series keeps for it. */
+const emptyPending = (i: number): PendingBuckets => newPending()[i];
+
 type RawSegment = { t: ArrayLike<number>; v: ArrayLike<number> };
 
 type Mode = 'writer' | 'reader' | 'memory' | 'closed';
@@ -78,6 +91,7 @@ export class TimeSeriesStore {
   private readonly flushIntervalMs: number;
   private readonly cutIntervalMs: number;
   private readonly memoryLimitBytes: number;
+  private readonly sealSliceMs: number;
 
   private mode: Mode = 'writer';
   private lockedByOther = false;
@@ -104,6 +118,8 @@ export class TimeSeriesStore {
   private cutChain: Promise<void> = Promise.resolve();
   /** The raw head of the last cut being encoded in slices; no other cut starts meanwhile. */
   private sealing: Promise<unknown> | undefined;
+  /** The checkpoint of the cut in progress, while its entries are encoded in slices. */
+  private ckpt: CheckpointWriter | undefined;
   private timer?: ReturnType<typeof setInterval>;
   private droppedSamples = 0;
   /**
@@ -122,6 +138,7 @@ export class TimeSeriesStore {
     this.flushIntervalMs = Math.min(1000, Math.max(10, opts.flushIntervalMs ?? 500));
     this.cutIntervalMs = Math.max(1000, opts.cutIntervalMs ?? 5 * 60_000);
     this.memoryLimitBytes = opts.memoryLimitBytes ?? 64 << 20;
+    this.sealSliceMs = opts.sealSliceMs ?? SEAL_SLICE_MS;
   }
 
   /** Opens (or creates) the store in `opts.dir`; never throws for damaged files or an unwritable folder. */
@@ -374,6 +391,7 @@ export class TimeSeriesStore {
       }
       if (t <= st.lastT) { this.drop('samples not newer than the last one of their series are dropped'); continue; }
       const v = +s.v;
+      if (st.ckptIndex >= 0) this.checkpointEntryNow(st); // the checkpoint in slices keeps its state as of the cut
       st.ingest(t, v);
       if (target === this.local && st.headT.length > LOCAL_HEAD_LIMIT) {
         st.headT.splice(0, LOCAL_HEAD_LIMIT / 2);
@@ -442,10 +460,10 @@ export class TimeSeriesStore {
   }
 
   /**
-   * Seals the head: rotates the WAL, encodes the due rollup blocks (synchronously, so queries
-   * see them at once), snapshots the checkpoint, encodes the raw head in slices (sealRaw:
-   * each series' samples move from the head to a block in one step, so queries see them in
-   * one or the other), then writes them in order.
+   * Seals the head: rotates the WAL, takes the due rollup tiers' finished buckets from the
+   * series (still queried from `sealing`), snapshots the checkpoint, encodes the taken buckets
+   * and the raw head in slices (seal: each series' buckets or samples move to a block in one
+   * step, so queries see them in one or the other), then writes them in order.
    */
   private startCut(all: boolean): void {
     if (this.mode !== 'writer' && this.mode !== 'memory') return;
@@ -464,28 +482,26 @@ export class TimeSeriesStore {
     const due = TIERS.map((_, i) => this.tierDue(i, now, all));
     due.forEach((d, i) => { if (d) this.lastTierWrite[i] = now; });
     const groups: NewBlock[][] = RES.map(() => []);
-    const rawJobs: { st: SeriesState; n: number }[] = [];
+    const mem: MemBlock[][] = RES.map(() => []);
+    const jobs: SealJob[] = [];
+    // Rollup buckets first (their own groups), then the raw head: the order within each group is the series order.
     for (const st of this.series.values()) {
       st.closeBuckets(now);
-      if (st.headT.length) rawJobs.push({ st, n: st.headT.length });
       for (let i = 0; i < TIERS.length; i++) {
         const p = st.pending[i];
         if (!due[i] || p.length === 0) continue;
-        groups[i + 1].push({ kind: BlockKind.Rollup, seriesId: st.id, count: p.length, tmin: p.firstT, tmax: p.lastT, payload: p.encode() });
-        p.clear();
+        // Taken from the series now (the checkpoint below must not hold them), queried from `sealing` until encoded.
+        st.sealing[i] = p;
+        st.pending[i] = emptyPending(i);
+        jobs.push({ st, tier: i, n: p.length });
       }
     }
+    for (const st of this.series.values()) if (st.headT.length) jobs.push({ st, tier: -1, n: st.headT.length });
     this.headSamples = 0;
-    const mem = groups.map((g, ri) => {
-      const list = g.map((b): MemBlock => ({ kind: b.kind, seriesId: b.seriesId, count: b.count, tmin: b.tmin, tmax: b.tmax, payload: b.payload, inFlight: writing }));
-      this.memBlocks[ri].push(...list);
-      this.idsGen++;
-      return list;
-    });
-    const sealed = this.sealRaw(rawJobs, writing, groups[0], mem[0]);
-    this.sealing = sealed;
-    void sealed.then(() => { this.sealing = undefined; });
+    const sealed = this.seal(jobs, writing, groups, mem);
     if (!writing) {
+      this.sealing = sealed;
+      void sealed.then(() => { this.sealing = undefined; });
       void sealed.then(() => {
         this.enforceMemoryLimit();
         void this.applyRetention(now);
@@ -493,10 +509,13 @@ export class TimeSeriesStore {
       return;
     }
     this.pruneSeries(now);
-    const ckpt = encodeCheckpoint(seq, this.series.values());
+    const ckptDone = this.checkpointSliced(seq);
+    const inFlight = Promise.all([sealed, ckptDone]);
+    this.sealing = inFlight;
+    void inFlight.then(() => { this.sealing = undefined; });
     const walDone = this.walChain;
     this.cutChain = this.cutChain.then(async () => {
-      await sealed;
+      const [, ckpt] = await inFlight;
       if (this.mode !== 'writer') { this.keepInMemory(mem); return; }
       let file = '';
       try {
@@ -504,7 +523,7 @@ export class TimeSeriesStore {
           if (groups[ri].length === 0) continue;
           const f = this.targetFile(ri, now, seq);
           file = f.path;
-          const g = buildGroup(groups[ri], f.size, seq, f.trailer);
+          const g = await this.buildGroupSliced(groups[ri], f.size, seq, f.trailer);
           await this.io.append(f.path, g.bytes);
           f.size += g.bytes.length;
           f.trailer = g.trailer;
@@ -528,35 +547,92 @@ export class TimeSeriesStore {
   }
 
   /**
-   * Encodes the first `n` head samples of each series into a raw block, in slices of
-   * SEAL_SLICE_MS with a yield between them. A series' block becomes visible (memBlocks) in the
-   * same step as its samples leave the head; samples appended meanwhile stay in the head for
-   * the next cut. A small head is done at once, without yielding.
+   * Encodes the cut's blocks in slices of `sealSliceMs` with a yield between them: the taken
+   * rollup buckets of each due tier, then the first `n` head samples of each series. A block
+   * becomes visible (memBlocks) in the same step as its buckets or samples leave the series,
+   * so queries see them in one or the other, once; samples appended meanwhile stay in the head
+   * for the next cut. A small cut is done at once, without yielding.
    */
-  private async sealRaw(jobs: { st: SeriesState; n: number }[], writing: boolean, group: NewBlock[], mem: MemBlock[]): Promise<void> {
+  private async seal(jobs: SealJob[], writing: boolean, groups: NewBlock[][], mem: MemBlock[][]): Promise<void> {
     let i = 0;
     while (i < jobs.length) {
-      const sliceEnd = performance.now() + SEAL_SLICE_MS;
+      const sliceEnd = performance.now() + this.sealSliceMs;
       do {
-        const { st, n } = jobs[i++];
-        const whole = st.headT.length === n;
-        const t = whole ? st.headT : st.headT.slice(0, n);
-        const v = whole ? st.headV : st.headV.slice(0, n);
-        const b: NewBlock = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: t[0], tmax: t[n - 1], payload: encodeRaw(t, v) };
-        group.push(b);
-        const m: MemBlock = { ...b, inFlight: writing };
-        mem.push(m);
-        this.memBlocks[0].push(m);
-        if (whole) {
-          st.headT = [];
-          st.headV = [];
+        const { st, tier, n } = jobs[i++];
+        let b: NewBlock;
+        if (tier >= 0) {
+          const p = st.sealing[tier]!;
+          b = { kind: BlockKind.Rollup, seriesId: st.id, count: n, tmin: p.firstT, tmax: p.lastT, payload: p.encode() };
+          st.sealing[tier] = undefined;
         } else {
-          st.headT.splice(0, n);
-          st.headV.splice(0, n);
+          const whole = st.headT.length === n;
+          const t = whole ? st.headT : st.headT.slice(0, n);
+          const v = whole ? st.headV : st.headV.slice(0, n);
+          b = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: t[0], tmax: t[n - 1], payload: encodeRaw(t, v) };
+          if (whole) {
+            st.headT = [];
+            st.headV = [];
+          } else {
+            st.headT.splice(0, n);
+            st.headV.splice(0, n);
+          }
         }
+        const ri = tier + 1;
+        groups[ri].push(b);
+        const m: MemBlock = { ...b, inFlight: writing };
+        mem[ri].push(m);
+        this.memBlocks[ri].push(m);
       } while (i < jobs.length && performance.now() < sliceEnd);
+      this.idsGen++;
       if (i < jobs.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+
+  /**
+   * The checkpoint of the series as they are now, encoded in slices of `sealSliceMs` (70,000
+   * quantile sketches at 10,000 series: a one-step stall of 0.1-0.4 s at each cut). A series
+   * appended to before its slice is encoded first, in `append` (copy before write), so the
+   * bytes are those of the one-step checkpoint taken here. No other cut starts meanwhile.
+   */
+  private async checkpointSliced(seq: number): Promise<Uint8Array> {
+    const list = [...this.series.values()];
+    const c = new CheckpointWriter(seq, list.length);
+    list.forEach((st, i) => { st.ckptIndex = i; });
+    this.ckpt = c;
+    let i = 0;
+    try {
+      while (i < list.length) {
+        const sliceEnd = performance.now() + this.sealSliceMs;
+        do {
+          const st = list[i++];
+          if (st.ckptIndex >= 0) this.checkpointEntryNow(st);
+        } while (i < list.length && performance.now() < sliceEnd);
+        if (i < list.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.ckpt = undefined;
+      for (const st of list) st.ckptIndex = -1;
+    }
+    return c.finish();
+  }
+
+  /** Encodes a series' checkpoint entry before it changes (or in its slice). */
+  private checkpointEntryNow(st: SeriesState): void {
+    this.ckpt?.entry(st.ckptIndex, st);
+    st.ckptIndex = -1;
+  }
+
+  /** `buildGroup` in slices of `sealSliceMs`, yielding between them: the same bytes. */
+  private async buildGroupSliced(blocks: readonly NewBlock[], fileSize: number, seq: number, prev: Trailer | undefined): Promise<ReturnType<GroupBuilder['finish']>> {
+    const g = new GroupBuilder(fileSize, seq, prev);
+    let i = 0;
+    while (i < blocks.length) {
+      const sliceEnd = performance.now() + this.sealSliceMs;
+      do g.add(blocks[i++]);
+      while (i < blocks.length && performance.now() < sliceEnd);
+      if (i < blocks.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return g.finish();
   }
 
   private keepInMemory(mem: MemBlock[][]): void {
@@ -703,6 +779,8 @@ export class TimeSeriesStore {
       } else if (cols) {
         const segs = (found.get(id) ?? []) as BucketCols[];
         for (const st of states) {
+          const taken = st.sealing[ri - 1]?.cols(q.from, q.to);
+          if (taken?.n) segs.push(taken);
           const p = st.pending[ri - 1].cols(q.from, q.to);
           const o = st.open[ri - 1];
           if (p.n) segs.push(p);
@@ -712,6 +790,8 @@ export class TimeSeriesStore {
       } else {
         const segs = (found.get(id) ?? []) as Bucket[][];
         for (const st of states) {
+          const taken = st.sealing[ri - 1]?.list(q.from, q.to);
+          if (taken?.length) segs.push(taken);
           const p = st.pending[ri - 1].list(q.from, q.to);
           const o = st.open[ri - 1];
           if (p.length) segs.push(p);

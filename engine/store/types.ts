@@ -24,6 +24,12 @@ export interface StoreOptions {
   memoryLimitBytes?: number;
   /** No timers: flushes happen only on `flush()` (tests and benchmarks with an injected clock). */
   manualFlush?: boolean;
+  /**
+   * A cut encodes its blocks in slices of about this many milliseconds, yielding to the event
+   * loop between them (default 8). Tests compare 0 (a yield after every series) with
+   * Infinity (the whole cut in one step).
+   */
+  sealSliceMs?: number;
   /** Replaces the store's writes (tests simulate a full disk). */
   io?: StoreIo;
 }
