@@ -141,10 +141,10 @@ describe('heap and continuous profiling through the language server', { timeout:
     assert.equal(end.state === 'stopped' && end.reason, 'stopped');
     const got = windows.filter((w): w is Extract<ProfileContinuousNotification.Params, { state: 'window' }> => w.state === 'window');
     assert.deepEqual(got.slice(0, 2).map((w) => w.windows), [1, 2]);
-    for (const w of got) {
-      assert.equal(w.result.samplingIntervalUs, 10_000);
-      assert.ok(w.result.functions.some((f) => f.name === 'spin'), 'each window is a real profile of the process');
-    }
+    for (const w of got) assert.equal(w.result.samplingIntervalUs, 10_000);
+    // The first two windows ran their whole 600 ms before the stop was asked for; a window
+    // after them is the one the stop cut short (it can hold only a few samples, none in spin).
+    for (const w of got.slice(0, 2)) assert.ok(w.result.functions.some((f) => f.name === 'spin'), `window ${w.windows} is a real profile of the process`);
     const kept = (await list()).filter((e) => e.note === 'continuous');
     assert.ok(kept.length >= 2 && (await list()).length - before === end.windows, `${kept.length} kept, ${end.windows} windows`);
     assert.ok(got.every((w) => kept.some((e) => e.id === w.entry?.id)), 'every announced window is in the store');
