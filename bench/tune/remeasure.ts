@@ -57,8 +57,18 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   const load0 = loadavg();
   process.stderr.write(`Re-measuring trial #${rec.trial} ${JSON.stringify(rec.params)} (study values ${JSON.stringify(rec.values)}) against ${def.configFile}: ${pairs} interleaved pairs; load average ${load0.map((x) => x.toFixed(2)).join(' ')}\n`);
+  // Trials run in their own process group (detached), so a signal to this script does not
+  // reach them: cancel through the engine, which stops the running trial's group.
+  const abort = new AbortController();
+  const onSignal = (sig: string) => {
+    process.stderr.write(`${sig}: stopping the running trial; the complete pairs are reported\n`);
+    abort.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const r = await remeasure(def, rec.params, {
     pairs,
+    signal: abort.signal,
     onRun: (run, done, total) => {
       const m = run.outcome.metrics ?? {};
       process.stderr.write(`  run ${done}/${total} ${run.arm.padEnd(11)} ${run.outcome.state}${run.outcome.reason ? ` (${run.outcome.reason.slice(0, 200)})` : ''} ${[...def.objectives.map((o) => o.name), ...def.constraints.map((c) => c.metric)].map((n) => `${n}=${m[n]}`).join(' ')}  load ${loadavg()[0].toFixed(2)}\n`);
