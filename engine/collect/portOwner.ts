@@ -26,7 +26,7 @@ import { readlinkSync } from 'node:fs';
 import type { Agent } from 'node:http';
 import { isAbsolute, join, resolve } from 'node:path';
 import { systemClock, type MonotonicClock } from './clock';
-import type { ProcessSpec } from './discovery';
+import { CLOCK_TICKS_PER_SECOND, type ProcessSpec } from './discovery';
 import { parseCmdline, parsePidStat } from './procParse';
 import { listenersFor, localTarget, parseListeners, socketInode, type ListenEntry, type LocalTarget } from './procNetTcp';
 
@@ -79,6 +79,8 @@ export class PortOwnerCheck {
   private newConnection = true;
   private running?: Promise<PortVerdict>;
   private commandRegex?: RegExp | null;
+  /** Boot time (ms since the epoch) from /proc/stat, for the start time of a process. */
+  private bootMs?: number;
 
   constructor(
     readonly component: string,
@@ -273,16 +275,28 @@ export class PortOwnerCheck {
     return false;
   }
 
+  /**
+   * The pid in the component's pid file, unless the file is stale: its process started after
+   * the file was written (the component died and the pid was reused, perhaps by the very
+   * program that took the port). The same rule as the process collector's (discovery.ts).
+   */
   private async pidFromPidFile(): Promise<number | undefined> {
     const f = this.opts.spec?.pidFile;
     if (!f) return undefined;
     try {
-      const pid = Number((await readFile(isAbsolute(f) ? f : resolve(this.opts.folder ?? '.', f), 'utf8')).trim());
-      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+      const file = isAbsolute(f) ? f : resolve(this.opts.folder ?? '.', f);
+      const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+      const pid = Number(text.trim());
+      if (!Number.isInteger(pid) || pid <= 0) return undefined;
+      const ps = await this.stat(pid);
+      this.bootMs ??= await readFile(join(this.procRoot, 'stat'), 'latin1').then((t) => Number(/^btime\s+(\d+)/m.exec(t)?.[1]) * 1000, () => NaN);
+      if (ps && Number.isFinite(this.bootMs) && this.bootMs + (ps.startTime * 1000) / CLOCK_TICKS_PER_SECOND > st.mtimeMs + 2000) return undefined;
+      return pid;
     } catch {
       return undefined;
     }
   }
+
 
   private async matchesCommand(pid: number): Promise<boolean> {
     if (this.commandRegex === undefined) {

@@ -5,7 +5,7 @@
  * fds as `socket:[inode]` links, parents, command lines), with a fake clock for the cache.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -176,6 +176,25 @@ describe('who holds the port', () => {
     c3.f.proc(400, { ppid: 1, cmd: 'node engine.js', fds: { 9: 'socket:[7001]' } });
     c3.f.proc(401, { ppid: 400, cmd: 'node engine.js' });
     assert.deepEqual(await c3.check.verdict(), { held: 'component', pid: 400 });
+  });
+
+  it('does not take a stale pid file (its pid reused by the other program) for the component', async () => {
+    const { f, check } = setup({}, { pidFile: 'run/engine.pid' });
+    writeFileSync(join(f.root, 'stat'), 'cpu  1 2 3 4\nbtime 1000000\n'); // booted at 1e9 ms
+    mkdirSync(join(f.root, 'run'));
+    writeFileSync(join(f.root, 'run/engine.pid'), '4242\n');
+    utimesSync(join(f.root, 'run/engine.pid'), 1_000_100, 1_000_100); // written 100 s after boot
+    // The pid file's pid now belongs to a program started 200 s after boot: stale.
+    f.proc(4242, { ppid: 1, cmd: 'python3 -m http.server', start: 200 * 100, fds: { 3: 'socket:[7001]' } });
+    assert.equal((await check.verdict()).held, 'other');
+    // The same pid started 50 s after boot, before the file was written: the component.
+    const c2 = setup({}, { pidFile: 'run/engine.pid' });
+    writeFileSync(join(c2.f.root, 'stat'), 'cpu  1 2 3 4\nbtime 1000000\n');
+    mkdirSync(join(c2.f.root, 'run'));
+    writeFileSync(join(c2.f.root, 'run/engine.pid'), '4242\n');
+    utimesSync(join(c2.f.root, 'run/engine.pid'), 1_000_100, 1_000_100);
+    c2.f.proc(4242, { ppid: 1, cmd: 'node engine.js', start: 50 * 100, fds: { 3: 'socket:[7001]' } });
+    assert.deepEqual(await c2.check.verdict(), { held: 'component', pid: 4242 });
   });
 
   it('names another process that holds it, with its command line and what to do', async () => {
