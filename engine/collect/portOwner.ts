@@ -10,11 +10,14 @@
  * ancestor): that covers a restart the process collector has not seen yet, and a cluster
  * whose primary holds the socket while `commandMatch` picked a worker.
  *
- * Cost: never on every scrape. The verdict is kept and checked again every few seconds, and
- * when the scrape had to open a new connection (the old one was closed: the server may have
- * changed). A check first looks at the process that held the socket last time (one readlink
- * of its fd when nothing changed); only when that fails are all processes' fds listed, and
- * that asynchronously.
+ * Cost: never on every scrape. The verdict is kept and confirmed every few seconds, and when
+ * the scrape had to open a new connection (the old one was closed: the server may have
+ * changed; a kept-alive connection goes on talking to the process that accepted it). To
+ * confirm is one readlink: the process found last time still holds the socket found last
+ * time. The full check (reading /proc/net/tcp, which costs the kernel about 5 ms of CPU on a
+ * machine with a few hundred sockets) runs only when that fails, when the component's pid
+ * changes, and once a minute; it looks at the component's process and the last holder
+ * first, and lists every process's fds (asynchronously) only when neither holds the socket.
  *
  * When the holder cannot be told (another user's process, whose fds we may not read; no
  * listening entry for the port, e.g. a port forwarded into a container; the component in
@@ -38,7 +41,7 @@ export interface PortOwnerOptions {
   folder?: string;
   procRoot?: string;
   clock?: MonotonicClock;
-  /** Check again after this long (default 5 s; 1 s while another process holds the port). */
+  /** Confirm the verdict after this long (default 5 s; 1 s while another process holds the port). */
   recheckMs?: number;
   /** Our own pid: never taken for the component (default process.pid). */
   selfPid?: number;
@@ -61,7 +64,12 @@ interface Holder {
 
 const DEFAULT_RECHECK_MS = 5000;
 const RECHECK_OTHER_MS = 1000;
+const FULL_RECHECK_MS = 60_000;
+const UNKNOWN_RETRY_MS = 30_000;
 const MAX_ANCESTORS = 64;
+/** A read of /proc/net/tcp(6) serves every check that starts within this long. */
+const SHARED_READ_MS = 250;
+const sharedReads = new Map<string, { at: number; entries: Promise<ListenEntry[]> }>();
 const MAX_COMMAND_CHARS = 120;
 
 /** A check for a scrape target, or undefined when it cannot be done here (not Linux, a remote host). */
@@ -75,7 +83,8 @@ export class PortOwnerCheck {
   private readonly procRoot: string;
   private readonly clock: MonotonicClock;
   private readonly selfPid: number;
-  private last?: { verdict: PortVerdict; at: number; holder?: Holder; componentPid?: number };
+  /** The last full check (`at`) and when its holder was last confirmed to hold the socket still. */
+  private last?: { verdict: PortVerdict; at: number; confirmedAt: number; holder?: Holder; componentPid?: number };
   private newConnection = true;
   private running?: Promise<PortVerdict>;
   private commandRegex?: RegExp | null;
@@ -122,7 +131,14 @@ export class PortOwnerCheck {
     return `${c}'s metrics port ${this.target.port} is held by pid ${v.pid} (${v.command}), not by ${c} (${own}): stop that process or change \`metrics:\` in alluse-perf.yaml. Its answers are not recorded as ${c}'s.`;
   }
 
-  /** The verdict, from the cache while it is fresh. */
+  /**
+   * The verdict, from the cache while it is fresh. Re-checked every `recheckMs` (1 s while
+   * another process holds the port) and at a new connection, the cheap way: the process
+   * found last time still holds the socket found last time (one readlink). The full check
+   * (reading /proc/net/tcp costs the kernel a few ms of CPU on a machine with many sockets)
+   * runs when that fails, when the component's pid changed, and at least every
+   * FULL_RECHECK_MS; an `unknown` verdict is retried every UNKNOWN_RETRY_MS.
+   */
   async verdict(): Promise<PortVerdict> {
     const now = this.clock.monoMs();
     const last = this.last;
@@ -130,20 +146,23 @@ export class PortOwnerCheck {
     // Nothing to compare with: a component whose process cannot be looked for is not judged.
     if (componentPid === undefined && !this.opts.spec?.pidFile && this.opts.spec?.commandMatch === undefined) return { held: 'unknown', why: 'the component has no process section to compare with' };
     if (last && componentPid === last.componentPid) {
-      const age = now - last.at;
-      const maxAge = last.verdict.held === 'other' ? RECHECK_OTHER_MS : (this.opts.recheckMs ?? DEFAULT_RECHECK_MS);
-      // An `unknown` answer is not cheaper to confirm than to redo: it waits for the next period.
-      if (age < maxAge && (!this.newConnection || last.verdict.held === 'unknown')) return last.verdict;
-      // A new connection: the same process still holding the same socket is one readlink.
-      if (age < maxAge && last.holder && this.stillHolds(last.holder)) {
-        this.newConnection = false;
-        return last.verdict;
+      if (last.verdict.held === 'unknown') {
+        if (now - last.at < UNKNOWN_RETRY_MS) return last.verdict;
+      } else if (now - last.at < FULL_RECHECK_MS) {
+        const every = last.verdict.held === 'other' ? RECHECK_OTHER_MS : (this.opts.recheckMs ?? DEFAULT_RECHECK_MS);
+        if (now - last.confirmedAt < every && !this.newConnection) return last.verdict;
+        if (last.holder && this.stillHolds(last.holder)) {
+          this.newConnection = false;
+          last.confirmedAt = now;
+          return last.verdict;
+        }
       }
     }
     this.newConnection = false;
     this.running ??= this.check(componentPid).finally(() => (this.running = undefined));
     return this.running;
   }
+
 
   private stillHolds(h: Holder): boolean {
     try {
@@ -156,7 +175,7 @@ export class PortOwnerCheck {
   private async check(componentPid: number | undefined): Promise<PortVerdict> {
     const at = this.clock.monoMs();
     const done = (verdict: PortVerdict, holder?: Holder): PortVerdict => {
-      this.last = { verdict, at, holder, componentPid };
+      this.last = { verdict, at, confirmedAt: at, holder, componentPid };
       return verdict;
     };
     try {
@@ -190,17 +209,27 @@ export class PortOwnerCheck {
     return { held: 'other', pid: h.pid, command: await this.command(h.pid), componentPid };
   }
 
-  private async listeners(): Promise<ListenEntry[]> {
-    const out: ListenEntry[] = [];
-    for (const f of ['tcp', 'tcp6']) {
-      try {
-        out.push(...parseListeners(await readFile(join(this.procRoot, 'net', f), 'latin1')));
-      } catch {
-        /* tcp6 is missing when IPv6 is off */
+  private listeners(): Promise<ListenEntry[]> {
+    // Checks of several components at about the same time (the first scrapes, a restart of
+    // the whole system) share one read: the kernel's cost is per read, not per port.
+    const now = this.clock.monoMs();
+    const shared = sharedReads.get(this.procRoot);
+    if (shared && now - shared.at < SHARED_READ_MS && now >= shared.at) return shared.entries;
+    const entries = (async () => {
+      const out: ListenEntry[] = [];
+      for (const f of ['tcp', 'tcp6']) {
+        try {
+          out.push(...parseListeners(await readFile(join(this.procRoot, 'net', f), 'latin1')));
+        } catch {
+          /* tcp6 is missing when IPv6 is off */
+        }
       }
-    }
-    return out;
+      return out;
+    })();
+    sharedReads.set(this.procRoot, { at: now, entries });
+    return entries;
   }
+
 
   private async sameNetNamespace(pid: number): Promise<boolean> {
     try {

@@ -275,8 +275,48 @@ describe('who holds the port', () => {
     check.connectionOpened();
     mono = 2000;
     assert.deepEqual(await check.verdict(), { held: 'component', pid: 500 });
-    // After the period it is checked in full again.
+    // After the period it is confirmed the same cheap way, and once a minute checked in full.
     mono = 2000 + 5000;
-    assert.equal((await check.verdict()).held, 'unknown');
+    assert.deepEqual(await check.verdict(), { held: 'component', pid: 500 });
+    mono = 1500 + 60_000;
+    assert.equal((await check.verdict()).held, 'unknown', 'the tcp file is read again');
+  });
+
+  it('shares one read of /proc/net/tcp among checks that start within 250 ms', async () => {
+    mono = 0;
+    const { f, check } = setup({ pid: 100 });
+    f.proc(100, { ppid: 1, cmd: 'node engine.js', fds: { 21: 'socket:[7001]' } });
+    const second = new PortOwnerCheck('account-service', { port: 9462, addresses: ['127.0.0.1'] }, { componentPid: () => 200, spec: {}, procRoot: f.root, clock, selfPid: SELF });
+    f.proc(200, { ppid: 1, cmd: 'node account.js', fds: { 5: 'socket:[7002]' } });
+    assert.equal((await check.verdict()).held, 'component');
+    f.tcp(HEADER); // nothing listens any more, but the read is shared for 250 ms
+    mono = 249;
+    assert.deepEqual(await second.verdict(), { held: 'component', pid: 200 });
+    const third = new PortOwnerCheck('account-service', { port: 9462, addresses: ['127.0.0.1'] }, { componentPid: () => 200, spec: {}, procRoot: f.root, clock, selfPid: SELF });
+    mono = 250;
+    assert.equal((await third.verdict()).held, 'unknown');
+  });
+
+  it('confirms its verdict every few seconds without a new connection', async () => {
+    mono = 0;
+    const { f, check } = setup({ pid: 100 });
+    f.proc(100, { ppid: 1, cmd: 'node engine.js', fds: { 21: 'socket:[7001]' } });
+    assert.equal((await check.verdict()).held, 'component');
+    // The component closes its listening socket and another program listens on the port (kept-alive connection aside).
+    f.closeFd(100, '21');
+    f.proc(4242, { ppid: 1, cmd: 'python3 -m http.server', fds: { 3: 'socket:[7003]' } });
+    f.tcp(HEADER + line(0, '0100007F', 9461, 7003));
+    mono = 4999;
+    assert.equal((await check.verdict()).held, 'component');
+    mono = 5000;
+    assert.equal((await check.verdict()).held, 'other');
+    // While another process holds it: confirmed every second.
+    f.kill(4242);
+    f.proc(100, { ppid: 1, cmd: 'node engine.js', fds: { 22: 'socket:[7004]' } });
+    f.tcp(HEADER + line(0, '0100007F', 9461, 7004));
+    mono = 5999;
+    assert.equal((await check.verdict()).held, 'other');
+    mono = 6000;
+    assert.deepEqual(await check.verdict(), { held: 'component', pid: 100 });
   });
 });
