@@ -19,6 +19,10 @@
  * changes, and once a minute; it looks at the component's process and the last holder
  * first, and lists every process's fds (asynchronously) only when neither holds the socket.
  *
+ * Only a change is judged: another holder counts once the component was seen holding the
+ * port. A process that held it from the start is taken for a separate exporter serving the
+ * component's metrics (redis_exporter next to redis), as before.
+ *
  * When the holder cannot be told (another user's process, whose fds we may not read; no
  * listening entry for the port, e.g. a port forwarded into a container; the component in
  * another network namespace) the verdict is `unknown` and the scrape goes on as before:
@@ -88,6 +92,8 @@ export class PortOwnerCheck {
   private newConnection = true;
   private running?: Promise<PortVerdict>;
   private commandRegex?: RegExp | null;
+  /** Whether the component was ever seen holding the port (see `check`). */
+  private seenComponentHold = false;
   /** Boot time (ms since the epoch) from /proc/stat, for the start time of a process. */
   private bootMs?: number;
 
@@ -175,6 +181,11 @@ export class PortOwnerCheck {
   private async check(componentPid: number | undefined): Promise<PortVerdict> {
     const at = this.clock.monoMs();
     const done = (verdict: PortVerdict, holder?: Holder): PortVerdict => {
+      // Another holder is a takeover only when the component was seen holding the port
+      // before: a separate exporter (redis_exporter next to redis, say) serves the component's
+      // metrics from a process of its own from the start, and is taken as the component's.
+      if (verdict.held === 'component') this.seenComponentHold = true;
+      else if (verdict.held === 'other' && !this.seenComponentHold) verdict = { held: 'unknown', why: `pid ${verdict.pid} (${verdict.command}) has held the port since monitoring started: a separate exporter, taken as the component's` };
       this.last = { verdict, at, confirmedAt: at, holder, componentPid };
       return verdict;
     };

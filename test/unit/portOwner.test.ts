@@ -178,15 +178,27 @@ describe('who holds the port', () => {
     assert.deepEqual(await c3.check.verdict(), { held: 'component', pid: 400 });
   });
 
+  /** The component holds the port (seen once), then `takeover` runs and the next scrape opens a new connection. */
+  async function takenOver(f: FakeProc, check: PortOwnerCheck, componentHolder: number, takeover: () => void) {
+    f.proc(componentHolder, { ppid: 1, cmd: 'node engine.js', start: 50 * 100, fds: { 21: 'socket:[7001]' } });
+    assert.equal((await check.verdict()).held, 'component');
+    takeover();
+    f.tcp(HEADER + line(0, '0100007F', 9461, 7003));
+    mono += 1000; // past the shared read of /proc/net/tcp
+    check.connectionOpened();
+    return check.verdict();
+  }
+
   it('does not take a stale pid file (its pid reused by the other program) for the component', async () => {
     const { f, check } = setup({}, { pidFile: 'run/engine.pid' });
     writeFileSync(join(f.root, 'stat'), 'cpu  1 2 3 4\nbtime 1000000\n'); // booted at 1e9 ms
     mkdirSync(join(f.root, 'run'));
     writeFileSync(join(f.root, 'run/engine.pid'), '4242\n');
     utimesSync(join(f.root, 'run/engine.pid'), 1_000_100, 1_000_100); // written 100 s after boot
-    // The pid file's pid now belongs to a program started 200 s after boot: stale.
-    f.proc(4242, { ppid: 1, cmd: 'python3 -m http.server', start: 200 * 100, fds: { 3: 'socket:[7001]' } });
-    assert.equal((await check.verdict()).held, 'other');
+    // The component (pid 4242, started 50 s after boot) dies; its pid is reused by a program
+    // started 200 s after boot, which takes the port: the pid file is stale.
+    const v = await takenOver(f, check, 4242, () => f.proc(4242, { ppid: 1, cmd: 'python3 -m http.server', start: 200 * 100, fds: { 3: 'socket:[7003]' } }));
+    assert.equal(v.held, 'other');
     // The same pid started 50 s after boot, before the file was written: the component.
     const c2 = setup({}, { pidFile: 'run/engine.pid' });
     writeFileSync(join(c2.f.root, 'stat'), 'cpu  1 2 3 4\nbtime 1000000\n');
@@ -199,9 +211,12 @@ describe('who holds the port', () => {
 
   it('names another process that holds it, with its command line and what to do', async () => {
     const { f, check } = setup({ pid: 100 });
-    f.proc(100, { ppid: 1, cmd: 'node engine.js' });
-    f.proc(4242, { ppid: SELF, cmd: 'python3 -m http.server 9461', fds: { 3: 'socket:[7001]' } });
-    assert.deepEqual(await check.verdict(), { held: 'other', pid: 4242, command: 'python3 -m http.server 9461', componentPid: 100 });
+    // The component closes its listening socket; another program listens on the port.
+    const v = await takenOver(f, check, 100, () => {
+      f.closeFd(100, '21');
+      f.proc(4242, { ppid: SELF, cmd: 'python3 -m http.server 9461', fds: { 3: 'socket:[7003]' } });
+    });
+    assert.deepEqual(v, { held: 'other', pid: 4242, command: 'python3 -m http.server 9461', componentPid: 100 });
     assert.equal(
       await check.heldByOther(),
       "protocol-engine's metrics port 9461 is held by pid 4242 (python3 -m http.server 9461), not by protocol-engine (pid 100): stop that process or change `metrics:` in alluse-perf.yaml. Its answers are not recorded as protocol-engine's.",
@@ -211,8 +226,22 @@ describe('who holds the port', () => {
   it('names it too when the component is not running, and never takes the monitor or its children for the component', async () => {
     const { f, check } = setup({}, { commandMatch: 'node' });
     // The other program runs under the monitor, whose own command line matches the loose commandMatch.
-    f.proc(4242, { ppid: SELF, cmd: 'python3 impostor.py', fds: { 3: 'socket:[7001]' } });
+    await takenOver(f, check, 300, () => {
+      f.kill(300);
+      f.proc(4242, { ppid: SELF, cmd: 'python3 impostor.py', fds: { 3: 'socket:[7003]' } });
+    });
     assert.match((await check.heldByOther()) ?? '', /held by pid 4242 \(python3 impostor\.py\), not by protocol-engine \(its process was not found\)/);
+  });
+
+  it('takes a process that held the port from the start for a separate exporter of the component', async () => {
+    mono = 0;
+    const { f, check } = setup({ pid: 100 }, { commandMatch: 'redis-server' });
+    f.proc(100, { ppid: 1, cmd: 'redis-server *:6379' });
+    f.proc(4242, { ppid: 1, cmd: 'redis_exporter', fds: { 3: 'socket:[7001]' } });
+    const v = await check.verdict();
+    assert.equal(v.held, 'unknown');
+    assert.match(v.held === 'unknown' ? v.why : '', /pid 4242 \(redis_exporter\) has held the port since monitoring started/);
+    assert.equal(await check.heldByOther(), undefined);
   });
 
   it('says nothing when the holder cannot be told', async () => {
