@@ -169,7 +169,6 @@ export class PortOwnerCheck {
     return this.running;
   }
 
-
   private stillHolds(h: Holder): boolean {
     try {
       return socketInode(readlinkSync(join(this.procRoot, String(h.pid), 'fd', h.fd))) === h.inode;
