@@ -5,6 +5,7 @@
  * collector. Each has its default interval; the monitor may override them.
  */
 import type { ProcessSpec } from './discovery';
+import { portOwnerCheck } from './portOwner';
 import { ProcessCollector, type ProcessCollectorOptions } from './procProcess';
 import { ProcSystemCollector } from './procSystem';
 import { ScrapeCollector } from './scrapeCollector';
@@ -39,8 +40,12 @@ export function createCollectors(components: readonly ComponentCollectSpec[], fo
     out.push(new SlowSystemCollector({ intervalMs: options.slowIntervalMs }));
   }
   for (const c of components) {
-    out.push(new ProcessCollector(c.name, c.process, folder, { intervalMs: interval, ...options.process }));
-    if (c.metrics?.url) out.push(new ScrapeCollector(c.name, c.metrics.url, { intervalMs: c.metrics.intervalMs ?? interval, timeoutMs: c.metrics.timeoutMs }));
+    const proc = new ProcessCollector(c.name, c.process, folder, { intervalMs: interval, ...options.process });
+    out.push(proc);
+    if (!c.metrics?.url) continue;
+    // The scrape's answers count as the component's only while its process holds the port (Linux, local targets).
+    const portOwner = portOwnerCheck(c.name, c.metrics.url, { componentPid: () => proc.locator.identity?.pid, spec: c.process, folder, procRoot: options.process?.procRoot, platform: options.platform });
+    out.push(new ScrapeCollector(c.name, c.metrics.url, { intervalMs: c.metrics.intervalMs ?? interval, timeoutMs: c.metrics.timeoutMs, portOwner }));
   }
   return out;
 }

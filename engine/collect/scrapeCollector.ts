@@ -14,6 +14,7 @@ import https from 'node:https';
 import { SeriesKeyCache, type SeriesSample } from '../metrics/series';
 import { systemClock, type MonotonicClock } from './clock';
 import { httpGet } from './httpGet';
+import type { PortOwnerCheck } from './portOwner';
 import { ProblemThrottle } from './problems';
 import { PrometheusConverter } from './promConvert';
 import { parsePrometheusText, type SeriesTextCache } from './promParse';
@@ -26,6 +27,8 @@ export interface ScrapeOptions {
   clock?: MonotonicClock;
   /** Re-report a lasting failure every this many ms (default 30 s). */
   repeatProblemsMs?: number;
+  /** Who holds the target's port (portOwner.ts): answers of another process are not the component's. */
+  portOwner?: PortOwnerCheck;
 }
 
 export const DEFAULT_SCRAPE_TIMEOUT_MS = 2000;
@@ -57,6 +60,7 @@ export class ScrapeCollector implements Collector {
     this.throttle = new ProblemThrottle(opts.repeatProblemsMs);
     const Agent = url.startsWith('https:') ? https.Agent : http.Agent;
     this.agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+    opts.portOwner?.watch(this.agent);
   }
 
   async collect(nowMs: number): Promise<CollectResult> {
@@ -88,6 +92,12 @@ export class ScrapeCollector implements Collector {
         report({ kind: r.kind, message: `${this.component}: ${r.message}.` });
         return { samples, problems };
       }
+      const heldByOther = this.opts.portOwner && (await this.opts.portOwner.heldByOther());
+      if (heldByOther) {
+        up(0);
+        report({ kind: 'port-taken', message: heldByOther }, 'owner');
+        return { samples, problems };
+      } else this.throttle.clear('owner');
       const parsed = parsePrometheusText(r.body, { seriesCache: this.seriesCache });
       if (parsed.errorCount > 0) {
         const first = parsed.errors[0];

@@ -13,6 +13,7 @@ export type CollectorProblemKind =
   | 'too-large' // a response was larger than the size cap
   | 'bad-response' // HTTP status, redirect, wrong content, connection closed mid-body
   | 'parse-error' // lines that are not Prometheus text format (the rest is still used)
+  | 'port-taken' // another process holds the metrics port of a component (see portOwner.ts)
   | 'busy' // the previous scrape of the same target has not finished; this one was skipped
   | 'clock-jump' // the wall clock moved differently from the monotonic clock
   | 'internal'; // a bug: an unexpected exception, caught and reported
