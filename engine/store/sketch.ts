@@ -19,7 +19,7 @@ export const DEFAULT_RELATIVE_ACCURACY = 0.01;
 export const MIN_VALUE = 1e-9;
 
 /**
- * Largest span of keys kept dense (8 KiB of counts): at α = 1 %, values from 1 to 10^8 within
+ * Largest span of keys kept dense (8 KiB of counts): at α = 1 %, values from 1 to 8·10^8 within
  * one bucket of time. Wider (values from 1e-9 to 1e300 in one minute) fall back to a Map, so
  * no series can make a sketch of 36,000 slots (the whole float range).
  */
