@@ -16,12 +16,13 @@
  *
  * Usage: node --import tsx bench/storeIngestAB.ts [oldEngineDir ...]   (default /tmp/old-sketch/engine);
  * each further directory is one more variant, timed in the same rounds, with this tree's last.
- * BENCH_ROUNDS (3), BENCH_SERIES (450), BENCH_MINUTES (30).
+ * BENCH_ROUNDS (3), BENCH_SERIES (450), BENCH_MINUTES (30); BENCH_TSX=1 loads the engines through tsx instead.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const OLDS = (process.argv.length > 2 ? process.argv.slice(2) : ['/tmp/old-sketch/engine']).map((d) => resolve(d));
@@ -76,6 +77,12 @@ interface Engine {
  * call, which is not what ships.
  */
 async function load(dir: string, name: string, out: string): Promise<Engine> {
+  if (process.env.BENCH_TSX) {
+    // As the tests and `npm run bench:store` run it (tsx, module by module), for comparison.
+    const mod = async (f: string) => { const m = await import(pathToFileURL(join(dir, f)).href); return m.default ?? m; };
+    const [ss, st] = [await mod('store/seriesState.ts'), await mod('store/store.ts')];
+    return { name, SeriesState: ss.SeriesState, TimeSeriesStore: st.TimeSeriesStore };
+  }
   const entry = join(out, `${name}-entry.ts`);
   writeFileSync(entry, `export { SeriesState } from ${JSON.stringify(join(dir, 'store/seriesState'))};\nexport { TimeSeriesStore } from ${JSON.stringify(join(dir, 'store/store'))};\n`);
   const outfile = join(out, `${name}.cjs`);

@@ -27,6 +27,11 @@ if (M < 0 || H < M || !TIERS[M].sketch || !TIERS[H].sketch || HOUR_MS % TIERS[M]
 
 const inHour = (m: Bucket, h: Bucket) => m.t >= h.t && m.t < h.t + HOUR_MS;
 
+/** What `ingest` reads of the tiers per sample, as local constants (run through tsx, as tests and bench:store are, an imported binding is a getter call). */
+const TIER_COUNT = TIERS.length;
+const TIER_MS = TIERS.map((t) => t.ms);
+const TIER_SKETCH = TIERS.map((t) => t.sketch);
+
 export class SeriesState {
   lastT = -Infinity;
   headT: number[] = [];
@@ -64,8 +69,8 @@ export class SeriesState {
     this.headT.push(t);
     this.headV.push(v);
     if (v !== v) return;
-    for (let i = 0; i < TIERS.length; i++) {
-      const ms = TIERS[i].ms;
+    for (let i = 0; i < TIER_COUNT; i++) {
+      const ms = TIER_MS[i];
       const b = this.open[i];
       if (b && t >= b.t && t < b.t + ms) {
         if (i !== H) addToBucket(b, v);
@@ -76,7 +81,7 @@ export class SeriesState {
       } else {
         if (b) this.finish(i, b);
         const start = Math.floor(t / ms) * ms;
-        if (i !== H) this.open[i] = newBucket(start, v, TIERS[i].sketch);
+        if (i !== H) this.open[i] = newBucket(start, v, TIER_SKETCH[i]);
         else {
           const h = newBucket(start, v, false);
           h.sketch = new QuantileSketch(); // filled by the minutes as they end
