@@ -47,12 +47,17 @@ export function newBucket(t: number, v: number, sketch: boolean): Bucket {
 }
 
 export function addToBucket(b: Bucket, v: number): void {
+  addStats(b, v);
+  b.sketch?.add(v);
+}
+
+/** Adds `v` to the bucket's count, min, max, sum and last, not to its sketch (the 1 h sketch is merged from the minutes': seriesState.ts). */
+export function addStats(b: Bucket, v: number): void {
   b.count++;
   if (v < b.min) b.min = v;
   if (v > b.max) b.max = v;
   b.sum += v;
   b.last = v;
-  b.sketch?.add(v);
 }
 
 /** Merges `o` (later in time than `into`) into `into`. */

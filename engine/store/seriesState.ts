@@ -5,18 +5,45 @@
 import type { SeriesKey } from '../metrics/series';
 import { ByteReader, ByteWriter } from './bytes';
 import { crc32 } from './crc32';
-import { addToBucket, newBucket, newPending, readBucket, TIERS, writeBucket, type Bucket, type PendingBuckets } from './rollup';
+import { addStats, addToBucket, newBucket, newPending, readBucket, TIERS, writeBucket, type Bucket, type PendingBuckets } from './rollup';
+import { QuantileSketch } from './sketch';
 
 /** A bucket is finished at a cut once it ended this long ago, even if no later sample came. */
 export const BUCKET_GRACE_MS = 5_000;
 
 const utf8 = new TextEncoder();
 
+/**
+ * The 1 min and 1 h tiers. The 1 h bucket's sketch is not updated per sample: each finished
+ * 1 min bucket's sketch is merged into it (an hour is 60 whole minutes, and counts add up
+ * exactly), which halves the sketch work per sample (bench/storeIngestAB.ts). So the open
+ * 1 h bucket's own sketch lacks the open minute: `openBucket` adds it for queries and the
+ * checkpoint, which therefore holds the whole hour as before.
+ */
+const M = TIERS.findIndex((t) => t.name === '1m');
+const H = TIERS.findIndex((t) => t.name === '1h');
+const HOUR_MS = TIERS[H].ms;
+if (M < 0 || H < M || !TIERS[M].sketch || !TIERS[H].sketch || HOUR_MS % TIERS[M].ms !== 0) throw new Error('seriesState.ts expects a 1 min and a 1 h tier with sketches');
+
+const inHour = (m: Bucket, h: Bucket) => m.t >= h.t && m.t < h.t + HOUR_MS;
+
+/** What `ingest` reads of the tiers per sample, as local constants (run through tsx, as tests and bench:store are, an imported binding is a getter call). */
+const TIER_COUNT = TIERS.length;
+const TIER_MS = TIERS.map((t) => t.ms);
+const TIER_SKETCH = TIERS.map((t) => t.sketch);
+
 export class SeriesState {
   lastT = -Infinity;
   headT: number[] = [];
   headV: number[] = [];
-  open: (Bucket | undefined)[] = TIERS.map(() => undefined);
+  /** The open bucket per tier; the 1 h one's sketch without the open minute (see `openBucket`). */
+  private open: (Bucket | undefined)[] = TIERS.map(() => undefined);
+  /**
+   * The open 1 min bucket's values are in the open 1 h bucket's sketch already: both came from
+   * a checkpoint, which holds the whole hour. Until that minute ends its values go into both
+   * sketches, and the minute is not merged into the hour when it ends.
+   */
+  private minuteInHourSketch = false;
   /** Finished buckets per tier not yet written (the 1 s tier packed: see BucketColumns). */
   pending: PendingBuckets[] = newPending();
   /**
@@ -42,24 +69,69 @@ export class SeriesState {
     this.headT.push(t);
     this.headV.push(v);
     if (v !== v) return;
-    for (let i = 0; i < TIERS.length; i++) {
-      const tier = TIERS[i];
-      const start = Math.floor(t / tier.ms) * tier.ms;
+    for (let i = 0; i < TIER_COUNT; i++) {
+      const ms = TIER_MS[i];
       const b = this.open[i];
-      if (b && b.t === start) addToBucket(b, v);
-      else {
-        if (b) this.pending[i].push(b);
-        this.open[i] = newBucket(start, v, tier.sketch);
+      if (b && t >= b.t && t < b.t + ms) {
+        if (i !== H) addToBucket(b, v);
+        else {
+          addStats(b, v);
+          if (this.minuteInHourSketch) b.sketch?.add(v);
+        }
+      } else {
+        if (b) this.finish(i, b);
+        const start = Math.floor(t / ms) * ms;
+        if (i !== H) this.open[i] = newBucket(start, v, TIER_SKETCH[i]);
+        else {
+          const h = newBucket(start, v, false);
+          h.sketch = new QuantileSketch(); // filled by the minutes as they end
+          this.open[i] = h;
+        }
       }
     }
   }
 
+  /** Moves an open bucket to the finished ones; a finished minute goes into its hour's sketch. */
+  private finish(i: number, b: Bucket): void {
+    if (i === M) {
+      const h = this.open[H];
+      if (this.minuteInHourSketch) this.minuteInHourSketch = false;
+      else if (h && inHour(b, h) && b.sketch) (h.sketch ??= new QuantileSketch()).merge(b.sketch);
+    }
+    this.pending[i].push(b);
+    this.open[i] = undefined;
+  }
+
   /** Moves open buckets that ended before `now - grace` to the finished ones. */
   closeBuckets(now: number): void {
+    // In tier order: a minute ends before (or with) its hour, and goes into the hour's sketch first.
     for (let i = 0; i < TIERS.length; i++) {
       const b = this.open[i];
-      if (b && b.t + TIERS[i].ms <= now - BUCKET_GRACE_MS) { this.pending[i].push(b); this.open[i] = undefined; }
+      if (b && b.t + TIERS[i].ms <= now - BUCKET_GRACE_MS) this.finish(i, b);
     }
+  }
+
+  /**
+   * The open bucket of tier `i` as queries and the checkpoint see it: the 1 h one with the open
+   * minute in its sketch (a copy then). `withSketch: false` gives the bucket for its count, min,
+   * max, sum and last only, without the copy.
+   */
+  openBucket(i: number, withSketch = true): Bucket | undefined {
+    const b = this.open[i];
+    if (i !== H || !b || !withSketch || this.minuteInHourSketch) return b;
+    const m = this.open[M];
+    if (!m?.sketch || !inHour(m, b)) return b;
+    const sketch = b.sketch ? b.sketch.clone() : new QuantileSketch();
+    sketch.merge(m.sketch);
+    return { ...b, sketch };
+  }
+
+  /** The open buckets of a checkpoint (as `openBucket` gave them: the hour's sketch whole). */
+  restoreOpen(open: readonly (Bucket | undefined)[]): void {
+    this.open = TIERS.map((_, i) => open[i]);
+    const m = this.open[M];
+    const h = this.open[H];
+    this.minuteInHourSketch = !!(m && h && inHour(m, h));
   }
 
   get empty(): boolean {
@@ -99,7 +171,7 @@ export class CheckpointWriter {
     w.lbytes(s.idBytes); // the same bytes as w.str(s.id)
     w.f64(s.lastT);
     for (let t = 0; t < TIERS.length; t++) {
-      const o = s.open[t];
+      const o = s.openBucket(t);
       if (o) { w.u8(1); writeBucket(w, o); } else w.u8(0);
       const p = s.pending[t].list();
       w.uvar(p.length);

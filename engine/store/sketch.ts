@@ -8,21 +8,125 @@
  * `sorted[floor(q·(n-1))]` of the values added (or merged), for |x| >= MIN_VALUE;
  * values with |v| < MIN_VALUE count as 0. ±Infinity are kept in their own counters;
  * NaN is ignored. Sketches with the same α merge exactly (bucket counts add up).
+ *
+ * The counts per bucket key are a dense array (`Bins`): the store adds one sample to a
+ * sketch per series at 10 Hz, and an array slot is several times cheaper than a Map entry,
+ * in time and in memory, while the keys of one bucket's values lie close together.
  */
 import { ByteReader, ByteWriter } from './bytes';
 
 export const DEFAULT_RELATIVE_ACCURACY = 0.01;
 export const MIN_VALUE = 1e-9;
 
+/**
+ * Largest span of keys kept dense (8 KiB of counts): at α = 1 %, values from 1 to 8·10^8 within
+ * one bucket of time. Wider (values from 1e-9 to 1e300 in one minute) fall back to a Map, so
+ * no series can make a sketch of 36,000 slots (the whole float range).
+ */
+export const MAX_DENSE_SPAN = 1024;
+
+/** Counts per bucket key: dense from `offset` while the keys span at most MAX_DENSE_SPAN, else a Map. */
+export class Bins {
+  /** counts[i] is the count of key offset + i (zero for keys not seen). */
+  private counts: number[] = [];
+  private offset = 0;
+  private sparse: Map<number, number> | undefined;
+
+  add(k: number, n: number): void {
+    const i = k - this.offset;
+    if (i >= 0 && i < this.counts.length) this.counts[i] += n;
+    else this.addOutside(k, n);
+  }
+
+  private addOutside(k: number, n: number): void {
+    if (this.sparse) { this.sparse.set(k, (this.sparse.get(k) ?? 0) + n); return; }
+    const c = this.counts;
+    const len = c.length;
+    if (len === 0) { this.offset = k; c.push(n); return; }
+    const lo = Math.min(k, this.offset);
+    const hi = Math.max(k, this.offset + len - 1);
+    if (hi - lo >= MAX_DENSE_SPAN) {
+      this.toSparse();
+      this.sparse!.set(k, (this.sparse!.get(k) ?? 0) + n);
+      return;
+    }
+    if (k >= this.offset + len) {
+      // push: V8 grows the backing store geometrically, so growing upwards is amortized O(1)
+      while (c.length < k - this.offset) c.push(0);
+      c.push(n);
+      return;
+    }
+    // Downwards: a new array, with room below for the next keys (amortized too).
+    const newOffset = Math.max(k - (len >> 1), hi - MAX_DENSE_SPAN + 1);
+    const a: number[] = [];
+    for (let j = newOffset; j < this.offset; j++) a.push(0);
+    for (let j = 0; j < len; j++) a.push(c[j]);
+    this.counts = a;
+    this.offset = newOffset;
+    a[k - newOffset] += n;
+  }
+
+  private toSparse(): void {
+    const m = new Map<number, number>();
+    this.forEach((k, c) => { m.set(k, c); });
+    this.sparse = m;
+    this.counts = [];
+    this.offset = 0;
+  }
+
+  /** Visits the keys with a non-zero count in ascending (or descending) order until fn returns true. */
+  visit(descending: boolean, fn: (k: number, count: number) => boolean | void): void {
+    if (this.sparse) {
+      const m = this.sparse;
+      const keys = [...m.keys()].sort(descending ? (a, b) => b - a : (a, b) => a - b);
+      for (const k of keys) { const c = m.get(k)!; if (c !== 0 && fn(k, c) === true) return; }
+      return;
+    }
+    const c = this.counts;
+    if (descending) { for (let i = c.length - 1; i >= 0; i--) if (c[i] !== 0 && fn(this.offset + i, c[i]) === true) return; }
+    else for (let i = 0; i < c.length; i++) if (c[i] !== 0 && fn(this.offset + i, c[i]) === true) return;
+  }
+
+  forEach(fn: (k: number, count: number) => void): void {
+    this.visit(false, fn);
+  }
+
+  /** Number of keys with a non-zero count. */
+  get size(): number {
+    let n = 0;
+    this.forEach(() => { n++; });
+    return n;
+  }
+
+  merge(o: Bins): void {
+    const oc = o.counts;
+    if (!o.sparse && !this.sparse && oc.length > 0) {
+      // Make room for o's keys once (a zero count is no key), then add slot by slot.
+      this.add(o.offset, 0);
+      this.add(o.offset + oc.length - 1, 0);
+      if (!this.sparse) {
+        const c = this.counts;
+        const d = o.offset - this.offset;
+        for (let i = 0; i < oc.length; i++) c[d + i] += oc[i];
+        return;
+      }
+    }
+    o.forEach((k, c) => this.add(k, c));
+  }
+}
+
 export class QuantileSketch {
   readonly gamma: number;
   private readonly lnGamma: number;
-  readonly pos = new Map<number, number>();
-  readonly neg = new Map<number, number>();
+  readonly pos = new Bins();
+  readonly neg = new Bins();
   zero = 0;
   posInf = 0;
   negInf = 0;
   count = 0;
+  /** The last positive value added and its key: gauges repeat values, so the logarithm is often known. */
+  private lastV = NaN;
+  private lastK = 0;
 
   constructor(readonly alpha = DEFAULT_RELATIVE_ACCURACY) {
     this.gamma = (1 + alpha) / (1 - alpha);
@@ -32,24 +136,35 @@ export class QuantileSketch {
   add(v: number, n = 1): void {
     if (v !== v) return;
     this.count += n;
-    if (v === Infinity) this.posInf += n;
-    else if (v === -Infinity) this.negInf += n;
-    else if (v >= MIN_VALUE) { const k = Math.ceil(Math.log(v) / this.lnGamma); this.pos.set(k, (this.pos.get(k) ?? 0) + n); }
-    else if (v <= -MIN_VALUE) { const k = Math.ceil(Math.log(-v) / this.lnGamma); this.neg.set(k, (this.neg.get(k) ?? 0) + n); }
-    else this.zero += n;
+    if (v >= MIN_VALUE) {
+      if (v === Infinity) this.posInf += n;
+      else {
+        if (v !== this.lastV) { this.lastV = v; this.lastK = Math.ceil(Math.log(v) / this.lnGamma); }
+        this.pos.add(this.lastK, n);
+      }
+    } else if (v <= -MIN_VALUE) {
+      if (v === -Infinity) this.negInf += n;
+      else this.neg.add(Math.ceil(Math.log(-v) / this.lnGamma), n);
+    } else this.zero += n;
   }
 
   merge(o: QuantileSketch): void {
-    for (const [k, c] of o.pos) this.pos.set(k, (this.pos.get(k) ?? 0) + c);
-    for (const [k, c] of o.neg) this.neg.set(k, (this.neg.get(k) ?? 0) + c);
+    this.pos.merge(o.pos);
+    this.neg.merge(o.neg);
     this.zero += o.zero;
     this.posInf += o.posInf;
     this.negInf += o.negInf;
     this.count += o.count;
   }
 
+  /**
+   * The midpoint of bucket k. For values near Number.MAX_VALUE it overflows: the largest
+   * double is then nearer every value of the bucket than the midpoint (which lies above them).
+   */
   private value(k: number): number {
-    return (2 * Math.pow(this.gamma, k)) / (this.gamma + 1);
+    const p = Math.pow(this.gamma, k);
+    if (p < 8e307) return (2 * p) / (this.gamma + 1); // (2p would overflow above)
+    return Math.min(p * (2 / (this.gamma + 1)), Number.MAX_VALUE);
   }
 
   /** The estimated q-quantile (0 <= q <= 1); NaN when empty. */
@@ -58,24 +173,30 @@ export class QuantileSketch {
     const rank = Math.floor(Math.min(1, Math.max(0, q)) * (this.count - 1));
     let seen = this.negInf;
     if (rank < seen) return -Infinity;
-    const negKeys = [...this.neg.keys()].sort((a, b) => b - a);
-    for (const k of negKeys) { seen += this.neg.get(k)!; if (rank < seen) return -this.value(k); }
+    let found = NaN;
+    // Negative values ascending: their keys descending.
+    this.neg.visit(true, (k, c) => { seen += c; if (rank < seen) { found = -this.value(k); return true; } });
+    if (found === found) return found;
     seen += this.zero;
     if (rank < seen) return 0;
-    const posKeys = [...this.pos.keys()].sort((a, b) => a - b);
-    for (const k of posKeys) { seen += this.pos.get(k)!; if (rank < seen) return this.value(k); }
-    return Infinity;
+    this.pos.visit(false, (k, c) => { seen += c; if (rank < seen) { found = this.value(k); return true; } });
+    return found === found ? found : Infinity;
   }
 
+  /** Format: uvar zero, posInf, negInf; then pos and neg: uvar n, n × (key: svar first, then uvar delta; uvar count), keys ascending. */
   encode(w = new ByteWriter(32)): Uint8Array {
     w.uvar(this.zero);
     w.uvar(this.posInf);
     w.uvar(this.negInf);
-    for (const m of [this.pos, this.neg]) {
-      const keys = [...m.keys()].sort((a, b) => a - b);
-      w.uvar(keys.length);
-      let prev = 0;
-      keys.forEach((k, i) => { if (i === 0) w.svar(k); else w.uvar(k - prev); prev = k; w.uvar(m.get(k)!); });
+    for (const b of [this.pos, this.neg]) {
+      w.uvar(b.size);
+      let prev = NaN;
+      b.forEach((k, c) => {
+        if (prev !== prev) w.svar(k);
+        else w.uvar(k - prev);
+        prev = k;
+        w.uvar(c);
+      });
     }
     return w.result();
   }
@@ -90,13 +211,13 @@ export class QuantileSketch {
     s.posInf = r.uvar();
     s.negInf = r.uvar();
     s.count = s.zero + s.posInf + s.negInf;
-    for (const m of [s.pos, s.neg]) {
+    for (const b of [s.pos, s.neg]) {
       const n = r.uvar();
       let k = 0;
       for (let i = 0; i < n; i++) {
         k = i === 0 ? r.svar() : k + r.uvar();
         const c = r.uvar();
-        m.set(k, c);
+        b.add(k, c);
         s.count += c;
       }
     }

@@ -303,7 +303,7 @@ export class TimeSeriesStore {
           if (!key) continue;
           const st = new SeriesState(s.id, key);
           st.lastT = s.lastT;
-          st.open = s.open;
+          st.restoreOpen(s.open);
           st.pending = newPending(s.pending);
           this.series.set(s.id, st);
         }
@@ -782,7 +782,7 @@ export class TimeSeriesStore {
           const taken = st.sealing[ri - 1]?.cols(q.from, q.to);
           if (taken?.n) segs.push(taken);
           const p = st.pending[ri - 1].cols(q.from, q.to);
-          const o = st.open[ri - 1];
+          const o = st.openBucket(ri - 1, false);
           if (p.n) segs.push(p);
           if (o) segs.push(colsOfBuckets([o]));
         }
@@ -793,7 +793,7 @@ export class TimeSeriesStore {
           const taken = st.sealing[ri - 1]?.list(q.from, q.to);
           if (taken?.length) segs.push(taken);
           const p = st.pending[ri - 1].list(q.from, q.to);
-          const o = st.open[ri - 1];
+          const o = st.openBucket(ri - 1);
           if (p.length) segs.push(p);
           if (o) segs.push([o]);
         }
