@@ -42,6 +42,14 @@ export function findWorkerScript(): WorkerScript | undefined {
   return { file: code, options: { eval: true, execArgv: [] } };
 }
 
+/**
+ * Column buffers of this many numbers (2 MiB) are given back by the worker and reused: a cut
+ * at the load benchmark's scale sends about 20 batches every 20 s, and a fresh 2 MiB buffer
+ * for each is churn for malloc that a process's resident memory keeps.
+ */
+export const POOLED_VALUES = 1 << 18;
+const POOL_SIZE = 4;
+
 interface Waiting {
   resolve: (out: EncodedBatch) => void;
   reject: (e: Error) => void;
@@ -53,6 +61,7 @@ export class CutEncoder {
   private readonly waiting = new Map<number, Waiting>();
   private failed?: string;
   private closed = false;
+  private readonly pool: ArrayBuffer[] = [];
 
   private readonly script: WorkerScript | null;
 
@@ -72,6 +81,17 @@ export class CutEncoder {
   /** Whether the worker thread is running (it is started by the first `encode`). */
   get running(): boolean {
     return this.worker !== undefined;
+  }
+
+  /** Column buffers given back by the worker, waiting for the next batch. */
+  get pooledBuffers(): number {
+    return this.pool.length;
+  }
+
+  /** A column array of `n` numbers for a batch: on a buffer given back by the worker when there is one. */
+  columns(n: number): Float64Array {
+    if (n > POOLED_VALUES) return new Float64Array(n);
+    return new Float64Array(this.pool.pop() ?? new ArrayBuffer(POOLED_VALUES * 8), 0, n);
   }
 
   /** Encodes the batch on the worker; its buffers are transferred (unusable here afterwards). Rejects when the worker fails. */
@@ -120,7 +140,10 @@ export class CutEncoder {
     if (!p) return;
     this.waiting.delete(r.id);
     if (this.waiting.size === 0) this.worker?.unref();
-    if (r.ok) p.resolve(r.out);
+    if (r.ok) {
+      if (r.spent.buffer.byteLength === POOLED_VALUES * 8 && this.pool.length < POOL_SIZE) this.pool.push(r.spent.buffer as ArrayBuffer);
+      p.resolve(r.out);
+    }
     else p.reject(new Error(r.error));
   }
 

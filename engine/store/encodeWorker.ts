@@ -11,17 +11,18 @@ export interface EncodeRequest {
   batch: EncodeBatch;
 }
 
-export type EncodeResponse = { id: number; ok: true; out: ReturnType<typeof encodeBatch> } | { id: number; ok: false; error: string };
+/** The records, and the batch's columns given back (the store reuses their buffer for its next batch). */
+export type EncodeResponse = { id: number; ok: true; out: ReturnType<typeof encodeBatch>; spent: Float64Array } | { id: number; ok: false; error: string };
 
 const port = parentPort;
 if (port) {
   port.on('message', (m: EncodeRequest) => {
     let r: EncodeResponse;
     try {
-      r = { id: m.id, ok: true, out: encodeBatch(m.batch) };
+      r = { id: m.id, ok: true, out: encodeBatch(m.batch), spent: m.batch.data };
     } catch (e) {
       r = { id: m.id, ok: false, error: (e as Error).stack ?? String(e) };
     }
-    port.postMessage(r, r.ok ? transferList(r.out) : []);
+    port.postMessage(r, r.ok ? [...transferList(r.out), r.spent.buffer as ArrayBuffer] : []);
   });
 }

@@ -18,7 +18,7 @@ import { aggregateBucketCols, aggregateBuckets, aggregateRaw, chooseResolution, 
 import { decodeRaw, encodeRaw } from './blocks';
 import { BlockKind, closeQuietly, GroupBuilder, groupCapacity, openForRead, parseBlock, readAt, readIndex, readTail, type BlockEntry, type BlockMeta, type NewBlock, type Trailer } from './chunkFile';
 import { MAX_INT } from './codec';
-import { CutEncoder } from './cutEncoder';
+import { CutEncoder, POOLED_VALUES } from './cutEncoder';
 import { nodeIo, type AppendFile, type StoreIo } from './io';
 import { acquireLock } from './lock';
 import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols, type PendingBuckets } from './rollup';
@@ -57,8 +57,8 @@ const SEAL_SLICE_MS = 8;
  * 10+ MiB of memory.
  */
 const WORKER_MIN_WORK = 1_000_000;
-/** Numbers per batch sent to the worker (2 MiB of columns): packing one is a millisecond or two here. */
-const BATCH_VALUES = 1 << 18;
+/** Numbers per batch sent to the worker (2 MiB of columns, the encoder's pooled buffers): packing one is a millisecond or two here. */
+const BATCH_VALUES = POOLED_VALUES;
 /** Per series, samples kept by a read-only store that is appended to (memory only). */
 const LOCAL_HEAD_LIMIT = 200_000;
 
@@ -645,7 +645,7 @@ export class TimeSeriesStore {
 
   /**
    * `seal` with the raw head and the 1 s buckets encoded on the worker thread: each slice
-   * packs up to BATCH_VALUES numbers of them (a copy: the samples stay in the series, queried
+   * packs up to BATCH_VALUES numbers of them (more for one series that alone has more) (a copy: the samples stay in the series, queried
    * from there) and sends them; the records that come back become blocks in order, each in
    * one step with its samples leaving the series, as in `seal`. The 1 min and 1 h buckets
    * (their sketches are objects) are encoded here, in the same slices. When the worker fails,
@@ -660,14 +660,21 @@ export class TimeSeriesStore {
       const batch: SealJob[] = [];
       let values = 0;
       do {
-        const job = jobs[i++];
-        if (job.tier >= 0 && TIERS[job.tier].sketch) { this.sealNow(job, writing, groups, mem); continue; }
+        const job = jobs[i];
+        if (job.tier >= 0 && TIERS[job.tier].sketch) {
+          i++;
+          this.sealNow(job, writing, groups, mem);
+          continue;
+        }
+        const v = COLUMNS[job.tier < 0 ? BlockKind.Raw : BlockKind.Rollup] * job.n;
+        if (batch.length && values + v > BATCH_VALUES) break; // the batch's buffer is full
+        i++;
         batch.push(job);
-        values += COLUMNS[job.tier < 0 ? BlockKind.Raw : BlockKind.Rollup] * job.n;
-      } while (i < jobs.length && values < BATCH_VALUES && performance.now() < sliceEnd);
+        values += v;
+      } while (i < jobs.length && performance.now() < sliceEnd);
       this.idsGen++;
       if (batch.length) {
-        const out = enc.failure ? Promise.reject(new Error(enc.failure)) : enc.encode(this.packBatch(batch));
+        const out = enc.failure ? Promise.reject(new Error(enc.failure)) : enc.encode(this.packBatch(batch, enc));
         out.catch(() => undefined); // handled in order below (a rejection must not go unhandled meanwhile)
         applied = applied.then(() => out).then(
           (o) => this.applyEncoded(batch, o, writing, groups, mem),
@@ -683,14 +690,14 @@ export class TimeSeriesStore {
   }
 
   /** The columns of the jobs (raw heads' first `n` samples, 1 s buckets taken by the cut), packed for the worker. */
-  private packBatch(jobs: readonly SealJob[]): EncodeBatch {
+  private packBatch(jobs: readonly SealJob[], enc: CutEncoder): EncodeBatch {
     let values = 0;
     let idBytes = 0;
     for (const j of jobs) {
       values += COLUMNS[j.tier < 0 ? BlockKind.Raw : BlockKind.Rollup] * j.n;
       idBytes += j.st.idBytes.length;
     }
-    const b: EncodeBatch = { kinds: new Uint8Array(jobs.length), counts: new Uint32Array(jobs.length), ids: new Uint8Array(idBytes), idEnds: new Uint32Array(jobs.length), data: new Float64Array(values) };
+    const b: EncodeBatch = { kinds: new Uint8Array(jobs.length), counts: new Uint32Array(jobs.length), ids: new Uint8Array(idBytes), idEnds: new Uint32Array(jobs.length), data: enc.columns(values) };
     let off = 0;
     let idOff = 0;
     jobs.forEach(({ st, tier, n }, k) => {

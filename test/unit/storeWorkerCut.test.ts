@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { seriesId, type SeriesKey } from '../../engine/metrics/series';
 import { BlockKind, GroupBuilder } from '../../engine/store/chunkFile';
-import { CutEncoder } from '../../engine/store/cutEncoder';
+import { CutEncoder, POOLED_VALUES } from '../../engine/store/cutEncoder';
 import { TimeSeriesStore } from '../../engine/store/index';
 import { BucketColumns } from '../../engine/store/rollup';
 import { encodeBatch, encodeBucketColsPayload, type EncodeBatch } from '../../engine/store/sealBatch';
@@ -228,6 +228,17 @@ describe('store: the cut encoder', () => {
       assert.deepEqual([...got.ends], [...expected.ends]);
       assert.deepEqual([...got.payloadStarts], [...expected.payloadStarts]);
       assert.ok(Buffer.from(got.bytes).equals(Buffer.from(expected.bytes)));
+      // A batch's column buffer comes back for the next one (no fresh 2 MiB per batch).
+      const pooled = batch();
+      pooled.data = enc.columns(6);
+      pooled.data.set(batch().data);
+      assert.equal(enc.pooledBuffers, 0);
+      const again = await enc.encode(pooled);
+      assert.equal(pooled.data.length, 0, 'the columns were transferred, not copied');
+      assert.ok(Buffer.from(again.bytes).equals(Buffer.from(expected.bytes)));
+      assert.equal(enc.pooledBuffers, 1, 'the buffer is back in the pool');
+      assert.equal(enc.columns(10).buffer.byteLength, POOLED_VALUES * 8);
+      assert.equal(enc.pooledBuffers, 0, 'and is used for the next batch');
     } finally {
       await enc.close();
     }
