@@ -3,7 +3,10 @@
  * where its resident memory goes: every 10 s one JSON line to $ALLUSE_MEMORY_PROBE (default
  * /tmp/alluse-memory-probe-<pid>.jsonl) with the V8 heap spaces (committed and used), the
  * memory outside the heap that V8 knows (array buffers, external), and the process's RSS split
- * by /proc/self/smaps_rollup (anonymous, file-backed).
+ * by /proc/self/smaps_rollup (anonymous, file-backed). With ALLUSE_HEAP_SAMPLE_AT=60,170 it
+ * also runs V8's sampling heap profiler (main thread) and writes what is alive at those
+ * seconds, by allocation site, to <probe file>.<s>s.heapprofile (read it with
+ * bench/load/heapProfileTop.mjs; cheap, unlike a heap snapshot of a 1 GB process).
  */
 'use strict';
 const { appendFileSync, readFileSync } = require('node:fs');
@@ -42,3 +45,19 @@ const timer = setInterval(() => {
   try { appendFileSync(out, JSON.stringify(line) + '\n'); } catch { /* the probe must never disturb the server */ }
 }, 10_000);
 timer.unref();
+
+const sampleAt = (process.env.ALLUSE_HEAP_SAMPLE_AT || '').split(',').filter(Boolean).map(Number);
+if (sampleAt.length && require('node:worker_threads').isMainThread) {
+  const { Session } = require('node:inspector');
+  const { writeFileSync } = require('node:fs');
+  const session = new Session();
+  session.connect();
+  session.post('HeapProfiler.startSampling', { samplingInterval: 32768 });
+  for (const at of sampleAt) {
+    setTimeout(() => {
+      session.post('HeapProfiler.getSamplingProfile', (err, r) => {
+        if (!err) try { writeFileSync(`${out}.${at}s.heapprofile`, JSON.stringify(r.profile)); } catch { /* never disturb the server */ }
+      });
+    }, at * 1000).unref();
+  }
+}
