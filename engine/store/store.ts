@@ -18,6 +18,7 @@ import { aggregateBucketCols, aggregateBuckets, aggregateRaw, chooseResolution, 
 import { decodeRaw, encodeRaw } from './blocks';
 import { BlockKind, closeQuietly, GroupBuilder, groupCapacity, openForRead, parseBlock, readAt, readIndex, readTail, type BlockEntry, type BlockMeta, type NewBlock, type Trailer } from './chunkFile';
 import { MAX_INT } from './codec';
+import { addToIndex, type FileIndex } from './blockList';
 import { CutEncoder, POOLED_VALUES } from './cutEncoder';
 import { nodeIo, type AppendFile, type StoreIo } from './io';
 import { acquireLock } from './lock';
@@ -70,7 +71,7 @@ interface TierFile {
   size: number;
   trailer?: Trailer;
   /** Loaded lazily: blocks per series id. */
-  index?: Map<string, BlockEntry[]>;
+  index?: FileIndex;
 }
 
 interface MemBlock extends NewBlock {
@@ -566,7 +567,7 @@ export class TimeSeriesStore {
           await this.io.append(f.path, g.bytes);
           f.size += g.bytes.length;
           f.trailer = g.trailer;
-          if (f.index) for (const e of g.entries) { const l = f.index.get(e.seriesId); if (l) l.push(e); else f.index.set(e.seriesId, [e]); }
+          if (f.index) addToIndex(f.index, g.entries);
           const done = new Set(mem[ri]);
           this.memBlocks[ri] = this.memBlocks[ri].filter((b) => !done.has(b));
           this.idsGen++;
@@ -825,6 +826,9 @@ export class TimeSeriesStore {
     const ws = Math.floor(now / fileMs) * fileMs;
     const cur = this.current[ri];
     if (cur && cur.windowStart === ws) return cur;
+    // The file written until now is done: its in-memory index goes (read again if a query
+    // needs it), else every file's index would stay for the whole retention (bench/load.bench.ts).
+    if (cur) cur.index = undefined;
     const f: TierFile = { res: ri, path: this.path(RES[ri], `${ws}-${seq}.chk`), windowStart: ws, size: 0, index: new Map() };
     this.files[ri].push(f);
     this.current[ri] = f;
@@ -968,15 +972,15 @@ export class TimeSeriesStore {
     for (const f of this.files[RES.indexOf(res)]) if (f.trailer && f.trailer.maxT >= from && f.trailer.minT <= to) fn(f);
   }
 
-  private ensureIndex(f: TierFile): Map<string, BlockEntry[]> {
+  private ensureIndex(f: TierFile): FileIndex {
     if (f.index) return f.index;
-    const index = new Map<string, BlockEntry[]>();
+    const index: FileIndex = new Map();
     let fd: number | undefined;
     try {
       fd = openForRead(f.path);
       const r = readIndex(fd, f.size);
       for (const p of r.problems) this.report('corrupt', p, f.path);
-      for (const e of r.entries) { const l = index.get(e.seriesId); if (l) l.push(e); else index.set(e.seriesId, [e]); }
+      addToIndex(index, r.entries);
     } catch (e) {
       this.report('corrupt', `chunk file index unreadable (${(e as Error).message}); file skipped`, f.path);
     } finally {
@@ -999,7 +1003,7 @@ export class TimeSeriesStore {
       if (!f.trailer || f.trailer.maxT < from || f.trailer.minT > to) continue;
       const index = this.ensureIndex(f);
       const entries: BlockEntry[] = [];
-      for (const id of wanted) for (const e of index.get(id) ?? []) if (e.tmax >= from && e.tmin <= to && e.offset + e.length <= f.size) entries.push(e);
+      for (const id of wanted) index.get(id)?.select(id, from, to, f.size, entries);
       if (!entries.length) continue;
       entries.sort((a, b) => a.offset - b.offset);
       let fd: number | undefined;
