@@ -591,9 +591,10 @@ export class TimeSeriesStore {
    * rollup buckets of each due tier, then the first `n` head samples of each series. A block
    * becomes visible (memBlocks) in the same step as its buckets or samples leave the series,
    * so queries see them in one or the other, once; samples appended meanwhile stay in the head
-   * for the next cut. A small cut is done at once, without yielding.
+   * for the next cut. The first slice waits for the next turn of the event loop (`firstTurn`).
    */
   private async seal(jobs: SealJob[], writing: boolean, groups: NewBlock[][], mem: MemBlock[][]): Promise<void> {
+    if (Number.isFinite(this.sealSliceMs)) await this.firstTurn();
     let i = 0;
     while (i < jobs.length) {
       const sliceEnd = performance.now() + this.sealSliceMs;
@@ -654,6 +655,7 @@ export class TimeSeriesStore {
    */
   private async sealWithWorker(jobs: SealJob[], writing: boolean, groups: NewBlock[][], mem: MemBlock[][]): Promise<void> {
     const enc = (this.encoder ??= new CutEncoder((why) => this.report('worker', `the cut's encoding worker ${why}: cuts are encoded in this thread from now on (slower; nothing is lost)`)));
+    if (Number.isFinite(this.sealSliceMs)) await this.firstTurn();
     let applied: Promise<void> = Promise.resolve();
     let i = 0;
     while (i < jobs.length) {
@@ -753,6 +755,7 @@ export class TimeSeriesStore {
     this.ckpt = c;
     let i = 0;
     try {
+      if (Number.isFinite(this.sealSliceMs)) await this.firstTurn();
       while (i < list.length) {
         const sliceEnd = performance.now() + this.sealSliceMs;
         do {
@@ -766,6 +769,15 @@ export class TimeSeriesStore {
       for (const st of list) st.ckptIndex = -1;
     }
     return c.finish();
+  }
+
+  /**
+   * A sliced cut starts its slices on the next turn of the event loop, not inside the append
+   * that started it (which already did the cut's synchronous part, and a collection round):
+   * two 8 ms slices less in that turn. The one-step cut (`sealSliceMs: Infinity`) stays in it.
+   */
+  private firstTurn(): Promise<void> {
+    return new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** Encodes a series' checkpoint entry before it changes (or in its slice). */

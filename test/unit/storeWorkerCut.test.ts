@@ -127,6 +127,7 @@ describe('store: cuts encoded on a worker thread', () => {
     // Two cuts: the first on the worker, killed while its batches are out; the second after it.
     now = T0 + 61_000;
     append(300);
+    await new Promise<void>((r) => setImmediate(r)); // the cut's slices start on the next turn
     const encoder = internals(worker.store).encoder;
     assert.ok(encoder?.running && internals(worker.store).sealing, 'the cut\'s batches are out on the worker');
     await encoder!.kill();
@@ -171,6 +172,7 @@ describe('store: cuts encoded on a worker thread', () => {
       for (let j = 1; j <= 100; j++) { now = T0 + 301_000 + j * 100; store.append(keys.map((series, k) => ({ series, t: now, v: value(k, j) }))); }
       now = T0 + 601_000;
       store.append([{ series: keys[0], t: now, v: 2 }]);
+      await new Promise<void>((r) => setImmediate(r)); // the cut's slices start on the next turn
       assert.equal(internals(store).encoder?.running, true, 'a worker for a large cut');
       await store.flush();
       assert.deepEqual(store.problems, []);
