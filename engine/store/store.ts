@@ -106,7 +106,7 @@ export class TimeSeriesStore {
   private readonly encodeWorker: 'auto' | 'always' | 'never';
   /** The cut's encoding worker, made on the first large cut. */
   private encoder?: CutEncoder;
-  /** The current WAL segment, kept open between flushes (closed at the cut that ends it). */
+  /** The current WAL segment, when the store's io keeps it open between flushes (`StoreIo.openAppend`). */
   private walFile?: { seg: number; file: AppendFile };
 
   private mode: Mode = 'writer';
@@ -458,9 +458,14 @@ export class TimeSeriesStore {
     });
   }
 
-  /** Appends to segment `seg`, through the file kept open for it (opened on its first record). */
+  /**
+   * Appends to segment `seg`: through a file kept open for it when the io offers one, else
+   * opened for each record (node's io: a file open for writing keeps its file system from
+   * being remounted read-only, which test/integration/storeFaults.test.ts does while the store
+   * writes); a segment's first record is known to create it, so no fstat is needed for that.
+   */
   private async appendWal(seg: number, path: string, rec: Uint8Array): Promise<void> {
-    if (!this.io.openAppend) return this.io.append(path, rec);
+    if (!this.io.openAppend) return this.io.append(path, rec, !this.walSizes.has(seg));
     if (this.walFile?.seg !== seg) {
       await this.closeWalFile();
       this.walFile = { seg, file: await this.io.openAppend(path) };
