@@ -41,6 +41,8 @@ const builds = [
   // Profiling (ts-morph + the TypeScript compiler, ~15 MB): its own bundle, loaded by the server on first use.
   { ...node, entryPoints: ['server/src/profileEngine.ts'], outfile: 'dist/profileEngine.js' },
   { ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The store's cut encoding worker (engine/store/cutEncoder.ts looks for it next to the bundle that runs the store).
+  { ...node, entryPoints: ['engine/store/encodeWorker.ts'], outfile: 'dist/storeEncodeWorker.js' },
   // The CLI's heavy commands, loaded by dist/cli.js only when they run (profile: ts-morph), so `monitor` stays small.
   ...['profileCommand', 'optimizeCommand', 'forecastCommand', 'reportCommand', 'coordinateCommand'].map((c) => ({ ...node, entryPoints: [`cli/${c}.ts`], outfile: `dist/${c}.js` })),
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/overview/main.ts'], outfile: 'dist/webviews/overview.js' },

@@ -49,7 +49,12 @@ export interface Trailer {
   count: number;
 }
 
-export interface NewBlock extends BlockMeta { kind: BlockKind; payload: Uint8Array }
+export interface NewBlock extends BlockMeta {
+  kind: BlockKind;
+  payload: Uint8Array;
+  /** The block's whole record (header, CRC and body, as `writeBlockRecord` writes it) when already made (by the cut's worker). */
+  record?: Uint8Array;
+}
 
 function record(w: ByteWriter, magic: number, body: Uint8Array): void {
   w.u32(magic);
@@ -57,6 +62,37 @@ function record(w: ByteWriter, magic: number, body: Uint8Array): void {
   w.u32(crc32(body));
   w.bytes(body);
 }
+
+/** Bytes of an unsigned varint. */
+function uvarLength(n: number): number {
+  let k = 1;
+  while (n >= 0x80) { n = Math.floor(n / 0x80); k++; }
+  return k;
+}
+
+/**
+ * Writes one block record (`block` above) into `w`, its CRC computed in place over the body
+ * (no copy of the body); `id` is the series id in UTF-8. Returns where the payload starts in `w`.
+ */
+export function writeBlockRecord(w: ByteWriter, kind: BlockKind, id: Uint8Array, count: number, tmin: number, tmax: number, payload: Uint8Array): number {
+  const bodyLen = 1 + uvarLength(id.length) + id.length + uvarLength(count) + 16 + payload.length;
+  w.u32(BLOCK_MAGIC);
+  w.u32(bodyLen);
+  const crcAt = w.len;
+  w.u32(0);
+  const bodyStart = w.len;
+  w.u8(kind);
+  w.lbytes(id); // the same bytes as w.str(seriesId)
+  w.uvar(count);
+  w.f64(tmin);
+  w.f64(tmax);
+  const payloadStart = w.len;
+  w.bytes(payload);
+  w.setU32(crcAt, crc32(w.buf, bodyStart, w.len));
+  return payloadStart;
+}
+
+const utf8 = new TextEncoder();
 
 /** Builds the bytes of one group to append at `fileSize` of a file whose last trailer is `prev`. */
 export function buildGroup(blocks: readonly NewBlock[], fileSize: number, seq: number, prev: Trailer | undefined): { bytes: Uint8Array; entries: BlockEntry[]; trailer: Trailer } {
@@ -71,13 +107,15 @@ export function buildGroup(blocks: readonly NewBlock[], fileSize: number, seq: n
  * are those of `buildGroup` over the same blocks.
  */
 export class GroupBuilder {
-  private readonly w = new ByteWriter(1024);
+  private readonly w: ByteWriter;
   private readonly entries: BlockEntry[] = [];
   private minT: number;
   private maxT: number;
   private count: number;
 
-  constructor(private readonly fileSize: number, private readonly seq: number, prev: Trailer | undefined) {
+  /** `capacity`: the bytes expected (see `groupCapacity`), so the buffer is not grown by doubling and copying. */
+  constructor(private readonly fileSize: number, private readonly seq: number, prev: Trailer | undefined, capacity = 1024) {
+    this.w = new ByteWriter(Math.max(64, capacity));
     this.minT = prev?.minT ?? Infinity;
     this.maxT = prev?.maxT ?? -Infinity;
     this.count = prev?.count ?? 0;
@@ -85,15 +123,9 @@ export class GroupBuilder {
 
   add(b: NewBlock): void {
     const w = this.w;
-    const body = new ByteWriter(b.payload.length + 64);
-    body.u8(b.kind);
-    body.str(b.seriesId);
-    body.uvar(b.count);
-    body.f64(b.tmin);
-    body.f64(b.tmax);
-    body.bytes(b.payload);
     const offset = this.fileSize + w.len;
-    record(w, BLOCK_MAGIC, body.result());
+    if (b.record) w.bytes(b.record);
+    else writeBlockRecord(w, b.kind, utf8.encode(b.seriesId), b.count, b.tmin, b.tmax, b.payload);
     this.entries.push({ seriesId: b.seriesId, count: b.count, tmin: b.tmin, tmax: b.tmax, offset, length: this.fileSize + w.len - offset });
     this.minT = Math.min(this.minT, b.tmin);
     this.maxT = Math.max(this.maxT, b.tmax);
@@ -119,6 +151,19 @@ export class GroupBuilder {
     w.u32(crc32(w.buf, t0, w.len));
     return { bytes: w.result(), entries, trailer };
   }
+}
+
+/**
+ * The bytes of a group of these blocks (records, index and trailer), a little more for ASCII
+ * ids; the builder still grows if an id is not ASCII.
+ */
+export function groupCapacity(blocks: readonly NewBlock[]): number {
+  let n = TRAILER_SIZE + HEADER_SIZE + 16;
+  for (const b of blocks) {
+    const id = b.seriesId.length + 8;
+    n += (b.record?.length ?? HEADER_SIZE + 1 + id + 24 + b.payload.length) + id + 40;
+  }
+  return n;
 }
 
 function parseTrailer(buf: Uint8Array, at: number, endPos: number): Trailer | undefined {

@@ -16,14 +16,17 @@ import { join } from 'node:path';
 import { matchesLabels, parseSeriesId, seriesId, type Labels, type SeriesKey, type SeriesSample } from '../metrics/series';
 import { aggregateBucketCols, aggregateBuckets, aggregateRaw, chooseResolution, isQuantile } from './aggregate';
 import { decodeRaw, encodeRaw } from './blocks';
-import { BlockKind, closeQuietly, GroupBuilder, openForRead, parseBlock, readAt, readIndex, readTail, type BlockEntry, type BlockMeta, type NewBlock, type Trailer } from './chunkFile';
+import { BlockKind, closeQuietly, GroupBuilder, groupCapacity, openForRead, parseBlock, readAt, readIndex, readTail, type BlockEntry, type BlockMeta, type NewBlock, type Trailer } from './chunkFile';
 import { MAX_INT } from './codec';
-import { nodeIo, type StoreIo } from './io';
+import { addToIndex, type FileIndex } from './blockList';
+import { CutEncoder, POOLED_VALUES } from './cutEncoder';
+import { nodeIo, type AppendFile, type StoreIo } from './io';
 import { acquireLock } from './lock';
 import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols, type PendingBuckets } from './rollup';
 import { CheckpointWriter, decodeCheckpoint, SeriesState } from './seriesState';
 import type { Aggregation, DiskUsage, QueryResult, Resolution, StoreOptions, StoreProblem, StoreProblemKind, StoreQuery } from './types';
 import { readWal, WalBuffer } from './wal';
+import { COLUMNS, type EncodeBatch, type EncodedBatch } from './sealBatch';
 
 const DAY = 86_400_000;
 /** The resolutions, in the order of `files`: raw then the rollup tiers. */
@@ -47,6 +50,16 @@ const MAX_PENDING_BUCKETS = 50_000;
  * (bench/load.bench.ts).
  */
 const SEAL_SLICE_MS = 8;
+/**
+ * A cut encodes its raw head and 1 s buckets on a worker thread (encodeWorker.ts) from this
+ * much work on (raw samples + 3 per 1 s bucket, which has six columns to encode): the load
+ * benchmark's cuts are about 2.6 million every 20 s (a second of encoding), the small
+ * monitor's (4 demo components) about 0.7 million every 5 min, which must not pay the worker's
+ * 10+ MiB of memory.
+ */
+const WORKER_MIN_WORK = 1_000_000;
+/** Numbers per batch sent to the worker (2 MiB of columns, the encoder's pooled buffers): packing one is a millisecond or two here. */
+const BATCH_VALUES = POOLED_VALUES;
 /** Per series, samples kept by a read-only store that is appended to (memory only). */
 const LOCAL_HEAD_LIMIT = 200_000;
 
@@ -58,12 +71,10 @@ interface TierFile {
   size: number;
   trailer?: Trailer;
   /** Loaded lazily: blocks per series id. */
-  index?: Map<string, BlockEntry[]>;
+  index?: FileIndex;
 }
 
-interface MemBlock extends BlockMeta {
-  kind: BlockKind;
-  payload: Uint8Array;
+interface MemBlock extends NewBlock {
   /** Written by a cut still in flight (else kept because the disk could not be written). */
   inFlight: boolean;
 }
@@ -92,6 +103,11 @@ export class TimeSeriesStore {
   private readonly cutIntervalMs: number;
   private readonly memoryLimitBytes: number;
   private readonly sealSliceMs: number;
+  private readonly encodeWorker: 'auto' | 'always' | 'never';
+  /** The cut's encoding worker, made on the first large cut. */
+  private encoder?: CutEncoder;
+  /** The current WAL segment, when the store's io keeps it open between flushes (`StoreIo.openAppend`). */
+  private walFile?: { seg: number; file: AppendFile };
 
   private mode: Mode = 'writer';
   private lockedByOther = false;
@@ -139,6 +155,7 @@ export class TimeSeriesStore {
     this.cutIntervalMs = Math.max(1000, opts.cutIntervalMs ?? 5 * 60_000);
     this.memoryLimitBytes = opts.memoryLimitBytes ?? 64 << 20;
     this.sealSliceMs = opts.sealSliceMs ?? SEAL_SLICE_MS;
+    this.encodeWorker = opts.encodeWorker ?? 'auto';
   }
 
   /** Opens (or creates) the store in `opts.dir`; never throws for damaged files or an unwritable folder. */
@@ -432,12 +449,34 @@ export class TimeSeriesStore {
     this.walChain = this.walChain.then(async () => {
       if (this.mode !== 'writer') return;
       try {
-        await this.io.append(p, rec);
+        await this.appendWal(seg, p, rec);
         this.walSizes.set(seg, (this.walSizes.get(seg) ?? 0) + rec.length);
       } catch (e) {
+        await this.closeWalFile();
         this.degrade(e, p);
       }
     });
+  }
+
+  /**
+   * Appends to segment `seg`: through a file kept open for it when the io offers one, else
+   * opened for each record (node's io: a file open for writing keeps its file system from
+   * being remounted read-only, which test/integration/storeFaults.test.ts does while the store
+   * writes); a segment's first record is known to create it, so no fstat is needed for that.
+   */
+  private async appendWal(seg: number, path: string, rec: Uint8Array): Promise<void> {
+    if (!this.io.openAppend) return this.io.append(path, rec, !this.walSizes.has(seg));
+    if (this.walFile?.seg !== seg) {
+      await this.closeWalFile();
+      this.walFile = { seg, file: await this.io.openAppend(path) };
+    }
+    await this.walFile.file.append(rec);
+  }
+
+  private async closeWalFile(): Promise<void> {
+    const f = this.walFile;
+    this.walFile = undefined;
+    await f?.file.close().catch(() => undefined);
   }
 
   private degrade(e: unknown, file: string): void {
@@ -476,6 +515,8 @@ export class TimeSeriesStore {
     if (writing) {
       const rec = this.wal.take();
       if (rec) this.writeWal(seq, rec);
+      // The segment is complete: closed before the cut deletes it (walDone below).
+      this.walChain = this.walChain.then(() => this.closeWalFile());
       this.wal.newSegment();
       this.walSeq = seq + 1;
     }
@@ -496,9 +537,12 @@ export class TimeSeriesStore {
         jobs.push({ st, tier: i, n: p.length });
       }
     }
-    for (const st of this.series.values()) if (st.headT.length) jobs.push({ st, tier: -1, n: st.headT.length });
+    let work = 0;
+    for (const j of jobs) if (j.tier === 0) work += 3 * j.n;
+    for (const st of this.series.values()) if (st.headT.length) { jobs.push({ st, tier: -1, n: st.headT.length }); work += st.headT.length; }
     this.headSamples = 0;
-    const sealed = this.seal(jobs, writing, groups, mem);
+    const worker = this.encodeWorker === 'always' || (this.encodeWorker === 'auto' && work >= WORKER_MIN_WORK);
+    const sealed = worker && !this.encoder?.failure ? this.sealWithWorker(jobs, writing, groups, mem) : this.seal(jobs, writing, groups, mem);
     if (!writing) {
       this.sealing = sealed;
       void sealed.then(() => { this.sealing = undefined; });
@@ -524,10 +568,11 @@ export class TimeSeriesStore {
           const f = this.targetFile(ri, now, seq);
           file = f.path;
           const g = await this.buildGroupSliced(groups[ri], f.size, seq, f.trailer);
+          groups[ri] = [];
           await this.io.append(f.path, g.bytes);
           f.size += g.bytes.length;
           f.trailer = g.trailer;
-          if (f.index) for (const e of g.entries) { const l = f.index.get(e.seriesId); if (l) l.push(e); else f.index.set(e.seriesId, [e]); }
+          if (f.index) addToIndex(f.index, g.entries);
           const done = new Set(mem[ri]);
           this.memBlocks[ri] = this.memBlocks[ri].filter((b) => !done.has(b));
           this.idsGen++;
@@ -551,41 +596,155 @@ export class TimeSeriesStore {
    * rollup buckets of each due tier, then the first `n` head samples of each series. A block
    * becomes visible (memBlocks) in the same step as its buckets or samples leave the series,
    * so queries see them in one or the other, once; samples appended meanwhile stay in the head
-   * for the next cut. A small cut is done at once, without yielding.
+   * for the next cut. The first slice waits for the next turn of the event loop (`firstTurn`).
    */
   private async seal(jobs: SealJob[], writing: boolean, groups: NewBlock[][], mem: MemBlock[][]): Promise<void> {
+    if (Number.isFinite(this.sealSliceMs)) await this.firstTurn();
     let i = 0;
     while (i < jobs.length) {
       const sliceEnd = performance.now() + this.sealSliceMs;
-      do {
-        const { st, tier, n } = jobs[i++];
-        let b: NewBlock;
-        if (tier >= 0) {
-          const p = st.sealing[tier]!;
-          b = { kind: BlockKind.Rollup, seriesId: st.id, count: n, tmin: p.firstT, tmax: p.lastT, payload: p.encode() };
-          st.sealing[tier] = undefined;
-        } else {
-          const whole = st.headT.length === n;
-          const t = whole ? st.headT : st.headT.slice(0, n);
-          const v = whole ? st.headV : st.headV.slice(0, n);
-          b = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: t[0], tmax: t[n - 1], payload: encodeRaw(t, v) };
-          if (whole) {
-            st.headT = [];
-            st.headV = [];
-          } else {
-            st.headT.splice(0, n);
-            st.headV.splice(0, n);
-          }
-        }
-        const ri = tier + 1;
-        groups[ri].push(b);
-        const m: MemBlock = { ...b, inFlight: writing };
-        mem[ri].push(m);
-        this.memBlocks[ri].push(m);
-      } while (i < jobs.length && performance.now() < sliceEnd);
+      do this.sealNow(jobs[i++], writing, groups, mem);
+      while (i < jobs.length && performance.now() < sliceEnd);
       this.idsGen++;
       if (i < jobs.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** Encodes one job in this thread and moves it into its block. */
+  private sealNow(job: SealJob, writing: boolean, groups: NewBlock[][], mem: MemBlock[][]): void {
+    const { st, tier, n } = job;
+    let payload: Uint8Array;
+    if (tier >= 0) payload = st.sealing[tier]!.encode();
+    else {
+      const whole = st.headT.length === n;
+      payload = encodeRaw(whole ? st.headT : st.headT.slice(0, n), whole ? st.headV : st.headV.slice(0, n));
+    }
+    this.sealed(job, payload, undefined, writing, groups, mem);
+  }
+
+  /**
+   * Job `job` is encoded: its block (payload, and its whole record when the worker made it)
+   * appears in memBlocks in the same step as its buckets or first `n` samples leave the series.
+   */
+  private sealed(job: SealJob, payload: Uint8Array, record: Uint8Array | undefined, writing: boolean, groups: NewBlock[][], mem: MemBlock[][]): void {
+    const { st, tier, n } = job;
+    let b: NewBlock;
+    if (tier >= 0) {
+      const p = st.sealing[tier]!;
+      b = { kind: BlockKind.Rollup, seriesId: st.id, count: n, tmin: p.firstT, tmax: p.lastT, payload, record };
+      st.sealing[tier] = undefined;
+    } else {
+      b = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: st.headT[0], tmax: st.headT[n - 1], payload, record };
+      if (st.headT.length === n) {
+        st.headT = [];
+        st.headV = [];
+      } else {
+        st.headT.splice(0, n);
+        st.headV.splice(0, n);
+      }
+    }
+    const ri = tier + 1;
+    groups[ri].push(b);
+    const m: MemBlock = { ...b, inFlight: writing };
+    mem[ri].push(m);
+    this.memBlocks[ri].push(m);
+  }
+
+  /**
+   * `seal` with the raw head and the 1 s buckets encoded on the worker thread: each slice
+   * packs up to BATCH_VALUES numbers of them (more for one series that alone has more) (a copy: the samples stay in the series, queried
+   * from there) and sends them; the records that come back become blocks in order, each in
+   * one step with its samples leaving the series, as in `seal`. The 1 min and 1 h buckets
+   * (their sketches are objects) are encoded here, in the same slices. When the worker fails,
+   * its batches, and all later ones, are encoded here: nothing has left the series yet.
+   */
+  private async sealWithWorker(jobs: SealJob[], writing: boolean, groups: NewBlock[][], mem: MemBlock[][]): Promise<void> {
+    const enc = (this.encoder ??= new CutEncoder((why) => this.report('worker', `the cut's encoding worker ${why}: cuts are encoded in this thread from now on (slower; nothing is lost)`)));
+    if (Number.isFinite(this.sealSliceMs)) await this.firstTurn();
+    let applied: Promise<void> = Promise.resolve();
+    let i = 0;
+    while (i < jobs.length) {
+      const sliceEnd = performance.now() + this.sealSliceMs;
+      const batch: SealJob[] = [];
+      let values = 0;
+      do {
+        const job = jobs[i];
+        if (job.tier >= 0 && TIERS[job.tier].sketch) {
+          i++;
+          this.sealNow(job, writing, groups, mem);
+          continue;
+        }
+        const v = COLUMNS[job.tier < 0 ? BlockKind.Raw : BlockKind.Rollup] * job.n;
+        if (batch.length && values + v > BATCH_VALUES) break; // the batch's buffer is full
+        i++;
+        batch.push(job);
+        values += v;
+      } while (i < jobs.length && performance.now() < sliceEnd);
+      this.idsGen++;
+      if (batch.length) {
+        const out = enc.failure ? Promise.reject(new Error(enc.failure)) : enc.encode(this.packBatch(batch, enc));
+        out.catch(() => undefined); // handled in order below (a rejection must not go unhandled meanwhile)
+        applied = applied.then(() => out).then(
+          (o) => this.applyEncoded(batch, o, writing, groups, mem),
+          (e: Error) => {
+            if (!enc.failure) this.report('worker', `the cut's encoding worker could not encode a batch (${e.message.split('\n')[0]}): it was encoded in this thread`);
+            return this.seal(batch, writing, groups, mem);
+          },
+        );
+      }
+      if (i < jobs.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await applied;
+  }
+
+  /** The columns of the jobs (raw heads' first `n` samples, 1 s buckets taken by the cut), packed for the worker. */
+  private packBatch(jobs: readonly SealJob[], enc: CutEncoder): EncodeBatch {
+    let values = 0;
+    let idBytes = 0;
+    for (const j of jobs) {
+      values += COLUMNS[j.tier < 0 ? BlockKind.Raw : BlockKind.Rollup] * j.n;
+      idBytes += j.st.idBytes.length;
+    }
+    const b: EncodeBatch = { kinds: new Uint8Array(jobs.length), counts: new Uint32Array(jobs.length), ids: new Uint8Array(idBytes), idEnds: new Uint32Array(jobs.length), data: enc.columns(values) };
+    let off = 0;
+    let idOff = 0;
+    jobs.forEach(({ st, tier, n }, k) => {
+      b.ids.set(st.idBytes, idOff);
+      idOff += st.idBytes.length;
+      b.idEnds[k] = idOff;
+      b.counts[k] = n;
+      if (tier < 0) {
+        b.kinds[k] = BlockKind.Raw;
+        copyFirst(b.data, off, st.headT, n);
+        copyFirst(b.data, off + n, st.headV, n);
+        off += 2 * n;
+      } else {
+        b.kinds[k] = BlockKind.Rollup;
+        const c = st.sealing[tier]!.cols();
+        for (const col of [c.t, c.count, c.min, c.max, c.sum, c.last]) {
+          copyFirst(b.data, off, col, n);
+          off += n;
+        }
+      }
+    });
+    return b;
+  }
+
+  /**
+   * The worker's records of a batch become the jobs' blocks, in order: views on the batch's
+   * bytes until the group is written; a store that keeps blocks in memory (the disk cannot be
+   * written) keeps copies of the payloads alone, so its memory limit counts what it keeps.
+   */
+  private applyEncoded(jobs: readonly SealJob[], out: EncodedBatch, writing: boolean, groups: NewBlock[][], mem: MemBlock[][]): void {
+    let start = 0;
+    jobs.forEach((job, k) => {
+      const end = out.ends[k];
+      const payload = out.bytes.subarray(out.payloadStarts[k], end);
+      if (writing) this.sealed(job, payload, out.bytes.subarray(start, end), writing, groups, mem);
+      else this.sealed(job, payload.slice(), undefined, writing, groups, mem);
+      start = end;
+    });
+    this.idsGen++;
   }
 
   /**
@@ -601,6 +760,7 @@ export class TimeSeriesStore {
     this.ckpt = c;
     let i = 0;
     try {
+      if (Number.isFinite(this.sealSliceMs)) await this.firstTurn();
       while (i < list.length) {
         const sliceEnd = performance.now() + this.sealSliceMs;
         do {
@@ -616,6 +776,15 @@ export class TimeSeriesStore {
     return c.finish();
   }
 
+  /**
+   * A sliced cut starts its slices on the next turn of the event loop, not inside the append
+   * that started it (which already did the cut's synchronous part, and a collection round):
+   * two 8 ms slices less in that turn. The one-step cut (`sealSliceMs: Infinity`) stays in it.
+   */
+  private firstTurn(): Promise<void> {
+    return new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
   /** Encodes a series' checkpoint entry before it changes (or in its slice). */
   private checkpointEntryNow(st: SeriesState): void {
     this.ckpt?.entry(st.ckptIndex, st);
@@ -624,7 +793,7 @@ export class TimeSeriesStore {
 
   /** `buildGroup` in slices of `sealSliceMs`, yielding between them: the same bytes. */
   private async buildGroupSliced(blocks: readonly NewBlock[], fileSize: number, seq: number, prev: Trailer | undefined): Promise<ReturnType<GroupBuilder['finish']>> {
-    const g = new GroupBuilder(fileSize, seq, prev);
+    const g = new GroupBuilder(fileSize, seq, prev, groupCapacity(blocks));
     let i = 0;
     while (i < blocks.length) {
       const sliceEnd = performance.now() + this.sealSliceMs;
@@ -636,7 +805,16 @@ export class TimeSeriesStore {
   }
 
   private keepInMemory(mem: MemBlock[][]): void {
-    for (const list of mem) for (const b of list) b.inFlight = false;
+    for (const list of mem) {
+      for (const b of list) {
+        b.inFlight = false;
+        // A worker's block is a view on its whole batch: kept on its own, so the memory limit counts what is kept.
+        if (b.record) {
+          b.payload = b.payload.slice();
+          b.record = undefined;
+        }
+      }
+    }
     this.enforceMemoryLimit();
   }
 
@@ -665,6 +843,9 @@ export class TimeSeriesStore {
     const ws = Math.floor(now / fileMs) * fileMs;
     const cur = this.current[ri];
     if (cur && cur.windowStart === ws) return cur;
+    // The file written until now is done: its in-memory index goes (read again if a query
+    // needs it), else every file's index would stay for the whole retention (bench/load.bench.ts).
+    if (cur) cur.index = undefined;
     const f: TierFile = { res: ri, path: this.path(RES[ri], `${ws}-${seq}.chk`), windowStart: ws, size: 0, index: new Map() };
     this.files[ri].push(f);
     this.current[ri] = f;
@@ -808,15 +989,15 @@ export class TimeSeriesStore {
     for (const f of this.files[RES.indexOf(res)]) if (f.trailer && f.trailer.maxT >= from && f.trailer.minT <= to) fn(f);
   }
 
-  private ensureIndex(f: TierFile): Map<string, BlockEntry[]> {
+  private ensureIndex(f: TierFile): FileIndex {
     if (f.index) return f.index;
-    const index = new Map<string, BlockEntry[]>();
+    const index: FileIndex = new Map();
     let fd: number | undefined;
     try {
       fd = openForRead(f.path);
       const r = readIndex(fd, f.size);
       for (const p of r.problems) this.report('corrupt', p, f.path);
-      for (const e of r.entries) { const l = index.get(e.seriesId); if (l) l.push(e); else index.set(e.seriesId, [e]); }
+      addToIndex(index, r.entries);
     } catch (e) {
       this.report('corrupt', `chunk file index unreadable (${(e as Error).message}); file skipped`, f.path);
     } finally {
@@ -839,7 +1020,7 @@ export class TimeSeriesStore {
       if (!f.trailer || f.trailer.maxT < from || f.trailer.minT > to) continue;
       const index = this.ensureIndex(f);
       const entries: BlockEntry[] = [];
-      for (const id of wanted) for (const e of index.get(id) ?? []) if (e.tmax >= from && e.tmin <= to && e.offset + e.length <= f.size) entries.push(e);
+      for (const id of wanted) index.get(id)?.select(id, from, to, f.size, entries);
       if (!entries.length) continue;
       entries.sort((a, b) => a.offset - b.offset);
       let fd: number | undefined;
@@ -898,9 +1079,17 @@ export class TimeSeriesStore {
       this.startCut(true);
     }
     await Promise.all([this.walChain, this.cutChain]);
+    await this.closeWalFile();
+    await this.encoder?.close();
     this.releaseLock?.();
     this.mode = 'closed';
   }
+}
+
+/** Copies the first `n` numbers of `src` into `dst` at `off`. */
+function copyFirst(dst: Float64Array, off: number, src: ArrayLike<number>, n: number): void {
+  if (src.length === n && (Array.isArray(src) || src instanceof Float64Array)) dst.set(src as ArrayLike<number>, off);
+  else for (let i = 0; i < n; i++) dst[off + i] = src[i];
 }
 
 /** Concatenates time-ordered segments in time order, keeping [from, to] and dropping repeated times. */

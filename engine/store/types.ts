@@ -30,6 +30,12 @@ export interface StoreOptions {
    * Infinity (the whole cut in one step).
    */
   sealSliceMs?: number;
+  /**
+   * Where a cut encodes its raw head and 1 s buckets: `auto` (default) on a worker thread
+   * when the cut is large (about a million samples; a small monitor never starts one), else
+   * in this thread in slices; `always` / `never` for tests and comparisons.
+   */
+  encodeWorker?: 'auto' | 'always' | 'never';
   /** Replaces the store's writes (tests simulate a full disk). */
   io?: StoreIo;
 }
@@ -39,7 +45,8 @@ export type StoreProblemKind =
   | 'truncated' // a file ended in the middle of a record (usually a crash); the complete part is used
   | 'read-only' // the folder cannot be written, or another process holds the write lock
   | 'degraded' // writing failed (disk full, permissions): samples are kept in memory only
-  | 'dropped'; // samples were refused (out of order, bad timestamp)
+  | 'dropped' // samples were refused (out of order, bad timestamp)
+  | 'worker'; // the cut's encoding worker failed: cuts are encoded in the store's thread (nothing is lost)
 
 export interface StoreProblem {
   kind: StoreProblemKind;

@@ -1,0 +1,70 @@
+/**
+ * The in-memory index of the chunk files: packed per series (engine/store/blockList.ts: 5
+ * numbers a block instead of an object), and kept only for the file being written; a file
+ * that is done is indexed again from disk when a query needs it. Else every cut added 20,000
+ * objects at 10,000 series (every 20 s), for the whole retention (bench/load.bench.ts).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import { seriesId, type SeriesKey } from '../../engine/metrics/series';
+import { BlockList } from '../../engine/store/blockList';
+import type { BlockEntry } from '../../engine/store/chunkFile';
+import { TimeSeriesStore } from '../../engine/store/index';
+
+const dirs: string[] = [];
+after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+it('a block list selects what the entries as objects select', () => {
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const entries: BlockEntry[] = [];
+  const list = new BlockList(1);
+  let offset = 0;
+  for (let i = 0; i < 200; i++) {
+    const tmin = 1.7e12 + i * 20_000 + Math.floor(rnd() * 1000);
+    const e = { seriesId: 's', offset, length: 10 + Math.floor(rnd() * 5000), count: 1 + Math.floor(rnd() * 300), tmin, tmax: tmin + Math.floor(rnd() * 20_000) };
+    offset += e.length + Math.floor(rnd() * 3) * 2 ** 33; // offsets past 32 bits too
+    entries.push(e);
+    list.push(e);
+  }
+  assert.equal(list.length, 200);
+  for (let k = 0; k < 50; k++) {
+    const from = 1.7e12 + rnd() * 4e6;
+    const to = from + rnd() * 1e6;
+    const size = rnd() * offset;
+    const got: BlockEntry[] = [];
+    list.select('s', from, to, size, got);
+    assert.deepEqual(got, entries.filter((e) => e.tmax >= from && e.tmin <= to && e.offset + e.length <= size));
+  }
+});
+
+it('keeps the index of the file being written only; a finished file is indexed again when queried', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alluse-store-index-'));
+  dirs.push(dir);
+  const T0 = Date.UTC(2026, 10, 1, 9); // raw files span 2 h: 08:00-10:00, then 10:00-12:00
+  let now = T0;
+  const store = await TimeSeriesStore.open({ dir, now: () => now, manualFlush: true, cutIntervalMs: 600_000 });
+  const keys: SeriesKey[] = Array.from({ length: 5 }, (_, i) => ({ name: 'idx_value', labels: { i: String(i) } }));
+  const files = () => (store as unknown as { files: { path: string; index?: unknown }[][] }).files[0];
+  try {
+    // Samples every 10 s for 2 h, a cut every 10 min: cuts in the 08:00 file, then in the 10:00 one.
+    for (let t = T0; t < T0 + 2 * 3_600_000; t += 10_000) {
+      now = t;
+      store.append(keys.map((series, k) => ({ series, t, v: k + t / 1e9 })));
+      await store.flush();
+    }
+    const raw = files();
+    assert.equal(raw.length, 2, raw.map((f) => f.path).join(', '));
+    assert.equal(raw[0].index, undefined, 'the finished file has no index in memory');
+    assert.ok(raw[1].index, 'the file being written keeps its index');
+    const got = store.query({ series: keys.map(seriesId), from: T0, to: now });
+    for (const r of got) assert.equal(r.points.length, 720, `${r.id}: every sample, from both files`);
+    assert.ok(files()[0].index, 'indexed again by the query');
+    assert.deepEqual(store.listSeries({ name: 'idx_value' }).length, 5);
+  } finally {
+    await store.close();
+  }
+});
