@@ -42,7 +42,8 @@ const builds = [
   { ...node, entryPoints: ['server/src/profileEngine.ts'], outfile: 'dist/profileEngine.js' },
   { ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The CLI's heavy commands, loaded by dist/cli.js only when they run (profile: ts-morph), so `monitor` stays small.
-  ...['profileCommand', 'optimizeCommand', 'forecastCommand', 'reportCommand', 'coordinateCommand'].map((c) => ({ ...node, entryPoints: [`cli/${c}.ts`], outfile: `dist/${c}.js` })),
+  // `monitor` runs in a worker thread with a small young generation (cli/monitorLauncher.ts).
+  ...['profileCommand', 'optimizeCommand', 'forecastCommand', 'reportCommand', 'coordinateCommand', 'monitorWorker'].map((c) => ({ ...node, entryPoints: [`cli/${c}.ts`], outfile: `dist/${c}.js` })),
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/overview/main.ts'], outfile: 'dist/webviews/overview.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/dashboard/main.ts'], outfile: 'dist/webviews/dashboard.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/flamegraph/main.ts'], outfile: 'dist/webviews/flamegraph.js' },
