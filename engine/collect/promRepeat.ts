@@ -60,8 +60,12 @@ export function parseValueBytes(buf: Buffer, a: number, b: number): number | und
 }
 
 export class RepeatedScrape {
-  /** The last body learned, and where its values are: `[vb[k], ve[k])` for the k-th sample line. */
+  /**
+   * A copy of the last body learned (`prev[0, prevLen)`; the caller's buffer may be reused),
+   * and where its values are: `[vb[k], ve[k])` for the k-th sample line.
+   */
   private prev: Buffer | undefined;
+  private prevLen = 0;
   private vb = new Int32Array(256);
   private ve = new Int32Array(256);
   private nb = new Int32Array(256);
@@ -76,7 +80,7 @@ export class RepeatedScrape {
   constructor(private readonly seriesCache?: SeriesTextCache) {}
 
   parse(body: Buffer): ParseResult {
-    if (this.result && this.prev && this.readValues(body)) {
+    if (this.result && this.readValues(body)) {
       this.repeats++;
       return this.result;
     }
@@ -89,6 +93,7 @@ export class RepeatedScrape {
   /** Whether `body` has the last body's shape; if so its values are in the last result. */
   private readValues(body: Buffer): boolean {
     const prev = this.prev!;
+    const prevLen = this.prevLen;
     const K = this.samples.length;
     const n = body.length;
     let p = 0;
@@ -112,12 +117,19 @@ export class RepeatedScrape {
       p = e;
       q = this.ve[k];
     }
-    if (n - p !== prev.length - q || body.compare(prev, q, prev.length, p, n) !== 0) return false;
+    if (n - p !== prevLen - q || body.compare(prev, q, prevLen, p, n) !== 0) return false;
     for (let k = 0; k < K; k++) this.samples[k].value = this.values[k];
     [this.vb, this.nb] = [this.nb, this.vb];
     [this.ve, this.ne] = [this.ne, this.ve];
-    this.prev = body;
+    this.keep(body);
     return true;
+  }
+
+  /** Copies `body` into the buffer kept for the next comparison. */
+  private keep(body: Buffer): void {
+    if (!this.prev || this.prev.length < body.length) this.prev = Buffer.allocUnsafe(Math.max(body.length, 2 * (this.prev?.length ?? 0)));
+    body.copy(this.prev, 0, 0, body.length);
+    this.prevLen = body.length;
   }
 
   /**
@@ -125,7 +137,6 @@ export class RepeatedScrape {
    * errors, timestamps or dropped samples is not remembered (the next one is parsed in full).
    */
   private learn(body: Buffer, r: ParseResult, order: PromSample[]): void {
-    this.prev = undefined;
     this.result = undefined;
     if (r.errorCount > 0 || order.length !== r.sampleCount) return;
     const K = order.length;
@@ -163,7 +174,7 @@ export class RepeatedScrape {
       k++;
     }
     if (k !== K) return;
-    this.prev = body;
+    this.keep(body);
     this.samples = order;
     this.result = r;
   }

@@ -211,5 +211,13 @@ describe('Prometheus text parser', () => {
     assert.deepEqual(b, parsePrometheusText(untimed.replace('1027', '1030')));
     repeated.parse(Buffer.from(SAMPLE));
     assert.equal(repeated.repeats, 1);
+    // A caller that reads every body into the same buffer: the last body is compared with a copy.
+    const reused = new RepeatedScrape(new Map());
+    const buf = Buffer.alloc(64);
+    const into = (t: string) => buf.subarray(0, buf.write(t));
+    reused.parse(into('a 1\nb 2\n'));
+    assert.deepEqual(reused.parse(into('a 1\nc 3\n')), parsePrometheusText('a 1\nc 3\n'));
+    assert.deepEqual(reused.parse(into('a 5\nc 4\n')), parsePrometheusText('a 5\nc 4\n'));
+    assert.equal(reused.repeats, 1);
   });
 });
