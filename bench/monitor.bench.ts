@@ -9,7 +9,8 @@
  * every sample, anomaly detection on (the default; `BENCH_ANOMALY=off` leaves it out). After
  * a warm-up of 40 s (the anomaly detectors learn from their first 32 samples, which costs
  * more than scoring later), the monitor's CPU time (utime + stime of the whole process, all
- * threads, read from /proc/PID/stat) is measured over the window, and its resident memory
+ * threads: the monitor runs in a worker thread of it, cli/monitorLauncher.ts; read from
+ * /proc/PID/stat) is measured over the window, and its resident memory
  * (VmRSS each second, and the peak VmHWM) from /proc/PID/status. The store keeps the samples
  * of the last 5 minutes in memory until it writes them (its cut), so `BENCH_WINDOW_S=300`
  * measures memory at its fullest.

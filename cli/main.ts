@@ -7,7 +7,7 @@ import { detectFile } from './detectCommand';
 import { DETECTOR_NAMES, detectorFactory, type DetectorName } from './detector';
 import { capacityCommand } from './capacityCommand';
 import { impactCommand, type ImpactCommandOptions } from './impactCommand';
-import { monitorWorkspace } from './monitorCommand';
+import { runMonitor } from './monitorLauncher';
 import { validateFile } from './validateCommand';
 import type { ReportCommandOptions } from './reportCommand';
 import { DEFAULT_REPORT_FILE } from './defaults';
@@ -54,7 +54,7 @@ program
   .option('--duration <duration>', 'stop after this long, e.g. 60s (default: until Ctrl-C)')
   .option('--json', 'print JSON lines even on a terminal', false)
   .action(async (opts: { workspace: string; duration?: string; json: boolean }) => {
-    process.exitCode = await monitorWorkspace(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), process.stdout.isTTY === true);
+    process.exitCode = await runMonitor(opts, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), process.stdout.isTTY === true);
   });
 
 program

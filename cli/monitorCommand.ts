@@ -30,7 +30,11 @@ function table(s: MonitorStatus): string {
   return lines.join('\n');
 }
 
-export async function monitorWorkspace(opts: MonitorCommandOptions, out: (s: string) => void, err: (s: string) => void, isTty: boolean): Promise<number> {
+/**
+ * Monitors until `--duration` has passed or the process is asked to stop: SIGINT or SIGTERM,
+ * or `stopRequested` when given (a worker thread gets no signals: monitorWorker.ts).
+ */
+export async function monitorWorkspace(opts: MonitorCommandOptions, out: (s: string) => void, err: (s: string) => void, isTty: boolean, stopRequested?: Promise<void>): Promise<number> {
   const durationMs = opts.duration === undefined ? undefined : parseDuration(opts.duration);
   if (opts.duration !== undefined && durationMs === undefined) {
     err(`alluse-perf: --duration "${opts.duration}" is not a duration (e.g. 30s, 5m).`);
@@ -50,8 +54,11 @@ export async function monitorWorkspace(opts: MonitorCommandOptions, out: (s: str
       clearTimeout(timer);
       done();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    if (stopRequested) void stopRequested.then(stop);
+    else {
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }
   });
   await monitor.stop();
   await store.close();

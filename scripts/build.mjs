@@ -44,7 +44,8 @@ const builds = [
   // The store's cut encoding worker (engine/store/cutEncoder.ts looks for it next to the bundle that runs the store).
   { ...node, entryPoints: ['engine/store/encodeWorker.ts'], outfile: 'dist/storeEncodeWorker.js' },
   // The CLI's heavy commands, loaded by dist/cli.js only when they run (profile: ts-morph), so `monitor` stays small.
-  ...['profileCommand', 'optimizeCommand', 'forecastCommand', 'reportCommand', 'coordinateCommand'].map((c) => ({ ...node, entryPoints: [`cli/${c}.ts`], outfile: `dist/${c}.js` })),
+  // `monitor` runs in a worker thread with a small young generation (cli/monitorLauncher.ts).
+  ...['profileCommand', 'optimizeCommand', 'forecastCommand', 'reportCommand', 'coordinateCommand', 'monitorWorker'].map((c) => ({ ...node, entryPoints: [`cli/${c}.ts`], outfile: `dist/${c}.js` })),
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/overview/main.ts'], outfile: 'dist/webviews/overview.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/dashboard/main.ts'], outfile: 'dist/webviews/dashboard.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webviews/flamegraph/main.ts'], outfile: 'dist/webviews/flamegraph.js' },

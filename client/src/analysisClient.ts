@@ -48,9 +48,12 @@ export async function showGaveUp(message: string, output: vscode.LogOutputChanne
 
 export function createAnalysisClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, onRestart: (count: number) => void, onGiveUp: (message: string) => void = (m) => void showGaveUp(m, output)): { client: LanguageClient; errorHandler: RestartingErrorHandler } {
   const serverModule = context.asAbsolutePath('dist/server.js');
+  // The server monitors (1–2 MB/s of short-lived objects): semi-spaces of 2 MiB instead of
+  // V8's 16 keep about 28 MiB of empty nursery out of its memory, for a few more scavenges
+  // (docs/performance.md, "Monitoring"; `alluse-perf monitor` gets the same: cli/monitorLauncher.ts).
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=2'] } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009', '--max-semi-space-size=2'] } },
   };
   const config = vscode.workspace.getConfiguration('alluse-perf');
   const initializationOptions: ServerInitializationOptions = { debounceMs: config.get<number>('validation.debounceMs', 150) };

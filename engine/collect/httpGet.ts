@@ -89,11 +89,20 @@ class EndpointSlot {
   }
 }
 
-export type HttpGetOutcome =
-  | { ok: true; status: number; body: string; bytes: number; contentType?: string }
+export type HttpGetOutcome<B = string> =
+  | { ok: true; status: number; body: B; bytes: number; contentType?: string }
   | { ok: false; kind: CollectorProblemKind; message: string; status?: number };
 
 export function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGetOutcome> {
+  return request(url, opts, (b) => b.toString('utf8'));
+}
+
+/** `httpGet` with the body as bytes (the scrape collector compares them with the last body's: promRepeat.ts). */
+export function httpGetBytes(url: string, opts: HttpGetOptions): Promise<HttpGetOutcome<Buffer>> {
+  return request(url, opts, (b) => b);
+}
+
+function request<B>(url: string, opts: HttpGetOptions, decode: (body: Buffer) => B): Promise<HttpGetOutcome<B>> {
   let u: URL;
   try {
     u = new URL(url);
@@ -109,7 +118,7 @@ export function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGetOutco
     let settled = false;
     let req: http.ClientRequest | undefined;
     const slot = new EndpointSlot(u.origin, max);
-    const done = (o: HttpGetOutcome) => {
+    const done = (o: HttpGetOutcome<B>) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -150,9 +159,12 @@ export function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGetOutco
           });
           res.on('end', () => {
             if (!res.complete) return done({ ok: false, kind: 'bad-response', status, message: `${url} closed the connection after ${bytes} bytes, before the end of the response` });
-            const body = Buffer.concat(chunks, bytes).toString('utf8');
-            if (status < 200 || status >= 300) return done({ ok: false, kind: 'bad-response', status, message: `${url} answered HTTP ${status}${body ? ': ' + body.slice(0, 200).trim() : ''}` });
-            done({ ok: true, status, body, bytes, contentType: res.headers['content-type'] });
+            const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes);
+            if (status < 200 || status >= 300) {
+              const text = raw.toString('utf8');
+              return done({ ok: false, kind: 'bad-response', status, message: `${url} answered HTTP ${status}${text ? ': ' + text.slice(0, 200).trim() : ''}` });
+            }
+            done({ ok: true, status, body: decode(raw), bytes, contentType: res.headers['content-type'] });
           });
           res.on('aborted', () => done({ ok: false, kind: 'bad-response', status, message: `${url} closed the connection after ${bytes} bytes, before the end of the response` }));
           res.on('error', (e) => done({ ok: false, kind: 'bad-response', status, message: `${url} closed the connection after ${bytes} bytes (${(e as { code?: string }).code ?? e.message})` }));

@@ -13,7 +13,7 @@
  * kept as `exported_component`, as Prometheus does. Samples are stamped with the scrape time.
  */
 import type { SeriesKey, SeriesSample } from '../metrics/series';
-import { bucketDeltas, HISTOGRAM_QUANTILES, histogramQuantile, type Bucket } from './histogram';
+import { HISTOGRAM_QUANTILES, HistogramGroup } from './histogram';
 import { parsePromValue, type MetricFamily } from './promParse';
 import { RateTracker } from './rates';
 
@@ -49,7 +49,10 @@ interface Used<T> {
 
 export class PrometheusConverter {
   private readonly rates = new RateTracker();
-  private readonly buckets = new Map<string, Used<Bucket[]>>();
+  /** Histogram label sets by id (their bucket counts of the last scrape, their quantile keys). */
+  private readonly histograms = new Map<string, HistogramGroup<SeriesKey>>();
+  /** The histogram groups filled by the family being converted (reused). */
+  private readonly touched: HistogramGroup<SeriesKey>[] = [];
   private readonly rateKeys = new Map<string, Used<SeriesKey>>();
   /**
    * The same SeriesKey object for the same series in every scrape: the store and the alert
@@ -126,33 +129,34 @@ export class PrometheusConverter {
           }
           break;
         case 'histogram': {
-          const groups = new Map<string, { labels: Record<string, string>; buckets: Bucket[] }>();
           const countName = `${f.name}_count`;
           const bucketName = `${f.name}_bucket`;
+          const touched = this.touched;
+          touched.length = 0;
           for (const s of f.samples) {
             if (s.name === countName) rate(f.name, s.labels, s.value);
             else if (s.name === bucketName && s.labels.le !== undefined) {
               const le = parsePromValue(s.labels.le);
               if (le === undefined) continue;
               const gid = this.idOf(f.name, s.labels, 'le');
-              let g = groups.get(gid);
-              if (!g) groups.set(gid, (g = { labels: s.labels, buckets: [] }));
-              g.buckets.push({ le, count: s.value });
+              let g = this.histograms.get(gid);
+              // Keys are made once per label set, so they stay the same objects.
+              if (!g) this.histograms.set(gid, (g = new HistogramGroup(HISTOGRAM_QUANTILES.map(([suffix]) => ({ name: f.name + suffix, labels: withComponent(s.labels, c, 'le') })))));
+              if (g.gen !== gen) {
+                g.gen = gen;
+                g.n = 0;
+                touched.push(g);
+              }
+              g.add(le, s.value);
             }
           }
-          for (const [gid, g] of groups) {
-            // Keys are taken even when nothing was observed, so they stay the same objects.
-            const qkeys = HISTOGRAM_QUANTILES.map(([suffix]) => this.key(gid + suffix, f.name + suffix, g.labels, 'le'));
-            g.buckets.sort((a, b) => a.le - b.le);
-            const prev = this.buckets.get(gid);
-            this.buckets.set(gid, { value: g.buckets, gen });
-            if (!prev) continue;
-            const d = bucketDeltas(prev.value, g.buckets);
-            if (!d || !(d[d.length - 1]?.count > 0)) continue;
-            HISTOGRAM_QUANTILES.forEach(([, q], i) => {
-              const v = histogramQuantile(q, d);
-              if (!Number.isNaN(v)) out.push({ series: qkeys[i], t: nowMs, v });
-            });
+          for (const g of touched) {
+            const had = g.finish();
+            if (!had) continue;
+            for (let i = 0; i < HISTOGRAM_QUANTILES.length; i++) {
+              const v = g.quantile(HISTOGRAM_QUANTILES[i][1]);
+              if (!Number.isNaN(v)) out.push({ series: g.keys[i], t: nowMs, v });
+            }
           }
           break;
         }
@@ -161,7 +165,7 @@ export class PrometheusConverter {
     // Series that disappeared from the endpoint are forgotten, so state stays bounded.
     this.keys.forEach((k, id, m) => { if (k.gen !== gen) m.delete(id); });
     this.rateKeys.forEach((k, id, m) => { if (k.gen !== gen) m.delete(id); });
-    this.buckets.forEach((b, id, m) => { if (b.gen !== gen) m.delete(id); });
+    this.histograms.forEach((g, id, m) => { if (g.gen !== gen) m.delete(id); });
     this.rates.retain((k) => this.rateKeys.has(k));
     return out;
   }
@@ -169,13 +173,13 @@ export class PrometheusConverter {
   /** Forgets all previous values (after a restart of the component the next scrape gives no rates). */
   reset(): void {
     this.rates.clear();
-    this.buckets.clear();
+    this.histograms.clear();
     this.rateKeys.clear();
     this.keys.clear();
   }
 
   /** Number of series with state (for tests and diagnostics). */
   get stateSize(): number {
-    return this.rates.size + this.buckets.size;
+    return this.rates.size + this.histograms.size;
   }
 }

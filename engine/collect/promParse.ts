@@ -54,6 +54,8 @@ export interface ParseOptions {
    * again, so repeated scrapes build almost nothing. Filled by the parser; bounded.
    */
   seriesCache?: SeriesTextCache;
+  /** Filled with every sample kept, in the order of their lines (for RepeatedScrape). */
+  order?: PromSample[];
 }
 
 /** See ParseOptions.seriesCache. */
@@ -369,6 +371,7 @@ export function parsePrometheusText(text: string, options: ParseOptions = {}): P
     const s: PromSample = { name, labels, value };
     if (timestampMs !== undefined) s.timestampMs = timestampMs;
     f.samples.push(s);
+    options.order?.push(s);
   }
   return { families, errors, errorCount, sampleCount: Math.min(sampleCount, maxSamples) };
 }

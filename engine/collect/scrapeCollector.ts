@@ -13,11 +13,12 @@ import http from 'node:http';
 import https from 'node:https';
 import { SeriesKeyCache, type SeriesSample } from '../metrics/series';
 import { systemClock, type MonotonicClock } from './clock';
-import { httpGet } from './httpGet';
+import { httpGetBytes } from './httpGet';
 import type { PortOwnerCheck } from './portOwner';
 import { ProblemThrottle } from './problems';
 import { PrometheusConverter } from './promConvert';
-import { parsePrometheusText, type SeriesTextCache } from './promParse';
+import type { SeriesTextCache } from './promParse';
+import { RepeatedScrape } from './promRepeat';
 import { DEFAULT_INTERVAL_MS, type CollectorProblem, type Collector, type CollectResult } from './types';
 
 export interface ScrapeOptions {
@@ -46,6 +47,8 @@ export class ScrapeCollector implements Collector {
   private inFlight = false;
   /** Series of this endpoint already parsed: the next scrapes reuse them (see ParseOptions.seriesCache). */
   private readonly seriesCache: SeriesTextCache = new Map();
+  /** Bodies that repeat the last one's lines with other values are not parsed again (promRepeat.ts). */
+  private readonly repeated = new RepeatedScrape(this.seriesCache);
 
   constructor(
     readonly component: string,
@@ -78,7 +81,7 @@ export class ScrapeCollector implements Collector {
     this.inFlight = true;
     const started = this.clock.monoMs();
     try {
-      const r = await httpGet(this.url, {
+      const r = await httpGetBytes(this.url, {
         timeoutMs: this.opts.timeoutMs ?? DEFAULT_SCRAPE_TIMEOUT_MS,
         maxBytes: this.opts.maxBytes ?? DEFAULT_SCRAPE_MAX_BYTES,
         headers: { accept: ACCEPT },
@@ -98,7 +101,7 @@ export class ScrapeCollector implements Collector {
         report({ kind: 'port-taken', message: heldByOther }, 'owner');
         return { samples, problems };
       } else this.throttle.clear('owner');
-      const parsed = parsePrometheusText(r.body, { seriesCache: this.seriesCache });
+      const parsed = this.repeated.parse(r.body);
       if (parsed.errorCount > 0) {
         const first = parsed.errors[0];
         const garbage = parsed.sampleCount === 0;

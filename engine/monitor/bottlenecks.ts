@@ -14,6 +14,7 @@
  * badly). The interval assumes the trend holds.
  */
 import { isAbsolute, resolve } from 'node:path';
+import type { Sample } from '../metrics/series';
 import type { ComponentConfig } from '../workspace/config';
 import type { MetricStore } from './storeApi';
 import type { ChartUnit, LimitPrediction } from './types';
@@ -76,6 +77,12 @@ const Z80 = 1.2816;
 /** At most this many points per fit (pairwise slopes grow as n²). */
 const MAX_POINTS = 150;
 const slopeBuffer = new Float64Array((MAX_POINTS * (MAX_POINTS - 1)) / 2);
+/** The points of the window being fitted (time, value), reused by every fit. */
+let fitX = new Float64Array(512);
+let fitY = new Float64Array(512);
+/** The fit's residuals and their absolute values, reused (at most MAX_POINTS). */
+const resBuffer = new Float64Array(MAX_POINTS);
+const medianBuffer = new Float64Array(MAX_POINTS);
 
 interface Target {
   resource: LimitPrediction['resource'];
@@ -142,20 +149,33 @@ function predictTarget(store: MetricStore, component: string, target: Target, no
   let previousFirst = Infinity;
   for (const w of opts.windows ?? DEFAULT_WINDOWS) {
     const results = store.query({ name: target.series, labels: target.labels, from: now - w.spanMs, to: now, stepMs: w.stepMs, agg: 'mean' });
-    // Several series under the name (one per label set): the worst one is the one to watch.
-    const points = results.map((r) => r.points.filter((p) => Number.isFinite(p.v))).sort((a, b) => (b.at(-1)?.v ?? -Infinity) - (a.at(-1)?.v ?? -Infinity))[0];
-    if (!points || points.length < 10) continue;
-    current ??= points[points.length - 1].v;
-    const first = points[0].t;
+    // Several series under the name (one per label set): the worst one is the one to watch
+    // (the highest last finite value; the first of equals). Its finite points go into the
+    // scratch columns: no copies of the points, every 5 s for each limited series.
+    let worst: Sample[] | undefined;
+    let worstLast = -Infinity;
+    for (const r of results) {
+      let last = -Infinity;
+      for (let i = r.points.length - 1; i >= 0; i--) if (Number.isFinite(r.points[i].v)) { last = r.points[i].v; break; }
+      if (worst === undefined || last > worstLast) { worst = r.points; worstLast = last; }
+    }
+    let n = 0;
+    if (worst) {
+      if (fitX.length < worst.length) { fitX = new Float64Array(worst.length); fitY = new Float64Array(worst.length); }
+      for (const p of worst) if (Number.isFinite(p.v)) { fitX[n] = p.t; fitY[n] = p.v; n++; }
+    }
+    if (n < 10) continue;
+    current ??= fitY[n - 1];
+    const first = fitX[0];
     // A longer window that reaches no further back than the last one says nothing new.
     if (first >= previousFirst - w.stepMs) continue;
     previousFirst = first;
-    const spanMs = points[points.length - 1].t - first;
+    const spanMs = fitX[n - 1] - first;
     if (spanMs < Math.min(30_000, 0.6 * w.spanMs)) continue;
     // A rollup point is labelled with its bucket's start but is the mean over the bucket
     // (the last one only up to now): place it at the middle of what it covers.
-    const mid = (t: number) => Math.min(t + w.stepMs / 2, (t + now) / 2);
-    const fit = theilSen(points.map((p) => (mid(p.t) - now) / 1000), points.map((p) => p.v));
+    for (let i = 0; i < n; i++) fitX[i] = (Math.min(fitX[i] + w.stepMs / 2, (fitX[i] + now) / 2) - now) / 1000;
+    const fit = theilSen(fitX.subarray(0, n), fitY.subarray(0, n));
     if (!fit || !(fit.slopeLow > 0)) continue;
     const gap = target.limit - fit.level;
     if (gap <= 0) continue; // the line is past the limit but the last value is not: the over-limit case below decides
@@ -227,7 +247,7 @@ export interface TheilSenFit {
  * sqrt((1 + r) / (1 - r)) for the lag-1 autocorrelation r of the residuals (r in [0, 0.9]).
  * Long inputs are thinned to MAX_POINTS (evenly, keeping the ends).
  */
-export function theilSen(xs: number[], ys: number[]): TheilSenFit | undefined {
+export function theilSen(xs: ArrayLike<number>, ys: ArrayLike<number>): TheilSenFit | undefined {
   let x = xs;
   let y = ys;
   if (x.length > MAX_POINTS) {
@@ -247,11 +267,14 @@ export function theilSen(xs: number[], ys: number[]): TheilSenFit | undefined {
   const slopes = slopeBuffer;
   const mid = N >> 1;
   const slope = N % 2 ? selectRank(slopes, N, mid) : (selectRank(slopes, N, mid - 1) + selectRank(slopes, N, mid)) / 2;
-  const level = median(y.map((v, i) => v - slope * x[i]));
-  const res = y.map((v, i) => v - level - slope * x[i]);
+  for (let i = 0; i < n; i++) medianBuffer[i] = y[i] - slope * x[i];
+  const level = medianOf(medianBuffer, n);
+  const res = resBuffer;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += res[i] = y[i] - level - slope * x[i];
   let num = 0;
   let den = 0;
-  const mean = res.reduce((a, b) => a + b, 0) / n;
+  const mean = sum / n;
   for (let i = 0; i < n; i++) {
     den += (res[i] - mean) ** 2;
     if (i) num += (res[i] - mean) * (res[i - 1] - mean);
@@ -261,9 +284,13 @@ export function theilSen(xs: number[], ys: number[]): TheilSenFit | undefined {
   const lo = Math.max(0, Math.min(N - 1, Math.floor((N - c) / 2)));
   const hi = Math.max(0, Math.min(N - 1, Math.ceil((N + c) / 2)));
   // The level's spread at x = 0, as for a least-squares line with the residuals' robust scale.
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const sxx = x.reduce((a, v) => a + (v - mx) ** 2, 0);
-  const scale = 1.4826 * median(res.map(Math.abs));
+  let sx = 0;
+  for (let i = 0; i < n; i++) sx += x[i];
+  const mx = sx / n;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) sxx += (x[i] - mx) ** 2;
+  for (let i = 0; i < n; i++) medianBuffer[i] = Math.abs(res[i]);
+  const scale = 1.4826 * medianOf(medianBuffer, n);
   const levelSd = scale * Math.sqrt(1 / n + (mx * mx) / sxx) * Math.sqrt((1 + rho) / (1 - rho));
   return { slope, slopeLow: selectRank(slopes, N, lo), slopeHigh: selectRank(slopes, N, hi), level, levelSd };
 }
@@ -308,10 +335,10 @@ function swap(a: Float64Array, i: number, j: number): void {
   a[j] = t;
 }
 
-function median(sorted: number[]): number {
-  const s = sorted.length > 1 && sorted.some((v, i) => i && v < sorted[i - 1]) ? [...sorted].sort((a, b) => a - b) : sorted;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+/** The median of a[0, n), by selection in place (a is reordered). */
+function medianOf(a: Float64Array, n: number): number {
+  const m = n >> 1;
+  return n % 2 ? selectRank(a, n, m) : (selectRank(a, n, m - 1) + selectRank(a, n, m)) / 2;
 }
 
 /** "3 h 10 min", "2 min 40 s", "12 s", "2 d 4 h". */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bucketDeltas, ClockJumpDetector, counterIncrease, histogramQuantile, parsePrometheusText, PrometheusConverter, RateTracker, seriesIdOf } from './collectHelpers';
-import { formatPrometheusText as formatFamilies } from '../../engine/collect/promParse';
+import fc from 'fast-check';
+import { formatPrometheusText as formatFamilies, type MetricFamily } from '../../engine/collect/promParse';
 
 const close = (a: number, b: number, msg?: string) => assert.ok(Math.abs(a - b) < 1e-9, `${msg ?? ''} ${a} != ${b}`);
 
@@ -151,5 +152,50 @@ ${k % 3 ? `queue_depth{q="out"} ${2 * n}` : ''}
     const keyOf = (l: typeof x, id: string) => l.find((s) => seriesIdOf(s) === id)?.series;
     assert.ok(keyOf(y, 'queue_depth{component="engine",q="in"}'));
     assert.equal(keyOf(y, 'queue_depth{component="engine",q="in"}'), keyOf(x, 'queue_depth{component="engine",q="in"}'));
+  });
+  it('histogram quantiles without bucket objects: the same as bucketDeltas + histogramQuantile on every scrape (seeded property)', () => {
+    // Scrapes of one histogram with two label sets that come and go, bounds out of order,
+    // changed, NaN or missing +Inf, counts that reset or decrease with le.
+    const les = ['0.1', '0.5', '1', '2.5', '+Inf', 'NaN', '-1', '0'];
+    const group = fc.record({ route: fc.constantFrom('a', 'b'), bounds: fc.uniqueArray(fc.constantFrom(...les), { minLength: 0, maxLength: 6 }), counts: fc.array(fc.nat(50), { minLength: 6, maxLength: 6 }) });
+    const scrapes = fc.array(fc.array(group, { maxLength: 2 }), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(scrapes, (seq) => {
+        const conv = new PrometheusConverter('engine', { labelsRepeat: true });
+        const prev = new Map<string, { le: number; count: number }[]>();
+        const seriesCache = new Map();
+        seq.forEach((groups, k) => {
+          const samples: MetricFamily['samples'] = [];
+          const seen = new Set<string>();
+          for (const g of groups) {
+            if (seen.has(g.route)) continue;
+            seen.add(g.route);
+            g.bounds.forEach((le, i) => samples.push({ name: 'lat_bucket', labels: { route: g.route, le }, value: g.counts[i] }));
+          }
+          const text = formatFamilies([{ name: 'lat', type: 'histogram', samples }]);
+          const got = conv.convert(parsePrometheusText(text, { seriesCache }).families, k * 1000, k * 1000).map((s) => [seriesIdOf(s), s.v]);
+          // The reference: what the converter computed with bucket objects.
+          const want: [string, number][] = [];
+          const next = new Map<string, { le: number; count: number }[]>();
+          for (const route of seen) {
+            const cur = samples.filter((s) => s.labels.route === route).map((s) => ({ le: Number(s.labels.le.replace('+Inf', 'Infinity')), count: s.value }));
+            cur.sort((a, b) => a.le - b.le);
+            next.set(route, cur);
+            const p = prev.get(route);
+            if (!p) continue;
+            const d = bucketDeltas(p, cur);
+            if (!d || !(d[d.length - 1]?.count > 0)) continue;
+            for (const [suffix, q] of [['_p50', 0.5], ['_p90', 0.9], ['_p95', 0.95], ['_p99', 0.99]] as const) {
+              const v = histogramQuantile(q, d);
+              if (!Number.isNaN(v)) want.push([`lat${suffix}{component="engine",route="${route}"}`, v]);
+            }
+          }
+          prev.clear();
+          for (const [r, b] of next) prev.set(r, b);
+          assert.deepEqual(got, want, `scrape ${k}`);
+        });
+      }),
+      { seed: 4711, numRuns: 2000 },
+    );
   });
 });

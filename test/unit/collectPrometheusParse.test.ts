@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { formatPrometheusText, parsePrometheusText, parsePromValue, type MetricFamily } from '../../engine/collect/index';
+import { parseValueBytes, RepeatedScrape } from '../../engine/collect/promRepeat';
 
 const SAMPLE = `# HELP http_requests_total The total number of HTTP requests.
 # TYPE http_requests_total counter
@@ -145,5 +146,78 @@ describe('Prometheus text parser', () => {
       }),
       { seed: 1234, numRuns: 500 },
     );
+  });
+  it('value tokens read from bytes are what parsePromValue reads (seeded property)', () => {
+    const token = fc.oneof(
+      fc.double().map(String),
+      fc.integer().map(String),
+      fc.stringMatching(/^[-+]?[0-9]{0,18}(\.[0-9]{0,18})?$/),
+      fc.constantFrom('NaN', 'Nan', '+Inf', '-Inf', 'Infinity', '1e3', '.', '-', '+', '', '0x10', '1.2.3', '-0', '+.5', '5.', 'é1', '1_0'),
+    );
+    fc.assert(
+      fc.property(token, (t) => {
+        const buf = Buffer.from(`x ${t} y`, 'utf8');
+        const got = parseValueBytes(buf, 2, buf.length - 2);
+        const want = parsePromValue(buf.toString('utf8', 2, buf.length - 2));
+        assert.ok(Object.is(got, want), `${JSON.stringify(t)}: ${got} != ${want}`);
+      }),
+      { seed: 77, numRuns: 20000 },
+    );
+  });
+
+  it('a repeated scrape: the same result as a full parse, whatever changes between bodies (seeded property)', () => {
+    // Bodies of one endpoint: the same lines with new values most of the time, and now and
+    // then a change anywhere (a new series, a timestamp, a bad value, CRLF, a changed HELP).
+    const value = fc.oneof(fc.integer({ min: -1e6, max: 1e6 }).map(String), fc.double({ noNaN: false }).map(String), fc.constantFrom('NaN', '+Inf', '-Inf', '1e3', '0.40163600000000005', 'bad', '', '1 2', '1}'));
+    const line = fc.oneof(
+      fc.tuple(fc.constantFrom('a', 'b_total', 'h_bucket{le="0.5"}', 'h_bucket{le="+Inf"}', 'g{x="}",y="é"}', 's{quantile="0.5"}', '  c'), fc.constantFrom(' ', '\t', '  ')).map(([series, blank]) => ({ series, blank })),
+      fc.constantFrom('# HELP a help', '# TYPE h histogram', '# TYPE b_total counter', '# a comment', '', '   '),
+    );
+    const body = fc.record({ lines: fc.array(line, { maxLength: 12 }), crlf: fc.boolean(), finalNewline: fc.boolean() });
+    const scrapes = fc.tuple(body, fc.array(fc.record({ values: fc.array(value, { minLength: 12, maxLength: 12 }), change: fc.option(body, { freq: 4, nil: undefined }) }), { minLength: 1, maxLength: 6 }));
+    let repeats = 0;
+    fc.assert(
+      fc.property(scrapes, ([first, rest]) => {
+        const seriesCache = new Map();
+        const repeated = new RepeatedScrape(seriesCache);
+        let shape = first;
+        const text = (b: typeof first, values: string[]) =>
+          b.lines.map((l, i) => (typeof l === 'string' ? l : `${l.series}${l.blank}${values[i]}`)).join(b.crlf ? '\r\n' : '\n') + (b.finalNewline ? '\n' : '');
+        const check = (t: string) => {
+          const got = repeated.parse(Buffer.from(t, 'utf8'));
+          assert.deepEqual(got, parsePrometheusText(t), JSON.stringify(t));
+        };
+        check(text(first, Array(12).fill('1')));
+        for (const r of rest) {
+          if (r.change) shape = r.change;
+          check(text(shape, r.values));
+        }
+        repeats += repeated.repeats;
+      }),
+      { seed: 99, numRuns: 3000 },
+    );
+    assert.ok(repeats > 1000, `the fast path ran ${repeats} times`);
+  });
+
+  it('a repeated scrape of a real endpoint reads the values only, into the same sample objects', () => {
+    const repeated = new RepeatedScrape(new Map());
+    const untimed = SAMPLE.replace(/ (1395066363000|-3982045)$/gm, ''); // a body with timestamps is always parsed in full
+    const a = repeated.parse(Buffer.from(untimed));
+    const before = a.families[0].samples[0];
+    const b = repeated.parse(Buffer.from(untimed.replace('1027', '1030')));
+    assert.equal(repeated.repeats, 1);
+    assert.equal(b.families[0].samples[0], before);
+    assert.equal(before.value, 1030);
+    assert.deepEqual(b, parsePrometheusText(untimed.replace('1027', '1030')));
+    repeated.parse(Buffer.from(SAMPLE));
+    assert.equal(repeated.repeats, 1);
+    // A caller that reads every body into the same buffer: the last body is compared with a copy.
+    const reused = new RepeatedScrape(new Map());
+    const buf = Buffer.alloc(64);
+    const into = (t: string) => buf.subarray(0, buf.write(t));
+    reused.parse(into('a 1\nb 2\n'));
+    assert.deepEqual(reused.parse(into('a 1\nc 3\n')), parsePrometheusText('a 1\nc 3\n'));
+    assert.deepEqual(reused.parse(into('a 5\nc 4\n')), parsePrometheusText('a 5\nc 4\n'));
+    assert.equal(reused.repeats, 1);
   });
 });
