@@ -243,6 +243,12 @@ export class BucketColumns {
     return w.result();
   }
 
+  /** The checkpoint's part for this list: the count, then each bucket as `writeBucket` writes it. */
+  writeEach(w: ByteWriter): void {
+    w.uvar(this.length);
+    for (let k = 0; k < this.length; k++) writeBucket(w, this.get(k));
+  }
+
   /** Keeps the last `keep` buckets. */
   keepLast(keep: number): void {
     if (this.length <= keep) return;
@@ -259,6 +265,14 @@ export class BucketColumns {
 
 /** Finished buckets of the coarser tiers (few, with sketches) as objects, with the interface of BucketColumns. */
 export class BucketArray {
+  /**
+   * Each bucket's `writeBucket` bytes, kept from the first checkpoint that wrote it (undefined
+   * until then): a finished bucket does not change, and under load some 50,000 of them wait
+   * for their tier's write, each re-encoding its quantile sketch at every cut (docs/performance.md).
+   * Copied out at their exact size, so no view keeps a checkpoint's grown buffer alive.
+   */
+  private encoded: (Uint8Array | undefined)[] = [];
+
   constructor(private items: Bucket[] = []) {}
 
   get length(): number {
@@ -289,12 +303,33 @@ export class BucketArray {
     return encodeBuckets(this.items);
   }
 
+  /**
+   * The checkpoint's part for this list: the count, then each bucket as `writeBucket` writes
+   * it, from the bytes kept since an earlier checkpoint when `reuse` (the same bytes: a bucket
+   * is not changed once finished), else encoded now.
+   */
+  writeEach(w: ByteWriter, reuse = true): void {
+    const n = this.items.length;
+    w.uvar(n);
+    for (let k = 0; k < n; k++) {
+      const e = reuse ? this.encoded[k] : undefined;
+      if (e) { w.bytes(e); continue; }
+      const start = w.len;
+      writeBucket(w, this.items[k]);
+      if (reuse) this.encoded[k] = w.buf.slice(start, w.len);
+    }
+  }
+
   keepLast(keep: number): void {
-    if (this.items.length > keep) this.items.splice(0, this.items.length - keep);
+    const drop = this.items.length - keep;
+    if (drop <= 0) return;
+    this.items.splice(0, drop);
+    this.encoded.splice(0, drop);
   }
 
   clear(): void {
     this.items = [];
+    this.encoded = [];
   }
 }
 

@@ -5,7 +5,7 @@
 import type { SeriesKey } from '../metrics/series';
 import { ByteReader, ByteWriter } from './bytes';
 import { crc32 } from './crc32';
-import { addStats, addToBucket, newBucket, newPending, readBucket, TIERS, writeBucket, type Bucket, type PendingBuckets } from './rollup';
+import { addStats, addToBucket, BucketArray, newBucket, newPending, readBucket, TIERS, writeBucket, type Bucket, type PendingBuckets } from './rollup';
 import { QuantileSketch } from './sketch';
 
 /** A bucket is finished at a cut once it ended this long ago, even if no later sample came. */
@@ -160,24 +160,32 @@ export function encodeCheckpoint(seq: number, states: Iterable<SeriesState>): Ui
  */
 export class CheckpointWriter {
   private readonly entries: (Uint8Array | undefined)[];
+  /** One buffer every entry is encoded in, then copied out at its exact size (a view would keep the grown buffer). */
+  private readonly scratch = new ByteWriter(4096);
 
-  constructor(private readonly seq: number, readonly size: number) {
+  /**
+   * `reuseFinished`: a finished bucket's bytes are kept from the first checkpoint that wrote it
+   * and copied by later ones (BucketArray.writeEach); false encodes every bucket anew (the
+   * same bytes: test/unit/storeCheckpointReuse.test.ts).
+   */
+  constructor(private readonly seq: number, readonly size: number, private readonly reuseFinished = true) {
     this.entries = new Array<Uint8Array | undefined>(size);
   }
 
   /** Encodes series `i` of the checkpoint as it is now. */
   entry(i: number, s: SeriesState): void {
-    const w = new ByteWriter(256);
+    const w = this.scratch;
+    w.len = 0;
     w.lbytes(s.idBytes); // the same bytes as w.str(s.id)
     w.f64(s.lastT);
     for (let t = 0; t < TIERS.length; t++) {
       const o = s.openBucket(t);
       if (o) { w.u8(1); writeBucket(w, o); } else w.u8(0);
-      const p = s.pending[t].list();
-      w.uvar(p.length);
-      for (const b of p) writeBucket(w, b);
+      const p = s.pending[t];
+      if (p instanceof BucketArray) p.writeEach(w, this.reuseFinished);
+      else p.writeEach(w);
     }
-    this.entries[i] = w.result();
+    this.entries[i] = w.buf.slice(0, w.len);
   }
 
   finish(): Uint8Array {
