@@ -263,13 +263,16 @@ export class BucketColumns {
   }
 }
 
+/** Where `BucketArray.bucketBytes` encodes a bucket before copying it out at its exact size. */
+const scratch = new ByteWriter(4096);
+
 /** Finished buckets of the coarser tiers (few, with sketches) as objects, with the interface of BucketColumns. */
 export class BucketArray {
   /**
    * Each bucket's `writeBucket` bytes, kept from the first checkpoint that wrote it (undefined
    * until then): a finished bucket does not change, and under load some 50,000 of them wait
    * for their tier's write, each re-encoding its quantile sketch at every cut (docs/performance.md).
-   * Copied out at their exact size, so no view keeps a checkpoint's grown buffer alive.
+   * Each is an array of its exact size, held by later checkpoints until their file is written.
    */
   private encoded: (Uint8Array | undefined)[] = [];
 
@@ -303,21 +306,24 @@ export class BucketArray {
     return encodeBuckets(this.items);
   }
 
+  /** The checkpoint's part for this list: the count, then each bucket as `writeBucket` writes it. */
+  writeEach(w: ByteWriter): void {
+    w.uvar(this.items.length);
+    for (const b of this.items) writeBucket(w, b);
+  }
+
   /**
-   * The checkpoint's part for this list: the count, then each bucket as `writeBucket` writes
-   * it, from the bytes kept since an earlier checkpoint when `reuse` (the same bytes: a bucket
-   * is not changed once finished), else encoded now.
+   * Bucket `k` as `writeBucket` writes it, encoded at the first call and kept until the bucket
+   * leaves the list (a checkpoint copies these bytes into its file; they are never changed).
    */
-  writeEach(w: ByteWriter, reuse = true): void {
-    const n = this.items.length;
-    w.uvar(n);
-    for (let k = 0; k < n; k++) {
-      const e = reuse ? this.encoded[k] : undefined;
-      if (e) { w.bytes(e); continue; }
-      const start = w.len;
-      writeBucket(w, this.items[k]);
-      if (reuse) this.encoded[k] = w.buf.slice(start, w.len);
+  bucketBytes(k: number): Uint8Array {
+    let e = this.encoded[k];
+    if (!e) {
+      scratch.len = 0;
+      writeBucket(scratch, this.items[k]);
+      e = this.encoded[k] = scratch.buf.slice(0, scratch.len);
     }
+    return e;
   }
 
   keepLast(keep: number): void {
