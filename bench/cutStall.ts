@@ -7,7 +7,8 @@
  * shared and the worker's CPU is not the event loop's: the append that starts the cut, the
  * longest gap between two turns of the event loop until the cut is written, the main
  * thread's CPU for the whole cut, and the whole process's (every thread).
- * `node --import tsx bench/cutStall.ts [series]` (`BENCH_MODES=worker` for one mode only)
+ * `node --import tsx bench/cutStall.ts [series]` (`BENCH_MODES=worker` for one mode only;
+ * `BENCH_CUTS=6` measures the 6th cut of a run, with 50,000 finished minutes waiting in the checkpoint)
  */
 import { mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -32,16 +33,26 @@ const mainCpuMs = (() => {
   };
 })();
 
+/** BENCH_CUTS=n: n cuts in a row, a minute apart, the last one measured (each leaves its finished minutes waiting for the hourly write: 10,000 per cut). */
+const CUTS = Number(process.env.BENCH_CUTS ?? 1);
+
 async function run(opts: Partial<StoreOptions>): Promise<{ startMs: number; maxTurnMs: number; mainMs: number; processMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'alluse-cut-stall-'));
   let now = T0;
   const store = await TimeSeriesStore.open({ dir, now: () => now, manualFlush: true, cutIntervalMs: 60_000, ...opts });
   const keys: SeriesKey[] = Array.from({ length: SERIES }, (_, i) => ({ name: 'load_gauge', labels: { component: `c${i % 50}`, i: String(i) } }));
-  for (let j = 0; j < PER_SERIES; j++) {
-    now = T0 + j * 100;
-    store.append(keys.map((series, k) => ({ series, t: now, v: Math.round(Math.sin(k + j / 9) * 1000 + ((k * 31 + j * 17) % 13)) })));
+  let base = T0;
+  for (let c = 0; ; c++) {
+    for (let j = 0; j < PER_SERIES; j++) {
+      now = base + j * 100;
+      store.append(keys.map((series, k) => ({ series, t: now, v: Math.round(Math.sin(k + j / 9) * 1000 + ((k * 31 + j * 17) % 13)) })));
+    }
+    now = base + 61_000; // past the boundary: the next append starts the cut
+    if (c === CUTS - 1) break;
+    store.append([{ series: keys[0], t: now, v: 1 }]);
+    await store.flush();
+    base = now + 100;
   }
-  now = T0 + 61_000; // past the boundary: the next append starts the cut
   let maxTurn = 0;
   let last = mainCpuMs();
   let running = true;
@@ -63,7 +74,7 @@ async function run(opts: Partial<StoreOptions>): Promise<{ startMs: number; maxT
 }
 
 async function main(): Promise<void> {
-  console.log(`cut of ${SERIES} series x ${PER_SERIES} samples (CPU ms; Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  console.log(`cut ${CUTS > 1 ? `${CUTS} (the last of ${CUTS} a minute apart) ` : ''}of ${SERIES} series x ${PER_SERIES} samples (CPU ms; Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   const modes: [string, Partial<StoreOptions>][] = [
     ['one step', { sealSliceMs: Infinity, encodeWorker: 'never' }],
     ['sliced (8 ms)', { encodeWorker: 'never' }],

@@ -243,6 +243,12 @@ export class BucketColumns {
     return w.result();
   }
 
+  /** The checkpoint's part for this list: the count, then each bucket as `writeBucket` writes it. */
+  writeEach(w: ByteWriter): void {
+    w.uvar(this.length);
+    for (let k = 0; k < this.length; k++) writeBucket(w, this.get(k));
+  }
+
   /** Keeps the last `keep` buckets. */
   keepLast(keep: number): void {
     if (this.length <= keep) return;
@@ -257,8 +263,19 @@ export class BucketColumns {
   }
 }
 
+/** Where `BucketArray.bucketBytes` encodes a bucket before copying it out at its exact size. */
+const scratch = new ByteWriter(4096);
+
 /** Finished buckets of the coarser tiers (few, with sketches) as objects, with the interface of BucketColumns. */
 export class BucketArray {
+  /**
+   * Each bucket's `writeBucket` bytes, kept from the first checkpoint that wrote it (undefined
+   * until then): a finished bucket does not change, and under load some 50,000 of them wait
+   * for their tier's write, each re-encoding its quantile sketch at every cut (docs/performance.md).
+   * Each is an array of its exact size, held by later checkpoints until their file is written.
+   */
+  private encoded: (Uint8Array | undefined)[] = [];
+
   constructor(private items: Bucket[] = []) {}
 
   get length(): number {
@@ -289,12 +306,36 @@ export class BucketArray {
     return encodeBuckets(this.items);
   }
 
+  /** The checkpoint's part for this list: the count, then each bucket as `writeBucket` writes it. */
+  writeEach(w: ByteWriter): void {
+    w.uvar(this.items.length);
+    for (const b of this.items) writeBucket(w, b);
+  }
+
+  /**
+   * Bucket `k` as `writeBucket` writes it, encoded at the first call and kept until the bucket
+   * leaves the list (a checkpoint copies these bytes into its file; they are never changed).
+   */
+  bucketBytes(k: number): Uint8Array {
+    let e = this.encoded[k];
+    if (!e) {
+      scratch.len = 0;
+      writeBucket(scratch, this.items[k]);
+      e = this.encoded[k] = scratch.buf.slice(0, scratch.len);
+    }
+    return e;
+  }
+
   keepLast(keep: number): void {
-    if (this.items.length > keep) this.items.splice(0, this.items.length - keep);
+    const drop = this.items.length - keep;
+    if (drop <= 0) return;
+    this.items.splice(0, drop);
+    this.encoded.splice(0, drop);
   }
 
   clear(): void {
     this.items = [];
+    this.encoded = [];
   }
 }
 

@@ -5,7 +5,7 @@
 import type { SeriesKey } from '../metrics/series';
 import { ByteReader, ByteWriter } from './bytes';
 import { crc32 } from './crc32';
-import { addStats, addToBucket, newBucket, newPending, readBucket, TIERS, writeBucket, type Bucket, type PendingBuckets } from './rollup';
+import { addStats, addToBucket, BucketArray, newBucket, newPending, readBucket, TIERS, writeBucket, type Bucket, type PendingBuckets } from './rollup';
 import { QuantileSketch } from './sketch';
 
 /** A bucket is finished at a cut once it ended this long ago, even if no later sample came. */
@@ -159,39 +159,54 @@ export function encodeCheckpoint(seq: number, states: Iterable<SeriesState>): Ui
  * over the same states in index order.
  */
 export class CheckpointWriter {
-  private readonly entries: (Uint8Array | undefined)[];
+  /** Per series its bytes in parts: its open buckets' (copied out of `scratch`) and its finished buckets' kept bytes. */
+  private readonly entries: (Uint8Array[] | undefined)[];
+  /** One buffer every entry's open buckets are encoded in, then copied out at their exact size (a view would keep the grown buffer). */
+  private readonly scratch = new ByteWriter(4096);
 
-  constructor(private readonly seq: number, readonly size: number) {
-    this.entries = new Array<Uint8Array | undefined>(size);
+  /**
+   * `reuseFinished`: a finished bucket's bytes are encoded by the first checkpoint that needs
+   * them and kept for the later ones (BucketArray.bucketBytes), so a cut re-encodes only the
+   * open buckets; false encodes every bucket anew (the same bytes:
+   * test/unit/storeCheckpointReuse.test.ts).
+   */
+  constructor(private readonly seq: number, readonly size: number, private readonly reuseFinished = true) {
+    this.entries = new Array<Uint8Array[] | undefined>(size);
   }
 
   /** Encodes series `i` of the checkpoint as it is now. */
   entry(i: number, s: SeriesState): void {
-    const w = new ByteWriter(256);
+    const parts: Uint8Array[] = [];
+    const w = this.scratch;
+    w.len = 0;
+    const copyOut = () => { if (w.len > 0) { parts.push(w.buf.slice(0, w.len)); w.len = 0; } };
     w.lbytes(s.idBytes); // the same bytes as w.str(s.id)
     w.f64(s.lastT);
     for (let t = 0; t < TIERS.length; t++) {
       const o = s.openBucket(t);
       if (o) { w.u8(1); writeBucket(w, o); } else w.u8(0);
-      const p = s.pending[t].list();
-      w.uvar(p.length);
-      for (const b of p) writeBucket(w, b);
+      const p = s.pending[t];
+      if (this.reuseFinished && p instanceof BucketArray) {
+        w.uvar(p.length);
+        for (let k = 0; k < p.length; k++) { copyOut(); parts.push(p.bucketBytes(k)); }
+      } else p.writeEach(w);
     }
-    this.entries[i] = w.result();
+    copyOut();
+    this.entries[i] = parts;
   }
 
   finish(): Uint8Array {
     let bytes = 0;
     for (const e of this.entries) {
       if (!e) throw new Error('checkpoint entry missing'); // a bug in the caller: never write a partial checkpoint
-      bytes += e.length;
+      for (const p of e) bytes += p.length;
     }
     const w = new ByteWriter(bytes + 32);
     w.u32(CHECKPOINT_MAGIC);
     w.u32(0); // crc, filled below
     w.uvar(this.seq);
     w.uvar(this.size);
-    for (const e of this.entries) w.bytes(e!);
+    for (const e of this.entries) for (const p of e!) w.bytes(p);
     w.setU32(4, crc32(w.buf, 8, w.len));
     return w.result();
   }
