@@ -132,7 +132,7 @@ describe('store faults under the real server', () => {
     const m = await monitor(workspace('ws-ro-later', join(mnt.path, 'store')));
     try {
       await m.client.waitFor(() => (m.latest()?.samplesPerSecond ?? 0) > 0 && !m.latest()?.store.memoryOnly, 15_000, 'samples written to the store');
-      execFileSync('mount', ['-o', 'remount,ro', mnt.path]);
+      await remountReadOnly(mnt.path);
       const remountedAt = Date.now();
       const s = await m.client.waitFor(() => m.latest()?.store.memoryOnly && m.latest(), 30_000, 'the store to degrade to memory on the read-only folder');
       assert.match(s.message ?? '', /not writable: samples are kept in memory only/);
@@ -169,3 +169,22 @@ describe('store faults under the real server', () => {
     }
   });
 });
+
+/**
+ * `mount -o remount,ro` fails with "mount point is busy" while any file on it is open for
+ * writing: the store opens its WAL segment for each 500 ms flush, so a remount that lands
+ * inside a flush is refused. The kernel's own remount on an I/O error does not wait; here the
+ * next free moment is taken (polling, up to 10 s).
+ */
+async function remountReadOnly(path: string): Promise<void> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    try {
+      execFileSync('mount', ['-o', 'remount,ro', path], { stdio: 'pipe' });
+      return;
+    } catch (e) {
+      if (!/busy/i.test(String((e as { stderr?: Buffer }).stderr ?? (e as Error).message)) || Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
