@@ -90,7 +90,12 @@ describe('profiling the demo engine in the VS Code UI', () => {
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'alluse-perf.yaml' }).waitFor({ timeout: T });
     await runCommandWhenReady('ALL-USE Performance: Profile Component for 10 s…');
     const done = page.locator('.notification-toast', { hasText: /Profiled protocol-engine: hottest is \S+ \(\d+\.\d% self, \d+\.\d% total\)/ });
-    await done.first().waitFor({ timeout: 60_000 });
+    // A 10 s profile plus attaching to the inspector: 20-40 s usually, more on a loaded CI machine.
+    // On a timeout, say which notifications were showing (an error, a queued job) instead of only "timeout".
+    await done.first().waitFor({ timeout: 120_000 }).catch(async (e: Error) => {
+      const shown = await page.locator('.notification-toast').allInnerTexts().catch(() => []);
+      throw new Error(`${e.message}\nnotifications showing: ${JSON.stringify(shown.map((t) => t.replace(/\s+/g, ' ').slice(0, 200)))}`);
+    });
     const text = (await done.first().innerText()).replace(/\s+/g, ' ');
     console.log(`# ${text.slice(0, 160)}`);
     assert.match(text, /hottest is (blackScholes|normPdf|priceBatch|normCdf|calibrate)/);
@@ -155,7 +160,12 @@ describe('profiling the demo engine in the VS Code UI', () => {
   it('takes a heap profile and lists the hot allocations', STEP, async () => {
     await runCommand(page, 'ALL-USE Performance: Profile Component Heap…');
     const done = page.locator('.notification-toast', { hasText: /Profiled protocol-engine \(CPU and heap\): most allocated by .+ \(\d+(\.\d)? (B|KiB|MiB), \d+\.\d%\)/ });
-    await done.first().waitFor({ timeout: 60_000 });
+    // A 10 s profile plus attaching to the inspector: 20-40 s usually, more on a loaded CI machine.
+    // On a timeout, say which notifications were showing (an error, a queued job) instead of only "timeout".
+    await done.first().waitFor({ timeout: 120_000 }).catch(async (e: Error) => {
+      const shown = await page.locator('.notification-toast').allInnerTexts().catch(() => []);
+      throw new Error(`${e.message}\nnotifications showing: ${JSON.stringify(shown.map((t) => t.replace(/\s+/g, ' ').slice(0, 200)))}`);
+    });
     console.log(`# ${(await done.first().innerText()).replace(/\s+/g, ' ').slice(0, 160)}`);
     await runCommand(page, 'ALL-USE Performance: Focus on Hot Functions View');
     await page.locator('.monaco-list-row', { hasText: /Hot Allocations/ }).first().waitFor({ timeout: T });
