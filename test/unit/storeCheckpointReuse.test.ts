@@ -7,19 +7,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { BucketArray, newPending, TIERS } from '../../engine/store/rollup';
+import { Rng } from '../../engine/util/rng';
 import { CheckpointWriter, decodeCheckpoint, SeriesState } from '../../engine/store/seriesState';
 
-/** Seeded PRNG (mulberry32): the same run every time. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function checkpoint(states: SeriesState[], reuse: boolean): Uint8Array {
   const w = new CheckpointWriter(7, states.length, reuse);
@@ -35,7 +25,8 @@ const H = TIERS.findIndex((t) => t.name === '1h');
 describe('checkpoint with the finished buckets\' bytes kept', () => {
   for (const seed of [1, 2, 3]) {
     it(`writes the bytes of one that encodes every bucket anew (seed ${seed})`, () => {
-      const r = rng(seed);
+      const prng = new Rng(seed);
+      const r = () => prng.next();
       let states = Array.from({ length: 4 }, (_, i) => new SeriesState(`s${i}`, { name: 'g', labels: { i: String(i) } }));
       let t = Date.UTC(2026, 10, 2, 9, 58, 0);
       let reusedSome = false;
