@@ -5,7 +5,7 @@
 import type { SeriesKey } from '../metrics/series';
 import { ByteReader, ByteWriter } from './bytes';
 import { crc32 } from './crc32';
-import { addStats, addToBucket, BucketArray, newBucket, newPending, readBucket, TIERS, writeBucket, type Bucket, type PendingBuckets } from './rollup';
+import { addStats, addToBucket, BucketArray, BucketColumns, newBucket, newPending, readBucket, TIERS, writeBucket, type Bucket, type PendingBuckets } from './rollup';
 import { QuantileSketch } from './sketch';
 
 /** A bucket is finished at a cut once it ended this long ago, even if no later sample came. */
@@ -53,6 +53,12 @@ export class SeriesState {
   sealing: (PendingBuckets | undefined)[] = TIERS.map(() => undefined);
 
   private idUtf8?: Uint8Array;
+  /**
+   * The 1 s tier's last finished bucket, reused as its next open one: finished 1 s buckets
+   * are copied into columns (BucketColumns), so the object is free again, and a new one per
+   * series per second was a third of the store's per-sample garbage.
+   */
+  private spare: Bucket | undefined;
   /** Its index in the checkpoint being encoded in slices, until its entry is encoded (else -1). */
   ckptIndex = -1;
 
@@ -81,7 +87,14 @@ export class SeriesState {
       } else {
         if (b) this.finish(i, b);
         const start = Math.floor(t / ms) * ms;
-        if (i !== H) this.open[i] = newBucket(start, v, TIER_SKETCH[i]);
+        const spare = this.spare;
+        if (i === 0 && spare) {
+          spare.t = start;
+          spare.count = 1;
+          spare.min = spare.max = spare.sum = spare.last = v;
+          this.open[0] = spare;
+          this.spare = undefined;
+        } else if (i !== H) this.open[i] = newBucket(start, v, TIER_SKETCH[i]);
         else {
           const h = newBucket(start, v, false);
           h.sketch = new QuantileSketch(); // filled by the minutes as they end
@@ -98,7 +111,9 @@ export class SeriesState {
       if (this.minuteInHourSketch) this.minuteInHourSketch = false;
       else if (h && inHour(b, h) && b.sketch) (h.sketch ??= new QuantileSketch()).merge(b.sketch);
     }
-    this.pending[i].push(b);
+    const p = this.pending[i];
+    p.push(b);
+    if (i === 0 && p instanceof BucketColumns) this.spare = b;
     this.open[i] = undefined;
   }
 

@@ -11,9 +11,14 @@
 import { ByteReader, ByteWriter, FormatError } from './bytes';
 import { crc32 } from './crc32';
 
+/** An entries buffer grown past this by a burst is not kept after its record is taken. */
+const KEEP_BYTES = 64 * 1024;
+
 export class WalBuffer {
   private refs = new Map<string, number>();
   private body = new ByteWriter(4096);
+  /** The record's head (base time, entry count), written anew for each record. */
+  private readonly head = new ByteWriter(16);
   private n = 0;
   private baseT = 0;
 
@@ -32,23 +37,30 @@ export class WalBuffer {
     this.n++;
   }
 
-  /** Takes the buffered entries as one record (undefined when empty). */
+  /**
+   * Takes the buffered entries as one record (undefined when empty). The record is the one
+   * allocation: the entries' buffer is kept for the next record (it is written every second,
+   * and regrowing it from 4 KiB each time was most of the WAL's garbage), unless a burst grew
+   * it past KEEP_BYTES.
+   */
   take(): Uint8Array | undefined {
     if (this.n === 0) return undefined;
-    const head = new ByteWriter(16);
+    const head = this.head;
+    head.len = 0;
     head.f64(this.baseT);
     head.uvar(this.n);
-    const entries = this.body.result();
-    const bodyLen = head.len + entries.length;
-    const out = new ByteWriter(bodyLen + 8);
-    out.u32(bodyLen);
-    out.u32(0);
-    out.bytes(head.result());
-    out.bytes(entries);
-    out.setU32(4, crc32(out.buf, 8, 8 + bodyLen));
-    this.body = new ByteWriter(4096);
+    const entries = this.body;
+    const bodyLen = head.len + entries.len;
+    const out = new Uint8Array(bodyLen + 8);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, bodyLen, true);
+    out.set(head.buf.subarray(0, head.len), 8);
+    out.set(entries.buf.subarray(0, entries.len), 8 + head.len);
+    view.setUint32(4, crc32(out, 8, 8 + bodyLen), true);
+    if (entries.buf.length > KEEP_BYTES) this.body = new ByteWriter(4096);
+    else entries.len = 0;
     this.n = 0;
-    return out.result();
+    return out;
   }
 
   /** Starts a new segment: series references are defined again. */
