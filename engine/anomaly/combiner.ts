@@ -237,6 +237,8 @@ export class CombinedDetector implements StreamingDetector {
     let minTail = 0.5;
     let tailBest: AnomalyResult | undefined;
     let tailName = '';
+    /** The explanation is the recent average of detector `tailName` (see below). */
+    let recent = false;
     for (let k = 0; k < this.detectors.length; k++) {
       const { detector, weight, gate: isGate, onsets } = this.detectors[k];
       const r = detector.score(ctx);
@@ -281,8 +283,12 @@ export class CombinedDetector implements StreamingDetector {
       score = this.fisher ? (scoring > 0 && fisher > scoring * TWO_LN2 + 1e-9 ? rankedLogScore(Math.min(1, tests * chiSquareTailEven(fisher, scoring))) : 0) : perMax;
       if (this.fisher) {
         best = tailBest;
-        // The sample itself may be ordinary while its detector's recent average is not.
-        if (tailBest && !tailBest.explanation) best = { score: 0, explanation: explain(tailName, ctx, recentMessage(tailName, ctx.raw, minTail)) };
+        // The sample itself may be ordinary while its detector's recent average is not: its
+        // explanation is made at the end, only when there is a score to explain.
+        if (tailBest && !tailBest.explanation) {
+          best = undefined;
+          recent = true;
+        }
       }
     }
     let rarity = 1;
@@ -319,6 +325,7 @@ export class CombinedDetector implements StreamingDetector {
     score *= rarity;
     if (i >= this.spatialAfter && ctx.t - this.firstT >= this.spatialAfterMs && ctx.finite && !ctx.flat && Math.abs(ctx.z) > this.spatialMinZ && (ctx.norm > 1 + this.spatialTolerance || ctx.norm < -this.spatialTolerance)) {
       score = 1;
+      recent = false;
       const above = ctx.norm > 1;
       const by = Math.round(100 * (above ? ctx.norm - 1 : -ctx.norm));
       best = {
@@ -338,6 +345,7 @@ export class CombinedDetector implements StreamingDetector {
       else if (score > this.cap) score = this.cap;
     }
     if (!(score > 0)) return NO_SCORE;
+    if (recent) return { score, explanation: plainExplanation(explain(tailName, ctx, recentMessage(tailName, ctx.raw, minTail))) };
     return best?.explanation ? { score, explanation: plainExplanation(best.explanation) } : { score };
   }
 

@@ -5,7 +5,7 @@
  * baseline per series, not one per detector).
  */
 import type { AnomalyResult, StreamingDetector } from './types';
-import { plainExplanation } from './util';
+import { NO_SCORE, plainExplanation } from './util';
 import { RobustBaseline, type BaselineOptions, type BaselineState, type SeasonModel } from './baseline';
 
 export interface SampleContext {
@@ -35,6 +35,10 @@ export interface ContextDetector {
   readonly name: string;
   /** Samples it learns before it scores anything (its learning phase), when it has one. */
   readonly warmup?: number;
+  /**
+   * A result without explanation may be an object the detector reuses on its next call
+   * (the combiner reads it before scoring the next sample): copy it to keep it.
+   */
   score(ctx: SampleContext): AnomalyResult;
   snapshot(): unknown;
   restore(state: unknown): void;
@@ -123,7 +127,7 @@ export class StandaloneDetector implements StreamingDetector {
   }
   update(t: number, v: number): AnomalyResult {
     const r = this.detector.score(this.context.next(t, v));
-    return r.explanation ? { score: r.score, explanation: plainExplanation(r.explanation) } : r;
+    return r.explanation ? { score: r.score, explanation: plainExplanation(r.explanation) } : r.score === 0 ? NO_SCORE : { score: r.score };
   }
   snapshot(): { context: ContextState; detector: unknown } {
     return { context: this.context.snapshot(), detector: this.detector.snapshot() };

@@ -39,6 +39,10 @@ export interface ContextNoveltyState {
   words: Array<[number, number]>;
 }
 
+/** The scratch copy of a table being rehashed in place (`rehash`), shared by all detectors. */
+let scratchKeys = new Int32Array(0);
+let scratchCounts = new Uint8Array(0);
+
 export class ContextNoveltyDetector implements ContextDetector {
   readonly name = 'context-novelty';
   private readonly levels: number;
@@ -79,11 +83,49 @@ export class ContextNoveltyDetector implements ContextDetector {
   }
 
   private resize(slots: number): void {
-    const entries = this.entries();
     this.shift = 32 - Math.log2(slots);
-    this.keys = new Int32Array(slots);
-    this.counts = new Uint8Array(slots);
-    this.load(entries);
+    this.rehash(slots, false);
+  }
+
+  /**
+   * Moves the words into a table of `slots` slots (the same size: forgetting), in slot order
+   * as `load(this.entries())` does, without a [word, count] pair per word: the tables grow
+   * while every series learns, and forget now and then for good.
+   */
+  private rehash(slots: number, forget: boolean): void {
+    let oldKeys = this.keys;
+    let oldCounts = this.counts;
+    if (slots === oldKeys.length) {
+      // In place, from a copy in scratch arrays that every detector shares (one at a time).
+      if (scratchKeys.length < slots) {
+        scratchKeys = new Int32Array(slots);
+        scratchCounts = new Uint8Array(slots);
+      }
+      scratchKeys.set(oldKeys);
+      scratchCounts.set(oldCounts);
+      oldKeys = scratchKeys.subarray(0, slots);
+      oldCounts = scratchCounts.subarray(0, slots);
+      this.keys.fill(0);
+      this.counts.fill(0);
+    } else {
+      this.keys = new Int32Array(slots);
+      this.counts = new Uint8Array(slots);
+    }
+    this.size = 0;
+    for (let i = 0; i < oldKeys.length; i++) {
+      if (oldKeys[i] === 0) continue;
+      let c = oldCounts[i];
+      if (forget) {
+        if (c <= 1) continue;
+        c >>= 1;
+      }
+      if (this.size >= slots - 1) continue;
+      const k = oldKeys[i] - 1;
+      const j = this.slot(k);
+      if (this.keys[j] === 0) this.size++;
+      this.keys[j] = k + 1;
+      this.counts[j] = c;
+    }
   }
 
   /** The slot of `key` (stored as key + 1; 0 is empty): where it is, or where it would go. */
@@ -187,7 +229,7 @@ export class ContextNoveltyDetector implements ContextDetector {
 
   /** Forgets the words seen once and halves the other counts. */
   private forget(): void {
-    this.load(this.entries().filter(([, c]) => c > 1).map(([k, c]) => [k, c >> 1]));
+    this.rehash(this.keys.length, true);
   }
 
   snapshot(): ContextNoveltyState {

@@ -7,7 +7,7 @@
  */
 import type { AnomalyResult } from './types';
 import type { ContextDetector, SampleContext } from './context';
-import { explain, fmt, NO_SCORE } from './util';
+import { explainWith, fmt, NO_SCORE } from './util';
 
 export interface CusumOptions {
   /** Allowance per sample for the level sums, in spreads (default 0.5). */
@@ -46,6 +46,8 @@ export class CusumDetector implements ContextDetector {
   private readonly kVar: number;
   private readonly hVar: number;
   private readonly clip: number;
+  /** The result below the alarm, reused by every call (see `ContextDetector.score`): one object per sample was most of the detectors' garbage. */
+  private readonly below: { score: number } = { score: 0 };
 
   constructor(opts: CusumOptions = {}) {
     this.k = opts.k ?? 0.5;
@@ -69,7 +71,8 @@ export class CusumDetector implements ContextDetector {
     const vv = Math.max(this.varUp, this.varDown) / this.hVar;
     if (lv < 1 && vv < 1) {
       const f = Math.max(lv, vv);
-      return { score: 0.5 * f * f };
+      this.below.score = 0.5 * f * f;
+      return this.below;
     }
     const kind = lv >= 1 ? (this.up >= this.h ? 'level rose' : 'level fell') : this.varUp >= this.hVar ? 'variance rose' : 'variance fell';
     const since = this.since;
@@ -77,7 +80,7 @@ export class CusumDetector implements ContextDetector {
     this.lastAlarm = i;
     return {
       score: 1,
-      explanation: explain(this.name, c, `Change point: the ${kind} (from about ${i - since} samples ago); expected ${fmt(c.expected)}, observed ${fmt(c.raw)}.`),
+      explanation: explainWith(this.name, c, changeMessage, i - since, c.expected, c.raw, kind),
     };
   }
 
@@ -95,4 +98,8 @@ export class CusumDetector implements ContextDetector {
     this.since = st.since;
     this.n = st.n;
   }
+}
+
+function changeMessage(samplesAgo: number, expected: number, observed: number, kind: string): string {
+  return `Change point: the ${kind} (from about ${samplesAgo} samples ago); expected ${fmt(expected)}, observed ${fmt(observed)}.`;
 }
