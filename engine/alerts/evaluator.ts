@@ -3,7 +3,7 @@
  * (a margin and a clear delay) before resolving, so a value hovering at the threshold does
  * not make the alert flap.
  */
-import { cachedSeriesId, type SeriesSample } from '../metrics/series';
+import { cachedSeriesId, type SeriesKey, type SeriesSample } from '../metrics/series';
 import { conditionHolds, type AlertRule } from './rules';
 
 export interface ActiveAlert {
@@ -28,6 +28,13 @@ interface SeriesState {
 export class AlertEvaluator {
   private readonly byMetric = new Map<string, AlertRule[]>();
   private readonly states = new Map<string, SeriesState>();
+  /**
+   * The same states per series key object, by the rule's index in its metric's list:
+   * collectors hand out one key object per series, so the 100 ms path builds no
+   * `rule + series id` string per sample (other key objects of the series find the same
+   * states through `states`).
+   */
+  private readonly byKey = new WeakMap<SeriesKey, (SeriesState | undefined)[]>();
 
   constructor(rules: AlertRule[]) {
     for (const r of rules) {
@@ -43,12 +50,19 @@ export class AlertEvaluator {
     for (const s of samples) {
       const rules = this.byMetric.get(s.series.name);
       if (!rules || !Number.isFinite(s.v)) continue;
-      for (const rule of rules) {
+      let perRule = this.byKey.get(s.series);
+      if (!perRule) this.byKey.set(s.series, (perRule = []));
+      for (let i = 0; i < rules.length; i++) {
+        const rule = rules[i];
         if (rule.component !== undefined && s.series.labels.component !== rule.component) continue;
         const id = cachedSeriesId(s.series);
-        const key = `${rule.name}\u0000${id}`;
-        let st = this.states.get(key);
-        if (!st) this.states.set(key, (st = {}));
+        let st = perRule[i];
+        if (!st) {
+          const key = `${rule.name}\u0000${id}`;
+          st = this.states.get(key);
+          if (!st) this.states.set(key, (st = {}));
+          perRule[i] = st;
+        }
         this.step(rule, id, st, s.t, s.v, events);
       }
     }

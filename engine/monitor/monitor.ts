@@ -86,6 +86,8 @@ export class Monitor {
 
   private readonly keys = new SeriesKeyCache();
   private readonly anomalyFeed = new AnomalyFeed();
+  /** Scratch for the derived samples of a round. */
+  private readonly derived: SeriesSample[] = [];
   /** Components whose error-rate SLO needs the derived error ratio, with the rate series it divides. */
   private readonly errorRatioComponents: { name: string; errorsRate: string; throughputRate: string }[];
 
@@ -163,34 +165,60 @@ export class Monitor {
    * append and one alert pass per round instead of one per collector. Only /proc collectors
    * are grouped (they answer at once, without a promise: `collectSync`); network sources
    * each get their own loop, so a slow endpoint never delays anything else.
+   *
+   * Everything a round needs is made once per loop, not per round: its closure, its id, the
+   * samples array (nothing keeps it after `ingest`: the store, the alert evaluator and the
+   * detectors copy what they keep); a round whose collectors all answer at once runs without
+   * a promise.
    */
   private loop(group: ScheduledCollector[], delay: number): void {
-    if (!this.running) return;
     const id = group.map((g) => g.collector.id).join('+');
     const local = group.length > 1 || group[0].collector.id === 'system' || group[0].collector.id.startsWith('process:');
-    const round = async () => {
-      const started = performance.now();
+    // A Node component's own process_* series (prom-client) would collide with the same
+    // series measured from /proc; the /proc ones are kept.
+    const scrape = group.map((g) => g.collector.id.startsWith('scrape:'));
+    const samples: SeriesSample[] = [];
+    let started = 0;
+    const take = (r: readonly SeriesSample[], dropProcess: boolean) => {
+      if (!dropProcess) for (const x of r) samples.push(x);
+      else for (const x of r) if (!x.series.name.startsWith('process_')) samples.push(x);
+    };
+    const finish = () => {
+      // Local collectors never give the rates the derived error ratio is computed from.
+      this.ingest(samples, !local, true);
+      samples.length = 0;
+      // Keep the rhythm: the next round starts one interval after this one started.
+      schedule(Math.max(0, group[0].intervalMs - (performance.now() - started)));
+    };
+    const round = () => {
+      started = performance.now();
       this.roundsSinceStatus++;
       const now = this.now();
-      const samples: SeriesSample[] = [];
-      let pending: Promise<SeriesSample[]>[] | undefined;
-      for (const s of group) {
-        const r = this.collectNow(s, now);
-        if (Array.isArray(r)) {
-          for (const x of r) samples.push(x);
-        } else (pending ??= []).push(r);
+      samples.length = 0;
+      let pending: Promise<readonly SeriesSample[]>[] | undefined;
+      let pendingScrape: boolean[] | undefined;
+      for (let i = 0; i < group.length; i++) {
+        const r = this.collectNow(group[i], now);
+        if (!(r instanceof Promise)) take(r, scrape[i]);
+        else {
+          (pending ??= []).push(r);
+          (pendingScrape ??= []).push(scrape[i]);
+        }
       }
-      if (pending) for (const r of await Promise.all(pending)) for (const x of r) samples.push(x);
-      // Local collectors never give the rates the derived error ratio is computed from.
-      this.ingest(samples, !local);
-      // Keep the rhythm: the next round starts one interval after this one started.
-      this.loop(group, Math.max(0, group[0].intervalMs - (performance.now() - started)));
+      if (!pending) return finish();
+      void Promise.all(pending).then((rs) => {
+        for (let i = 0; i < rs.length; i++) take(rs[i], pendingScrape![i]);
+        finish();
+      });
     };
-    this.timers.set(id, setTimeout(round, delay));
+    const schedule = (ms: number) => {
+      if (this.running) this.timers.set(id, setTimeout(round, ms));
+    };
+    schedule(delay);
   }
 
   /** One collector's round: the samples at once when it can answer synchronously, else a promise of them. */
-  private collectNow(s: ScheduledCollector, now: number): SeriesSample[] | Promise<SeriesSample[]> {
+  private collectNow(s: ScheduledCollector, now: number): readonly SeriesSample[] | Promise<readonly SeriesSample[]> {
     try {
       const r = s.collector.collectSync?.(now);
       if (r) return this.accept(s, r);
@@ -200,7 +228,7 @@ export class Monitor {
     return this.collectOne(s, now);
   }
 
-  private async collectOne(s: ScheduledCollector, now: number): Promise<SeriesSample[]> {
+  private async collectOne(s: ScheduledCollector, now: number): Promise<readonly SeriesSample[]> {
     try {
       return this.accept(s, await s.collector.collect(now));
     } catch (e) {
@@ -208,16 +236,14 @@ export class Monitor {
     }
   }
 
-  private accept(s: ScheduledCollector, r: CollectResult): SeriesSample[] {
+  private accept(s: ScheduledCollector, r: CollectResult): readonly SeriesSample[] {
     // Collectors report a lasting failure only now and then (ProblemThrottle), so a round
     // without problems clears the last ones only when it worked: a round whose `up` or
     // `process_up` is 0, or that gave nothing, keeps them (an endpoint taken by another
     // program, a process that is gone) instead of hiding them after 100 ms.
     if (r.problems.length) this.problems.set(s.collector.id, r.problems);
     else if (this.problems.get(s.collector.id)?.length !== 0 && !stillFailing(r.samples)) this.problems.set(s.collector.id, r.problems);
-    // A Node component's own process_* series (prom-client) would collide with the
-    // same series measured from /proc; the /proc ones are kept.
-    return s.collector.id.startsWith('scrape:') ? r.samples.filter((x) => !x.series.name.startsWith('process_')) : r.samples;
+    return r.samples; // a scrape's process_* series are left out by the loop (`loop`)
   }
 
   /** Collectors report expected failures as problems; anything else is a bug, contained here. */
@@ -226,11 +252,23 @@ export class Monitor {
     return [];
   }
 
-  /** Takes samples from any source (collectors, or a test), stores them and evaluates alerts. */
-  ingest(samples: SeriesSample[], derive = true): void {
+  /**
+   * Takes samples from any source (collectors, or a test), stores them and evaluates alerts.
+   * `owned`: the array is the caller's scratch, so derived samples may be added to it.
+   */
+  ingest(samples: SeriesSample[], derive = true, owned = false): void {
     if (samples.length === 0) return;
-    const derived = derive ? this.derive(samples) : [];
-    const all = derived.length ? samples.concat(derived) : samples;
+    let all = samples;
+    if (derive) {
+      const derived = this.derived;
+      derived.length = 0;
+      this.derive(samples, derived);
+      if (derived.length) {
+        if (owned) for (const d of derived) samples.push(d);
+        else all = samples.concat(derived);
+        derived.length = 0;
+      }
+    }
     this.opts.store.append(all);
     this.samplesSinceStatus += all.length;
     for (const s of all) {
@@ -245,9 +283,8 @@ export class Monitor {
     if (events.length || opened.length) this.tickStatus(false);
   }
 
-  /** Series computed from others: the error ratio that error-rate SLOs watch. */
-  private derive(samples: SeriesSample[]): SeriesSample[] {
-    const out: SeriesSample[] = [];
+  /** Series computed from others, added to `out`: the error ratio that error-rate SLOs watch. */
+  private derive(samples: readonly SeriesSample[], out: SeriesSample[]): void {
     for (const c of this.errorRatioComponents) {
       // Sum over label sets (errors by kind, ticks by outcome): the component's totals.
       let err = 0;
@@ -265,7 +302,6 @@ export class Monitor {
       }
       if (seen && tput > 0) out.push({ series: this.keys.get('slo_error_ratio', { component: c.name }), t, v: err / tput });
     }
-    return out;
   }
 
   private updateComponent(name: string, s: SeriesSample): void {
