@@ -38,7 +38,18 @@ function cheapId(name: string, labels: Record<string, string>, skip?: string): s
 /** The cheap ids made from one labels object (under up to a few names: the sample's, its family's, a histogram group's). */
 interface IdMemo {
   names: string[];
+  /** Whether the id leaves out the `le` label (a histogram group's). */
+  skipLe: boolean[];
   ids: string[];
+  /** The `le` label parsed (a histogram bucket's labels: NaN is a bound, undefined is no number), once. */
+  le?: number;
+  leParsed?: boolean;
+}
+
+/** A histogram family's `_count` and `_bucket` sample names, made once per family name. */
+interface HistogramNames {
+  count: string;
+  bucket: string;
 }
 
 /** A key and the scrape that last used it (entries a scrape did not use are forgotten after it). */
@@ -66,6 +77,16 @@ export class PrometheusConverter {
   private readonly ids = new WeakMap<Record<string, string>, IdMemo>();
   /** Scrapes converted so far: marks what the current one used. */
   private gen = 0;
+  private readonly histogramNames = new Map<string, HistogramNames>();
+  /** The scrape being converted: its samples, time and monotonic time (for `rate`). */
+  private out: SeriesSample[] = [];
+  private nowMs = 0;
+  private monoMs = 0;
+  private readonly keepRate = (k: string) => this.rateKeys.has(k);
+  /** Forgets an entry the scrape being converted did not use (made once: no closure per scrape). */
+  private readonly dropUnused = (v: { gen: number }, id: string, m: Map<string, unknown>) => {
+    if (v.gen !== this.gen) m.delete(id);
+  };
 
   /**
    * `component` becomes the `component` label of every series (none when undefined).
@@ -82,16 +103,33 @@ export class PrometheusConverter {
   /** `cheapId(name, labels, skip)`, remembered per labels object when labels objects repeat. */
   private idOf(name: string, labels: Record<string, string>, skip?: 'le'): string {
     if (!this.opts.labelsRepeat) return cheapId(name, labels, skip);
-    const tag = skip ? `${name}\u0001` : name;
-    let m = this.ids.get(labels);
-    if (!m) this.ids.set(labels, (m = { names: [], ids: [] }));
-    for (let i = 0; i < m.names.length; i++) if (m.names[i] === tag) return m.ids[i];
+    const m = this.memo(labels);
+    const skipLe = skip !== undefined;
+    for (let i = 0; i < m.names.length; i++) if (m.names[i] === name && m.skipLe[i] === skipLe) return m.ids[i];
     const id = cheapId(name, labels, skip);
     if (m.names.length < 4) {
-      m.names.push(tag);
+      m.names.push(name);
+      m.skipLe.push(skipLe);
       m.ids.push(id);
     }
     return id;
+  }
+
+  private memo(labels: Record<string, string>): IdMemo {
+    let m = this.ids.get(labels);
+    if (!m) this.ids.set(labels, (m = { names: [], skipLe: [], ids: [] }));
+    return m;
+  }
+
+  /** A bucket's `le` as a number (undefined when it is not one), parsed once per labels object when they repeat. */
+  private leOf(labels: Record<string, string>): number | undefined {
+    if (!this.opts.labelsRepeat) return parsePromValue(labels.le);
+    const m = this.memo(labels);
+    if (!m.leParsed) {
+      m.le = parsePromValue(labels.le);
+      m.leParsed = true;
+    }
+    return m.le;
   }
 
   private key(id: string, name: string, labels: Record<string, string>, drop?: string): SeriesKey {
@@ -101,18 +139,23 @@ export class PrometheusConverter {
     return k.value;
   }
 
+  /** The rate of counter `name` (a `_rate` sample) into the scrape's samples. */
+  private rate(name: string, labels: Record<string, string>, value: number): void {
+    const id = this.idOf(name, labels);
+    let series = this.rateKeys.get(id);
+    if (!series) this.rateKeys.set(id, (series = { value: { name: `${name}_rate`, labels: withComponent(labels, this.component) }, gen: this.gen }));
+    else series.gen = this.gen;
+    const r = this.rates.update(id, value, this.monoMs);
+    if (r !== undefined) this.out.push({ series: series.value, t: this.nowMs, v: r });
+  }
+
   convert(families: readonly MetricFamily[], nowMs: number, monoMs: number): SeriesSample[] {
     const out: SeriesSample[] = [];
     const gen = ++this.gen;
     const c = this.component;
-    const rate = (name: string, labels: Record<string, string>, value: number) => {
-      const id = this.idOf(name, labels);
-      let series = this.rateKeys.get(id);
-      if (!series) this.rateKeys.set(id, (series = { value: { name: `${name}_rate`, labels: withComponent(labels, c) }, gen }));
-      else series.gen = gen;
-      const r = this.rates.update(id, value, monoMs);
-      if (r !== undefined) out.push({ series: series.value, t: nowMs, v: r });
-    };
+    this.out = out;
+    this.nowMs = nowMs;
+    this.monoMs = monoMs;
     for (const f of families) {
       switch (f.type) {
         case 'gauge':
@@ -120,23 +163,28 @@ export class PrometheusConverter {
           for (const s of f.samples) out.push({ series: this.key(this.idOf(s.name, s.labels), s.name, s.labels), t: nowMs, v: s.value });
           break;
         case 'counter':
-          for (const s of f.samples) if (!s.name.endsWith('_created')) rate(s.name, s.labels, s.value);
+          for (const s of f.samples) if (!s.name.endsWith('_created')) this.rate(s.name, s.labels, s.value);
           break;
         case 'summary':
           for (const s of f.samples) {
             if (s.name === f.name && s.labels.quantile !== undefined) out.push({ series: this.key(this.idOf(s.name, s.labels), s.name, s.labels), t: nowMs, v: s.value });
-            else if (s.name.length === f.name.length + 6 && s.name.startsWith(f.name) && s.name.endsWith('_count')) rate(f.name, s.labels, s.value);
+            else if (s.name.length === f.name.length + 6 && s.name.startsWith(f.name) && s.name.endsWith('_count')) this.rate(f.name, s.labels, s.value);
           }
           break;
         case 'histogram': {
-          const countName = `${f.name}_count`;
-          const bucketName = `${f.name}_bucket`;
+          let names = this.histogramNames.get(f.name);
+          if (!names) {
+            if (this.histogramNames.size > 10_000) this.histogramNames.clear(); // a runaway endpoint
+            this.histogramNames.set(f.name, (names = { count: `${f.name}_count`, bucket: `${f.name}_bucket` }));
+          }
+          const countName = names.count;
+          const bucketName = names.bucket;
           const touched = this.touched;
           touched.length = 0;
           for (const s of f.samples) {
-            if (s.name === countName) rate(f.name, s.labels, s.value);
+            if (s.name === countName) this.rate(f.name, s.labels, s.value);
             else if (s.name === bucketName && s.labels.le !== undefined) {
-              const le = parsePromValue(s.labels.le);
+              const le = this.leOf(s.labels);
               if (le === undefined) continue;
               const gid = this.idOf(f.name, s.labels, 'le');
               let g = this.histograms.get(gid);
@@ -163,10 +211,11 @@ export class PrometheusConverter {
       }
     }
     // Series that disappeared from the endpoint are forgotten, so state stays bounded.
-    this.keys.forEach((k, id, m) => { if (k.gen !== gen) m.delete(id); });
-    this.rateKeys.forEach((k, id, m) => { if (k.gen !== gen) m.delete(id); });
-    this.histograms.forEach((g, id, m) => { if (g.gen !== gen) m.delete(id); });
-    this.rates.retain((k) => this.rateKeys.has(k));
+    this.keys.forEach(this.dropUnused);
+    this.rateKeys.forEach(this.dropUnused);
+    this.histograms.forEach(this.dropUnused);
+    this.rates.retain(this.keepRate);
+    this.out = [];
     return out;
   }
 
