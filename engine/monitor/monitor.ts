@@ -206,6 +206,15 @@ export class Monitor {
         }
       }
       if (!pending) return finish();
+      if (pending.length === 1) {
+        // A network source's own loop: its one promise, without Promise.all around it.
+        const dropProcess = pendingScrape![0];
+        void pending[0].then((r) => {
+          take(r, dropProcess);
+          finish();
+        });
+        return;
+      }
       void Promise.all(pending).then((rs) => {
         for (let i = 0; i < rs.length; i++) take(rs[i], pendingScrape![i]);
         finish();
