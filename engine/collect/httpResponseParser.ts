@@ -1,0 +1,373 @@
+/**
+ * An incremental parser of HTTP/1.1 responses to GET, for the scrape client (keepAliveGet.ts):
+ * bytes go in as the socket delivers them, cut anywhere, and the body comes out in one buffer
+ * that is reused from response to response (the caller reads it before the next `reset`).
+ *
+ * What it reads: the status line and headers (at most `maxHeaderBytes`, trailers included);
+ * 1xx interim responses are skipped; a body framed by `Transfer-Encoding: chunked` (chunk
+ * extensions ignored, trailers read and dropped), by `Content-Length`, or by the end of the
+ * connection; no body for 204 and 304. A `Content-Length` above `maxBodyBytes` is refused as
+ * soon as the headers are read, a body that grows past it as soon as it does. Anything
+ * ambiguous (two different lengths, a length together with chunked, a transfer coding other
+ * than chunked, a bad chunk size) is an error rather than a guess, as Node's llhttp does.
+ * Lines may end in CRLF or a bare LF.
+ *
+ * Only the headers the client acts on are kept: content-length, transfer-encoding,
+ * connection, content-type, content-encoding and location.
+ */
+
+export type ParserState = 'head' | 'body' | 'done' | 'error';
+
+export interface ParserError {
+  kind: 'too-large' | 'bad-response';
+  message: string;
+}
+
+const LF = 10;
+const CR = 13;
+
+/** How the body ends. */
+const enum Framing {
+  None,
+  Length,
+  Chunked,
+  UntilClose,
+}
+
+/** Where the chunked decoder is. */
+const enum Chunk {
+  Size,
+  Ext,
+  SizeLF,
+  Data,
+  DataCR,
+  DataLF,
+  Trailer,
+}
+
+/** The longest chunk-size line (hex digits and extensions) accepted. */
+const MAX_CHUNK_LINE = 4096;
+
+export class HttpResponseParser {
+  state: ParserState = 'head';
+  error?: ParserError;
+  /** Set once the final (non-1xx) response's headers are read. */
+  headDone = false;
+  status = 0;
+  /** HTTP/1.0 (closes after the response unless it says keep-alive). */
+  http10 = false;
+  contentLength = -1;
+  chunked = false;
+  /** The value of the Connection header, lower case ('' when absent). */
+  connection = '';
+  contentType?: string;
+  contentEncoding?: string;
+  location?: string;
+  /** The body so far: `body[0, bodyLen)`. Reused by the next response. */
+  body: Buffer;
+  bodyLen = 0;
+  /** Bytes received after the end of the response (a server that sends more than it answers). */
+  extra = 0;
+
+  private head: Buffer;
+  private headLen = 0;
+  private framing = Framing.None;
+  private remaining = 0;
+  private chunkState = Chunk.Size;
+  private chunkSize = 0;
+  private chunkDigits = 0;
+  private lineLen = 0;
+  /** Bytes of trailer lines read, and of the current one (an empty line ends them). */
+  private trailerBytes = 0;
+
+  constructor(
+    readonly maxHeaderBytes = 16 * 1024,
+    public maxBodyBytes = 10 * 1024 * 1024,
+  ) {
+    this.head = Buffer.allocUnsafe(Math.min(4096, maxHeaderBytes));
+    this.body = Buffer.allocUnsafe(0);
+  }
+
+  /** Ready for the next response (the body buffer is kept for it unless it grew large). */
+  reset(): void {
+    this.state = 'head';
+    this.error = undefined;
+    this.headDone = false;
+    this.status = 0;
+    this.http10 = false;
+    this.contentLength = -1;
+    this.chunked = false;
+    this.connection = '';
+    this.contentType = this.contentEncoding = this.location = undefined;
+    // A body of several MiB once (a cap of 10 MiB) should not be held for good.
+    if (this.body.length > 1024 * 1024 && this.bodyLen < this.body.length / 4) this.body = Buffer.allocUnsafe(0);
+    this.bodyLen = 0;
+    this.extra = 0;
+    this.headLen = 0;
+    this.framing = Framing.None;
+    this.remaining = 0;
+    this.chunkState = Chunk.Size;
+    this.chunkSize = this.chunkDigits = this.lineLen = this.trailerBytes = 0;
+  }
+
+  /** Whether the connection can carry another request after this response. */
+  get keepAlive(): boolean {
+    if (this.state !== 'done' || this.extra > 0 || this.framing === Framing.UntilClose) return false;
+    if (/(^|[\s,])close([\s,]|$)/.test(this.connection)) return false;
+    return !this.http10 || /(^|[\s,])keep-alive([\s,]|$)/.test(this.connection);
+  }
+
+  /** Takes in `buf[start, end)`; returns the state after it. */
+  feed(buf: Uint8Array, start: number, end: number): ParserState {
+    let i = start;
+    while (i < end) {
+      if (this.state === 'head') i = this.feedHead(buf, i, end);
+      else if (this.state === 'body') i = this.framing === Framing.Chunked ? this.feedChunked(buf, i, end) : this.feedBody(buf, i, end);
+      else {
+        if (this.state === 'done') this.extra += end - i;
+        break;
+      }
+    }
+    return this.state;
+  }
+
+  /** The connection ended: a body framed by the close is complete, anything else is cut short. */
+  end(): ParserState {
+    if (this.state === 'body' && this.framing === Framing.UntilClose) this.state = 'done';
+    else if (this.state === 'head' || this.state === 'body') {
+      this.fail('bad-response', this.state === 'head' ? (this.headLen ? 'closed the connection in the middle of the headers' : 'closed the connection') : `closed the connection after ${this.bodyLen} bytes, before the end of the response`);
+    }
+    return this.state;
+  }
+
+  private fail(kind: ParserError['kind'], message: string): number {
+    this.state = 'error';
+    this.error = { kind, message };
+    return Infinity;
+  }
+
+  /** Copies head bytes up to the blank line that ends the headers; parses them then. */
+  private feedHead(buf: Uint8Array, i: number, end: number): number {
+    for (; i < end; i++) {
+      const c = buf[i];
+      if (this.headLen === this.head.length) {
+        if (this.headLen >= this.maxHeaderBytes) return this.fail('bad-response', `sent more than ${this.maxHeaderBytes} bytes of headers`);
+        const bigger = Buffer.allocUnsafe(Math.min(this.maxHeaderBytes, this.head.length * 2));
+        this.head.copy(bigger, 0, 0, this.headLen);
+        this.head = bigger;
+      }
+      this.head[this.headLen++] = c;
+      // The end of the headers: LF (CR) LF.
+      if (c === LF && this.headLen >= 2) {
+        const p = this.head[this.headLen - 2];
+        if (p === LF || (p === CR && this.headLen >= 3 && this.head[this.headLen - 3] === LF)) {
+          this.parseHead();
+          return i + 1;
+        }
+      }
+    }
+    return i;
+  }
+
+  private parseHead(): void {
+    const text = this.head.toString('latin1', 0, this.headLen);
+    this.headLen = 0;
+    const lines = text.split('\n');
+    const m = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0].replace(/\r$/, ''));
+    if (!m) {
+      this.fail('bad-response', `did not answer in HTTP (first line: ${JSON.stringify(lines[0].slice(0, 60))})`);
+      return;
+    }
+    const status = Number(m[2]);
+    this.http10 = m[1] === '0';
+    let length = -1;
+    let te = '';
+    let last = '';
+    for (let k = 1; k < lines.length; k++) {
+      const line = lines[k].replace(/\r$/, '');
+      if (!line) break;
+      if (line[0] === ' ' || line[0] === '\t') {
+        // An obsolete folded line continues the last header's value.
+        if (last) this.setHeader(last, line.trim(), true);
+        continue;
+      }
+      const colon = line.indexOf(':');
+      if (colon <= 0) {
+        this.fail('bad-response', `sent a header line without a name (${JSON.stringify(line.slice(0, 60))})`);
+        return;
+      }
+      const name = line.slice(0, colon).toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      last = name;
+      if (name === 'content-length') {
+        if (!/^\d+$/.test(value) || (length >= 0 && Number(value) !== length)) {
+          this.fail('bad-response', `sent an invalid Content-Length (${JSON.stringify(value.slice(0, 40))})`);
+          return;
+        }
+        length = Number(value);
+      } else if (name === 'transfer-encoding') te = te ? `${te}, ${value}` : value;
+      else this.setHeader(name, value, false);
+    }
+    // An interim response (100 Continue, 103 Early Hints): the real one follows.
+    if (status >= 100 && status < 200 && status !== 101) {
+      this.connection = '';
+      this.contentType = this.contentEncoding = this.location = undefined;
+      return;
+    }
+    this.status = status;
+    this.headDone = true;
+    if (status === 101) {
+      this.fail('bad-response', 'switched protocols (HTTP 101)');
+      return;
+    }
+    if (te) {
+      if (te.trim().toLowerCase() !== 'chunked') {
+        this.fail('bad-response', `sent a body with Transfer-Encoding ${JSON.stringify(te.slice(0, 40))}, which is not supported`);
+        return;
+      }
+      if (length >= 0) {
+        this.fail('bad-response', 'sent both Content-Length and Transfer-Encoding: chunked');
+        return;
+      }
+      this.chunked = true;
+    }
+    this.contentLength = length;
+    if (status === 204 || status === 304 || (!this.chunked && length === 0)) {
+      this.state = 'done';
+      return;
+    }
+    if (length > this.maxBodyBytes) {
+      this.fail('too-large', `announced ${length} bytes, more than the limit of ${this.maxBodyBytes}`);
+      return;
+    }
+    this.state = 'body';
+    if (this.chunked) this.framing = Framing.Chunked;
+    else if (length >= 0) {
+      this.framing = Framing.Length;
+      this.remaining = length;
+      this.reserve(length);
+    } else this.framing = Framing.UntilClose;
+  }
+
+  private setHeader(name: string, value: string, folded: boolean): void {
+    const join = (old: string | undefined) => (folded && old ? `${old} ${value}` : value);
+    if (name === 'connection') this.connection = (folded ? `${this.connection} ${value}` : this.connection ? `${this.connection}, ${value}` : value).toLowerCase();
+    else if (name === 'content-type') this.contentType = join(this.contentType);
+    else if (name === 'content-encoding') this.contentEncoding = join(this.contentEncoding);
+    else if (name === 'location') this.location = join(this.location);
+  }
+
+  /** Room for `n` more body bytes (the caller has checked the cap). */
+  private reserve(n: number): void {
+    const need = this.bodyLen + n;
+    if (need <= this.body.length) return;
+    const bigger = Buffer.allocUnsafe(Math.min(this.maxBodyBytes, Math.max(need, this.body.length * 2, 16 * 1024)));
+    this.body.copy(bigger, 0, 0, this.bodyLen);
+    this.body = bigger;
+  }
+
+  /** Copies `n` bytes of body, or fails when they would pass the cap. */
+  private take(buf: Uint8Array, i: number, n: number): boolean {
+    if (this.bodyLen + n > this.maxBodyBytes) {
+      this.fail('too-large', `sent more than the limit of ${this.maxBodyBytes} bytes`);
+      return false;
+    }
+    this.reserve(n);
+    this.body.set(buf.subarray(i, i + n), this.bodyLen);
+    this.bodyLen += n;
+    return true;
+  }
+
+  private feedBody(buf: Uint8Array, i: number, end: number): number {
+    const n = this.framing === Framing.Length ? Math.min(end - i, this.remaining) : end - i;
+    if (!this.take(buf, i, n)) return Infinity;
+    if (this.framing === Framing.Length) {
+      this.remaining -= n;
+      if (this.remaining === 0) this.state = 'done';
+    }
+    return i + n;
+  }
+
+  private feedChunked(buf: Uint8Array, i: number, end: number): number {
+    while (i < end && this.state === 'body') {
+      const c = buf[i];
+      switch (this.chunkState) {
+        case Chunk.Size: {
+          const d = hexDigit(c);
+          if (d >= 0) {
+            this.chunkSize = this.chunkSize * 16 + d;
+            // A size past the cap fails now (and before it could lose precision).
+            if (this.bodyLen + this.chunkSize > this.maxBodyBytes) return this.fail('too-large', `sent more than the limit of ${this.maxBodyBytes} bytes`);
+            this.chunkDigits++;
+          } else if (this.chunkDigits && (c === 59 /* ; */ || c === 32 || c === 9)) this.chunkState = Chunk.Ext;
+          else if (this.chunkDigits && c === CR) this.chunkState = Chunk.SizeLF;
+          else if (this.chunkDigits && c === LF) this.startChunk();
+          else return this.fail('bad-response', 'sent a chunked body with an invalid chunk size');
+          if (++this.lineLen > MAX_CHUNK_LINE) return this.fail('bad-response', 'sent a chunked body with an overlong chunk-size line');
+          i++;
+          break;
+        }
+        case Chunk.Ext:
+          if (c === CR) this.chunkState = Chunk.SizeLF;
+          else if (c === LF) this.startChunk();
+          if (++this.lineLen > MAX_CHUNK_LINE) return this.fail('bad-response', 'sent a chunked body with an overlong chunk-size line');
+          i++;
+          break;
+        case Chunk.SizeLF:
+          if (c !== LF) return this.fail('bad-response', 'sent a chunked body with a malformed chunk-size line');
+          this.startChunk();
+          i++;
+          break;
+        case Chunk.Data: {
+          const n = Math.min(end - i, this.remaining);
+          if (!this.take(buf, i, n)) return Infinity;
+          this.remaining -= n;
+          i += n;
+          if (this.remaining === 0) this.chunkState = Chunk.DataCR;
+          break;
+        }
+        case Chunk.DataCR:
+          if (c === CR) this.chunkState = Chunk.DataLF;
+          else if (c === LF) this.chunkState = Chunk.Size;
+          else return this.fail('bad-response', 'sent a chunk longer than its size');
+          i++;
+          break;
+        case Chunk.DataLF:
+          if (c !== LF) return this.fail('bad-response', 'sent a chunk longer than its size');
+          this.chunkState = Chunk.Size;
+          i++;
+          break;
+        case Chunk.Trailer:
+          // Trailer lines up to an empty one; a line is empty when LF comes with nothing but CR before it.
+          if (++this.trailerBytes > this.maxHeaderBytes) return this.fail('bad-response', `sent more than ${this.maxHeaderBytes} bytes of trailers`);
+          if (c === LF) {
+            if (this.lineLen === 0) this.state = 'done';
+            this.lineLen = 0;
+          } else if (c !== CR || this.lineLen > 0) this.lineLen++;
+          i++;
+          break;
+      }
+    }
+    return i;
+  }
+
+  /** After a chunk-size line: the data, or the trailers after the last (zero) chunk. */
+  private startChunk(): void {
+    this.lineLen = 0;
+    if (this.chunkSize === 0) {
+      this.chunkState = Chunk.Trailer;
+      return;
+    }
+    this.remaining = this.chunkSize;
+    this.reserve(this.chunkSize);
+    this.chunkSize = this.chunkDigits = 0;
+    this.chunkState = Chunk.Data;
+  }
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
