@@ -293,6 +293,7 @@ export class HttpResponseParser {
       const c = buf[i];
       switch (this.chunkState) {
         case Chunk.Size: {
+          if (++this.lineLen > MAX_CHUNK_LINE) return this.fail('bad-response', 'sent a chunked body with an overlong chunk-size line');
           const d = hexDigit(c);
           if (d >= 0) {
             this.chunkSize = this.chunkSize * 16 + d;
@@ -303,14 +304,13 @@ export class HttpResponseParser {
           else if (this.chunkDigits && c === CR) this.chunkState = Chunk.SizeLF;
           else if (this.chunkDigits && c === LF) this.startChunk();
           else return this.fail('bad-response', 'sent a chunked body with an invalid chunk size');
-          if (++this.lineLen > MAX_CHUNK_LINE) return this.fail('bad-response', 'sent a chunked body with an overlong chunk-size line');
           i++;
           break;
         }
         case Chunk.Ext:
+          if (++this.lineLen > MAX_CHUNK_LINE) return this.fail('bad-response', 'sent a chunked body with an overlong chunk-size line');
           if (c === CR) this.chunkState = Chunk.SizeLF;
           else if (c === LF) this.startChunk();
-          if (++this.lineLen > MAX_CHUNK_LINE) return this.fail('bad-response', 'sent a chunked body with an overlong chunk-size line');
           i++;
           break;
         case Chunk.SizeLF:
