@@ -8,14 +8,17 @@
  * answer), so only the client's work is counted here. One round asks the four at once and
  * waits for the four answers, as the monitor's scrape second does. CPU time of this process
  * (`process.cpuUsage()`, user + system) over ROUNDS rounds of one client, the two clients
- * interleaved, REPEATS times; µs of CPU per GET. Run: `node --import tsx bench/scrapeClientAB.ts`
- * (ROUNDS=2000 REPEATS=3).
+ * interleaved, REPEATS times; µs of CPU per GET. With `OLD_ENGINE=/path/to/old/engine` (the
+ * engine/ folder of another checkout, e.g. main's) it also times the whole scrape, the old and
+ * this engine's `ScrapeCollector.collect` (HTTP, parse, conversion) the same way.
+ * Run: `node --import tsx bench/scrapeClientAB.ts` (ROUNDS=2000 REPEATS=3 OLD_ENGINE=…).
  */
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { httpGetBytes } from '../engine/collect/httpGet';
 import { KeepAliveHttpClient } from '../engine/collect/keepAliveGet';
+import { ScrapeCollector } from '../engine/collect/scrapeCollector';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 2000);
 const REPEATS = Number(process.env.REPEATS ?? 3);
@@ -60,14 +63,30 @@ async function main(): Promise<void> {
       const rs = await Promise.all(ours.map((c) => c.get(2000, 10 << 20)));
       for (const r of rs) if (!r.ok) throw new Error(r.message);
     };
-    const results: Record<string, Array<{ user: number; system: number }>> = { "Node's http.get (keep-alive agent)": [], KeepAliveHttpClient: [] };
-    // Warm-up: both paths compiled and connected.
-    for (let i = 0; i < 200; i++) {
-      await node();
-      await own();
+    const ways: Array<[string, () => Promise<void>]> = [
+      ["Node's http.get (keep-alive agent)", node],
+      ['KeepAliveHttpClient', own],
+    ];
+    const closers: Array<() => void> = [];
+    if (process.env.OLD_ENGINE) {
+      const old = (await import(`${process.env.OLD_ENGINE}/collect/scrapeCollector.ts`)) as typeof import('../engine/collect/scrapeCollector');
+      const collectors = (Ctor: typeof ScrapeCollector) => {
+        const cs = urls.map((u, i) => new Ctor(`c${i}`, u));
+        closers.push(() => cs.forEach((c) => c.dispose()));
+        let t = 0;
+        return async () => {
+          t += 1000;
+          const rs = await Promise.all(cs.map((c) => c.collect(t)));
+          for (const r of rs) if (r.problems.length) throw new Error(r.problems[0].message);
+        };
+      };
+      ways.push([`ScrapeCollector.collect, ${process.env.OLD_ENGINE}`, collectors(old.ScrapeCollector)], ['ScrapeCollector.collect, this engine', collectors(ScrapeCollector)]);
     }
+    const results: Record<string, Array<{ user: number; system: number }>> = Object.fromEntries(ways.map(([n]) => [n, []]));
+    // Warm-up: both paths compiled and connected.
+    for (let i = 0; i < 200; i++) for (const [, f] of ways) await f();
     for (let rep = 0; rep < REPEATS; rep++) {
-      for (const [name, f] of [["Node's http.get (keep-alive agent)", node], ['KeepAliveHttpClient', own]] as const) {
+      for (const [name, f] of ways) {
         const c0 = process.cpuUsage();
         for (let i = 0; i < ROUNDS; i++) await f();
         const c = process.cpuUsage(c0);
@@ -81,6 +100,7 @@ async function main(): Promise<void> {
     for (const [name, us] of Object.entries(results)) console.log(`| ${name} | ${us.map((u) => `${(u.user + u.system).toFixed(1)} (${u.user.toFixed(1)} + ${u.system.toFixed(1)})`).join(', ')} |`);
     for (const a of agents) a.destroy();
     for (const c of ours) c.close();
+    for (const c of closers) c();
   } finally {
     child.kill();
   }
