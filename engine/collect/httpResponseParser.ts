@@ -58,8 +58,9 @@ export class HttpResponseParser {
   http10 = false;
   contentLength = -1;
   chunked = false;
-  /** The value of the Connection header, lower case ('' when absent). */
-  connection = '';
+  /** The Connection header's tokens `close` and `keep-alive`. */
+  connectionClose = false;
+  connectionKeepAlive = false;
   contentType?: string;
   contentEncoding?: string;
   location?: string;
@@ -71,6 +72,7 @@ export class HttpResponseParser {
 
   private head: Buffer;
   private headLen = 0;
+  private lastContentType?: string;
   private framing = Framing.None;
   private remaining = 0;
   private chunkState = Chunk.Size;
@@ -97,7 +99,7 @@ export class HttpResponseParser {
     this.http10 = false;
     this.contentLength = -1;
     this.chunked = false;
-    this.connection = '';
+    this.connectionClose = this.connectionKeepAlive = false;
     this.contentType = this.contentEncoding = this.location = undefined;
     // A body of several MiB once (a cap of 10 MiB) should not be held for good.
     if (this.body.length > 1024 * 1024 && this.bodyLen < this.body.length / 4) this.body = Buffer.allocUnsafe(0);
@@ -113,8 +115,8 @@ export class HttpResponseParser {
   /** Whether the connection can carry another request after this response. */
   get keepAlive(): boolean {
     if (this.state !== 'done' || this.extra > 0 || this.framing === Framing.UntilClose) return false;
-    if (/(^|[\s,])close([\s,]|$)/.test(this.connection)) return false;
-    return !this.http10 || /(^|[\s,])keep-alive([\s,]|$)/.test(this.connection);
+    if (this.connectionClose) return false;
+    return !this.http10 || this.connectionKeepAlive;
   }
 
   /** Takes in `buf[start, end)`; returns the state after it. */
@@ -148,69 +150,99 @@ export class HttpResponseParser {
 
   /** Copies head bytes up to the blank line that ends the headers; parses them then. */
   private feedHead(buf: Uint8Array, i: number, end: number): number {
-    for (; i < end; i++) {
-      const c = buf[i];
-      if (this.headLen === this.head.length) {
-        if (this.headLen >= this.maxHeaderBytes) return this.fail('bad-response', `sent more than ${this.maxHeaderBytes} bytes of headers`);
-        const bigger = Buffer.allocUnsafe(Math.min(this.maxHeaderBytes, this.head.length * 2));
+    while (i < end) {
+      let nl = buf.indexOf(LF, i);
+      if (nl >= end) nl = -1;
+      const stop = nl < 0 ? end : nl + 1;
+      const n = stop - i;
+      if (this.headLen + n > this.maxHeaderBytes) return this.fail('bad-response', `sent more than ${this.maxHeaderBytes} bytes of headers`);
+      if (this.headLen + n > this.head.length) {
+        const bigger = Buffer.allocUnsafe(Math.min(this.maxHeaderBytes, Math.max(this.headLen + n, this.head.length * 2)));
         this.head.copy(bigger, 0, 0, this.headLen);
         this.head = bigger;
       }
-      this.head[this.headLen++] = c;
+      this.head.set(buf.subarray(i, stop), this.headLen);
+      this.headLen += n;
+      i = stop;
       // The end of the headers: LF (CR) LF.
-      if (c === LF && this.headLen >= 2) {
-        const p = this.head[this.headLen - 2];
-        if (p === LF || (p === CR && this.headLen >= 3 && this.head[this.headLen - 3] === LF)) {
-          this.parseHead();
-          return i + 1;
+      if (nl >= 0 && this.headLen >= 2) {
+        const h = this.head;
+        const p = h[this.headLen - 2];
+        if (p === LF || (p === CR && this.headLen >= 3 && h[this.headLen - 3] === LF)) {
+          const len = this.headLen;
+          this.headLen = 0;
+          this.parseHead(len);
+          return i;
         }
       }
     }
     return i;
   }
 
-  private parseHead(): void {
-    const text = this.head.toString('latin1', 0, this.headLen);
-    this.headLen = 0;
-    const lines = text.split('\n');
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0].replace(/\r$/, ''));
-    if (!m) {
-      this.fail('bad-response', `did not answer in HTTP (first line: ${JSON.stringify(lines[0].slice(0, 60))})`);
+  /**
+   * Parses `head[0, len)` as bytes: only the values of the headers kept become strings (the
+   * content type only when it differs from the last one's), so an answer's head makes almost
+   * no garbage.
+   */
+  private parseHead(len: number): void {
+    const h = this.head;
+    let eol = lineEnd(h, 0, len);
+    // "HTTP/1.x DDD[ reason]"
+    const ok =
+      eol >= 12 &&
+      h[0] === 72 && h[1] === 84 && h[2] === 84 && h[3] === 80 && h[4] === 47 && h[5] === 49 && h[6] === 46 &&
+      (h[7] === 48 || h[7] === 49) && h[8] === 32 &&
+      isDigit(h[9]) && isDigit(h[10]) && isDigit(h[11]) &&
+      (eol === 12 || h[12] === 32);
+    if (!ok) {
+      this.fail('bad-response', `did not answer in HTTP (first line: ${JSON.stringify(h.toString('latin1', 0, Math.min(eol, 60)))})`);
       return;
     }
-    const status = Number(m[2]);
-    this.http10 = m[1] === '0';
+    const status = (h[9] - 48) * 100 + (h[10] - 48) * 10 + (h[11] - 48);
+    this.http10 = h[7] === 48;
     let length = -1;
-    let te = '';
-    let last = '';
-    for (let k = 1; k < lines.length; k++) {
-      const line = lines[k].replace(/\r$/, '');
-      if (!line) break;
-      if (line[0] === ' ' || line[0] === '\t') {
+    let teCount = 0;
+    let teChunked = false;
+    let teA = 0;
+    let teB = 0;
+    let last = Header.Other;
+    let a = nextLine(h, eol, len);
+    while (a < len) {
+      eol = lineEnd(h, a, len);
+      if (eol === a) break; // the blank line
+      if (h[a] === 32 || h[a] === 9) {
         // An obsolete folded line continues the last header's value.
-        if (last) this.setHeader(last, line.trim(), true);
+        this.setHeader(last, h, trimStart(h, a, eol), trimEnd(h, a, eol), true);
+        a = nextLine(h, eol, len);
         continue;
       }
-      const colon = line.indexOf(':');
-      if (colon <= 0) {
-        this.fail('bad-response', `sent a header line without a name (${JSON.stringify(line.slice(0, 60))})`);
+      const colon = h.indexOf(58, a);
+      if (colon < 0 || colon >= eol || colon === a) {
+        this.fail('bad-response', `sent a header line without a name (${JSON.stringify(h.toString('latin1', a, Math.min(eol, a + 60)))})`);
         return;
       }
-      const name = line.slice(0, colon).toLowerCase();
-      const value = line.slice(colon + 1).trim();
+      const va = trimStart(h, colon + 1, eol);
+      const vb = trimEnd(h, va, eol);
+      const name = headerName(h, a, colon);
       last = name;
-      if (name === 'content-length') {
-        if (!/^\d+$/.test(value) || (length >= 0 && Number(value) !== length)) {
-          this.fail('bad-response', `sent an invalid Content-Length (${JSON.stringify(value.slice(0, 40))})`);
+      if (name === Header.ContentLength) {
+        const v = digits(h, va, vb);
+        if (v < 0 || (length >= 0 && v !== length)) {
+          this.fail('bad-response', `sent an invalid Content-Length (${JSON.stringify(h.toString('latin1', va, Math.min(vb, va + 40)))})`);
           return;
         }
-        length = Number(value);
-      } else if (name === 'transfer-encoding') te = te ? `${te}, ${value}` : value;
-      else this.setHeader(name, value, false);
+        length = v;
+      } else if (name === Header.TransferEncoding) {
+        teCount++;
+        teChunked = vb - va === 7 && equalsLower(h, va, vb, 'chunked');
+        teA = va;
+        teB = vb;
+      } else this.setHeader(name, h, va, vb, false);
+      a = nextLine(h, eol, len);
     }
     // An interim response (100 Continue, 103 Early Hints): the real one follows.
     if (status >= 100 && status < 200 && status !== 101) {
-      this.connection = '';
+      this.connectionClose = this.connectionKeepAlive = false;
       this.contentType = this.contentEncoding = this.location = undefined;
       return;
     }
@@ -220,9 +252,9 @@ export class HttpResponseParser {
       this.fail('bad-response', 'switched protocols (HTTP 101)');
       return;
     }
-    if (te) {
-      if (te.trim().toLowerCase() !== 'chunked') {
-        this.fail('bad-response', `sent a body with Transfer-Encoding ${JSON.stringify(te.slice(0, 40))}, which is not supported`);
+    if (teCount) {
+      if (teCount > 1 || !teChunked) {
+        this.fail('bad-response', `sent a body with Transfer-Encoding ${JSON.stringify(teCount > 1 ? 'given more than once' : h.toString('latin1', teA, Math.min(teB, teA + 40)))}, which is not supported`);
         return;
       }
       if (length >= 0) {
@@ -249,12 +281,33 @@ export class HttpResponseParser {
     } else this.framing = Framing.UntilClose;
   }
 
-  private setHeader(name: string, value: string, folded: boolean): void {
-    const join = (old: string | undefined) => (folded && old ? `${old} ${value}` : value);
-    if (name === 'connection') this.connection = (folded ? `${this.connection} ${value}` : this.connection ? `${this.connection}, ${value}` : value).toLowerCase();
-    else if (name === 'content-type') this.contentType = join(this.contentType);
-    else if (name === 'content-encoding') this.contentEncoding = join(this.contentEncoding);
-    else if (name === 'location') this.location = join(this.location);
+  private setHeader(name: Header, h: Buffer, a: number, b: number, folded: boolean): void {
+    switch (name) {
+      case Header.Connection:
+        // Tokens separated by commas (a folded line goes on with the list).
+        for (let i = a; i <= b; ) {
+          let j = h.indexOf(44, i);
+          if (j < 0 || j > b) j = b;
+          const ta = trimStart(h, i, j);
+          const tb = trimEnd(h, ta, j);
+          if (tb - ta === 5 && equalsLower(h, ta, tb, 'close')) this.connectionClose = true;
+          else if (tb - ta === 10 && equalsLower(h, ta, tb, 'keep-alive')) this.connectionKeepAlive = true;
+          i = j + 1;
+        }
+        break;
+      case Header.ContentType:
+        if (folded) this.contentType = `${this.contentType ?? ''} ${h.toString('latin1', a, b)}`;
+        // The same bytes as the last answer's: the same string.
+        else if (this.lastContentType === undefined || !sameLatin1(h, a, b, this.lastContentType)) this.contentType = this.lastContentType = h.toString('latin1', a, b);
+        else this.contentType = this.lastContentType;
+        break;
+      case Header.ContentEncoding:
+        this.contentEncoding = folded && this.contentEncoding ? `${this.contentEncoding} ${h.toString('latin1', a, b)}` : h.toString('latin1', a, b);
+        break;
+      case Header.Location:
+        this.location = folded && this.location ? `${this.location} ${h.toString('latin1', a, b)}` : h.toString('latin1', a, b);
+        break;
+    }
   }
 
   /** Room for `n` more body bytes (the caller has checked the cap). */
@@ -363,6 +416,84 @@ export class HttpResponseParser {
     this.chunkSize = this.chunkDigits = 0;
     this.chunkState = Chunk.Data;
   }
+}
+
+/** The headers acted on. */
+const enum Header {
+  Other,
+  ContentLength,
+  TransferEncoding,
+  Connection,
+  ContentType,
+  ContentEncoding,
+  Location,
+}
+
+const HEADER_NAMES: Array<[string, Header]> = [
+  ['content-length', Header.ContentLength],
+  ['transfer-encoding', Header.TransferEncoding],
+  ['connection', Header.Connection],
+  ['content-type', Header.ContentType],
+  ['content-encoding', Header.ContentEncoding],
+  ['location', Header.Location],
+];
+
+function headerName(h: Uint8Array, a: number, b: number): Header {
+  for (const [name, id] of HEADER_NAMES) if (b - a === name.length && equalsLower(h, a, b, name)) return id;
+  return Header.Other;
+}
+
+/** Whether `h[a, b)` is `lower` in any case (`lower` is lower-case ASCII). */
+function equalsLower(h: Uint8Array, a: number, b: number, lower: string): boolean {
+  if (b - a !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let c = h[a + i];
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function sameLatin1(h: Uint8Array, a: number, b: number, s: string): boolean {
+  if (b - a !== s.length) return false;
+  for (let i = 0; i < s.length; i++) if (h[a + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** A Content-Length value: its digits as a number, or -1 when it is not only digits (or is too long to be exact). */
+function digits(h: Uint8Array, a: number, b: number): number {
+  if (a === b || b - a > 15) return -1;
+  let v = 0;
+  for (let i = a; i < b; i++) {
+    if (!isDigit(h[i])) return -1;
+    v = v * 10 + (h[i] - 48);
+  }
+  return v;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** The end of the line starting at `a` (its LF, or a CR just before it), or `len`. */
+function lineEnd(h: Uint8Array, a: number, len: number): number {
+  let nl = h.indexOf(LF, a);
+  if (nl < 0 || nl >= len) nl = len;
+  return nl > a && h[nl - 1] === CR ? nl - 1 : nl;
+}
+
+/** The start of the line after the one that ends at `eol`. */
+function nextLine(h: Uint8Array, eol: number, len: number): number {
+  if (eol < len && h[eol] === CR) eol++;
+  return eol + 1;
+}
+
+function trimStart(h: Uint8Array, a: number, b: number): number {
+  while (a < b && (h[a] === 32 || h[a] === 9)) a++;
+  return a;
+}
+
+function trimEnd(h: Uint8Array, a: number, b: number): number {
+  while (b > a && (h[b - 1] === 32 || h[b - 1] === 9)) b--;
+  return b;
 }
 
 function hexDigit(c: number): number {

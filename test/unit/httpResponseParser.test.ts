@@ -25,8 +25,15 @@ interface Model {
   interim: boolean;
   contentType: string;
   extraHeaders: Array<[string, string]>;
-  connectionClose: boolean;
+  /** The Connection header's value, if any. */
+  connection?: string;
+  headerCase: 'canonical' | 'lower' | 'upper';
+  /** Optional white space around header values. */
+  ows: string;
 }
+
+/** Whether the Connection value says close / keep-alive (tokens, any case). */
+const tokens = (v: string | undefined) => (v ?? '').split(',').map((t) => t.trim().toLowerCase());
 
 const token = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,15}$/).filter((n) => !['content-length', 'transfer-encoding', 'connection', 'content-type', 'content-encoding', 'location'].includes(n.toLowerCase()));
 const value = fc.stringMatching(/^[ -~]{0,40}$/).map((v) => v.trim());
@@ -44,7 +51,9 @@ const model: fc.Arbitrary<Model> = fc
     interim: fc.boolean(),
     contentType: value,
     extraHeaders: fc.array(fc.tuple(token, value), { maxLength: 5 }),
-    connectionClose: fc.boolean(),
+    connection: fc.option(fc.constantFrom('close', 'keep-alive', 'Keep-Alive', 'CLOSE', 'keep-alive, Upgrade', 'Upgrade,  close', 'closed', 'x-keep-alive'), { nil: undefined }),
+    headerCase: fc.constantFrom<'canonical' | 'lower' | 'upper'>('canonical', 'lower', 'upper'),
+    ows: fc.constantFrom('', ' ', '\t', '  '),
   })
   .map((r) => {
     // Chunk sizes from cut points in the body (empty chunks are not allowed: zero ends the body).
@@ -60,13 +69,15 @@ const model: fc.Arbitrary<Model> = fc
 
 function serialize(m: Model): Buffer {
   const e = m.eol;
+  const name = (n: string) => (m.headerCase === 'lower' ? n.toLowerCase() : m.headerCase === 'upper' ? n.toUpperCase() : n);
+  const header = (n: string, v: string) => `${name(n)}:${m.ows}${v}${m.ows}${e}`;
   let head = '';
-  if (m.interim) head += `HTTP/1.1 100 Continue${e}X-Interim: yes${e}${e}`;
-  head += `HTTP/1.${m.http10 ? 0 : 1} ${m.status} Some Reason${e}Content-Type: ${m.contentType}${e}`;
-  for (const [n, v] of m.extraHeaders) head += `${n}: ${v}${e}`;
-  if (m.connectionClose) head += `Connection: close${e}`;
-  if (m.framing === 'length') head += `Content-Length: ${m.body.length}${e}`;
-  if (m.framing === 'chunked') head += `Transfer-Encoding: chunked${e}`;
+  if (m.interim) head += `HTTP/1.1 100 Continue${e}X-Interim: yes${e}Connection: close${e}${e}`;
+  head += `HTTP/1.${m.http10 ? 0 : 1} ${m.status} Some Reason${e}${header('Content-Type', m.contentType)}`;
+  for (const [n, v] of m.extraHeaders) head += header(n, v);
+  if (m.connection !== undefined) head += header('Connection', m.connection);
+  if (m.framing === 'length') head += header('Content-Length', String(m.body.length));
+  if (m.framing === 'chunked') head += header('Transfer-Encoding', 'chunked');
   head += e;
   const parts: Buffer[] = [Buffer.from(head, 'latin1')];
   if (m.framing !== 'chunked') parts.push(Buffer.from(m.body));
@@ -109,7 +120,8 @@ describe('HTTP response parser', () => {
         assert.equal(p.contentType, m.contentType);
         assert.deepEqual(new Uint8Array(p.body.subarray(0, p.bodyLen)), m.body);
         assert.equal(p.extra, 0);
-        assert.equal(p.keepAlive, m.framing !== 'close' && !m.connectionClose && !m.http10);
+        const t = tokens(m.connection);
+        assert.equal(p.keepAlive, m.framing !== 'close' && !t.includes('close') && (!m.http10 || t.includes('keep-alive')));
       }),
       { seed: 8101, numRuns: 1500 },
     );
