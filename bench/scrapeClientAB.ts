@@ -8,12 +8,16 @@
  * answer), so only the client's work is counted here. One round asks the four at once and
  * waits for the four answers, as the monitor's scrape second does. CPU time of this process
  * (`process.cpuUsage()`, user + system) over ROUNDS rounds of one client, the two clients
- * interleaved, REPEATS times; µs of CPU per GET. With `OLD_ENGINE=/path/to/old/engine` (the
+ * interleaved, REPEATS times; µs of CPU per GET, and the young-generation collections
+ * (scavenges) per 1,000 GETs, a measure of the garbage made (run with
+ * `--max-semi-space-size=1 --min-semi-space-size=1` to fix the nursery's size: about 1 MiB
+ * allocated per scavenge). With `OLD_ENGINE=/path/to/old/engine` (the
  * engine/ folder of another checkout, e.g. main's) it also times the whole scrape, the old and
  * this engine's `ScrapeCollector.collect` (HTTP, parse, conversion) the same way.
  * Run: `node --import tsx bench/scrapeClientAB.ts` (ROUNDS=2000 REPEATS=3 OLD_ENGINE=…).
  */
 import http from 'node:http';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { httpGetBytes } from '../engine/collect/httpGet';
@@ -82,22 +86,31 @@ async function main(): Promise<void> {
       };
       ways.push([`ScrapeCollector.collect, ${process.env.OLD_ENGINE}`, collectors(old.ScrapeCollector)], ['ScrapeCollector.collect, this engine', collectors(ScrapeCollector)]);
     }
-    const results: Record<string, Array<{ user: number; system: number }>> = Object.fromEntries(ways.map(([n]) => [n, []]));
+    const results: Record<string, Array<{ user: number; system: number; scavenges: number }>> = Object.fromEntries(ways.map(([n]) => [n, []]));
+    let scavenges = 0;
+    const gc = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if ((e.detail as { kind?: number } | undefined)?.kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+    });
+    gc.observe({ entryTypes: ['gc'] });
     // Warm-up: both paths compiled and connected.
     for (let i = 0; i < 200; i++) for (const [, f] of ways) await f();
     for (let rep = 0; rep < REPEATS; rep++) {
       for (const [name, f] of ways) {
+        await new Promise((r) => setImmediate(r)); // the last measure's GC entries delivered
+        const s0 = scavenges;
         const c0 = process.cpuUsage();
         for (let i = 0; i < ROUNDS; i++) await f();
         const c = process.cpuUsage(c0);
-        results[name].push({ user: c.user / (ROUNDS * 4), system: c.system / (ROUNDS * 4) });
+        await new Promise((r) => setImmediate(r));
+        results[name].push({ user: c.user / (ROUNDS * 4), system: c.system / (ROUNDS * 4), scavenges: ((scavenges - s0) * 1000) / (ROUNDS * 4) });
       }
     }
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(`Scrape client A/B: 4 prom-client endpoints in a child process (${Math.round(bytes)} bytes per answer), ${ROUNDS} rounds of 4 GETs at once per measure, ${REPEATS} repeats interleaved; Node ${process.version}; load average ${load}`);
-    console.log('| client | µs of CPU per GET, user + system (per repeat) |');
-    console.log('|---|---|');
-    for (const [name, us] of Object.entries(results)) console.log(`| ${name} | ${us.map((u) => `${(u.user + u.system).toFixed(1)} (${u.user.toFixed(1)} + ${u.system.toFixed(1)})`).join(', ')} |`);
+    gc.disconnect();
+    console.log('| client | µs of CPU per GET, user + system (per repeat) | scavenges per 1,000 GETs |');
+    console.log('|---|---|---|');
+    for (const [name, us] of Object.entries(results)) console.log(`| ${name} | ${us.map((u) => `${(u.user + u.system).toFixed(1)} (${u.user.toFixed(1)} + ${u.system.toFixed(1)})`).join(', ')} | ${us.map((u) => u.scavenges.toFixed(1)).join(', ')} |`);
     for (const a of agents) a.destroy();
     for (const c of ours) c.close();
     for (const c of closers) c();

@@ -13,7 +13,9 @@
  * Lines may end in CRLF or a bare LF.
  *
  * Only the headers the client acts on are kept: content-length, transfer-encoding,
- * connection, content-type, content-encoding and location.
+ * connection, content-type, content-encoding and location. The head is parsed as bytes, and
+ * only the values kept become strings (the content type only when it changes), so an answer
+ * makes almost no garbage (four scrapes a second, every second, in the monitor).
  */
 
 export type ParserState = 'head' | 'body' | 'done' | 'error';
