@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     const results: Record<string, Array<{ user: number; system: number; scavenges: number }>> = Object.fromEntries(ways.map(([n]) => [n, []]));
     let scavenges = 0;
     const gc = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) if ((e.detail as { kind?: number } | undefined)?.kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+      for (const e of list.getEntries()) if (((e as unknown as { detail?: { kind?: number } }).detail)?.kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
     });
     gc.observe({ entryTypes: ['gc'] });
     // Warm-up: both paths compiled and connected.
