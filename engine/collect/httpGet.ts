@@ -45,11 +45,11 @@ export function openRequests(url: string): number {
 }
 
 /**
- * One request's place at an endpoint: `whenFree(start)` runs `start` at once if fewer than
+ * One request's place at an endpoint (also taken by the scrape client, keepAliveGet.ts): `whenFree(start)` runs `start` at once if fewer than
  * `max` requests are open there, else when one ends; `end()` (safe to call more than once,
  * and before the start) gives the place back or leaves the queue.
  */
-class EndpointSlot {
+export class EndpointSlot {
   private started = false;
   private ended = false;
   private run?: () => void;

@@ -6,7 +6,8 @@
  * Bounded in every way: a timeout for the whole scrape (default 2 s, and never more than the
  * interval allows a caller to wait), a size cap (default 10 MB), at most one scrape of a
  * target in flight (a call while one runs returns a `busy` problem and no samples), one
- * keep-alive connection per target, no redirects. Garbage lines are reported with their line
+ * keep-alive connection per target (our own HTTP/1.1 client for http: targets,
+ * keepAliveGet.ts; Node's with a keep-alive agent for https:), no redirects. Garbage lines are reported with their line
  * number and skipped; a body with no sample at all counts as a failed scrape.
  */
 import http from 'node:http';
@@ -14,6 +15,7 @@ import https from 'node:https';
 import { SeriesKeyCache, type SeriesSample } from '../metrics/series';
 import { systemClock, type MonotonicClock } from './clock';
 import { httpGetBytes } from './httpGet';
+import { KeepAliveHttpClient } from './keepAliveGet';
 import type { PortOwnerCheck } from './portOwner';
 import { ProblemThrottle } from './problems';
 import { PrometheusConverter } from './promConvert';
@@ -43,7 +45,9 @@ export class ScrapeCollector implements Collector {
   private readonly converter: PrometheusConverter;
   private readonly clock: MonotonicClock;
   private readonly throttle: ProblemThrottle;
-  private readonly agent: http.Agent;
+  /** http: targets: our client on one kept-alive socket; https: Node's, through a keep-alive agent. */
+  private readonly client?: KeepAliveHttpClient;
+  private readonly agent?: http.Agent;
   private inFlight = false;
   /** Series of this endpoint already parsed: the next scrapes reuse them (see ParseOptions.seriesCache). */
   private readonly seriesCache: SeriesTextCache = new Map();
@@ -61,9 +65,18 @@ export class ScrapeCollector implements Collector {
     this.converter = new PrometheusConverter(component, { labelsRepeat: true });
     this.clock = opts.clock ?? systemClock;
     this.throttle = new ProblemThrottle(opts.repeatProblemsMs);
-    const Agent = url.startsWith('https:') ? https.Agent : http.Agent;
-    this.agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
-    opts.portOwner?.watch(this.agent);
+    let client: KeepAliveHttpClient | undefined;
+    try {
+      if (url.startsWith('http:')) client = new KeepAliveHttpClient(url, { headers: { accept: ACCEPT }, onConnect: () => opts.portOwner?.connectionOpened() });
+    } catch {
+      /* not a URL it takes: httpGetBytes reports why at each scrape */
+    }
+    this.client = client;
+    if (!client) {
+      const Agent = url.startsWith('https:') ? https.Agent : http.Agent;
+      this.agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+      opts.portOwner?.watch(this.agent);
+    }
   }
 
   async collect(nowMs: number): Promise<CollectResult> {
@@ -81,12 +94,12 @@ export class ScrapeCollector implements Collector {
     this.inFlight = true;
     const started = this.clock.monoMs();
     try {
-      const r = await httpGetBytes(this.url, {
-        timeoutMs: this.opts.timeoutMs ?? DEFAULT_SCRAPE_TIMEOUT_MS,
-        maxBytes: this.opts.maxBytes ?? DEFAULT_SCRAPE_MAX_BYTES,
-        headers: { accept: ACCEPT },
-        agent: this.agent,
-      });
+      const timeoutMs = this.opts.timeoutMs ?? DEFAULT_SCRAPE_TIMEOUT_MS;
+      const maxBytes = this.opts.maxBytes ?? DEFAULT_SCRAPE_MAX_BYTES;
+      // The body of our client is a view of its reused buffer: parsed below, before the next scrape.
+      const r = this.client
+        ? await this.client.get(timeoutMs, maxBytes)
+        : await httpGetBytes(this.url, { timeoutMs, maxBytes, headers: { accept: ACCEPT }, agent: this.agent });
       const mono = this.clock.monoMs();
       const up = (v: number) => samples.push({ series: this.keys.get('up', labels), t: nowMs, v });
       samples.push({ series: this.keys.get('scrape_duration_seconds', labels), t: nowMs, v: (mono - started) / 1000 });
@@ -132,6 +145,7 @@ export class ScrapeCollector implements Collector {
   }
 
   dispose(): void {
-    this.agent.destroy();
+    this.client?.close();
+    this.agent?.destroy();
   }
 }
