@@ -13,11 +13,13 @@
  *
  * The cost: more frequent, smaller scavenges (measured in docs/performance.md). Run from the
  * sources (tsx) there is no bundle to start a worker on: the monitor runs in this thread.
+ * This module is bundled into dist/cli.js, the entry of every command, so it imports nothing
+ * of the monitor itself.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { monitorWorkspace, type MonitorCommandOptions } from './monitorCommand';
+import type { MonitorCommandOptions } from './monitorCommand';
 
 /**
  * The young generation of the monitor's heap, in MiB: V8 makes it three times a semi-space,
@@ -27,7 +29,12 @@ export const MONITOR_YOUNG_GENERATION_MB = 6;
 
 export function runMonitor(opts: MonitorCommandOptions, out: (s: string) => void, err: (s: string) => void, isTty: boolean): Promise<number> {
   const bundle = join(__dirname, 'monitorWorker.js');
-  if (!__filename.endsWith('.js') || !existsSync(bundle)) return monitorWorkspace(opts, out, err, isTty);
+  if (!__filename.endsWith('.js') || !existsSync(bundle)) {
+    // From the sources only: the bundle that starts the worker (dist/cli.js) must not carry
+    // the monitor's code, so it is required by a name esbuild leaves to run time.
+    const { monitorWorkspace } = require(join(__dirname, 'monitorCommand')) as typeof import('./monitorCommand');
+    return monitorWorkspace(opts, out, err, isTty);
+  }
   return new Promise<number>((resolve) => {
     let code = 1;
     const worker = new Worker(bundle, { workerData: { opts, isTty }, resourceLimits: { maxYoungGenerationSizeMb: MONITOR_YOUNG_GENERATION_MB } });

@@ -40,7 +40,10 @@ const builds = [
   { ...node, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
   // Profiling (ts-morph + the TypeScript compiler, ~15 MB): its own bundle, loaded by the server on first use.
   { ...node, entryPoints: ['server/src/profileEngine.ts'], outfile: 'dist/profileEngine.js' },
+  // The entry of `alluse-perf`: a plain `monitor` starts its worker from here; everything else
+  // loads the whole command line (commander and every command) from dist/commandLine.js.
   { ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['cli/commandLine.ts'], outfile: 'dist/commandLine.js' },
   // The store's cut encoding worker (engine/store/cutEncoder.ts looks for it next to the bundle that runs the store).
   { ...node, entryPoints: ['engine/store/encodeWorker.ts'], outfile: 'dist/storeEncodeWorker.js' },
   // The CLI's heavy commands, loaded by dist/cli.js only when they run (profile: ts-morph), so `monitor` stays small.
