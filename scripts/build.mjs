@@ -70,7 +70,7 @@ copyFileSync(join(dirname(createRequire(import.meta.url).resolve('@bsull/augurs/
 // monitor worker's 1.35 MB source a 2.7 MB string (docs/performance.md, "Monitoring").
 // An escape means the same in a comment, a string, a regular expression or an identifier
 // (String.raw of a template would differ: none in the bundles); only the columns of the
-// source map on those few lines move.
+// source map on those few lines move. Not done in --watch (development builds).
 function asciiOnly(file) {
   const js = readFileSync(file, 'utf8');
   const ascii = js.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
