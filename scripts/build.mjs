@@ -40,7 +40,10 @@ const builds = [
   { ...node, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
   // Profiling (ts-morph + the TypeScript compiler, ~15 MB): its own bundle, loaded by the server on first use.
   { ...node, entryPoints: ['server/src/profileEngine.ts'], outfile: 'dist/profileEngine.js' },
+  // The entry of `alluse-perf`: a plain `monitor` starts its worker from here; everything else
+  // loads the whole command line (commander and every command) from dist/commandLine.js.
   { ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['cli/commandLine.ts'], outfile: 'dist/commandLine.js' },
   // The store's cut encoding worker (engine/store/cutEncoder.ts looks for it next to the bundle that runs the store).
   { ...node, entryPoints: ['engine/store/encodeWorker.ts'], outfile: 'dist/storeEncodeWorker.js' },
   // The CLI's heavy commands, loaded by dist/cli.js only when they run (profile: ts-morph), so `monitor` stays small.
@@ -61,12 +64,26 @@ const builds = [
 mkdirSync(join(root, 'dist'), { recursive: true });
 copyFileSync(join(dirname(createRequire(import.meta.url).resolve('@bsull/augurs/mstl')), 'mstl_bg.wasm'), join(root, 'dist/mstl_bg.wasm'));
 
+// V8 keeps a script's source in the heap for as long as the script lives, two bytes a
+// character as soon as one character is beyond Latin-1. esbuild escapes strings but writes
+// comments and regular-expression literals as they are, so one "−" in a comment made the
+// monitor worker's 1.35 MB source a 2.7 MB string (docs/performance.md, "Monitoring").
+// An escape means the same in a comment, a string, a regular expression or an identifier
+// (String.raw of a template would differ: none in the bundles); only the columns of the
+// source map on those few lines move. Not done in --watch (development builds).
+function asciiOnly(file) {
+  const js = readFileSync(file, 'utf8');
+  const ascii = js.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (ascii !== js) writeFileSync(file, ascii);
+}
+
 const t0 = Date.now();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
   console.log('watching for changes…');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  for (const b of builds) if (b.platform === 'node') asciiOnly(join(root, b.outfile));
   chmodSync(join(root, 'dist/cli.js'), 0o755);
   // The demo ALL-USE system builds with its own script (examples/all-use/build.mjs).
   const demo = join(root, 'examples/all-use/build.mjs');

@@ -3,7 +3,7 @@
 // `alluse-perf validate` on good and broken files.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -71,6 +71,27 @@ describe('alluse-perf monitor', () => {
     const none = await cli(['monitor', '--workspace', join(dir, 'nope')]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no alluse-perf\.yaml/);
+    const badDuration = await cli(['monitor', '--workspace=' + dir, '--duration', '1x']);
+    assert.equal(badDuration.code, 2);
+    assert.match(badDuration.stderr, /--duration "1x" is not a duration/);
+  });
+
+  it('leaves help and usage errors to the whole command line (commander)', async () => {
+    const help = await cli(['monitor', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: alluse-perf monitor \[options\]/);
+    const unknown = await cli(['monitor', '--bogus']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /unknown option '--bogus'/);
+    const missing = await cli(['monitor', '--workspace']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /option '--workspace <dir>' argument missing/);
+  });
+
+  it('starts from an entry that carries neither commander nor the monitor (the main thread stays small)', () => {
+    const entry = readFileSync(CLI, 'utf8');
+    assert.ok(entry.length < 20_000, `dist/cli.js is ${entry.length} bytes`);
+    assert.doesNotMatch(entry, /node_modules\/commander|engine\/(store|monitor|collect)\//);
   });
 });
 
