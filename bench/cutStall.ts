@@ -9,10 +9,20 @@
  * thread's CPU for the whole cut, and the whole process's (every thread).
  * `node --import tsx bench/cutStall.ts [series]` (`BENCH_MODES=worker` for one mode only;
  * `BENCH_CUTS=6` measures the 6th cut of a run, with 50,000 finished minutes waiting in the checkpoint)
+ *
+ * `BENCH_LIVE=1`: the cut under the load benchmark's appends. The store's clock follows the
+ * wall clock, and 50 "endpoints" of SERIES/50 series each append a round every 100 ms (each
+ * on its own timer, the next round 100 ms after the last one started, as the monitor's
+ * collectors; an append of 200 samples every 2 ms) from 1 s before the cut until 0.5 s after
+ * it is written. Reports what the server's `monitorEventLoopDelay` reports (10 ms resolution,
+ * the delay beyond the timer): the largest and the p99 over the whole window, the largest
+ * delay of a collection round's timer, and the cut's wall time. No scrape, parse, alerting
+ * or scoring: the server's other work at this load (about 45% of a core) is not here.
  */
 import { mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { SeriesKey } from '../engine/metrics/series';
 import { TimeSeriesStore } from '../engine/store/index';
 import type { StoreOptions } from '../engine/store/types';
@@ -35,11 +45,17 @@ const mainCpuMs = (() => {
 
 /** BENCH_CUTS=n: n cuts in a row, a minute apart, the last one measured (each leaves its finished minutes waiting for the hourly write: 10,000 per cut). */
 const CUTS = Number(process.env.BENCH_CUTS ?? 1);
+const LIVE = process.env.BENCH_LIVE === '1';
+const ENDPOINTS = 50;
+const ROUND_MS = 100;
 
-async function run(opts: Partial<StoreOptions>): Promise<{ startMs: number; maxTurnMs: number; mainMs: number; processMs: number }> {
+interface LiveResult { loopMaxMs: number; loopP99Ms: number; roundLateMaxMs: number; cutWallMs: number; rounds: number }
+
+async function run(opts: Partial<StoreOptions>): Promise<{ startMs: number; maxTurnMs: number; mainMs: number; processMs: number; live?: LiveResult }> {
   const dir = mkdtempSync(join(tmpdir(), 'alluse-cut-stall-'));
   let now = T0;
-  const store = await TimeSeriesStore.open({ dir, now: () => now, manualFlush: true, cutIntervalMs: 60_000, ...opts });
+  const clock = { at: (): number => now };
+  const store = await TimeSeriesStore.open({ dir, now: () => clock.at(), manualFlush: true, cutIntervalMs: 60_000, ...opts });
   const keys: SeriesKey[] = Array.from({ length: SERIES }, (_, i) => ({ name: 'load_gauge', labels: { component: `c${i % 50}`, i: String(i) } }));
   let base = T0;
   for (let c = 0; ; c++) {
@@ -52,6 +68,12 @@ async function run(opts: Partial<StoreOptions>): Promise<{ startMs: number; maxT
     store.append([{ series: keys[0], t: now, v: 1 }]);
     await store.flush();
     base = now + 100;
+  }
+  if (LIVE) {
+    const r = await live(store, keys, now, clock);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    return r;
   }
   let maxTurn = 0;
   let last = mainCpuMs();
@@ -73,6 +95,57 @@ async function run(opts: Partial<StoreOptions>): Promise<{ startMs: number; maxT
   return { startMs, maxTurnMs: Math.max(maxTurn, startMs), mainMs, processMs };
 }
 
+/** The cut under live appends (BENCH_LIVE=1): `cutAt` is the store time at which the next append starts the cut. */
+async function live(store: TimeSeriesStore, keys: SeriesKey[], cutAt: number, clock: { at: () => number }): Promise<{ startMs: number; maxTurnMs: number; mainMs: number; processMs: number; live: LiveResult }> {
+  const w0 = performance.now();
+  const clockAt = cutAt - 1000; // the cut starts 1 s into the load
+  clock.at = () => clockAt + (performance.now() - w0);
+  const per = Math.ceil(keys.length / ENDPOINTS);
+  let stop = false;
+  let rounds = 0;
+  let roundLateMax = 0;
+  let j = 0;
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const done: Promise<void>[] = [];
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  for (let e = 0; e < ENDPOINTS; e++) {
+    const mine = keys.slice(e * per, (e + 1) * per);
+    done.push(new Promise<void>((resolve) => {
+      let due = performance.now() + (e * ROUND_MS) / ENDPOINTS;
+      const round = () => {
+        if (stop) { resolve(); return; }
+        const at = performance.now();
+        roundLateMax = Math.max(roundLateMax, at - due);
+        const t = Math.round(clockAt + (at - w0));
+        const k0 = j++;
+        store.append(mine.map((series, k) => ({ series, t, v: Math.round(Math.sin(k + k0 / 9) * 1000 + ((k * 31 + k0 * 17) % 13)) })));
+        rounds++;
+        due = at + ROUND_MS; // the next round 100 ms after this one started (a collector never queues rounds)
+        timers[e] = setTimeout(round, Math.max(0, due - performance.now()));
+      };
+      timers[e] = setTimeout(round, Math.max(0, due - performance.now()));
+    }));
+  }
+  h.enable();
+  const p0 = processCpuMs();
+  const c0 = mainCpuMs();
+  const sealing = () => (store as unknown as { sealing?: Promise<unknown> }).sealing;
+  // Wait for the cut to start (the first append past cutAt), then for it to be written.
+  while (!sealing()) await new Promise((r) => setTimeout(r, 5));
+  const cutStart = performance.now();
+  while (sealing()) await new Promise((r) => setTimeout(r, 5));
+  await (store as unknown as { cutChain: Promise<void> }).cutChain;
+  const cutWallMs = performance.now() - cutStart;
+  await new Promise((r) => setTimeout(r, 500));
+  stop = true;
+  for (const t of timers) clearTimeout(t);
+  h.disable();
+  const mainMs = mainCpuMs() - c0;
+  const processMs = processCpuMs() - p0;
+  const beyond = (ns: number) => Math.max(0, ns / 1e6 - 10);
+  return { startMs: NaN, maxTurnMs: NaN, mainMs, processMs, live: { loopMaxMs: beyond(h.max), loopP99Ms: beyond(h.percentile(99)), roundLateMaxMs: roundLateMax, cutWallMs, rounds } };
+}
+
 async function main(): Promise<void> {
   console.log(`cut ${CUTS > 1 ? `${CUTS} (the last of ${CUTS} a minute apart) ` : ''}of ${SERIES} series x ${PER_SERIES} samples (CPU ms; Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   const modes: [string, Partial<StoreOptions>][] = [
@@ -85,6 +158,11 @@ async function main(): Promise<void> {
   for (let round = 0; round < 2; round++) {
     for (const [name, opts] of modes.filter(([n]) => !only || only.some((o) => n.startsWith(o)))) {
       const r = await run(opts);
+      if (r.live) {
+        const l = r.live;
+        console.log(`${name.padEnd(14)} live: loop delay max ${l.loopMaxMs.toFixed(0).padStart(4)} ms, p99 ${l.loopP99Ms.toFixed(0).padStart(3)} ms; a round's timer late by up to ${l.roundLateMaxMs.toFixed(0).padStart(4)} ms; cut ${l.cutWallMs.toFixed(0).padStart(5)} ms wall; main thread ${r.mainMs.toFixed(0).padStart(5)} ms, all threads ${r.processMs.toFixed(0).padStart(5)} ms (${l.rounds} rounds)`);
+        continue;
+      }
       console.log(`${name.padEnd(14)} append that starts the cut ${r.startMs.toFixed(0).padStart(5)} ms; longest turn of the loop ${r.maxTurnMs.toFixed(0).padStart(5)} ms; main thread ${r.mainMs.toFixed(0).padStart(5)} ms; all threads ${r.processMs.toFixed(0).padStart(5)} ms`);
     }
   }
