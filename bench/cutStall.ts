@@ -22,7 +22,7 @@
 import { mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { SeriesKey } from '../engine/metrics/series';
 import { TimeSeriesStore } from '../engine/store/index';
 import type { StoreOptions } from '../engine/store/types';
@@ -126,6 +126,21 @@ async function live(store: TimeSeriesStore, keys: SeriesKey[], cutAt: number, cl
       timers[e] = setTimeout(round, Math.max(0, due - performance.now()));
     }));
   }
+  // What blocks (BENCH_TASKS=1): every append, every slice of the pacer and every GC pause over 20 ms, in time order.
+  const tasks: { at: number; ms: number; what: string }[] = [];
+  const traced = process.env.BENCH_TASKS === '1';
+  let gcObs: PerformanceObserver | undefined;
+  if (traced) {
+    const append = store.append.bind(store);
+    store.append = (samples) => { const a = performance.now(); append(samples); const ms = performance.now() - a; if (ms > 20) tasks.push({ at: a - w0, ms, what: `append of ${samples.length}` }); };
+    const pacer = (store as unknown as { pacer?: { run: (f: (d: number) => unknown, u?: boolean) => Promise<unknown> } }).pacer;
+    if (pacer) {
+      const run = pacer.run.bind(pacer);
+      pacer.run = (f, u) => run((d) => { const a = performance.now(); const r = f(d); const ms = performance.now() - a; if (ms > 20) tasks.push({ at: a - w0, ms, what: `slice (asked ${(d - a).toFixed(1)} ms)` }); return r; }, u);
+    }
+    gcObs = new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.duration > 20) tasks.push({ at: e.startTime - w0, ms: e.duration, what: `gc kind ${(e as unknown as { detail?: { kind?: number } }).detail?.kind}` }); });
+    gcObs.observe({ entryTypes: ['gc'] });
+  }
   h.enable();
   const p0 = processCpuMs();
   const c0 = mainCpuMs();
@@ -140,6 +155,8 @@ async function live(store: TimeSeriesStore, keys: SeriesKey[], cutAt: number, cl
   stop = true;
   for (const t of timers) clearTimeout(t);
   h.disable();
+  gcObs?.disconnect();
+  if (traced) for (const t of tasks.sort((a, b) => a.at - b.at)) console.log(`    ${t.at.toFixed(0).padStart(6)} ms: ${t.ms.toFixed(1).padStart(6)} ms ${t.what}`);
   const mainMs = mainCpuMs() - c0;
   const processMs = processCpuMs() - p0;
   const beyond = (ns: number) => Math.max(0, ns / 1e6 - 10);

@@ -53,8 +53,6 @@ export class SeriesState {
   sealing: (PendingBuckets | undefined)[] = TIERS.map(() => undefined);
 
   private idUtf8?: Uint8Array;
-  /** Its index in the checkpoint being encoded in slices, until its entry is encoded (else -1). */
-  ckptIndex = -1;
 
   constructor(readonly id: string, readonly key: SeriesKey) {}
 
@@ -89,6 +87,16 @@ export class SeriesState {
         }
       }
     }
+  }
+
+  /**
+   * Adds a sample to the raw head only: a reopened store replays from the WAL the samples that
+   * its checkpoint's buckets hold already (an entry encoded after the cut: store.ts,
+   * checkpointSliced). `t` is at most `lastT`, and after the head's last sample.
+   */
+  ingestRawOnly(t: number, v: number): void {
+    this.headT.push(t);
+    this.headV.push(v);
   }
 
   /** Moves an open bucket to the finished ones; a finished minute goes into its hour's sketch. */
@@ -196,6 +204,17 @@ export class CheckpointWriter {
   }
 
   finish(): Uint8Array {
+    const a = this.assemble();
+    return a.step(Infinity, () => 0)!;
+  }
+
+  /**
+   * `finish` in steps, for the cut's slices (a checkpoint is tens of MB under load: copying and
+   * checksumming it was one step of 50-150 ms): each `step` copies entries into the file, then
+   * checksums it, until `now() >= deadline` (at least one entry or one MiB), and gives the bytes
+   * when it is done (undefined until then). The same bytes as `finish`.
+   */
+  assemble(): { step(deadline: number, now: () => number): Uint8Array | undefined } {
     let bytes = 0;
     for (const e of this.entries) {
       if (!e) throw new Error('checkpoint entry missing'); // a bug in the caller: never write a partial checkpoint
@@ -206,9 +225,27 @@ export class CheckpointWriter {
     w.u32(0); // crc, filled below
     w.uvar(this.seq);
     w.uvar(this.size);
-    for (const e of this.entries) for (const p of e!) w.bytes(p);
-    w.setU32(4, crc32(w.buf, 8, w.len));
-    return w.result();
+    const entries = this.entries as Uint8Array[][];
+    let i = 0;
+    let crcAt = 8;
+    let crc = 0;
+    const CRC_STEP = 1 << 20;
+    return {
+      step: (deadline, now) => {
+        while (i < entries.length) {
+          for (const p of entries[i++]) w.bytes(p);
+          if (now() >= deadline) return undefined;
+        }
+        while (crcAt < w.len) {
+          const end = Math.min(w.len, crcAt + CRC_STEP);
+          crc = crc32(w.buf, crcAt, end, crc);
+          crcAt = end;
+          if (crcAt < w.len && now() >= deadline) return undefined;
+        }
+        w.setU32(4, crc);
+        return w.result();
+      },
+    };
   }
 }
 
