@@ -15,7 +15,8 @@
  * on its own timer, the next round 100 ms after the last one started, as the monitor's
  * collectors; an append of 200 samples every 2 ms) from 1 s before the cut until 0.5 s after
  * it is written. Reports what the server's `monitorEventLoopDelay` reports (10 ms resolution,
- * the delay beyond the timer): the largest and the p99 over the whole window, the largest
+ * the delay beyond the timer): the largest and the p99 in the second before the cut and from
+ * the cut on, the largest
  * delay of a collection round's timer, and the cut's wall time. No scrape, parse, alerting
  * or scoring: the server's other work at this load (about 45% of a core) is not here.
  */
@@ -49,7 +50,7 @@ const LIVE = process.env.BENCH_LIVE === '1';
 const ENDPOINTS = 50;
 const ROUND_MS = 100;
 
-interface LiveResult { loopMaxMs: number; loopP99Ms: number; roundLateMaxMs: number; cutWallMs: number; rounds: number }
+interface LiveResult { beforeMaxMs: number; beforeP99Ms: number; loopMaxMs: number; loopP99Ms: number; roundLateMaxMs: number; cutWallMs: number; rounds: number }
 
 async function run(opts: Partial<StoreOptions>): Promise<{ startMs: number; maxTurnMs: number; mainMs: number; processMs: number; live?: LiveResult }> {
   const dir = mkdtempSync(join(tmpdir(), 'alluse-cut-stall-'));
@@ -148,6 +149,9 @@ async function live(store: TimeSeriesStore, keys: SeriesKey[], cutAt: number, cl
   // Wait for the cut to start (the first append past cutAt), then for it to be written.
   while (!sealing()) await new Promise((r) => setTimeout(r, 5));
   const cutStart = performance.now();
+  // The second of appends before the cut, for comparison (the appends' own delays on this machine now).
+  const before = { max: h.max, p99: h.percentile(99) };
+  h.reset();
   while (sealing()) await new Promise((r) => setTimeout(r, 5));
   await (store as unknown as { cutChain: Promise<void> }).cutChain;
   const cutWallMs = performance.now() - cutStart;
@@ -160,15 +164,17 @@ async function live(store: TimeSeriesStore, keys: SeriesKey[], cutAt: number, cl
   const mainMs = mainCpuMs() - c0;
   const processMs = processCpuMs() - p0;
   const beyond = (ns: number) => Math.max(0, ns / 1e6 - 10);
-  return { startMs: NaN, maxTurnMs: NaN, mainMs, processMs, live: { loopMaxMs: beyond(h.max), loopP99Ms: beyond(h.percentile(99)), roundLateMaxMs: roundLateMax, cutWallMs, rounds } };
+  return { startMs: NaN, maxTurnMs: NaN, mainMs, processMs, live: { beforeMaxMs: beyond(before.max), beforeP99Ms: beyond(before.p99), loopMaxMs: beyond(h.max), loopP99Ms: beyond(h.percentile(99)), roundLateMaxMs: roundLateMax, cutWallMs, rounds } };
 }
 
 async function main(): Promise<void> {
   console.log(`cut ${CUTS > 1 ? `${CUTS} (the last of ${CUTS} a minute apart) ` : ''}of ${SERIES} series x ${PER_SERIES} samples (CPU ms; Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  // BENCH_SHARE=1: the cut's share of the thread (StoreOptions.cutShare; 1 = as fast as the loop turns).
+  const share = process.env.BENCH_SHARE ? { cutShare: Number(process.env.BENCH_SHARE) } : {};
   const modes: [string, Partial<StoreOptions>][] = [
     ['one step', { sealSliceMs: Infinity, encodeWorker: 'never' }],
-    ['sliced (8 ms)', { encodeWorker: 'never' }],
-    ['worker', { encodeWorker: 'always' }],
+    ['sliced (8 ms)', { encodeWorker: 'never', ...share }],
+    ['worker', { encodeWorker: 'always', ...share }],
   ];
   // BENCH_MODES=worker (comma-separated names) runs only those, e.g. under --cpu-prof.
   const only = process.env.BENCH_MODES?.split(',');
@@ -177,7 +183,7 @@ async function main(): Promise<void> {
       const r = await run(opts);
       if (r.live) {
         const l = r.live;
-        console.log(`${name.padEnd(14)} live: loop delay max ${l.loopMaxMs.toFixed(0).padStart(4)} ms, p99 ${l.loopP99Ms.toFixed(0).padStart(3)} ms; a round's timer late by up to ${l.roundLateMaxMs.toFixed(0).padStart(4)} ms; cut ${l.cutWallMs.toFixed(0).padStart(5)} ms wall; main thread ${r.mainMs.toFixed(0).padStart(5)} ms, all threads ${r.processMs.toFixed(0).padStart(5)} ms (${l.rounds} rounds)`);
+        console.log(`${name.padEnd(14)} live: loop delay in the second before the cut max ${l.beforeMaxMs.toFixed(0).padStart(4)} ms, p99 ${l.beforeP99Ms.toFixed(0).padStart(3)} ms; from the cut on max ${l.loopMaxMs.toFixed(0).padStart(4)} ms, p99 ${l.loopP99Ms.toFixed(0).padStart(3)} ms; a round's timer late by up to ${l.roundLateMaxMs.toFixed(0).padStart(4)} ms; cut ${l.cutWallMs.toFixed(0).padStart(5)} ms wall; main thread ${r.mainMs.toFixed(0).padStart(5)} ms, all threads ${r.processMs.toFixed(0).padStart(5)} ms (${l.rounds} rounds)`);
         continue;
       }
       console.log(`${name.padEnd(14)} append that starts the cut ${r.startMs.toFixed(0).padStart(5)} ms; longest turn of the loop ${r.maxTurnMs.toFixed(0).padStart(5)} ms; main thread ${r.mainMs.toFixed(0).padStart(5)} ms; all threads ${r.processMs.toFixed(0).padStart(5)} ms`);

@@ -591,8 +591,8 @@ export class TimeSeriesStore {
         await this.walChain;
         if (this.mode !== 'writer') { this.keepInMemory(mem); return; }
         file = this.path('head.ckpt');
-        await this.io.replace(file, ckpt);
-        this.checkpointBytes = ckpt.length;
+        await this.io.replace(file, ckpt.parts);
+        this.checkpointBytes = ckpt.bytes;
         await walDone;
         if (this.mode !== 'writer') return;
         await this.removeWalUpTo(seq);
@@ -780,7 +780,7 @@ export class TimeSeriesStore {
    * the cut) put the whole checkpoint into the first 100 ms after a cut under load, since every
    * series is appended to within that time. No other cut starts meanwhile.
    */
-  private async checkpointSliced(seq: number, urgent: boolean): Promise<Uint8Array> {
+  private async checkpointSliced(seq: number, urgent: boolean): Promise<{ parts: Uint8Array[]; bytes: number }> {
     const list = [...this.series.values()];
     const c = new CheckpointWriter(seq, list.length);
     let i = 0;
@@ -789,9 +789,9 @@ export class TimeSeriesStore {
       while (i < list.length && performance.now() < deadline);
     });
     const file = c.assemble();
-    let bytes: Uint8Array | undefined;
-    await this.inSlices(urgent, () => !bytes, (deadline) => { bytes = file.step(deadline, now); });
-    return bytes!;
+    let parts: Uint8Array[] | undefined;
+    await this.inSlices(urgent, () => !parts, (deadline) => { parts = file.step(deadline, now); });
+    return { parts: parts!, bytes: file.bytes };
   }
 
   /** `buildGroup` in the cut's slices: the same bytes. */
