@@ -60,7 +60,9 @@ async function run(opts: Partial<StoreOptions>): Promise<{ startMs: number; maxT
   const keys: SeriesKey[] = Array.from({ length: SERIES }, (_, i) => ({ name: 'load_gauge', labels: { component: `c${i % 50}`, i: String(i) } }));
   let base = T0;
   for (let c = 0; ; c++) {
-    for (let j = 0; j < PER_SERIES; j++) {
+    // Live: the last cut's head 10 samples short, so that the live appends reach the head's limit (2 million samples, what starts the cuts under load) about 1 s in.
+    const perSeries = LIVE && c === CUTS - 1 ? PER_SERIES - 10 : PER_SERIES;
+    for (let j = 0; j < perSeries; j++) {
       now = base + j * 100;
       store.append(keys.map((series, k) => ({ series, t: now, v: Math.round(Math.sin(k + j / 9) * 1000 + ((k * 31 + j * 17) % 13)) })));
     }
@@ -99,7 +101,8 @@ async function run(opts: Partial<StoreOptions>): Promise<{ startMs: number; maxT
 /** The cut under live appends (BENCH_LIVE=1): `cutAt` is the store time at which the next append starts the cut. */
 async function live(store: TimeSeriesStore, keys: SeriesKey[], cutAt: number, clock: { at: () => number }): Promise<{ startMs: number; maxTurnMs: number; mainMs: number; processMs: number; live: LiveResult }> {
   const w0 = performance.now();
-  const clockAt = cutAt - 1000; // the cut starts 1 s into the load
+  // The clock 5 s before the next cut boundary: the head's limit starts the cut, about 1 s in.
+  const clockAt = Math.min(cutAt, (store as unknown as { nextCutAt: number }).nextCutAt) - 5000;
   clock.at = () => clockAt + (performance.now() - w0);
   const per = Math.ceil(keys.length / ENDPOINTS);
   let stop = false;
@@ -178,7 +181,7 @@ async function main(): Promise<void> {
   ];
   // BENCH_MODES=worker (comma-separated names) runs only those, e.g. under --cpu-prof.
   const only = process.env.BENCH_MODES?.split(',');
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < Number(process.env.BENCH_ROUNDS ?? 2); round++) {
     for (const [name, opts] of modes.filter(([n]) => !only || only.some((o) => n.startsWith(o)))) {
       const r = await run(opts);
       if (r.live) {

@@ -162,9 +162,9 @@ export function encodeCheckpoint(seq: number, states: Iterable<SeriesState>): Ui
 }
 
 /**
- * A checkpoint built one series at a time, in any order (the store encodes it in slices, and
- * a series about to change first: store.ts); `finish` gives the bytes of `encodeCheckpoint`
- * over the same states in index order.
+ * A checkpoint built one series at a time, in any order (the store encodes it in the cut's
+ * slices: store.ts, checkpointSliced); `finish` gives the bytes of `encodeCheckpoint` over the
+ * same states in index order.
  */
 export class CheckpointWriter {
   /** Per series its bytes in parts: its open buckets' (copied out of `scratch`) and its finished buckets' kept bytes. */
