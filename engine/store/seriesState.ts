@@ -213,7 +213,7 @@ export class CheckpointWriter {
    * the cut's slices: each `step` runs until `now() >= deadline` (at least one entry) and gives
    * the parts when it is done (undefined until then). Under load a checkpoint is tens of MB:
    * copying it into one buffer and checksumming that was a 50-150 ms step and as many MB of
-   * garbage at every cut; written as parts (`StoreIo.replaceParts`) it is never copied.
+   * garbage at every cut; written as parts (`StoreIo.replace` takes them) it is never copied.
    */
   assemble(): { bytes: number; step(deadline: number, now: () => number): Uint8Array[] | undefined } {
     let bytes = 0;
