@@ -61,6 +61,8 @@ const SEAL_SLICE_MS = 8;
 const WORKER_MIN_WORK = 1_000_000;
 /** Numbers per batch sent to the worker (2 MiB of columns, the encoder's pooled buffers): packing one is a millisecond or two here. */
 const BATCH_VALUES = POOLED_VALUES;
+/** 1 s rollup jobs per batch for the worker at most (see sealWithWorker: about 5 ms of packing here). */
+const MAX_BATCH_ROLLUP_JOBS = 100;
 /** Per series, samples kept by a read-only store that is appended to (memory only). */
 const LOCAL_HEAD_LIMIT = 200_000;
 
@@ -691,6 +693,7 @@ export class TimeSeriesStore {
     await this.inSlices(urgent, () => i < jobs.length, (deadline) => {
       const batch: SealJob[] = [];
       let values = 0;
+      let rollupJobs = 0;
       do {
         const job = jobs[i];
         if (job.tier >= 0 && TIERS[job.tier].sketch) {
@@ -700,6 +703,10 @@ export class TimeSeriesStore {
         }
         const v = COLUMNS[job.tier < 0 ? BlockKind.Raw : BlockKind.Rollup] * job.n;
         if (batch.length && values + v > BATCH_VALUES) break; // the batch's buffer is full
+        // Packing is done after this loop, in the same slice: a 1 s job's columns cost six small
+        // typed arrays (BucketColumns.cols), so 2 MiB of them (some 2,000 series) was one
+        // 100-220 ms slice under load (a --cpu-prof of bench/load.bench.ts).
+        if (job.tier >= 0 && ++rollupJobs > MAX_BATCH_ROLLUP_JOBS) break;
         i++;
         batch.push(job);
         values += v;
