@@ -426,7 +426,7 @@ export class TimeSeriesStore {
         continue;
       }
       this.headSamples++;
-      if (logging) this.wal.add(st.id, t, v);
+      if (logging) this.wal.add(st.id, t, v, st.idBytes);
     }
     if (this.mode === 'reader') return;
     if (this.wal.size > WAL_BUFFER_BYTES) this.flushWal();
