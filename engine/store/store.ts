@@ -23,7 +23,7 @@ import { CutEncoder, POOLED_VALUES } from './cutEncoder';
 import { CutPacer, DEFAULT_PACE } from './cutPacer';
 import { nodeIo, type AppendFile, type StoreIo } from './io';
 import { acquireLock } from './lock';
-import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols, type PendingBuckets } from './rollup';
+import { BucketColumns, colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols, type PendingBuckets } from './rollup';
 import { CheckpointWriter, decodeCheckpoint, SeriesState } from './seriesState';
 import type { Aggregation, DiskUsage, QueryResult, Resolution, StoreOptions, StoreProblem, StoreProblemKind, StoreQuery } from './types';
 import { readWal, WalBuffer } from './wal';
@@ -661,6 +661,7 @@ export class TimeSeriesStore {
       const p = st.sealing[tier]!;
       b = { kind: BlockKind.Rollup, seriesId: st.id, count: n, tmin: p.firstT, tmax: p.lastT, payload, record };
       st.sealing[tier] = undefined;
+      if (p instanceof BucketColumns) p.release(); // its chunks for the next lists (it is encoded, and no longer queried)
     } else {
       b = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: st.headT[0], tmax: st.headT[n - 1], payload, record };
       if (st.headT.length === n) {
