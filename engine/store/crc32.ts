@@ -21,14 +21,19 @@ const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }
 /** Below this many bytes the table is as fast as the call into zlib. */
 const NATIVE_MIN = 256;
 
-export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  if (native && end - start >= NATIVE_MIN) return native(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end)) >>> 0;
-  return crc32Table(bytes, start, end);
+/**
+ * The CRC-32 of `bytes[start, end)`; `prev`: the CRC of the bytes before them, so that a long
+ * buffer can be checksummed in parts (the checkpoint, in the cut's slices): crc32(b, m, n,
+ * crc32(b, 0, m)) === crc32(b, 0, n).
+ */
+export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, prev = 0): number {
+  if (native && end - start >= NATIVE_MIN) return native(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), prev) >>> 0;
+  return crc32Table(bytes, start, end, prev);
 }
 
 /** The table-driven CRC-32 (exported for the test that checks zlib's gives the same). */
-export function crc32Table(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let c = 0xffffffff;
+export function crc32Table(bytes: Uint8Array, start = 0, end = bytes.length, prev = 0): number {
+  let c = (prev ^ 0xffffffff) >>> 0;
   for (let i = start; i < end; i++) c = TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }

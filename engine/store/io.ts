@@ -34,8 +34,12 @@ export interface StoreIo {
    * that wants it. Without it the store uses `append`.
    */
   openAppend?(path: string): Promise<AppendFile>;
-  /** Replaces the file with `data` atomically and durably. */
-  replace(path: string, data: Uint8Array): Promise<void>;
+  /**
+   * Replaces the file with `data` atomically and durably; `data` may be parts, written one
+   * after the other (the checkpoint: tens of MB in thousands of parts under load, never copied
+   * into one buffer).
+   */
+  replace(path: string, data: Uint8Array | readonly Uint8Array[]): Promise<void>;
   remove(path: string): Promise<void>;
 }
 
@@ -54,6 +58,40 @@ async function syncDir(dir: string): Promise<void> {
 async function writeAll(h: fsp.FileHandle, data: Uint8Array): Promise<void> {
   let off = 0;
   while (off < data.length) off += (await h.write(data, off, data.length - off)).bytesWritten;
+}
+
+/** Writes the file at `path` through a temp file (`write`, fsync, rename, fsync of the folder). */
+async function replaceWith(path: string, write: (h: fsp.FileHandle) => Promise<void>): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const h = await fsp.open(tmp, 'w');
+  try {
+    await write(h);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  await fsp.rename(tmp, path);
+  await syncDir(dirname(path));
+}
+
+/** Parts per writev call (Linux's IOV_MAX is 1024). */
+const IOV_MAX = 1024;
+
+/** Writes the parts one after the other, `IOV_MAX` at a time (a short write is finished part by part). */
+export async function writeParts(h: fsp.FileHandle, parts: readonly Uint8Array[]): Promise<void> {
+  for (let i = 0; i < parts.length; i += IOV_MAX) {
+    const batch = parts.slice(i, i + IOV_MAX);
+    let want = 0;
+    for (const p of batch) want += p.length;
+    const { bytesWritten } = await h.writev(batch);
+    if (bytesWritten === want) continue;
+    let skip = bytesWritten;
+    for (const p of batch) {
+      if (skip >= p.length) { skip -= p.length; continue; }
+      await writeAll(h, p.subarray(skip));
+      skip = 0;
+    }
+  }
 }
 
 /**
@@ -100,16 +138,7 @@ export const nodeIo: StoreIo = {
     }
   },
   async replace(path, data) {
-    const tmp = `${path}.tmp`;
-    const h = await fsp.open(tmp, 'w');
-    try {
-      await h.writeFile(data);
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    await fsp.rename(tmp, path);
-    await syncDir(dirname(path));
+    await replaceWith(path, (h) => (data instanceof Uint8Array ? h.writeFile(data) : writeParts(h, data)));
   },
   async remove(path) {
     await fsp.rm(path, { force: true });

@@ -154,6 +154,15 @@ export function colsOfBuckets(bs: readonly Bucket[]): BucketCols {
 const CHUNK = 64;
 
 /**
+ * Chunks given back by the lists a cut has written (`release`), for the next lists: every cut
+ * gives each series a new 1 s list, and at 10,000 series their first chunks (a 3 KB typed array
+ * each) were all allocated in the appends of the second after the cut, when the first 1 s
+ * buckets after it finish (a --cpu-prof of bench/load.bench.ts). At most this many are kept.
+ */
+const SPARE_CHUNKS_MAX = 16_384;
+const spareChunks: Float64Array[] = [];
+
+/**
  * Finished buckets without sketches (the 1 s tier waiting for the next cut), packed six
  * numbers per bucket in chunks of typed arrays. Between two cuts each series gathers up to
  * 300 of them; as objects with boxed numbers they cost about 136 bytes each (some 18 MB for
@@ -165,7 +174,7 @@ export class BucketColumns {
 
   push(b: Bucket): void {
     const c = this.length % CHUNK;
-    if (c === 0 && this.length / CHUNK >= this.chunks.length) this.chunks.push(new Float64Array(CHUNK * 6));
+    if (c === 0 && this.length / CHUNK >= this.chunks.length) this.chunks.push(spareChunks.pop() ?? new Float64Array(CHUNK * 6));
     const a = this.chunks[(this.length / CHUNK) | 0];
     const i = c * 6;
     a[i] = b.t;
@@ -247,6 +256,17 @@ export class BucketColumns {
   writeEach(w: ByteWriter): void {
     w.uvar(this.length);
     for (let k = 0; k < this.length; k++) writeBucket(w, this.get(k));
+  }
+
+  /**
+   * Empties the list and gives its chunks to the next lists (a chunk's old numbers are never
+   * read: `push` writes a bucket's six before `length` covers them). Only for a list nothing
+   * reads any more (the store's, once its block is made).
+   */
+  release(): void {
+    for (const c of this.chunks) if (spareChunks.length < SPARE_CHUNKS_MAX) spareChunks.push(c);
+    this.chunks = [];
+    this.length = 0;
   }
 
   /** Keeps the last `keep` buckets. */

@@ -59,8 +59,6 @@ export class SeriesState {
    * series per second was a third of the store's per-sample garbage.
    */
   private spare: Bucket | undefined;
-  /** Its index in the checkpoint being encoded in slices, until its entry is encoded (else -1). */
-  ckptIndex = -1;
 
   constructor(readonly id: string, readonly key: SeriesKey) {}
 
@@ -102,6 +100,16 @@ export class SeriesState {
         }
       }
     }
+  }
+
+  /**
+   * Adds a sample to the raw head only: a reopened store replays from the WAL the samples that
+   * its checkpoint's buckets hold already (an entry encoded after the cut: store.ts,
+   * checkpointSliced). `t` is at most `lastT`, and after the head's last sample.
+   */
+  ingestRawOnly(t: number, v: number): void {
+    this.headT.push(t);
+    this.headV.push(v);
   }
 
   /** Moves an open bucket to the finished ones; a finished minute goes into its hour's sketch. */
@@ -169,9 +177,9 @@ export function encodeCheckpoint(seq: number, states: Iterable<SeriesState>): Ui
 }
 
 /**
- * A checkpoint built one series at a time, in any order (the store encodes it in slices, and
- * a series about to change first: store.ts); `finish` gives the bytes of `encodeCheckpoint`
- * over the same states in index order.
+ * A checkpoint built one series at a time, in any order (the store encodes it in the cut's
+ * slices: store.ts, checkpointSliced); `finish` gives the bytes of `encodeCheckpoint` over the
+ * same states in index order.
  */
 export class CheckpointWriter {
   /** Per series its bytes in parts: its open buckets' (copied out of `scratch`) and its finished buckets' kept bytes. */
@@ -211,20 +219,56 @@ export class CheckpointWriter {
   }
 
   finish(): Uint8Array {
+    return concatParts(this.assemble().step(Infinity, () => 0)!);
+  }
+
+  /**
+   * The checkpoint as parts to be written one after the other (a header, then every entry's
+   * parts: the file is their concatenation, the bytes of `finish`), checksummed in steps for
+   * the cut's slices: each `step` runs until `now() >= deadline` (at least one entry) and gives
+   * the parts when it is done (undefined until then). Under load a checkpoint is tens of MB:
+   * copying it into one buffer and checksumming that was a 50-150 ms step and as many MB of
+   * garbage at every cut; written as parts (`StoreIo.replace` takes them) it is never copied.
+   */
+  assemble(): { bytes: number; step(deadline: number, now: () => number): Uint8Array[] | undefined } {
     let bytes = 0;
     for (const e of this.entries) {
       if (!e) throw new Error('checkpoint entry missing'); // a bug in the caller: never write a partial checkpoint
       for (const p of e) bytes += p.length;
     }
-    const w = new ByteWriter(bytes + 32);
-    w.u32(CHECKPOINT_MAGIC);
-    w.u32(0); // crc, filled below
-    w.uvar(this.seq);
-    w.uvar(this.size);
-    for (const e of this.entries) for (const p of e!) w.bytes(p);
-    w.setU32(4, crc32(w.buf, 8, w.len));
-    return w.result();
+    const h = new ByteWriter(32);
+    h.u32(CHECKPOINT_MAGIC);
+    h.u32(0); // crc, filled below
+    h.uvar(this.seq);
+    h.uvar(this.size);
+    const head = h.result();
+    const entries = this.entries as Uint8Array[][];
+    let i = 0;
+    let crc = crc32(head, 8);
+    return {
+      bytes: bytes + head.length,
+      step: (deadline, now) => {
+        while (i < entries.length) {
+          for (const p of entries[i++]) crc = crc32(p, 0, p.length, crc);
+          if (i < entries.length && now() >= deadline) return undefined;
+        }
+        h.setU32(4, crc);
+        const parts: Uint8Array[] = [head];
+        for (const e of entries) for (const p of e) parts.push(p);
+        return parts;
+      },
+    };
   }
+}
+
+/** The parts, one after the other, in one buffer. */
+export function concatParts(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) { out.set(p, off); off += p.length; }
+  return out;
 }
 
 /** Parses a checkpoint; throws on damage. */

@@ -20,9 +20,10 @@ import { BlockKind, closeQuietly, GroupBuilder, groupCapacity, openForRead, pars
 import { MAX_INT } from './codec';
 import { addToIndex, type FileIndex } from './blockList';
 import { CutEncoder, POOLED_VALUES } from './cutEncoder';
+import { CutPacer, DEFAULT_PACE } from './cutPacer';
 import { nodeIo, type AppendFile, type StoreIo } from './io';
 import { acquireLock } from './lock';
-import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols, type PendingBuckets } from './rollup';
+import { BucketColumns, colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols, type PendingBuckets } from './rollup';
 import { CheckpointWriter, decodeCheckpoint, SeriesState } from './seriesState';
 import type { Aggregation, DiskUsage, QueryResult, Resolution, StoreOptions, StoreProblem, StoreProblemKind, StoreQuery } from './types';
 import { readWal, WalBuffer } from './wal';
@@ -60,6 +61,8 @@ const SEAL_SLICE_MS = 8;
 const WORKER_MIN_WORK = 1_000_000;
 /** Numbers per batch sent to the worker (2 MiB of columns, the encoder's pooled buffers): packing one is a millisecond or two here. */
 const BATCH_VALUES = POOLED_VALUES;
+/** 1 s rollup jobs per batch for the worker at most (see sealWithWorker: about 5 ms of packing here). */
+const MAX_BATCH_ROLLUP_JOBS = 100;
 /** Per series, samples kept by a read-only store that is appended to (memory only). */
 const LOCAL_HEAD_LIMIT = 200_000;
 
@@ -106,6 +109,8 @@ export class TimeSeriesStore {
   private readonly encodeWorker: 'auto' | 'always' | 'never';
   /** The cut's encoding worker, made on the first large cut. */
   private encoder?: CutEncoder;
+  /** Runs every slice of the cuts' work, one at a time, within a share of the main thread (none for the one-step cut). */
+  private readonly pacer?: CutPacer;
   /** The current WAL segment, when the store's io keeps it open between flushes (`StoreIo.openAppend`). */
   private walFile?: { seg: number; file: AppendFile };
 
@@ -134,8 +139,6 @@ export class TimeSeriesStore {
   private cutChain: Promise<void> = Promise.resolve();
   /** The raw head of the last cut being encoded in slices; no other cut starts meanwhile. */
   private sealing: Promise<unknown> | undefined;
-  /** The checkpoint of the cut in progress, while its entries are encoded in slices. */
-  private ckpt: CheckpointWriter | undefined;
   private timer?: ReturnType<typeof setInterval>;
   private droppedSamples = 0;
   /**
@@ -156,6 +159,10 @@ export class TimeSeriesStore {
     this.memoryLimitBytes = opts.memoryLimitBytes ?? 64 << 20;
     this.sealSliceMs = opts.sealSliceMs ?? SEAL_SLICE_MS;
     this.encodeWorker = opts.encodeWorker ?? 'auto';
+    if (Number.isFinite(this.sealSliceMs)) {
+      const share = Math.min(1, Math.max(0.01, opts.cutShare ?? DEFAULT_PACE.share));
+      this.pacer = new CutPacer({ ...DEFAULT_PACE, sliceMs: Math.max(0, this.sealSliceMs), burstMs: Math.max(DEFAULT_PACE.burstMs, 2 * this.sealSliceMs), share });
+    }
   }
 
   /** Opens (or creates) the store in `opts.dir`; never throws for damaged files or an unwritable folder. */
@@ -238,7 +245,7 @@ export class TimeSeriesStore {
       this.nextCutAt = this.cutBoundary(this.now());
       this.lastTierWrite.fill(this.now());
       if (recovered) {
-        this.startCut(false);
+        this.startCut(false, true); // awaited by open: not paced
         await this.cutChain;
       } else {
         await this.removeWalUpTo(this.walSeq - 1).catch(() => undefined);
@@ -354,6 +361,9 @@ export class TimeSeriesStore {
           this.series.set(id, st);
         }
         if (t > st.lastT) st.ingest(t, v);
+        // Appended after the checkpoint's cut but before its entry was encoded (checkpointSliced):
+        // its rollups are in the checkpoint already, its raw sample is not.
+        else if (seg > ckptSeq) st.ingestRawOnly(t, v);
       });
       if (res.problem && !(quietTails && seg === walSegs[walSegs.length - 1])) {
         this.report(res.validEnd + 8 >= bytes.length || res.problem.startsWith('torn') ? 'truncated' : 'corrupt', `WAL ${res.problem}`, p);
@@ -408,7 +418,6 @@ export class TimeSeriesStore {
       }
       if (t <= st.lastT) { this.drop('samples not newer than the last one of their series are dropped'); continue; }
       const v = +s.v;
-      if (st.ckptIndex >= 0) this.checkpointEntryNow(st); // the checkpoint in slices keeps its state as of the cut
       st.ingest(t, v);
       if (target === this.local && st.headT.length > LOCAL_HEAD_LIMIT) {
         st.headT.splice(0, LOCAL_HEAD_LIMIT / 2);
@@ -417,7 +426,7 @@ export class TimeSeriesStore {
         continue;
       }
       this.headSamples++;
-      if (logging) this.wal.add(st.id, t, v);
+      if (logging) this.wal.add(st.id, t, v, st.idBytes);
     }
     if (this.mode === 'reader') return;
     if (this.wal.size > WAL_BUFFER_BYTES) this.flushWal();
@@ -504,7 +513,7 @@ export class TimeSeriesStore {
    * and the raw head in slices (seal: each series' buckets or samples move to a block in one
    * step, so queries see them in one or the other), then writes them in order.
    */
-  private startCut(all: boolean): void {
+  private startCut(all: boolean, urgent = all): void {
     if (this.mode !== 'writer' && this.mode !== 'memory') return;
     // The samples of the cut still being sealed belong to its WAL segment: never to a second cut.
     if (this.sealing) return;
@@ -542,7 +551,7 @@ export class TimeSeriesStore {
     for (const st of this.series.values()) if (st.headT.length) { jobs.push({ st, tier: -1, n: st.headT.length }); work += st.headT.length; }
     this.headSamples = 0;
     const worker = this.encodeWorker === 'always' || (this.encodeWorker === 'auto' && work >= WORKER_MIN_WORK);
-    const sealed = worker && !this.encoder?.failure ? this.sealWithWorker(jobs, writing, groups, mem) : this.seal(jobs, writing, groups, mem);
+    const sealed = worker && !this.encoder?.failure ? this.sealWithWorker(jobs, writing, groups, mem, urgent) : this.seal(jobs, writing, groups, mem, urgent);
     if (!writing) {
       this.sealing = sealed;
       void sealed.then(() => { this.sealing = undefined; });
@@ -553,7 +562,7 @@ export class TimeSeriesStore {
       return;
     }
     this.pruneSeries(now);
-    const ckptDone = this.checkpointSliced(seq);
+    const ckptDone = this.checkpointSliced(seq, urgent);
     const inFlight = Promise.all([sealed, ckptDone]);
     this.sealing = inFlight;
     void inFlight.then(() => { this.sealing = undefined; });
@@ -567,7 +576,7 @@ export class TimeSeriesStore {
           if (groups[ri].length === 0) continue;
           const f = this.targetFile(ri, now, seq);
           file = f.path;
-          const g = await this.buildGroupSliced(groups[ri], f.size, seq, f.trailer);
+          const g = await this.buildGroupSliced(groups[ri], f.size, seq, f.trailer, urgent);
           groups[ri] = [];
           await this.io.append(f.path, g.bytes);
           f.size += g.bytes.length;
@@ -577,9 +586,15 @@ export class TimeSeriesStore {
           this.memBlocks[ri] = this.memBlocks[ri].filter((b) => !done.has(b));
           this.idsGen++;
         }
+        // Every sample in the checkpoint's buckets is in the WAL on disk before it (its entries
+        // were encoded after the cut, some with later samples): a crash never leaves rollups
+        // holding samples whose raw copy was lost.
+        this.flushWal();
+        await this.walChain;
+        if (this.mode !== 'writer') { this.keepInMemory(mem); return; }
         file = this.path('head.ckpt');
-        await this.io.replace(file, ckpt);
-        this.checkpointBytes = ckpt.length;
+        await this.io.replace(file, ckpt.parts);
+        this.checkpointBytes = ckpt.bytes;
         await walDone;
         if (this.mode !== 'writer') return;
         await this.removeWalUpTo(seq);
@@ -596,18 +611,31 @@ export class TimeSeriesStore {
    * rollup buckets of each due tier, then the first `n` head samples of each series. A block
    * becomes visible (memBlocks) in the same step as its buckets or samples leave the series,
    * so queries see them in one or the other, once; samples appended meanwhile stay in the head
-   * for the next cut. The first slice waits for the next turn of the event loop (`firstTurn`).
+   * for the next cut. The slices run through the pacer (`inSlices`), the first on a later turn of
+   * the event loop than the append that started the cut.
    */
-  private async seal(jobs: SealJob[], writing: boolean, groups: NewBlock[][], mem: MemBlock[][]): Promise<void> {
-    if (Number.isFinite(this.sealSliceMs)) await this.firstTurn();
+  private async seal(jobs: SealJob[], writing: boolean, groups: NewBlock[][], mem: MemBlock[][], urgent: boolean): Promise<void> {
     let i = 0;
-    while (i < jobs.length) {
-      const sliceEnd = performance.now() + this.sealSliceMs;
+    await this.inSlices(urgent, () => i < jobs.length, (deadline) => {
       do this.sealNow(jobs[i++], writing, groups, mem);
-      while (i < jobs.length && performance.now() < sliceEnd);
+      while (i < jobs.length && performance.now() < deadline);
       this.idsGen++;
-      if (i < jobs.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    });
+  }
+
+  /**
+   * Runs `slice(deadline)` until `more()` is false: through the pacer (each slice on a later
+   * turn of the event loop, one at a time with the other slices of the cuts, within the cuts'
+   * share of the thread; `urgent`: a closing store or the recovery cut at open, not held back
+   * by the share), or in one synchronous step for the one-step cut (`sealSliceMs: Infinity`).
+   */
+  private async inSlices(urgent: boolean, more: () => boolean, slice: (deadline: number) => void): Promise<void> {
+    const pacer = this.pacer;
+    if (!pacer) {
+      while (more()) slice(Infinity);
+      return;
     }
+    while (more()) await pacer.run(slice, urgent);
   }
 
   /** Encodes one job in this thread and moves it into its block. */
@@ -633,6 +661,7 @@ export class TimeSeriesStore {
       const p = st.sealing[tier]!;
       b = { kind: BlockKind.Rollup, seriesId: st.id, count: n, tmin: p.firstT, tmax: p.lastT, payload, record };
       st.sealing[tier] = undefined;
+      if (p instanceof BucketColumns) p.release(); // its chunks for the next lists (it is encoded, and no longer queried)
     } else {
       b = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: st.headT[0], tmax: st.headT[n - 1], payload, record };
       if (st.headT.length === n) {
@@ -658,15 +687,14 @@ export class TimeSeriesStore {
    * (their sketches are objects) are encoded here, in the same slices. When the worker fails,
    * its batches, and all later ones, are encoded here: nothing has left the series yet.
    */
-  private async sealWithWorker(jobs: SealJob[], writing: boolean, groups: NewBlock[][], mem: MemBlock[][]): Promise<void> {
+  private async sealWithWorker(jobs: SealJob[], writing: boolean, groups: NewBlock[][], mem: MemBlock[][], urgent: boolean): Promise<void> {
     const enc = (this.encoder ??= new CutEncoder((why) => this.report('worker', `the cut's encoding worker ${why}: cuts are encoded in this thread from now on (slower; nothing is lost)`)));
-    if (Number.isFinite(this.sealSliceMs)) await this.firstTurn();
     let applied: Promise<void> = Promise.resolve();
     let i = 0;
-    while (i < jobs.length) {
-      const sliceEnd = performance.now() + this.sealSliceMs;
+    await this.inSlices(urgent, () => i < jobs.length, (deadline) => {
       const batch: SealJob[] = [];
       let values = 0;
+      let rollupJobs = 0;
       do {
         const job = jobs[i];
         if (job.tier >= 0 && TIERS[job.tier].sketch) {
@@ -676,24 +704,28 @@ export class TimeSeriesStore {
         }
         const v = COLUMNS[job.tier < 0 ? BlockKind.Raw : BlockKind.Rollup] * job.n;
         if (batch.length && values + v > BATCH_VALUES) break; // the batch's buffer is full
+        // Packing is done after this loop, in the same slice: a 1 s job's columns cost six small
+        // typed arrays (BucketColumns.cols), so 2 MiB of them (some 2,000 series) was one
+        // 100-220 ms slice under load (a --cpu-prof of bench/load.bench.ts).
+        if (job.tier >= 0 && ++rollupJobs > MAX_BATCH_ROLLUP_JOBS) break;
         i++;
         batch.push(job);
         values += v;
-      } while (i < jobs.length && performance.now() < sliceEnd);
+      } while (i < jobs.length && performance.now() < deadline);
       this.idsGen++;
       if (batch.length) {
         const out = enc.failure ? Promise.reject(new Error(enc.failure)) : enc.encode(this.packBatch(batch, enc));
         out.catch(() => undefined); // handled in order below (a rejection must not go unhandled meanwhile)
         applied = applied.then(() => out).then(
-          (o) => this.applyEncoded(batch, o, writing, groups, mem),
+          // The records become blocks in a slice of their own (a batch is about a thousand series).
+          (o) => this.inSlices(urgent, once(), () => this.applyEncoded(batch, o, writing, groups, mem)),
           (e: Error) => {
             if (!enc.failure) this.report('worker', `the cut's encoding worker could not encode a batch (${e.message.split('\n')[0]}): it was encoded in this thread`);
-            return this.seal(batch, writing, groups, mem);
+            return this.seal(batch, writing, groups, mem, urgent);
           },
         );
       }
-      if (i < jobs.length) await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    });
     await applied;
   }
 
@@ -748,59 +780,36 @@ export class TimeSeriesStore {
   }
 
   /**
-   * The checkpoint of the series as they are now, encoded in slices of `sealSliceMs` (70,000
-   * quantile sketches at 10,000 series: a one-step stall of 0.1-0.4 s at each cut). A series
-   * appended to before its slice is encoded first, in `append` (copy before write), so the
-   * bytes are those of the one-step checkpoint taken here. No other cut starts meanwhile.
+   * The checkpoint of the cut `seq`, encoded in the cut's slices (70,000 quantile sketches at
+   * 10,000 series: a one-step stall of 0.1-0.4 s at each cut). Each series' entry is its state
+   * when its slice comes, so an entry may hold samples appended after the cut (in WAL segments
+   * after `seq`): `lastT` says up to where, and a reopen replays those samples into the raw
+   * head only (`load`). Copying every series before its first change instead (the state as of
+   * the cut) put the whole checkpoint into the first 100 ms after a cut under load, since every
+   * series is appended to within that time. No other cut starts meanwhile.
    */
-  private async checkpointSliced(seq: number): Promise<Uint8Array> {
+  private async checkpointSliced(seq: number, urgent: boolean): Promise<{ parts: Uint8Array[]; bytes: number }> {
     const list = [...this.series.values()];
     const c = new CheckpointWriter(seq, list.length);
-    list.forEach((st, i) => { st.ckptIndex = i; });
-    this.ckpt = c;
     let i = 0;
-    try {
-      if (Number.isFinite(this.sealSliceMs)) await this.firstTurn();
-      while (i < list.length) {
-        const sliceEnd = performance.now() + this.sealSliceMs;
-        do {
-          const st = list[i++];
-          if (st.ckptIndex >= 0) this.checkpointEntryNow(st);
-        } while (i < list.length && performance.now() < sliceEnd);
-        if (i < list.length) await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    } finally {
-      this.ckpt = undefined;
-      for (const st of list) st.ckptIndex = -1;
-    }
-    return c.finish();
+    await this.inSlices(urgent, () => i < list.length, (deadline) => {
+      do c.entry(i, list[i++]);
+      while (i < list.length && performance.now() < deadline);
+    });
+    const file = c.assemble();
+    let parts: Uint8Array[] | undefined;
+    await this.inSlices(urgent, () => !parts, (deadline) => { parts = file.step(deadline, now); });
+    return { parts: parts!, bytes: file.bytes };
   }
 
-  /**
-   * A sliced cut starts its slices on the next turn of the event loop, not inside the append
-   * that started it (which already did the cut's synchronous part, and a collection round):
-   * two 8 ms slices less in that turn. The one-step cut (`sealSliceMs: Infinity`) stays in it.
-   */
-  private firstTurn(): Promise<void> {
-    return new Promise<void>((resolve) => setImmediate(resolve));
-  }
-
-  /** Encodes a series' checkpoint entry before it changes (or in its slice). */
-  private checkpointEntryNow(st: SeriesState): void {
-    this.ckpt?.entry(st.ckptIndex, st);
-    st.ckptIndex = -1;
-  }
-
-  /** `buildGroup` in slices of `sealSliceMs`, yielding between them: the same bytes. */
-  private async buildGroupSliced(blocks: readonly NewBlock[], fileSize: number, seq: number, prev: Trailer | undefined): Promise<ReturnType<GroupBuilder['finish']>> {
+  /** `buildGroup` in the cut's slices: the same bytes. */
+  private async buildGroupSliced(blocks: readonly NewBlock[], fileSize: number, seq: number, prev: Trailer | undefined, urgent: boolean): Promise<ReturnType<GroupBuilder['finish']>> {
     const g = new GroupBuilder(fileSize, seq, prev, groupCapacity(blocks));
     let i = 0;
-    while (i < blocks.length) {
-      const sliceEnd = performance.now() + this.sealSliceMs;
+    await this.inSlices(urgent, () => i < blocks.length, (deadline) => {
       do g.add(blocks[i++]);
-      while (i < blocks.length && performance.now() < sliceEnd);
-      if (i < blocks.length) await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+      while (i < blocks.length && performance.now() < deadline);
+    });
     return g.finish();
   }
 
@@ -1084,6 +1093,14 @@ export class TimeSeriesStore {
     this.releaseLock?.();
     this.mode = 'closed';
   }
+}
+
+const now = () => performance.now();
+
+/** A `more` for `inSlices` that is true once: one slice. */
+function once(): () => boolean {
+  let left = true;
+  return () => { const l = left; left = false; return l; };
 }
 
 /** Copies the first `n` numbers of `src` into `dst` at `off`. */

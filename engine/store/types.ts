@@ -31,6 +31,13 @@ export interface StoreOptions {
    */
   sealSliceMs?: number;
   /**
+   * The share of the main thread a cut's slices may take over time (default 0.3; 1 = as fast
+   * as the event loop turns): a cut of 10,000 series is about a second of work every 20 s
+   * under the load benchmark, and run flat out it kept timers waiting 100-470 ms
+   * (engine/store/cutPacer.ts). Not used by a closing store or the recovery cut at open.
+   */
+  cutShare?: number;
+  /**
    * Where a cut encodes its raw head and 1 s buckets: `auto` (default) on a worker thread
    * when the cut is large (about a million samples; a small monitor never starts one), else
    * in this thread in slices; `always` / `never` for tests and comparisons.

@@ -24,13 +24,20 @@ export class WalBuffer {
 
   get empty(): boolean { return this.n === 0; }
 
-  add(id: string, t: number, v: number): void {
+  /**
+   * `idBytes`: the id in UTF-8 when the caller has it (the store's SeriesState.idBytes, the same
+   * bytes as `str(id)` writes): a new segment defines every series again, and encoding 10,000
+   * ids in the first 100 ms after each cut was a burst of work in the appends under load.
+   */
+  add(id: string, t: number, v: number, idBytes?: Uint8Array): void {
     if (this.n === 0) this.baseT = t;
     let ref = this.refs.get(id);
     if (ref === undefined) {
       ref = this.refs.size;
       this.refs.set(id, ref);
-      this.body.u8(0); this.body.uvar(ref); this.body.str(id);
+      this.body.u8(0); this.body.uvar(ref);
+      if (idBytes) this.body.lbytes(idBytes);
+      else this.body.str(id);
       this.n++;
     }
     this.body.u8(1); this.body.uvar(ref); this.body.svar(t - this.baseT); this.body.f64(v);
