@@ -13,11 +13,10 @@
  * Usage: node --import tsx bench/anomalyTrackerAB.ts [oldEngineDir]   (default /tmp/old/engine);
  * BENCH_ROUNDS (3), BENCH_SECONDS (600: simulated seconds per run).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleEngine } from './bundleEngine';
 
 const OLD = resolve(process.argv[2] ?? '/tmp/old/engine');
 const NEW = resolve(__dirname, '../engine');
@@ -55,11 +54,11 @@ function noveltyRun(e: Engine, batches: Sample[][]): string {
 }
 
 async function load(dir: string, name: string, out: string): Promise<Engine> {
-  const entry = join(out, `${name}-entry.ts`);
-  writeFileSync(entry, `export { AnomalyTracker } from ${JSON.stringify(join(dir, 'monitor/anomalies'))};\nexport { createDefaultDetector } from ${JSON.stringify(join(dir, 'anomaly/index'))};\nexport { seriesId } from ${JSON.stringify(join(dir, 'metrics/series'))};\nexport { ContextNoveltyDetector, StandaloneDetector } from ${JSON.stringify(join(dir, 'anomaly/index'))};\n`);
-  const outfile = join(out, `${name}.cjs`);
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'warning' });
-  const m = createRequire(__filename)(outfile);
+  const m = await bundleEngine(dir, name, out, {
+    'monitor/anomalies': ['AnomalyTracker'],
+    'anomaly/index': ['createDefaultDetector', 'ContextNoveltyDetector', 'StandaloneDetector'],
+    'metrics/series': ['seriesId'],
+  });
   return { name, make: () => new m.AnomalyTracker(m.createDefaultDetector), seriesId: m.seriesId, novelty: () => new m.StandaloneDetector(new m.ContextNoveltyDetector({ maxWords: 64, learn: 50 })) };
 }
 

@@ -13,11 +13,10 @@
  * Usage: node --import tsx bench/monitorIngestAB.ts [oldEngineDir]   (default /tmp/old/engine);
  * BENCH_ROUNDS (3), BENCH_SECONDS (600 simulated seconds per run).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleEngine } from './bundleEngine';
 
 const OLD = resolve(process.argv[2] ?? '/tmp/old/engine');
 const NEW = resolve(__dirname, '../engine');
@@ -33,16 +32,15 @@ interface Store { append(s: readonly Sample[]): void; flush(): Promise<void>; cl
 type Mod = any;
 
 async function load(dir: string, name: string, out: string): Promise<Mod> {
-  const entry = join(out, `${name}-entry.ts`);
-  writeFileSync(entry, [
-    `export { Monitor } from ${JSON.stringify(join(dir, 'monitor/monitor'))};`,
-    `export { AnomalyTracker } from ${JSON.stringify(join(dir, 'monitor/anomalies'))};`,
-    `export { createDefaultDetector } from ${JSON.stringify(join(dir, 'anomaly/index'))};`,
-    `export { TimeSeriesStore } from ${JSON.stringify(join(dir, 'store/store'))};`,
-  ].join('\n'));
-  const outfile = join(out, `${name}.cjs`);
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'error' });
-  return { name, ...createRequire(__filename)(outfile) };
+  return {
+    name,
+    ...(await bundleEngine(dir, name, out, {
+      'monitor/monitor': ['Monitor'],
+      'monitor/anomalies': ['AnomalyTracker'],
+      'anomaly/index': ['createDefaultDetector'],
+      'store/store': ['TimeSeriesStore'],
+    })),
+  };
 }
 
 /** The rounds: [time, samples][] in order; sample objects are made per round, as collectors make them. */

@@ -11,11 +11,10 @@
  * Usage: node --import tsx bench/promConvertAB.ts [oldEngineDir]   (default /tmp/old/engine);
  * BENCH_ROUNDS (3), BENCH_SCRAPES (5000 per run).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleEngine } from './bundleEngine';
 
 const OLD = resolve(process.argv[2] ?? '/tmp/old/engine');
 const NEW = resolve(__dirname, '../engine');
@@ -30,15 +29,11 @@ interface Engine {
 }
 
 async function load(dir: string, name: string, out: string): Promise<Engine> {
-  const entry = join(out, `${name}-entry.ts`);
-  writeFileSync(entry, [
-    `export { PrometheusConverter } from ${JSON.stringify(join(dir, 'collect/promConvert'))};`,
-    `export { RepeatedScrape } from ${JSON.stringify(join(dir, 'collect/promRepeat'))};`,
-    `export { seriesId } from ${JSON.stringify(join(dir, 'metrics/series'))};`,
-  ].join('\n'));
-  const outfile = join(out, `${name}.cjs`);
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'error' });
-  const m = createRequire(__filename)(outfile);
+  const m = await bundleEngine(dir, name, out, {
+    'collect/promConvert': ['PrometheusConverter'],
+    'collect/promRepeat': ['RepeatedScrape'],
+    'metrics/series': ['seriesId'],
+  });
   return {
     name,
     seriesId: m.seriesId,

@@ -18,12 +18,11 @@
  * each further directory is one more variant, timed in the same rounds, with this tree's last.
  * BENCH_ROUNDS (3), BENCH_SERIES (450), BENCH_MINUTES (30); BENCH_TSX=1 loads the engines through tsx instead.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { bundleEngine } from './bundleEngine';
 
 const OLDS = (process.argv.length > 2 ? process.argv.slice(2) : ['/tmp/old-sketch/engine']).map((d) => resolve(d));
 const NEW = resolve(__dirname, '../engine');
@@ -83,11 +82,7 @@ async function load(dir: string, name: string, out: string): Promise<Engine> {
     const [ss, st] = [await mod('store/seriesState.ts'), await mod('store/store.ts')];
     return { name, SeriesState: ss.SeriesState, TimeSeriesStore: st.TimeSeriesStore };
   }
-  const entry = join(out, `${name}-entry.ts`);
-  writeFileSync(entry, `export { SeriesState } from ${JSON.stringify(join(dir, 'store/seriesState'))};\nexport { TimeSeriesStore } from ${JSON.stringify(join(dir, 'store/store'))};\n`);
-  const outfile = join(out, `${name}.cjs`);
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'warning' });
-  const m = createRequire(__filename)(outfile);
+  const m = await bundleEngine(dir, name, out, { 'store/seriesState': ['SeriesState'], 'store/store': ['TimeSeriesStore'] });
   return { name, SeriesState: m.SeriesState, TimeSeriesStore: m.TimeSeriesStore };
 }
 
