@@ -17,6 +17,7 @@ import { after, describe, it } from 'node:test';
 import { httpGet, MAX_PER_ENDPOINT, openRequests } from '../../engine/collect/httpGet';
 import { PrometheusApiSource } from '../../engine/collect/promApi';
 import { ScrapeCollector } from '../../engine/collect/scrapeCollector';
+import { until } from '../helpers/until';
 
 /**
  * A TCP server that counts the sockets open to it now and at most, and never answers. The
@@ -71,13 +72,6 @@ async function slowServer(delayMs: number, body = 'up 1\n'): Promise<{ url: stri
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, max: () => max, hits: () => hits, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
-async function until(what: string, f: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('metrics endpoints on the connection level', () => {
   const closers: Array<() => Promise<void>> = [];

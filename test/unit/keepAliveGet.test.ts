@@ -11,6 +11,7 @@ import http from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { KeepAliveHttpClient } from '../../engine/collect/keepAliveGet';
+import { until } from '../helpers/until';
 
 /** A raw TCP server: `onRequest(socket, n)` runs for each complete request head (n-th on that socket, from 0). */
 async function rawServer(onRequest: (s: Socket, n: number, head: string) => void): Promise<{ port: number; connections(): number; close(): Promise<void> }> {
@@ -47,13 +48,6 @@ async function rawServer(onRequest: (s: Socket, n: number, head: string) => void
 
 const ok = (body: string, extra = '') => `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
 
-async function until(what: string, f: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('keep-alive scrape client', () => {
   const closers: Array<() => Promise<void>> = [];
