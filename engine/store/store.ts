@@ -362,8 +362,9 @@ export class TimeSeriesStore {
         }
         if (t > st.lastT) st.ingest(t, v);
         // Appended after the checkpoint's cut but before its entry was encoded (checkpointSliced):
-        // its rollups are in the checkpoint already, its raw sample is not.
-        else if (seg > ckptSeq) st.ingestRawOnly(t, v);
+        // its rollups are in the checkpoint already, its raw sample is not. (Segments up to the
+        // checkpoint's were skipped above.)
+        else st.ingestRawOnly(t, v);
       });
       if (res.problem && !(quietTails && seg === walSegs[walSegs.length - 1])) {
         this.report(res.validEnd + 8 >= bytes.length || res.problem.startsWith('torn') ? 'truncated' : 'corrupt', `WAL ${res.problem}`, p);
