@@ -310,6 +310,9 @@ export class BucketArray {
    * until then): a finished bucket does not change, and under load some 50,000 of them wait
    * for their tier's write, each re-encoding its quantile sketch at every cut (docs/performance.md).
    * Each is an array of its exact size, held by later checkpoints until their file is written.
+   *
+   * Once a bucket has its bytes, its item keeps no sketch (see `bucketBytes`): the sketch is
+   * read back from the bytes when asked for (`list`, `encode`).
    */
   private encoded: (Uint8Array | undefined)[] = [];
 
@@ -331,34 +334,59 @@ export class BucketArray {
     return this.items.length ? this.items[this.items.length - 1].t : NaN;
   }
 
-  list(from = -Infinity, to = Infinity): Bucket[] {
-    return from === -Infinity && to === Infinity ? this.items : this.items.filter((b) => b.t >= from && b.t <= to);
+  /** Bucket `k` whole: its sketch read back from its bytes when the item has given it up. */
+  private whole(k: number): Bucket {
+    const b = this.items[k];
+    const e = this.encoded[k];
+    return b.sketch || !e ? b : readBucket(new ByteReader(e));
   }
 
+  /** The buckets starting in [from, to], with their sketches (new objects for those read back from bytes; never to be changed). */
+  list(from = -Infinity, to = Infinity): Bucket[] {
+    const out: Bucket[] = [];
+    for (let k = 0; k < this.items.length; k++) {
+      const t = this.items[k].t;
+      if (t >= from && t <= to) out.push(this.whole(k));
+    }
+    return out;
+  }
+
+  /** As columns: count, min, max, sum and last are in the items, so no sketch is read back. */
   cols(from = -Infinity, to = Infinity): BucketCols {
-    return colsOfBuckets(this.list(from, to));
+    return colsOfBuckets(from === -Infinity && to === Infinity ? this.items : this.items.filter((b) => b.t >= from && b.t <= to));
   }
 
   encode(): Uint8Array {
-    return encodeBuckets(this.items);
+    return encodeBuckets(this.list());
   }
 
   /** The checkpoint's part for this list: the count, then each bucket as `writeBucket` writes it. */
   writeEach(w: ByteWriter): void {
     w.uvar(this.items.length);
-    for (const b of this.items) writeBucket(w, b);
+    for (let k = 0; k < this.items.length; k++) {
+      const e = this.encoded[k];
+      if (e) w.bytes(e);
+      else writeBucket(w, this.items[k]);
+    }
   }
 
   /**
    * Bucket `k` as `writeBucket` writes it, encoded at the first call and kept until the bucket
    * leaves the list (a checkpoint copies these bytes into its file; they are never changed).
+   * From then on the item is a copy without the sketch: the sketch's objects (a dense array of
+   * counts, 8 bytes a slot) took several times its bytes, and at the monitor's scale (470
+   * series) the 1 min buckets waiting for the hourly write held 1–2 MiB more of them every
+   * minute until the hour's cut (docs/performance.md, "Monitoring"). The bucket object itself
+   * is not changed: the series may still hold it (a minute waiting to be merged into its hour).
    */
   bucketBytes(k: number): Uint8Array {
     let e = this.encoded[k];
     if (!e) {
+      const b = this.items[k];
       scratch.len = 0;
-      writeBucket(scratch, this.items[k]);
+      writeBucket(scratch, b);
       e = this.encoded[k] = scratch.buf.slice(0, scratch.len);
+      if (b.sketch) this.items[k] = { t: b.t, count: b.count, min: b.min, max: b.max, sum: b.sum, last: b.last };
     }
     return e;
   }
