@@ -374,9 +374,10 @@ export class BucketArray {
    * Bucket `k` as `writeBucket` writes it, encoded at the first call and kept until the bucket
    * leaves the list (a checkpoint copies these bytes into its file; they are never changed).
    * From then on the item is a copy without the sketch: the sketch's objects (a dense array of
-   * counts, 8 bytes a slot) took several times its bytes, and at the monitor's scale (470
-   * series) the 1 min buckets waiting for the hourly write held 1–2 MiB more of them every
-   * minute until the hour's cut (docs/performance.md, "Monitoring"). The bucket object itself
+   * counts, 8 bytes a slot) took several times its bytes, and at the monitor's scale (the demo,
+   * 650 series) the 1 min buckets waiting for the hourly write held about 0.65 MiB more of them
+   * every minute until the hour's cut (1.8 MiB in bench/storeHourMemory.ts; docs/performance.md,
+   * "Monitoring"). The bucket object itself
    * is not changed: the series may still hold it (a minute waiting to be merged into its hour).
    */
   bucketBytes(k: number): Uint8Array {
