@@ -11,12 +11,22 @@
  * (`resourceLimits.maxYoungGenerationSizeMb`), so the monitor runs there; the main thread
  * only forwards its output and the stop signals.
  *
- * V8 runs in single-threaded mode here (`--single-threaded`: no background compilation or
- * garbage-collection tasks): the platform's four threads kept 1.6–3.5 MiB each of freed
- * memory in glibc's per-thread malloc arenas, 8–10 MiB of the monitor's RSS (measured side by
- * side in docs/performance.md, "Monitoring"). The flag is set before the worker's isolate is
- * made, so that isolate is set up with it (its compile dispatcher, its heap's marking and
- * sweeping); the main thread has run nothing but Node's start-up and this entry by then.
+ * V8 runs here without most of its background tasks (MONITOR_V8_FLAGS: no background
+ * compilation, sweeping, parallel scavenges or compaction): the platform's four threads kept
+ * 1.6–3.5 MiB each of freed memory in glibc's per-thread malloc arenas, 8–10 MiB of the
+ * monitor's RSS (measured side by side in docs/performance.md, "Monitoring"). The flags are
+ * set before the worker's isolate is made, so that isolate is set up with them.
+ *
+ * They are global, though: the main thread's isolate, made before them, runs on under them.
+ * The marking flags are therefore left as they are. `--single-threaded` (which also turns off
+ * concurrent and parallel marking, its own and cppgc's) was a fatal V8 error at the main
+ * thread's first incremental mark-compact ("Check failed: concurrent_marking_handle_ implies
+ * !concurrent_marking_handle_->IsValid()" in cppgc's marker; `--no-parallel-marking` alone:
+ * "Check failed: heap()->concurrent_marking()->IsStopped()"), which ended the monitor: some
+ * time in for the few KB/s the main thread forwards, a minute in with a probe allocating
+ * there. The flags kept are read at each compile or collection, not set up once per isolate;
+ * test/unit/monitorLauncherFlags.test.ts runs mark-compacts in both threads under them. The
+ * same RSS as with `--single-threaded`, side by side (docs/performance.md, "Monitoring").
  *
  * The cost: more frequent, smaller scavenges (measured in docs/performance.md). Run from the
  * sources (tsx) there is no bundle to start a worker on: the monitor runs in this thread.
@@ -35,6 +45,17 @@ import type { MonitorCommandOptions } from './monitorCommand';
  */
 export const MONITOR_YOUNG_GENERATION_MB = 6;
 
+/**
+ * The V8 flags the monitor's worker is made with: what `--single-threaded` implies but the
+ * marking flags (set at run time, so the main thread's isolate gets them too: see above).
+ */
+export const MONITOR_V8_FLAGS = ['--no-concurrent-recompilation', '--no-concurrent-sparkplug', '--no-lazy-compile-dispatcher', '--no-concurrent-osr', '--no-parallel-compile-tasks-for-lazy', '--no-parallel-compile-tasks-for-eager-toplevel', '--no-concurrent-sweeping', '--no-parallel-scavenge', '--no-parallel-compaction', '--no-parallel-pointer-update', '--no-concurrent-array-buffer-sweeping'] as const;
+
+/** Sets MONITOR_V8_FLAGS; call before the worker is made. */
+export function setMonitorV8Flags(): void {
+  for (const f of MONITOR_V8_FLAGS) setFlagsFromString(f);
+}
+
 export function runMonitor(opts: MonitorCommandOptions, out: (s: string) => void, err: (s: string) => void, isTty: boolean): Promise<number> {
   const bundle = join(__dirname, 'monitorWorker.js');
   if (!__filename.endsWith('.js') || !existsSync(bundle)) {
@@ -44,7 +65,7 @@ export function runMonitor(opts: MonitorCommandOptions, out: (s: string) => void
     return monitorWorkspace(opts, out, err, isTty);
   }
   // Before the worker's isolate exists: it is set up without V8's background threads.
-  setFlagsFromString('--single-threaded');
+  setMonitorV8Flags();
   return new Promise<number>((resolve) => {
     let code = 1;
     const worker = new Worker(bundle, { workerData: { opts, isTty }, resourceLimits: { maxYoungGenerationSizeMb: MONITOR_YOUNG_GENERATION_MB } });

@@ -188,6 +188,21 @@ function encodeInts(ints: Float64Array, n: number, dod: boolean): Uint8Array {
   return w.result();
 }
 
+/** Numbers the scaled-integer scratch of `encodeValues` keeps between calls at most. */
+const INT_SCRATCH_KEEP = 1 << 16;
+let intsKept = new Float64Array(0);
+
+/**
+ * `n` numbers for a column's scaled integers: one array kept between calls, since a cut encodes
+ * every series' column one after the other and a new array each time was as much garbage as
+ * the raw head's values (bigger columns get an array of their own).
+ */
+function intScratch(n: number): Float64Array {
+  if (n > INT_SCRATCH_KEEP) return new Float64Array(n);
+  if (intsKept.length < n) intsKept = new Float64Array(Math.min(INT_SCRATCH_KEEP, Math.max(n, 2 * intsKept.length)));
+  return intsKept;
+}
+
 /** Encodes a value column with the smallest lossless codec. */
 export function encodeValues(vs: ArrayLike<number>, n = vs.length): Uint8Array {
   if (n === 0) return new ByteWriter(32).result();
@@ -197,7 +212,7 @@ export function encodeValues(vs: ArrayLike<number>, n = vs.length): Uint8Array {
   let ints: Float64Array | undefined;
   if (k >= 0) {
     const p = 10 ** k;
-    ints = new Float64Array(n);
+    ints = intScratch(n);
     for (let i = 0; i < n; i++) ints[i] = Math.round(vs[i] * p);
     const d = encodeInts(ints, n, false);
     if (d.length + 4 < best.length) { best = d; codec = ValueCodec.IntDelta; }

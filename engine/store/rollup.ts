@@ -150,6 +150,17 @@ export function colsOfBuckets(bs: readonly Bucket[]): BucketCols {
   return { n: bs.length, t: bs.map((b) => b.t), count: bs.map((b) => b.count), min: bs.map((b) => b.min), max: bs.map((b) => b.max), sum: bs.map((b) => b.sum), last: bs.map((b) => b.last) };
 }
 
+/** Numbers the scratch of `BucketColumns.encode` keeps between calls at most (bigger lists get a buffer of their own). */
+const SCRATCH_KEEP = 1 << 16;
+let scratchCols = new Float64Array(0);
+
+/** `n` numbers of scratch for one encode (not kept when the caller is done: nothing it returns may refer to it). */
+function encodeScratch(n: number): Float64Array {
+  if (n > SCRATCH_KEEP) return new Float64Array(n);
+  if (scratchCols.length < n) scratchCols = new Float64Array(Math.min(SCRATCH_KEEP, Math.max(n, 2 * scratchCols.length)));
+  return scratchCols;
+}
+
 /** Buckets per chunk of a BucketColumns (6 numbers each). */
 const CHUNK = 64;
 
@@ -234,16 +245,22 @@ export class BucketColumns {
     return { n, t: c[0], count: c[1], min: c[2], max: c[3], sum: c[4], last: c[5] };
   }
 
-  /** The same payload as `encodeBuckets(this.list())`, without making the objects. */
+  /**
+   * The same payload as `encodeBuckets(this.list())`, without making the objects. The columns
+   * are gathered into one scratch array kept between calls (encodeScratch): six new arrays per
+   * series were a cut's largest garbage at the monitor's scale (450 series × 300 buckets, 6 MiB
+   * of short-lived array buffers in the cut's slices, which malloc keeps as resident memory).
+   */
   encode(): Uint8Array {
     const n = this.length;
-    const cols = [0, 1, 2, 3, 4, 5].map(() => new Float64Array(n));
+    const all = encodeScratch(6 * n);
     for (let k = 0; k < n; k++) {
       const a = this.chunks[(k / CHUNK) | 0];
       const i = (k % CHUNK) * 6;
-      for (let f = 0; f < 6; f++) cols[f][k] = a[i + f];
+      for (let f = 0; f < 6; f++) all[f * n + k] = a[i + f];
     }
-    const parts = [encodeTimes(cols[0]), ...[1, 2, 3, 4, 5].map((f) => encodeValues(cols[f]))];
+    const col = (f: number) => all.subarray(f * n, (f + 1) * n);
+    const parts = [encodeTimes(col(0)), encodeValues(col(1)), encodeValues(col(2)), encodeValues(col(3)), encodeValues(col(4)), encodeValues(col(5))];
     // Sized exactly (six varint lengths, the sketch flag): the payload waits in memory until
     // the cut's write is done, and a view on a grown buffer would keep all of it.
     const w = new ByteWriter(parts.reduce((a, p) => a + p.length + 8, 1));
@@ -293,6 +310,9 @@ export class BucketArray {
    * until then): a finished bucket does not change, and under load some 50,000 of them wait
    * for their tier's write, each re-encoding its quantile sketch at every cut (docs/performance.md).
    * Each is an array of its exact size, held by later checkpoints until their file is written.
+   *
+   * Once a bucket has its bytes, its item keeps no sketch (see `bucketBytes`): the sketch is
+   * read back from the bytes when asked for (`list`, `encode`).
    */
   private encoded: (Uint8Array | undefined)[] = [];
 
@@ -314,34 +334,60 @@ export class BucketArray {
     return this.items.length ? this.items[this.items.length - 1].t : NaN;
   }
 
-  list(from = -Infinity, to = Infinity): Bucket[] {
-    return from === -Infinity && to === Infinity ? this.items : this.items.filter((b) => b.t >= from && b.t <= to);
+  /** Bucket `k` whole: its sketch read back from its bytes when the item has given it up. */
+  private whole(k: number): Bucket {
+    const b = this.items[k];
+    const e = this.encoded[k];
+    return b.sketch || !e ? b : readBucket(new ByteReader(e));
   }
 
+  /** The buckets starting in [from, to], with their sketches (new objects for those read back from bytes; never to be changed). */
+  list(from = -Infinity, to = Infinity): Bucket[] {
+    const out: Bucket[] = [];
+    for (let k = 0; k < this.items.length; k++) {
+      const t = this.items[k].t;
+      if (t >= from && t <= to) out.push(this.whole(k));
+    }
+    return out;
+  }
+
+  /** As columns: count, min, max, sum and last are in the items, so no sketch is read back. */
   cols(from = -Infinity, to = Infinity): BucketCols {
-    return colsOfBuckets(this.list(from, to));
+    return colsOfBuckets(from === -Infinity && to === Infinity ? this.items : this.items.filter((b) => b.t >= from && b.t <= to));
   }
 
   encode(): Uint8Array {
-    return encodeBuckets(this.items);
+    return encodeBuckets(this.list());
   }
 
   /** The checkpoint's part for this list: the count, then each bucket as `writeBucket` writes it. */
   writeEach(w: ByteWriter): void {
     w.uvar(this.items.length);
-    for (const b of this.items) writeBucket(w, b);
+    for (let k = 0; k < this.items.length; k++) {
+      const e = this.encoded[k];
+      if (e) w.bytes(e);
+      else writeBucket(w, this.items[k]);
+    }
   }
 
   /**
    * Bucket `k` as `writeBucket` writes it, encoded at the first call and kept until the bucket
    * leaves the list (a checkpoint copies these bytes into its file; they are never changed).
+   * From then on the item is a copy without the sketch: the sketch's objects (a dense array of
+   * counts, 8 bytes a slot) took several times its bytes, and at the monitor's scale (the demo,
+   * 650 series) the 1 min buckets waiting for the hourly write held about 0.65 MiB more of them
+   * every minute until the hour's cut (1.8 MiB in bench/storeHourMemory.ts; docs/performance.md,
+   * "Monitoring"). The bucket object itself
+   * is not changed: the series may still hold it (a minute waiting to be merged into its hour).
    */
   bucketBytes(k: number): Uint8Array {
     let e = this.encoded[k];
     if (!e) {
+      const b = this.items[k];
       scratch.len = 0;
-      writeBucket(scratch, this.items[k]);
+      writeBucket(scratch, b);
       e = this.encoded[k] = scratch.buf.slice(0, scratch.len);
+      if (b.sketch) this.items[k] = { t: b.t, count: b.count, min: b.min, max: b.max, sum: b.sum, last: b.last };
     }
     return e;
   }

@@ -1,0 +1,56 @@
+/**
+ * The store's memory over a simulated hour at the monitor's scale on the demo (70 series at
+ * 10 Hz, 400 at 1 Hz: what `bench:monitor` stores), in-process with a simulated clock: the
+ * heap and array buffers after a full collection every 5 simulated minutes, just after each
+ * cut. The 1 min buckets wait for the hourly write (and the 1 h buckets for the daily one), so
+ * what they hold shows as a climb over the hour that the 5-minute `bench:monitor` never sees.
+ *
+ *   node --expose-gc --import tsx bench/storeHourMemory.ts
+ *   ENGINE=/tmp/old/engine node --expose-gc --import tsx bench/storeHourMemory.ts   (another engine folder, A/B)
+ *
+ * Values are seeded: uniform 0–100 (one decimal for the fast series), wider than most real
+ * series, so the sketches are at the large end (docs/performance.md, "Monitoring").
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { TimeSeriesStore as Store } from '../engine/store/index';
+
+const { TimeSeriesStore } = require(resolve(process.env.ENGINE ?? join(__dirname, '..', 'engine'), 'store', 'index')) as { TimeSeriesStore: typeof Store };
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'alluse-store-hour-'));
+  const start = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 1000;
+  let now = start;
+  const store = await TimeSeriesStore.open({ dir, now: () => now, sealSliceMs: Infinity });
+  const fast = Array.from({ length: 70 }, (_, i) => ({ name: 'fast', labels: { i: String(i) } }));
+  const slow = Array.from({ length: 400 }, (_, i) => ({ name: 'slow', labels: { i: String(i) } }));
+  let seed = 1;
+  const r = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  console.log('Store memory over a simulated hour (70 series at 10 Hz, 400 at 1 Hz; after a full GC every 5 min)');
+  console.log('| minute | heap used | array buffers |');
+  console.log('|---|---|---|');
+  for (let step = 0; step < 36_000; step++) {
+    now = start + step * 100;
+    const s = fast.map((series) => ({ series, t: now, v: Math.round(r() * 1000) / 10 }));
+    if (step % 10 === 0) for (const series of slow) s.push({ series, t: now, v: r() * 100 });
+    store.append(s);
+    if (step % 10 === 0) await store.flush();
+    if (step % 3000 === 2999) {
+      await store.flush();
+      await new Promise((res) => setTimeout(res, 50));
+      gc!();
+      const m = process.memoryUsage();
+      console.log(`| ${((now - start) / 60_000).toFixed(0)} | ${(m.heapUsed / 1048576).toFixed(1)} MiB | ${(m.arrayBuffers / 1048576).toFixed(1)} MiB |`);
+    }
+  }
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
