@@ -18,6 +18,7 @@ import type { Sample } from '../metrics/series';
 import type { ComponentConfig } from '../workspace/config';
 import type { MetricStore } from './storeApi';
 import type { ChartUnit, LimitPrediction } from './types';
+import { WindowQueryCache } from './windowQueryCache';
 
 export interface PredictOptions {
   /** Crossings further away than this are not reported (default 7 days). */
@@ -128,27 +129,42 @@ export function diskTargets(store: MetricStore, disks: readonly DiskWatch[], ful
 /** Time-to-limit predictions of every limited series, soonest first. */
 export function predictLimits(store: MetricStore, components: ComponentConfig[], now: number, opts: PredictOptions = {}): LimitPrediction[] {
   const out: LimitPrediction[] = [];
+  const cache = windowCacheOf(store);
+  cache?.beginRound();
   for (const c of components) {
     for (const target of limitTargets(c)) {
-      const p = predictTarget(store, c.name, target, now, opts);
+      const p = predictTarget(store, cache, c.name, target, now, opts);
       if (p) out.push(p);
     }
   }
   for (const { component, target } of diskTargets(store, opts.disks ?? [], opts.diskFullRatio)) {
-    const p = predictTarget(store, component, target, now, opts);
+    const p = predictTarget(store, cache, component, target, now, opts);
     if (p) out.push(p);
   }
   return out.sort((a, b) => a.etaMs - b.etaMs || a.etaHighMs - b.etaHighMs);
 }
 
-function predictTarget(store: MetricStore, component: string, target: Target, now: number, opts: PredictOptions): LimitPrediction | undefined {
+/** The window points read by earlier rounds, per store (bounded: the targets x windows of the last round). */
+const windowCaches = new WeakMap<MetricStore, WindowQueryCache>();
+
+function windowCacheOf(store: MetricStore): WindowQueryCache | undefined {
+  if (!WindowQueryCache.usable(store)) return undefined;
+  let c = windowCaches.get(store);
+  if (!c) windowCaches.set(store, (c = new WindowQueryCache(store)));
+  return c;
+}
+
+function predictTarget(store: MetricStore, cache: WindowQueryCache | undefined, component: string, target: Target, now: number, opts: PredictOptions): LimitPrediction | undefined {
   const horizonMs = opts.horizonMs ?? 7 * 86_400_000;
   const maxX = opts.maxExtrapolation ?? 20;
   const candidates: { eta: number; low: number; high: number; level: number; slope: number; spanMs: number }[] = [];
   let current: number | undefined;
   let previousFirst = Infinity;
   for (const w of opts.windows ?? DEFAULT_WINDOWS) {
-    const results = store.query({ name: target.series, labels: target.labels, from: now - w.spanMs, to: now, stepMs: w.stepMs, agg: 'mean' });
+    // Rollup steps (1 s and more) come from the cache: only what changed since the last round is read.
+    const results = cache && w.stepMs >= 1000
+      ? cache.meanQuery(target.series, target.labels, now - w.spanMs, now, w.stepMs)
+      : store.query({ name: target.series, labels: target.labels, from: now - w.spanMs, to: now, stepMs: w.stepMs, agg: 'mean' });
     // Several series under the name (one per label set): the worst one is the one to watch
     // (the highest last finite value; the first of equals). Its finite points go into the
     // scratch columns: no copies of the points, every 5 s for each limited series.

@@ -1,0 +1,108 @@
+/**
+ * The rollup points of the time-to-limit windows (engine/monitor/bottlenecks.ts), kept between
+ * rounds so that a round reads only what changed: the windows slide by 5 s, but reading a whole
+ * window again decoded the 1 s tier's sealed blocks of the last hour every round (the cost grew
+ * with the store's history).
+ *
+ * Exactness. A query's point for a step is the mean of the buckets starting in that step and in
+ * [from, to], added in time order, so a window's points are the concatenation of the points of
+ * disjoint step-aligned sub-ranges. A step before the step of a series' last point is final:
+ * the store drops samples not newer than their series' last one, so later samples land in that
+ * last step or after it. Each round therefore queries:
+ * - the head: the first step, cut by `from` (none when no bucket can start in the part of it
+ *   inside the window: rollup buckets start at whole seconds, engine/store/rollup.ts);
+ * - the tail: from the first step not known final (the step of the last point) to `to`;
+ * and takes the final steps in between from the cache. Only single-series windows are cached
+ * (a limit's series is one per component or mount); when a query shows another series, a store
+ * that lost data (`dataGeneration`: retention, the memory limit, a reload), a clock that went
+ * back, or a store without that counter (a read-only or test store), the whole window is read.
+ */
+import { seriesId, type Labels, type Sample, type SeriesKey } from '../metrics/series';
+import type { MetricStore } from './storeApi';
+
+interface Entry {
+  generation: number;
+  id: string;
+  series: SeriesKey;
+  /** Final points (whole steps, oldest first); the ones before the window's first whole step are dropped on use. */
+  points: Sample[];
+  /** The first whole step of the window when the entry was last updated, and its end (`to`). */
+  start: number;
+  to: number;
+  /** The step where final points end: the step of the last point seen (re-read each round). */
+  end: number;
+  /** The last round that used it. */
+  round: number;
+}
+
+export class WindowQueryCache {
+  private readonly entries = new Map<string, Entry>();
+  private round = 0;
+
+  constructor(private readonly store: MetricStore) {}
+
+  /** Whether the store lets its reads be cached (a writer with the data-generation counter). */
+  static usable(store: MetricStore): boolean {
+    return typeof store.dataGeneration === 'number' && !store.readOnly;
+  }
+
+  /** Starts a round of queries; entries unused in the previous round are dropped (targets or windows changed). */
+  beginRound(): void {
+    for (const [k, e] of this.entries) if (e.round < this.round) this.entries.delete(k);
+    this.round++;
+  }
+
+  /** `store.query({ name, labels, from, to, stepMs, agg: 'mean' })`, the same points, reading only what changed. */
+  meanQuery(name: string, labels: Labels, from: number, to: number, stepMs: number): { series: SeriesKey; points: Sample[] }[] {
+    const key = `${stepMs}|${to - from}|${seriesId({ name, labels })}`;
+    const generation = this.store.dataGeneration!;
+    const firstWhole = Math.ceil(from / stepMs) * stepMs;
+    const e = this.entries.get(key);
+    if (e && e.generation === generation && firstWhole >= e.start && to >= e.to) {
+      const points: Sample[] = [];
+      // The head: the step cut by `from`, when a bucket (whole seconds) can start in [from, firstWhole).
+      if (from < firstWhole && Math.ceil(from / 1000) * 1000 < firstWhole) {
+        const head = this.store.query({ name, labels, from, to: firstWhole - 1, stepMs, agg: 'mean' });
+        if (!this.only(head, e.id)) return this.full(key, name, labels, from, to, stepMs, generation);
+        if (head.length) for (const p of head[0].points) points.push(p);
+      }
+      const tailFrom = Math.max(e.end, firstWhole);
+      for (const p of e.points) if (p.t >= firstWhole && p.t < tailFrom) points.push(p);
+      const tail = this.store.query({ name, labels, from: tailFrom, to, stepMs, agg: 'mean' });
+      if (!this.only(tail, e.id)) return this.full(key, name, labels, from, to, stepMs, generation);
+      const fresh = tail.length ? tail[0].points : [];
+      for (const p of fresh) points.push(p);
+      // Keep the final steps of this window (from its first whole step to the last point's step).
+      const last = points.length ? points[points.length - 1].t : e.end;
+      const kept: Sample[] = [];
+      for (const p of points) if (p.t >= firstWhole && p.t < last) kept.push(p);
+      e.points = kept;
+      e.end = Math.max(last, firstWhole);
+      e.start = firstWhole;
+      e.to = to;
+      e.round = this.round;
+      return points.length ? [{ series: e.series, points }] : [];
+    }
+    return this.full(key, name, labels, from, to, stepMs, generation);
+  }
+
+  /** Whether `results` hold no series but `id` (an empty answer is fine). */
+  private only(results: { series: SeriesKey }[], id: string): boolean {
+    return results.length === 0 || (results.length === 1 && seriesId(results[0].series) === id);
+  }
+
+  private full(key: string, name: string, labels: Labels, from: number, to: number, stepMs: number, generation: number): { series: SeriesKey; points: Sample[] }[] {
+    const results = this.store.query({ name, labels, from, to, stepMs, agg: 'mean' });
+    if (results.length !== 1 || !results[0].points.length) {
+      this.entries.delete(key);
+      return results;
+    }
+    const { series, points } = results[0];
+    const firstWhole = Math.ceil(from / stepMs) * stepMs;
+    const last = points[points.length - 1].t;
+    const kept: Sample[] = [];
+    for (const p of points) if (p.t >= firstWhole && p.t < last) kept.push(p);
+    this.entries.set(key, { generation, id: seriesId(series), series, points: kept, start: firstWhole, to, end: Math.max(last, firstWhole), round: this.round });
+    return results;
+  }
+}
