@@ -38,6 +38,8 @@ interface Entry {
 export class WindowQueryCache {
   private readonly entries = new Map<string, Entry>();
   private round = 0;
+  /** Reads so far: windows read in part (head and tail) and whole. */
+  readonly reads = { partial: 0, whole: 0 };
 
   constructor(private readonly store: MetricStore) {}
 
@@ -81,6 +83,7 @@ export class WindowQueryCache {
       e.start = firstWhole;
       e.to = to;
       e.round = this.round;
+      this.reads.partial++;
       return points.length ? [{ series: e.series, points }] : [];
     }
     return this.full(key, name, labels, from, to, stepMs, generation);
@@ -93,6 +96,7 @@ export class WindowQueryCache {
 
   private full(key: string, name: string, labels: Labels, from: number, to: number, stepMs: number, generation: number): { series: SeriesKey; points: Sample[] }[] {
     const results = this.store.query({ name, labels, from, to, stepMs, agg: 'mean' });
+    this.reads.whole++;
     if (results.length !== 1 || !results[0].points.length) {
       this.entries.delete(key);
       return results;
