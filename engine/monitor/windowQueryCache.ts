@@ -54,13 +54,18 @@ export class WindowQueryCache {
     this.round++;
   }
 
-  /** `store.query({ name, labels, from, to, stepMs, agg: 'mean' })`, the same points, reading only what changed. */
+  /**
+   * `store.query({ name, labels, from, to, stepMs, agg: 'mean' })` (stepMs at least 1 s): the
+   * same points, reading only what changed (a series without points in the window may be left out).
+   */
   meanQuery(name: string, labels: Labels, from: number, to: number, stepMs: number): { series: SeriesKey; points: Sample[] }[] {
     const key = `${stepMs}|${to - from}|${seriesId({ name, labels })}`;
     const generation = this.store.dataGeneration!;
     const firstWhole = Math.ceil(from / stepMs) * stepMs;
     const e = this.entries.get(key);
-    if (e && e.generation === generation && firstWhole >= e.start && to >= e.to) {
+    // Another series under the name and labels (even one whose samples all fall between the
+    // head and the tail) means a whole read: the cache holds one series per window.
+    if (e && e.generation === generation && firstWhole >= e.start && to >= e.to && this.onlySeries(name, labels, e.id)) {
       const points: Sample[] = [];
       // The head: the step cut by `from`, when a bucket (whole seconds) can start in [from, firstWhole).
       if (from < firstWhole && Math.ceil(from / 1000) * 1000 < firstWhole) {
@@ -87,6 +92,11 @@ export class WindowQueryCache {
       return points.length ? [{ series: e.series, points }] : [];
     }
     return this.full(key, name, labels, from, to, stepMs, generation);
+  }
+
+  private onlySeries(name: string, labels: Labels, id: string): boolean {
+    const keys = this.store.listSeries({ name, labels });
+    return keys.length === 1 && seriesId(keys[0]) === id;
   }
 
   /** Whether `results` hold no series but `id` (an empty answer is fine). */

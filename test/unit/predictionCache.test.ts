@@ -89,6 +89,8 @@ for (const seed of [1, 2]) {
       let predicted = 0;
       for (let round = 0; round < 150; round++) {
         for (let i = 0; i < 10; i++) tick(); // about 5 s
+        // A new series of c's queue with one sample 200 s back, between the windows' head and tail.
+        if (round === 75) store.append([{ series: { name: 'queue_depth', labels: { component: 'c', shard: 'x' } }, t: now - 200_000, v: 5000 }]);
         await store.flush();
         cache.beginRound();
         for (const c of comps) {
