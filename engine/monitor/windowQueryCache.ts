@@ -10,7 +10,8 @@
  * the store drops samples not newer than their series' last one, so later samples land in that
  * last step or after it. Each round therefore queries:
  * - the head: the first step, cut by `from` (none when no bucket can start in the part of it
- *   inside the window: rollup buckets start at whole seconds, engine/store/rollup.ts);
+ *   inside the window: rollup buckets start at whole seconds, engine/store/rollup.ts), from
+ *   the sums and counts of its tier's buckets, read 120 buckets ahead (`headPoint`);
  * - the tail: from the first step not known final (the step of the last point) to `to`;
  * and takes the final steps in between from the cache. Only single-series windows are cached
  * (a limit's series is one per component or mount); when a query shows another series, a store
@@ -18,7 +19,18 @@
  * back, or a store without that counter (a read-only or test store), the whole window is read.
  */
 import { seriesId, type Labels, type Sample, type SeriesKey } from '../metrics/series';
+import { TIERS } from '../store/rollup';
 import type { MetricStore } from './storeApi';
+
+/** Buckets of the head's tier read at once (sums and counts), for the next rounds' heads. */
+const HEAD_CHUNK = 120;
+
+/** The rollup tier a mean query with this step reads (engine/store/aggregate.ts `chooseResolution`): its bucket width. */
+function tierMsOf(stepMs: number): number {
+  let ms = 0;
+  for (const t of TIERS) if (t.ms <= stepMs) ms = t.ms;
+  return ms;
+}
 
 interface Entry {
   generation: number;
@@ -33,6 +45,8 @@ interface Entry {
   end: number;
   /** The last round that used it. */
   round: number;
+  /** Final buckets of the tier from `headFrom` to `headTo` (inclusive): starts, sums and counts, for the heads. */
+  head?: { from: number; to: number; t: Float64Array; sum: Float64Array; count: Float64Array; n: number };
 }
 
 export class WindowQueryCache {
@@ -69,9 +83,12 @@ export class WindowQueryCache {
       const points: Sample[] = [];
       // The head: the step cut by `from`, when a bucket (whole seconds) can start in [from, firstWhole).
       if (from < firstWhole && Math.ceil(from / 1000) * 1000 < firstWhole) {
-        const head = this.store.query({ name, labels, from, to: firstWhole - 1, stepMs, agg: 'mean' });
-        if (!this.only(head, e.id)) return this.full(key, name, labels, from, to, stepMs, generation);
-        if (head.length) for (const p of head[0].points) points.push(p);
+        const p = this.headPoint(e, name, labels, from, firstWhole, stepMs);
+        if (p === null) {
+          const head = this.store.query({ name, labels, from, to: firstWhole - 1, stepMs, agg: 'mean' });
+          if (!this.only(head, e.id)) return this.full(key, name, labels, from, to, stepMs, generation);
+          if (head.length) for (const q of head[0].points) points.push(q);
+        } else if (p) points.push(p);
       }
       const tailFrom = Math.max(e.end, firstWhole);
       for (const p of e.points) if (p.t >= firstWhole && p.t < tailFrom) points.push(p);
@@ -92,6 +109,49 @@ export class WindowQueryCache {
       return points.length ? [{ series: e.series, points }] : [];
     }
     return this.full(key, name, labels, from, to, stepMs, generation);
+  }
+
+  /**
+   * The head's point (the step cut by `from`) from the cached buckets of its tier, as the
+   * store's mean adds them (the first bucket's sum and count, then each next one's, in time
+   * order); undefined when no bucket is there, null when the buckets are not at hand (the
+   * caller queries). Buckets are read HEAD_CHUNK at a time, only from final steps, by two
+   * queries at the tier's own step ('sum' and 'count': one bucket per point).
+   */
+  private headPoint(e: Entry, name: string, labels: Labels, from: number, firstWhole: number, stepMs: number): Sample | undefined | null {
+    const tierMs = tierMsOf(stepMs);
+    if (tierMs < 1000 || stepMs % tierMs) return null;
+    const to = firstWhole - 1;
+    if (!e.head || from < e.head.from || to > e.head.to) {
+      e.head = undefined;
+      const chunkTo = Math.min(from + HEAD_CHUNK * tierMs, e.end) - 1;
+      if (chunkTo < to) return null;
+      const sums = this.store.query({ name, labels, from, to: chunkTo, stepMs: tierMs, agg: 'sum' });
+      const counts = this.store.query({ name, labels, from, to: chunkTo, stepMs: tierMs, agg: 'count' });
+      if (!this.only(sums, e.id) || !this.only(counts, e.id)) return null;
+      const sp = sums.length ? sums[0].points : [];
+      const cp = counts.length ? counts[0].points : [];
+      if (sp.length !== cp.length) return null;
+      const head = { from, to: chunkTo, t: new Float64Array(sp.length), sum: new Float64Array(sp.length), count: new Float64Array(sp.length), n: sp.length };
+      for (let i = 0; i < sp.length; i++) {
+        if (sp[i].t !== cp[i].t) return null;
+        head.t[i] = sp[i].t;
+        head.sum[i] = sp[i].v;
+        head.count[i] = cp[i].v;
+      }
+      e.head = head;
+    }
+    const h = e.head;
+    let i = 0;
+    while (i < h.n && h.t[i] < from) i++;
+    if (i >= h.n || h.t[i] > to) return undefined;
+    let count = h.count[i];
+    let sum = h.sum[i];
+    for (i++; i < h.n && h.t[i] <= to; i++) {
+      count += h.count[i];
+      sum += h.sum[i];
+    }
+    return { t: Math.floor(from / stepMs) * stepMs, v: sum / count };
   }
 
   private onlySeries(name: string, labels: Labels, id: string): boolean {
