@@ -1,7 +1,9 @@
 /**
  * Bottlenecks: for every resource with a limit (memory, CPU cores, queue capacity, a p95
  * latency SLO, a file system filling up), the predicted time until its series crosses the limit, with an 80% interval,
- * ranked so the first to saturate comes first. Pure: reads the store, returns plain data.
+ * ranked so the first to saturate comes first. Reads the store, returns plain data; between
+ * calls it keeps only the windows' final rollup points per store (windowQueryCache.ts), which
+ * change what is read, not the results.
  *
  * The trend is a Theil–Sen line (the median of the pairwise slopes, robust to spikes and GC
  * sawtooth) fitted on a few windows of recent history (30 s, 2 min, 10 min, 1 h, 6 h of rollups).
