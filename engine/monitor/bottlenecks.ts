@@ -1,7 +1,9 @@
 /**
  * Bottlenecks: for every resource with a limit (memory, CPU cores, queue capacity, a p95
  * latency SLO, a file system filling up), the predicted time until its series crosses the limit, with an 80% interval,
- * ranked so the first to saturate comes first. Pure: reads the store, returns plain data.
+ * ranked so the first to saturate comes first. Reads the store, returns plain data; between
+ * calls it keeps only the windows' final rollup points per store (windowQueryCache.ts), which
+ * change what is read, not the results.
  *
  * The trend is a Theil–Sen line (the median of the pairwise slopes, robust to spikes and GC
  * sawtooth) fitted on a few windows of recent history (30 s, 2 min, 10 min, 1 h, 6 h of rollups).
@@ -18,6 +20,7 @@ import type { Sample } from '../metrics/series';
 import type { ComponentConfig } from '../workspace/config';
 import type { MetricStore } from './storeApi';
 import type { ChartUnit, LimitPrediction } from './types';
+import { WindowQueryCache } from './windowQueryCache';
 
 export interface PredictOptions {
   /** Crossings further away than this are not reported (default 7 days). */
@@ -128,27 +131,42 @@ export function diskTargets(store: MetricStore, disks: readonly DiskWatch[], ful
 /** Time-to-limit predictions of every limited series, soonest first. */
 export function predictLimits(store: MetricStore, components: ComponentConfig[], now: number, opts: PredictOptions = {}): LimitPrediction[] {
   const out: LimitPrediction[] = [];
+  const cache = windowCacheOf(store);
+  cache?.beginRound();
   for (const c of components) {
     for (const target of limitTargets(c)) {
-      const p = predictTarget(store, c.name, target, now, opts);
+      const p = predictTarget(store, cache, c.name, target, now, opts);
       if (p) out.push(p);
     }
   }
   for (const { component, target } of diskTargets(store, opts.disks ?? [], opts.diskFullRatio)) {
-    const p = predictTarget(store, component, target, now, opts);
+    const p = predictTarget(store, cache, component, target, now, opts);
     if (p) out.push(p);
   }
   return out.sort((a, b) => a.etaMs - b.etaMs || a.etaHighMs - b.etaHighMs);
 }
 
-function predictTarget(store: MetricStore, component: string, target: Target, now: number, opts: PredictOptions): LimitPrediction | undefined {
+/** The window points read by earlier rounds, per store (bounded: the targets x windows of the last round). */
+const windowCaches = new WeakMap<MetricStore, WindowQueryCache>();
+
+function windowCacheOf(store: MetricStore): WindowQueryCache | undefined {
+  if (!WindowQueryCache.usable(store)) return undefined;
+  let c = windowCaches.get(store);
+  if (!c) windowCaches.set(store, (c = new WindowQueryCache(store)));
+  return c;
+}
+
+function predictTarget(store: MetricStore, cache: WindowQueryCache | undefined, component: string, target: Target, now: number, opts: PredictOptions): LimitPrediction | undefined {
   const horizonMs = opts.horizonMs ?? 7 * 86_400_000;
   const maxX = opts.maxExtrapolation ?? 20;
   const candidates: { eta: number; low: number; high: number; level: number; slope: number; spanMs: number }[] = [];
   let current: number | undefined;
   let previousFirst = Infinity;
   for (const w of opts.windows ?? DEFAULT_WINDOWS) {
-    const results = store.query({ name: target.series, labels: target.labels, from: now - w.spanMs, to: now, stepMs: w.stepMs, agg: 'mean' });
+    // Rollup steps (1 s and more) come from the cache: only what changed since the last round is read.
+    const results = cache && w.stepMs >= 1000
+      ? cache.meanQuery(target.series, target.labels, now - w.spanMs, now, w.stepMs)
+      : store.query({ name: target.series, labels: target.labels, from: now - w.spanMs, to: now, stepMs: w.stepMs, agg: 'mean' });
     // Several series under the name (one per label set): the worst one is the one to watch
     // (the highest last finite value; the first of equals). Its finite points go into the
     // scratch columns: no copies of the points, every 5 s for each limited series.
@@ -175,7 +193,7 @@ function predictTarget(store: MetricStore, component: string, target: Target, no
     // A rollup point is labelled with its bucket's start but is the mean over the bucket
     // (the last one only up to now): place it at the middle of what it covers.
     for (let i = 0; i < n; i++) fitX[i] = (Math.min(fitX[i] + w.stepMs / 2, (fitX[i] + now) / 2) - now) / 1000;
-    const fit = theilSen(fitX.subarray(0, n), fitY.subarray(0, n));
+    const fit = theilSen(fitX.subarray(0, n), fitY.subarray(0, n), { limit: target.limit, maxEtaMs: Math.min(horizonMs, maxX * spanMs) });
     if (!fit || !(fit.slopeLow > 0)) continue;
     const gap = target.limit - fit.level;
     if (gap <= 0) continue; // the line is past the limit but the last value is not: the over-limit case below decides
@@ -243,11 +261,24 @@ export interface TheilSenFit {
 }
 
 /**
+ * What a fit is for (`predictTarget`): a line counts only when its 80% slope interval is above
+ * 0, its level below `limit` and it reaches the limit within `maxEtaMs` (x in seconds, at most 0).
+ */
+export interface FitPurpose {
+  limit: number;
+  maxEtaMs: number;
+}
+
+/**
  * The Theil–Sen line of (x, y) with Sen's 80% interval of the slope, widened by
  * sqrt((1 + r) / (1 - r)) for the lag-1 autocorrelation r of the residuals (r in [0, 0.9]).
  * Long inputs are thinned to MAX_POINTS (evenly, keeping the ends).
+ *
+ * With `purpose`, undefined also when bounds prove the line would not count for it (see
+ * `cannotCount`): most limited series are flat, falling or far from their limit, and the
+ * bounds cost a pass or two over the slopes where the fit selects four order statistics.
  */
-export function theilSen(xs: ArrayLike<number>, ys: ArrayLike<number>): TheilSenFit | undefined {
+export function theilSen(xs: ArrayLike<number>, ys: ArrayLike<number>, purpose?: FitPurpose): TheilSenFit | undefined {
   let x = xs;
   let y = ys;
   if (x.length > MAX_POINTS) {
@@ -260,8 +291,11 @@ export function theilSen(xs: ArrayLike<number>, ys: ArrayLike<number>): TheilSen
   // The pairwise slopes in one buffer reused by every fit (up to 11,175 of them, every 5 s
   // for each limited series), sorted in place: no garbage for the monitor's collector.
   let N = 0;
+  const bounded = purpose !== undefined && boundable(x, y, n);
+  if (bounded && levelAtLeast(x, y, n, 0) >= purpose.limit) return undefined; // (a) in cannotCount
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (x[j] !== x[i]) slopeBuffer[N++] = (y[j] - y[i]) / (x[j] - x[i]);
   if (N < 3) return undefined;
+  if (bounded && cannotCount(x, y, n, N, purpose)) return undefined;
   // Only four order statistics of the slopes are read (the median's one or two, the
   // interval's ends): each is selected in place in linear time instead of sorting them all.
   const slopes = slopeBuffer;
@@ -293,6 +327,60 @@ export function theilSen(xs: ArrayLike<number>, ys: ArrayLike<number>): TheilSen
   const scale = 1.4826 * medianOf(medianBuffer, n);
   const levelSd = scale * Math.sqrt(1 / n + (mx * mx) / sxx) * Math.sqrt((1 + rho) / (1 - rho));
   return { slope, slopeLow: selectRank(slopes, N, lo), slopeHigh: selectRank(slopes, N, hi), level, levelSd };
+}
+
+/**
+ * Whether the bounds of `cannotCount` hold for these points: x finite and at most 0, |y| small
+ * enough that no difference overflows (so every slope, the median and the levels are finite).
+ */
+function boundable(x: ArrayLike<number>, y: ArrayLike<number>, n: number): boolean {
+  for (let i = 0; i < n; i++) if (!(x[i] <= 0 && x[i] > -1e12) || !(Math.abs(y[i]) < 1e290)) return false;
+  return true;
+}
+
+/** The level a slope `s` gives: the median of y - s·x, as `theilSen` computes it (in medianBuffer). */
+function levelAtLeast(x: ArrayLike<number>, y: ArrayLike<number>, n: number, s: number): number {
+  for (let i = 0; i < n; i++) medianBuffer[i] = y[i] - s * x[i];
+  return medianOf(medianBuffer, n);
+}
+
+const sampleBuffer = new Float64Array(256);
+
+/**
+ * Whether the Theil–Sen line of the N slopes in slopeBuffer certainly does not count for
+ * `purpose`, proven by bounds that hold in floating point as computed by `theilSen` (every
+ * step below is monotone: rounding keeps order). With x <= 0, the level (median of y - s·x)
+ * does not decrease as the slope s grows; the slope's low end (rank lo) is at most the
+ * median slope; and the interval's half-width c is at least c0 (the one for r = 0). So:
+ * (a) a positive slope gives a level >= median(y): median(y) >= limit means over the limit
+ *     or a slope interval not above 0 (checked before the slopes are computed);
+ * (b) more than lo0 = floor((N - c0) / 2) slopes <= 0 put the low end at or below 0;
+ * (c) if at least half the slopes (ranks up to the median's) are <= T, the slope is <= T,
+ *     the level <= level(T), the gap to the limit >= limit - level(T) and the time to it
+ *     >= that gap / T: past maxEtaMs means no prediction. T is read from a sample of the
+ *     slopes (its upper quartile); when it is too low the bound does not apply (no harm).
+ * Non-finite slopes: no bounds (the fit decides).
+ */
+function cannotCount(x: ArrayLike<number>, y: ArrayLike<number>, n: number, N: number, purpose: FitPurpose): boolean {
+  let atMostZero = 0;
+  for (let i = 0; i < N; i++) {
+    const s = slopeBuffer[i];
+    if (!Number.isFinite(s)) return false;
+    if (s <= 0) atMostZero++;
+  }
+  const c0 = Z80 * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
+  const lo0 = Math.max(0, Math.min(N - 1, Math.floor((N - c0) / 2)));
+  if (atMostZero >= lo0 + 1) return true; // (b)
+  const stride = Math.ceil(N / sampleBuffer.length);
+  let m = 0;
+  for (let i = 0; i < N; i += stride) sampleBuffer[m++] = slopeBuffer[i];
+  const T = selectRank(sampleBuffer, m, Math.min(m - 1, Math.floor(m * 0.75)));
+  if (!(T > 0)) return false;
+  let atMostT = 0;
+  for (let i = 0; i < N; i++) if (slopeBuffer[i] <= T) atMostT++;
+  if (atMostT < (N >> 1) + 1) return false;
+  const gapLow = purpose.limit - levelAtLeast(x, y, n, T);
+  return gapLow > 0 && (gapLow / T) * 1000 > purpose.maxEtaMs; // (c)
 }
 
 /**

@@ -21,6 +21,12 @@ export interface MetricStore {
   /** True when samples are kept in memory only (the folder is not writable, the disk is full). */
   readonly memoryOnly: boolean;
   readonly problems: readonly { message: string }[];
+  /**
+   * Changes whenever samples a query could have returned are gone or replaced (retention, the
+   * memory limit, a reload): readers that cache query results (monitor/windowQueryCache.ts)
+   * start over then. Stores without it are not cached.
+   */
+  readonly dataGeneration?: number;
   diskUsage(): { rawBytes: number; rollupBytes: number; walBytes: number; bytesPerSample: number };
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -153,6 +153,8 @@ export class TimeSeriesStore {
    * (the monitor's predictions ask for a few series by name every 5 s).
    */
   private idsGen = 0;
+  /** See `dataGeneration`. */
+  private dataGen = 0;
   private idsCache?: { gen: number; all: string[]; byName: Map<string, string[]> };
 
   private constructor(private readonly opts: StoreOptions) {
@@ -194,6 +196,11 @@ export class TimeSeriesStore {
   }
 
   /** Samples refused because they were not newer than the last one of their series, or had a bad time. */
+  /** Changes whenever samples a query could have returned are gone (retention, the memory limit) or reloaded (`load`). */
+  get dataGeneration(): number {
+    return this.dataGen;
+  }
+
   get dropped(): number {
     return this.droppedSamples;
   }
@@ -392,6 +399,7 @@ export class TimeSeriesStore {
     this.walSeq = maxSeq + 1;
     if (!writer) this.memBlocks = RES.map(() => []);
     this.idsGen++;
+    this.dataGen++;
     return replayed;
   }
 
@@ -863,6 +871,7 @@ export class TimeSeriesStore {
     }
     if (droppedBlocks) {
       this.idsGen++;
+      this.dataGen++;
       this.report('degraded', `memory limit reached: the oldest samples kept in memory are dropped`);
     }
   }
@@ -904,10 +913,13 @@ export class TimeSeriesStore {
   private async applyRetention(now: number): Promise<void> {
     for (let ri = 0; ri < RES.length; ri++) {
       const cutoff = now - this.retentionOf(ri);
+      const held = this.memBlocks[ri].length;
       this.memBlocks[ri] = this.memBlocks[ri].filter((b) => b.inFlight || b.tmax >= cutoff);
+      if (this.memBlocks[ri].length !== held) this.dataGen++;
       const keep: TierFile[] = [];
       for (const f of this.files[ri]) {
         if (f !== this.current[ri] && f.trailer && f.trailer.maxT < cutoff && this.mode === 'writer') {
+          this.dataGen++;
           try { await this.io.remove(f.path); } catch (e) { this.report('degraded', `old chunk file not removed: ${(e as Error).message}`, f.path); keep.push(f); }
         } else keep.push(f);
       }
