@@ -72,6 +72,22 @@ function smaps() {
   }
 }
 
+// Main-thread pauses of garbage collection, summed by kind since the start (ms, count): what
+// heap flags cost (concurrent marking on V8's helper threads is not in them).
+const gc = {};
+try {
+  const { PerformanceObserver, constants } = require('node:perf_hooks');
+  const kinds = { [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor', [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak' };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const k = kinds[e.detail?.kind] ?? 'other';
+      const g = (gc[k] ??= [0, 0]);
+      g[0] = Math.round((g[0] + e.duration) * 10) / 10;
+      g[1]++;
+    }
+  }).observe({ entryTypes: ['gc'] });
+} catch { /* no gc entries: the lines go without them */ }
+
 const timer = setInterval(() => {
   const m = process.memoryUsage();
   const spaces = {};
@@ -90,6 +106,7 @@ const timer = setInterval(() => {
     smaps: smaps(),
     kinds: smapsByKind(),
     totalCommitted: MiB(h.total_physical_size),
+    gc,
   };
   try { appendFileSync(out, JSON.stringify(line) + '\n'); } catch { /* the probe must never disturb the server */ }
 }, Number(process.env.ALLUSE_MEMORY_PROBE_MS || 10_000));
