@@ -33,3 +33,32 @@ export const SERVER_ENV: Readonly<Record<string, string>> = {
   MALLOC_MMAP_THRESHOLD_: '65536',
   MALLOC_TRIM_THRESHOLD_: '1048576',
 };
+
+/** Names the variables of SERVER_ENV that the launcher added (comma-separated). */
+export const SERVER_ENV_ADDED = 'ALLUSE_SERVER_ENV_ADDED';
+
+/**
+ * The server's environment: `base` with SERVER_ENV's variables that `base` does not set
+ * (a person's own malloc settings stay), and SERVER_ENV_ADDED naming them.
+ */
+export function serverEnv(base: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
+  const added = Object.keys(SERVER_ENV).filter((k) => base[k] === undefined);
+  for (const k of added) env[k] = SERVER_ENV[k];
+  env[SERVER_ENV_ADDED] = added.join(',');
+  return env;
+}
+
+/**
+ * Takes out of `env` (the server's own, at start-up) what `serverEnv` added. glibc has read
+ * them by then (at the process's first malloc); the processes the server starts (components,
+ * tuning trials) must run with the malloc a person gave them, not with the server's, or they
+ * would be measured under other settings than they run with.
+ */
+export function removeServerEnv(env: Record<string, string | undefined>): void {
+  const added = env[SERVER_ENV_ADDED];
+  if (added === undefined) return;
+  for (const k of added.split(',')) if (k in SERVER_ENV && env[k] === SERVER_ENV[k]) delete env[k];
+  delete env[SERVER_ENV_ADDED];
+}

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, TransportKind, type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { ServerInitializationOptions } from '../../protocol/index';
-import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../protocol/serverProcess';
+import { SERVER_NODE_FLAGS, serverEnv } from '../../protocol/serverProcess';
 import { RESTART_COMMAND_TITLE, RestartPolicy, SHOW_OUTPUT_TITLE } from './restartPolicy';
 
 export const WORKSPACE_FILE_SELECTOR: { scheme: string; language: string; pattern: string }[] = [{ scheme: 'file', language: 'yaml', pattern: '**/alluse-perf.yaml' }];
@@ -52,9 +52,10 @@ export function createAnalysisClient(context: vscode.ExtensionContext, output: v
   // The server's V8 and malloc settings (young generation, heap growth, malloc's mmap threshold
   // and arenas), shared with the tests' and benchmarks' launcher; why each: protocol/serverProcess.ts
   // (`alluse-perf monitor` sets its young generation itself: cli/monitorLauncher.ts).
+  const env = serverEnv(process.env);
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS], env: { ...SERVER_ENV } } },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009', ...SERVER_NODE_FLAGS], env: { ...SERVER_ENV } } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS], env } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009', ...SERVER_NODE_FLAGS], env } },
   };
   const config = vscode.workspace.getConfiguration('alluse-perf');
   const initializationOptions: ServerInitializationOptions = { debounceMs: config.get<number>('validation.debounceMs', 150) };

@@ -13,7 +13,7 @@ import {
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 import { AnalysisDoneNotification } from '../../protocol/index';
-import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../protocol/serverProcess';
+import { SERVER_NODE_FLAGS, serverEnv } from '../../protocol/serverProcess';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -53,7 +53,7 @@ export class TestLspClient {
    */
   static async start(initializationOptions: Record<string, unknown> = { debounceMs: 50 }, nodeFlags: string[] = [], serverModule = join(ROOT, 'dist/server.js'), plain = false): Promise<TestLspClient> {
     const flags = plain ? nodeFlags : [...SERVER_NODE_FLAGS, ...nodeFlags];
-    const env = plain ? process.env : { ...process.env, ...SERVER_ENV };
+    const env = plain ? process.env : serverEnv(process.env);
     const proc = spawn(process.execPath, [...flags, serverModule, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const c = new TestLspClient(proc);
     await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { it } from 'node:test';
-import { SERVER_ENV } from '../../protocol/serverProcess';
+import { removeServerEnv, SERVER_ENV, SERVER_ENV_ADDED, serverEnv } from '../../protocol/serverProcess';
 
 const CHILD = `
 const { readFileSync } = require('node:fs');
@@ -44,4 +44,20 @@ it('freed large array buffers go back to the system with the server\'s malloc se
   // 240 MiB were allocated in 1 MiB buffers and freed; 440 small buffers (0.9 MiB) stay.
   assert.ok(tuned < 20, `with the settings ${tuned.toFixed(1)} MiB of anonymous memory are left`);
   assert.ok(untuned > tuned + 20, `without them ${untuned.toFixed(1)} MiB are left (with them ${tuned.toFixed(1)}): the test no longer shows the difference`);
+});
+
+it('the launcher adds only the variables a person has not set, and the server takes out exactly those', () => {
+  const env = serverEnv({ PATH: '/bin', MALLOC_ARENA_MAX: '8', UNSET: undefined });
+  assert.equal(env.MALLOC_ARENA_MAX, '8', 'a person\'s own setting stays');
+  assert.equal(env.MALLOC_MMAP_THRESHOLD_, SERVER_ENV.MALLOC_MMAP_THRESHOLD_);
+  assert.equal(env.PATH, '/bin');
+  assert.ok(!('UNSET' in env));
+  assert.deepEqual(env[SERVER_ENV_ADDED].split(',').sort(), Object.keys(SERVER_ENV).filter((k) => k !== 'MALLOC_ARENA_MAX').sort());
+  // What the server's children inherit: the environment it was started from.
+  const own: Record<string, string | undefined> = { ...env };
+  removeServerEnv(own);
+  assert.deepEqual(own, { PATH: '/bin', MALLOC_ARENA_MAX: '8' });
+  const untouched: Record<string, string | undefined> = { PATH: '/bin', MALLOC_MMAP_THRESHOLD_: '1' };
+  removeServerEnv(untouched); // not started by our launcher: nothing to take out
+  assert.deepEqual(untouched, { PATH: '/bin', MALLOC_MMAP_THRESHOLD_: '1' });
 });
