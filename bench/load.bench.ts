@@ -24,9 +24,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, type MonitorStatus } from '../protocol/index';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../protocol/serverProcess';
 import { TestLspClient } from '../test/helpers/lspClient';
 
 function arg(name: string, fallback: number): number {
@@ -135,7 +136,12 @@ async function main(): Promise<void> {
   const uri = pathToFileURL(file).href;
 
   // `BENCH_NODE_FLAGS=--cpu-prof` profiles the server (the profile is written when it exits).
-  const client = await TestLspClient.start(undefined, (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
+  // The server starts with the editor's node flags and environment (protocol/serverProcess.ts).
+  // `BENCH_SERVER=/path/to/dist/server.js` runs another build (an older one, side by side);
+  // `BENCH_SERVER_PLAIN=1` starts it without those settings, as this benchmark did before them.
+  const serverModule = process.env.BENCH_SERVER ? resolve(process.env.BENCH_SERVER) : undefined;
+  const plain = process.env.BENCH_SERVER_PLAIN === '1';
+  const client = await TestLspClient.start(undefined, (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), serverModule, plain);
   const serverPid = client.proc.pid!;
   let outBytes = 0;
   client.proc.stdout!.on('data', (d: Buffer) => (outBytes += d.length));
@@ -234,7 +240,7 @@ async function main(): Promise<void> {
   const stored = mean(points.slice(third).map((p) => p.samplesPerS));
 
   const out: string[] = [];
-  out.push(`Load benchmark: ${COMPONENTS} components x ${SERIES} series (${COMPONENTS * SERIES} scraped series), every source at 100 ms, ${MINUTES} min, the built language server (dist/server.js) over stdio; Node ${process.version}, ${new Date().toISOString()}`);
+  out.push(`Load benchmark: ${COMPONENTS} components x ${SERIES} series (${COMPONENTS * SERIES} scraped series), every source at 100 ms, ${MINUTES} min, the built language server (${serverModule ?? 'dist/server.js'}, ${plain ? 'plain node' : `${SERVER_NODE_FLAGS.join(' ')} and ${Object.entries(SERVER_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`}${process.env.BENCH_NODE_FLAGS ? `, with ${process.env.BENCH_NODE_FLAGS}` : ''}) over stdio; Node ${process.version}, ${new Date().toISOString()}`);
   out.push('');
   out.push('| measure | value |');
   out.push('|---|---|');

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, TransportKind, type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { ServerInitializationOptions } from '../../protocol/index';
+import { SERVER_NODE_FLAGS, serverEnv } from '../../protocol/serverProcess';
 import { RESTART_COMMAND_TITLE, RestartPolicy, SHOW_OUTPUT_TITLE } from './restartPolicy';
 
 export const WORKSPACE_FILE_SELECTOR: { scheme: string; language: string; pattern: string }[] = [{ scheme: 'file', language: 'yaml', pattern: '**/alluse-perf.yaml' }];
@@ -48,12 +49,13 @@ export async function showGaveUp(message: string, output: vscode.LogOutputChanne
 
 export function createAnalysisClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, onRestart: (count: number) => void, onGiveUp: (message: string) => void = (m) => void showGaveUp(m, output)): { client: LanguageClient; errorHandler: RestartingErrorHandler } {
   const serverModule = context.asAbsolutePath('dist/server.js');
-  // The server monitors (1–2 MB/s of short-lived objects): semi-spaces of 2 MiB instead of
-  // V8's 16 keep about 28 MiB of empty nursery out of its memory, for a few more scavenges
-  // (docs/performance.md, "Monitoring"; `alluse-perf monitor` gets the same: cli/monitorLauncher.ts).
+  // The server's V8 and malloc settings (young generation, heap growth, malloc's mmap threshold
+  // and arenas), shared with the tests' and benchmarks' launcher; why each: protocol/serverProcess.ts
+  // (`alluse-perf monitor` sets its young generation itself: cli/monitorLauncher.ts).
+  const env = serverEnv(process.env);
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=2'] } },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009', '--max-semi-space-size=2'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS], env } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009', ...SERVER_NODE_FLAGS], env } },
   };
   const config = vscode.workspace.getConfiguration('alluse-perf');
   const initializationOptions: ServerInitializationOptions = { debounceMs: config.get<number>('validation.debounceMs', 150) };

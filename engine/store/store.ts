@@ -75,6 +75,8 @@ interface TierFile {
   trailer?: Trailer;
   /** Loaded lazily: blocks per series id. */
   index?: FileIndex;
+  /** Entries added to `index` while this file is written (it is the tier's current file). */
+  indexEntries?: number;
 }
 
 interface MemBlock extends NewBlock {
@@ -105,6 +107,7 @@ export class TimeSeriesStore {
   private readonly flushIntervalMs: number;
   private readonly cutIntervalMs: number;
   private readonly memoryLimitBytes: number;
+  private readonly maxFileIndexEntries: number;
   private readonly sealSliceMs: number;
   private readonly encodeWorker: 'auto' | 'always' | 'never';
   /** The cut's encoding worker, made on the first large cut. */
@@ -165,6 +168,7 @@ export class TimeSeriesStore {
     this.flushIntervalMs = Math.min(1000, Math.max(10, opts.flushIntervalMs ?? 500));
     this.cutIntervalMs = Math.max(1000, opts.cutIntervalMs ?? 5 * 60_000);
     this.memoryLimitBytes = opts.memoryLimitBytes ?? 64 << 20;
+    this.maxFileIndexEntries = opts.maxFileIndexEntries ?? 250_000;
     this.sealSliceMs = opts.sealSliceMs ?? SEAL_SLICE_MS;
     this.encodeWorker = opts.encodeWorker ?? 'auto';
     if (Number.isFinite(this.sealSliceMs)) {
@@ -610,6 +614,7 @@ export class TimeSeriesStore {
           f.size += g.bytes.length;
           f.trailer = g.trailer;
           if (f.index) addToIndex(f.index, g.entries);
+          f.indexEntries = (f.indexEntries ?? 0) + g.entries.length;
           const done = new Set(mem[ri]);
           this.memBlocks[ri] = this.memBlocks[ri].filter((b) => !done.has(b));
           this.idsGen++;
@@ -880,7 +885,13 @@ export class TimeSeriesStore {
     const fileMs = ri === 0 ? RAW_FILE_MS : TIERS[ri - 1].fileMs;
     const ws = Math.floor(now / fileMs) * fileMs;
     const cur = this.current[ri];
-    if (cur && cur.windowStart === ws) return cur;
+    // A window's file is written until the window ends, or until its in-memory index holds
+    // `maxFileIndexEntries` entries: a file gains one per series per cut, and a 1 s tier file
+    // spans a day, so at 10,000 series cut every 20 s (bench/load.bench.ts) its index grew by
+    // about 1.2 MiB a minute (5 numbers a block), to about 2 GB by the end of the day. The next file of the same
+    // window is named by the cut's seq, like any new file; queries take blocks from every
+    // file in range and order them by time.
+    if (cur && cur.windowStart === ws && (cur.indexEntries ?? 0) < this.maxFileIndexEntries) return cur;
     // The file written until now is done: its in-memory index goes (read again if a query
     // needs it), else every file's index would stay for the whole retention (bench/load.bench.ts).
     if (cur) cur.index = undefined;

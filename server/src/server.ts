@@ -7,6 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completeAt, hoverAt } from '../../engine/index';
 import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest, ProfileCompareRequest, ProfileContinuousNotification, ProfileContinuousRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
+import { removeServerEnv } from '../../protocol/serverProcess';
 import { Coalescer } from './coalesce';
 import { MonitorService } from './monitorService';
 import { registerGovernor } from './governorRequests';
@@ -18,6 +19,9 @@ import { registerCompareService } from './compareService';
 import { registerCoordination } from './coordinationService';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
 import { WorkspaceAnalyses } from './workspaceDocuments';
+
+// The launcher's malloc settings are for this process only, not for what it starts.
+removeServerEnv(process.env);
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);

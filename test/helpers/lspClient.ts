@@ -13,6 +13,7 @@ import {
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 import { AnalysisDoneNotification } from '../../protocol/index';
+import { SERVER_NODE_FLAGS, serverEnv } from '../../protocol/serverProcess';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -44,9 +45,16 @@ export class TestLspClient {
     this.connection.listen();
   }
 
-  /** `nodeFlags` go to the server's node (e.g. `--cpu-prof` for a benchmark). */
-  static async start(initializationOptions: Record<string, unknown> = { debounceMs: 50 }, nodeFlags: string[] = []): Promise<TestLspClient> {
-    const proc = spawn(process.execPath, [...nodeFlags, join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /**
+   * Starts the server as the editor's client does (its node flags and environment:
+   * protocol/serverProcess.ts). `nodeFlags` go to the server's node as well (e.g. `--cpu-prof`
+   * for a benchmark); `serverModule` picks another build of the server and `plain` starts it
+   * without those settings (a benchmark comparing an older build as it was run before).
+   */
+  static async start(initializationOptions: Record<string, unknown> = { debounceMs: 50 }, nodeFlags: string[] = [], serverModule = join(ROOT, 'dist/server.js'), plain = false): Promise<TestLspClient> {
+    const flags = plain ? nodeFlags : [...SERVER_NODE_FLAGS, ...nodeFlags];
+    const env = plain ? process.env : serverEnv(process.env);
+    const proc = spawn(process.execPath, [...flags, serverModule, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const c = new TestLspClient(proc);
     await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions });
     await c.connection.sendNotification('initialized', {});

@@ -68,3 +68,45 @@ it('keeps the index of the file being written only; a finished file is indexed a
     await store.close();
   }
 });
+
+it('starts a new file of the same window once the index of the file being written holds maxFileIndexEntries entries', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alluse-store-index-cap-'));
+  dirs.push(dir);
+  const T0 = Date.UTC(2026, 10, 1, 8, 30); // all within the 08:00-10:00 raw file and one day's 1 s file
+  let now = T0;
+  const CAP = 12;
+  const store = await TimeSeriesStore.open({ dir, now: () => now, manualFlush: true, cutIntervalMs: 60_000, maxFileIndexEntries: CAP });
+  const keys: SeriesKey[] = Array.from({ length: 5 }, (_, i) => ({ name: 'cap_value', labels: { i: String(i) } }));
+  type File = { path: string; index?: Map<string, BlockList>; indexEntries?: number };
+  const tiers = () => (store as unknown as { files: File[][] }).files;
+  const inMemory = (fs: File[]) => fs.reduce((n, f) => n + (f.index ? [...f.index.values()].reduce((m, l) => m + l.length, 0) : 0), 0);
+  let largest = 0;
+  try {
+    // Samples every 5 s for 30 min, a cut a minute: 30 cuts of 5 blocks per tier.
+    for (let t = T0; t < T0 + 30 * 60_000; t += 5_000) {
+      now = t;
+      store.append(keys.map((series, k) => ({ series, t, v: k + (t - T0) / 1e6 })));
+      await store.flush();
+      for (const fs of tiers().slice(0, 2)) largest = Math.max(largest, inMemory(fs));
+    }
+    // Without the cap one file per tier holds 150 entries by now; with it, a file is started
+    // at the cut after its index reached 12 (three cuts of 5).
+    assert.ok(largest <= CAP + keys.length, `the indexes in memory held at most ${largest} entries`);
+    const raw = tiers()[0];
+    assert.ok(raw.length >= 8, `${raw.length} raw files for one 2 h window`);
+    assert.deepEqual(raw.slice(0, -1).map((f) => f.index), raw.slice(0, -1).map(() => undefined), 'only the file being written keeps its index');
+    const got = store.query({ series: keys.map(seriesId), from: T0, to: now });
+    for (const r of got) assert.equal(r.points.length, 360, `${r.id}: every sample, from all the files`);
+    const seconds = store.query({ series: keys.map(seriesId), from: T0, to: now, stepMs: 1000, agg: 'count' });
+    for (const r of seconds) assert.equal(r.points.reduce((n, p) => n + p.v, 0), 360, `${r.id}: every sample in the 1 s tier's files`);
+  } finally {
+    await store.close();
+  }
+  // Reopened: every file is found again, and the data with it.
+  const again = await TimeSeriesStore.open({ dir, now: () => now, manualFlush: true });
+  try {
+    for (const r of again.query({ series: keys.map(seriesId), from: T0, to: now })) assert.equal(r.points.length, 360, `${r.id} after a reopen`);
+  } finally {
+    await again.close();
+  }
+});
