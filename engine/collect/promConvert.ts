@@ -67,7 +67,10 @@ export class PrometheusConverter {
   private readonly rateKeys = new Map<string, Used<SeriesKey>>();
   /**
    * The same SeriesKey object for the same series in every scrape: the store and the alert
-   * evaluator cache per key object, so they do not rebuild ids for each sample.
+   * evaluator cache per key object, so they do not rebuild ids for each sample. Only while the
+   * series is in every scrape: a label set a scrape did not have is forgotten, and comes back
+   * with a new object (prom-client's nodejs_active_handles{type} does so all the time), so
+   * per-series state must also be found by id (test/unit/seriesComeback.test.ts).
    */
   private readonly keys = new Map<string, Used<SeriesKey>>();
   /**

@@ -71,6 +71,8 @@ class BandRing {
 }
 
 interface SeriesState {
+  /** The key object `states` holds it under (a series can come back with a new one). */
+  key: SeriesKey;
   detector: StreamingDetector;
   /** Made at the first band point (many detectors give none). */
   band?: BandRing;
@@ -111,8 +113,18 @@ export class AnomalyTracker {
       if (!st) {
         if (this.opts.skipPrefixes.some((p) => s.series.name.startsWith(p))) continue;
         const id = cachedSeriesId(s.series);
-        this.states.set(s.series, (st = { detector: this.fresh(id), lastAnomalous: -Infinity }));
-        this.byId.set(id, st);
+        st = this.byId.get(id);
+        if (st) {
+          // The series is back with a new key object (a scrape forgets the keys of label sets
+          // it did not see, e.g. a `type` of nodejs_active_handles that comes and goes): it
+          // keeps its learned state, and the old key is let go instead of piling up.
+          this.states.delete(st.key);
+          st.key = s.series;
+          this.states.set(s.series, st);
+        } else {
+          this.states.set(s.series, (st = { key: s.series, detector: this.fresh(id), lastAnomalous: -Infinity }));
+          this.byId.set(id, st);
+        }
       }
       const r = st.detector.update(s.t, s.v);
       const e = r.explanation;

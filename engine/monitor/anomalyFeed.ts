@@ -16,7 +16,7 @@
  *
  * Everything is still stored and alerted on at the full rate; this is only the scoring.
  */
-import type { SeriesKey, SeriesSample } from '../metrics/series';
+import { cachedSeriesId, type SeriesKey, type SeriesSample } from '../metrics/series';
 
 /** Series scored at the full collection rate (by name; all label sets of them). */
 const FULL_RATE_NAMES = new Set(['process_cpu_ratio', 'process_resident_memory_bytes']);
@@ -24,6 +24,8 @@ const FULL_RATE_NAMES = new Set(['process_cpu_ratio', 'process_resident_memory_b
 const isFullRateSystem = (k: SeriesKey): boolean => (k.name === 'system_cpu_ratio' && k.labels.cpu === 'total') || k.name === 'system_memory_used_bytes';
 
 interface Window {
+  /** The key object `windows` holds it under (a series can come back with a new one). */
+  key: SeriesKey;
   full: boolean;
   /** Time of the previous sample of the series. */
   prevT: number;
@@ -38,6 +40,8 @@ interface Window {
 
 export class AnomalyFeed {
   private readonly windows = new Map<SeriesKey, Window>();
+  /** The same windows by series id: a series that comes back with a new key object finds its window. */
+  private readonly byId = new Map<string, Window>();
   private readonly out: SeriesSample[] = [];
 
   constructor(
@@ -53,6 +57,11 @@ export class AnomalyFeed {
     this.out.push(s);
   }
 
+  /** Series with a window (one per series however often it came back). */
+  get size(): number {
+    return this.windows.size;
+  }
+
   /**
    * The samples to score, from a batch in time order per series. The array returned is
    * reused by the next call: read it before calling again.
@@ -65,9 +74,22 @@ export class AnomalyFeed {
       if (!Number.isFinite(s.v)) continue; // never scored (the tracker skips them too)
       let w = this.windows.get(s.series);
       if (!w) {
-        // A runaway label set must not grow this forever; forgetting means one extra sample scored.
-        if (this.windows.size > 100_000) this.windows.clear();
-        w = { full: FULL_RATE_NAMES.has(s.series.name) || isFullRateSystem(s.series), prevT: -Infinity, first: 0, sum: 0, n: 0, lastV: NaN, lastT: -Infinity };
+        const id = cachedSeriesId(s.series);
+        w = this.byId.get(id);
+        if (w) {
+          // Back with a new key object (a scrape forgets the keys of label sets it did not see):
+          // the old key is let go, so this map holds one entry per series, not per comeback.
+          this.windows.delete(w.key);
+          w.key = s.series;
+        } else {
+          // A runaway label set must not grow this forever; forgetting means one extra sample scored.
+          if (this.byId.size > 100_000) {
+            this.windows.clear();
+            this.byId.clear();
+          }
+          w = { key: s.series, full: FULL_RATE_NAMES.has(s.series.name) || isFullRateSystem(s.series), prevT: -Infinity, first: 0, sum: 0, n: 0, lastV: NaN, lastT: -Infinity };
+          this.byId.set(id, w);
+        }
         this.windows.set(s.series, w);
       }
       const gap = s.t - w.prevT;

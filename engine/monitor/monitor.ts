@@ -6,7 +6,7 @@
 import { AlertEvaluator, type AlertEvent } from '../alerts/evaluator';
 import type { AlertRule } from '../alerts/rules';
 import type { Collector, CollectorProblem, CollectResult } from '../collect/types';
-import { SeriesKeyCache, type SeriesSample } from '../metrics/series';
+import { cachedSeriesId, SeriesKeyCache, type SeriesKey, type SeriesSample } from '../metrics/series';
 import type { ComponentConfig } from '../workspace/config';
 import type { MetricStore } from './storeApi';
 import type { AnomalyTracker } from './anomalies';
@@ -80,8 +80,14 @@ export class Monitor {
   private lastCpu = process.cpuUsage();
   private lastCpuAt = performance.now();
   private cost = { cpuRatio: 0, rssBytes: process.memoryUsage().rss };
-  /** Series keys seen (collectors hand out one key object per series). */
-  private readonly seriesSeen = new Set<object>();
+  /**
+   * Series seen, by id. Collectors hand out one key object per series while it is scraped, but
+   * a scrape forgets the key of a label set it did not see and makes a new one when it comes
+   * back (nodejs_active_handles{type} and the like come and go): counting key objects counted
+   * every comeback as a new series. `seenKeys` only skips the id for key objects met before.
+   */
+  private readonly seriesSeen = new Set<string>();
+  private readonly seenKeys = new WeakSet<SeriesKey>();
   private readonly now: () => number;
 
   private readonly keys = new SeriesKeyCache();
@@ -283,7 +289,10 @@ export class Monitor {
     for (const s of all) {
       const c = s.series.labels.component;
       if (c && s.series.name.startsWith('process_')) this.updateComponent(c, s);
-      if (this.seriesSeen.size < 100_000) this.seriesSeen.add(s.series);
+      if (!this.seenKeys.has(s.series) && this.seriesSeen.size < 100_000) {
+        this.seenKeys.add(s.series);
+        this.seriesSeen.add(cachedSeriesId(s.series));
+      }
     }
     const events = this.alerts.observe(all);
     for (const e of events) this.opts.onAlert?.(e);
