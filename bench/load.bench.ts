@@ -134,8 +134,9 @@ async function main(): Promise<void> {
   writeFileSync(file, text);
   const uri = pathToFileURL(file).href;
 
-  // `BENCH_NODE_FLAGS=--cpu-prof` profiles the server (the profile is written when it exits).
-  const client = await TestLspClient.start(undefined, (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
+  // `BENCH_NODE_FLAGS=--cpu-prof` profiles the server (the profile is written when it exits);
+  // `BENCH_SERVER=/path/to/dist/server.js` runs another build's server (an A/B against an older commit).
+  const client = await TestLspClient.start(undefined, (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), process.env.BENCH_SERVER || undefined);
   const serverPid = client.proc.pid!;
   let outBytes = 0;
   client.proc.stdout!.on('data', (d: Buffer) => (outBytes += d.length));
@@ -234,7 +235,7 @@ async function main(): Promise<void> {
   const stored = mean(points.slice(third).map((p) => p.samplesPerS));
 
   const out: string[] = [];
-  out.push(`Load benchmark: ${COMPONENTS} components x ${SERIES} series (${COMPONENTS * SERIES} scraped series), every source at 100 ms, ${MINUTES} min, the built language server (dist/server.js) over stdio; Node ${process.version}, ${new Date().toISOString()}`);
+  out.push(`Load benchmark: ${COMPONENTS} components x ${SERIES} series (${COMPONENTS * SERIES} scraped series), every source at 100 ms, ${MINUTES} min, the built language server (${process.env.BENCH_SERVER || 'dist/server.js'}) over stdio; Node ${process.version}, ${new Date().toISOString()}`);
   out.push('');
   out.push('| measure | value |');
   out.push('|---|---|');

@@ -44,9 +44,9 @@ export class TestLspClient {
     this.connection.listen();
   }
 
-  /** `nodeFlags` go to the server's node (e.g. `--cpu-prof` for a benchmark). */
-  static async start(initializationOptions: Record<string, unknown> = { debounceMs: 50 }, nodeFlags: string[] = []): Promise<TestLspClient> {
-    const proc = spawn(process.execPath, [...nodeFlags, join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `nodeFlags` go to the server's node (e.g. `--cpu-prof` for a benchmark); `serverJs`: another build's server (a benchmark's A/B). */
+  static async start(initializationOptions: Record<string, unknown> = { debounceMs: 50 }, nodeFlags: string[] = [], serverJs = join(ROOT, 'dist/server.js')): Promise<TestLspClient> {
+    const proc = spawn(process.execPath, [...nodeFlags, serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const c = new TestLspClient(proc);
     await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions });
     await c.connection.sendNotification('initialized', {});
