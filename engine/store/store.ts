@@ -753,11 +753,13 @@ export class TimeSeriesStore {
         off += 2 * n;
       } else {
         b.kinds[k] = BlockKind.Rollup;
-        const c = st.sealing[tier]!.cols();
-        for (const col of [c.t, c.count, c.min, c.max, c.sum, c.last]) {
-          copyFirst(b.data, off, col, n);
-          off += n;
+        const p = st.sealing[tier]!;
+        if (p instanceof BucketColumns) p.copyColumns(b.data, off, n);
+        else {
+          const c = p.cols(); // a sketch tier's list is encoded in this thread (sealWithWorker): not expected here
+          [c.t, c.count, c.min, c.max, c.sum, c.last].forEach((col, f) => copyFirst(b.data, off + f * n, col, n));
         }
+        off += 6 * n;
       }
     });
     return b;

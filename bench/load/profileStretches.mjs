@@ -1,0 +1,55 @@
+/**
+ * The busy stretches of a --cpu-prof profile (bench:load's server with
+ * BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=DIR"): runs of samples without "(idle)" between
+ * them longer than a threshold, each with its wall time and the functions that took it (self
+ * time, and the task-level frames: the outermost frame of our code in each sample's stack).
+ * A stretch without an idle sample is a stretch the event loop's timers waited behind (a
+ * sample is a wall-clock tick: on a loaded machine, time the thread was not scheduled counts too).
+ * Usage: node bench/load/profileStretches.mjs FILE.cpuprofile [minMs=80] [top=8]
+ */
+import { readFileSync } from 'node:fs';
+
+const [file, minArg, topArg] = process.argv.slice(2);
+const MIN = Number(minArg ?? 80);
+const TOP = Number(topArg ?? 8);
+const p = JSON.parse(readFileSync(file, 'utf8'));
+const byId = new Map(p.nodes.map((n) => [n.id, n]));
+const parent = new Map();
+for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const name = (n) => `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber + 1}`;
+/** The outermost frame that is not node's own (the task: a round's ingest, a cut's slice, a parse). */
+const taskOf = new Map();
+function task(id) {
+  if (taskOf.has(id)) return taskOf.get(id);
+  const chain = [];
+  for (let x = id; x !== undefined; x = parent.get(x)) chain.push(byId.get(x));
+  chain.reverse();
+  const t = chain.find((n) => n.callFrame.url.includes('dist/server.js') && n.callFrame.functionName) ?? chain[chain.length - 1];
+  const r = name(t);
+  taskOf.set(id, r);
+  return r;
+}
+const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+const stretches = [];
+let cur;
+let t = p.startTime;
+for (let i = 0; i < p.samples.length; i++) {
+  t += p.timeDeltas[i];
+  const id = p.samples[i];
+  const dt = p.timeDeltas[i + 1] ?? 0;
+  if (idle.has(id)) {
+    if (cur && cur.ms >= MIN) stretches.push(cur);
+    cur = undefined;
+    continue;
+  }
+  cur ??= { at: (t - p.startTime) / 1e6, ms: 0, self: new Map(), tasks: new Map() };
+  const ms = dt / 1000;
+  cur.ms += ms;
+  const n = byId.get(id);
+  cur.self.set(name(n), (cur.self.get(name(n)) ?? 0) + ms);
+  cur.tasks.set(task(id), (cur.tasks.get(task(id)) ?? 0) + ms);
+}
+const total = (p.endTime - p.startTime) / 1e6;
+console.log(`${file}: ${total.toFixed(0)} s, ${stretches.length} busy stretches of ${MIN} ms or more`);
+const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([k, v]) => `    ${v.toFixed(1).padStart(6)} ms  ${k}`).join('\n');
+for (const s of stretches) console.log(`at ${s.at.toFixed(1)} s: ${s.ms.toFixed(0)} ms\n  tasks:\n${top(s.tasks)}\n  self:\n${top(s.self)}`);
