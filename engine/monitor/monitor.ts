@@ -122,8 +122,10 @@ export class Monitor {
       const key = local ? `local:${s.intervalMs}` : s.collector.id;
       groups.set(key, [...(groups.get(key) ?? []), s]);
     }
-    this.loopIntervals = [...groups.values()].map((g) => g[0].intervalMs);
-    for (const g of groups.values()) this.loop(g, 0);
+    const loops = [...groups.values()];
+    this.loopIntervals = loops.map((g) => g[0].intervalMs);
+    const delays = spreadStarts(loops.map((g) => g[0].intervalMs));
+    loops.forEach((g, k) => this.loop(g, delays[k]));
     this.lastCpu = process.cpuUsage();
     this.lastCpuAt = performance.now();
     this.statusTimer = setInterval(() => this.tickStatus(), this.opts.statusIntervalMs ?? 1000);
@@ -418,6 +420,24 @@ export class Monitor {
       predictions: this.predictions,
     };
   }
+}
+
+/**
+ * The first round's delay of each loop (its interval given): the loops of one interval start
+ * spread evenly over it, in their order, and keep that phase (a loop's next round starts one
+ * interval after its last one started). Started together, 50 endpoints scraped every 100 ms
+ * answered together, and libuv runs every I/O callback ready in one poll phase back to back
+ * (their parses, then their rounds' processing) before any timer: the load benchmark's stalls.
+ */
+export function spreadStarts(intervals: readonly number[]): number[] {
+  const count = new Map<number, number>();
+  for (const ms of intervals) count.set(ms, (count.get(ms) ?? 0) + 1);
+  const seen = new Map<number, number>();
+  return intervals.map((ms) => {
+    const k = seen.get(ms) ?? 0;
+    seen.set(ms, k + 1);
+    return Math.floor((k * ms) / count.get(ms)!);
+  });
 }
 
 /** Whether a collector's round failed without saying so again: it reports itself down, or gave no sample. */

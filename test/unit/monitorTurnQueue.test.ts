@@ -109,7 +109,8 @@ it("the monitor processes scrape rounds that answer together over several turns,
     },
   });
   const m = new Monitor({
-    collectors: Array.from({ length: 10 }, (_, k) => ({ collector: scrape(k), intervalMs: 60_000 })),
+    // Intervals that differ: each loop's first round at once (loops of one interval start spread over it).
+    collectors: Array.from({ length: 10 }, (_, k) => ({ collector: scrape(k), intervalMs: 60_000 + k })),
     store: store as never,
     storePath: '',
     rules: [],

@@ -1,0 +1,48 @@
+/**
+ * The monitor's loops of one interval start spread over it (monitor.ts `spreadStarts`), so
+ * endpoints scraped at the same interval are not all asked, and do not all answer, at once.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { Collector } from '../../engine/collect/types';
+import { Monitor, spreadStarts } from '../../engine/monitor/monitor';
+
+it('spreads the loops of each interval evenly over it, in their order', () => {
+  assert.deepEqual(spreadStarts([100, 100, 100, 100]), [0, 25, 50, 75]);
+  assert.deepEqual(spreadStarts([1000, 100, 100, 1000, 100]), [0, 0, 33, 500, 66]);
+  assert.deepEqual(spreadStarts([5000]), [0]);
+  const fifty = spreadStarts(Array(50).fill(100));
+  assert.deepEqual(fifty, Array.from({ length: 50 }, (_, k) => 2 * k));
+});
+
+it("the monitor's network loops of one interval ask their first round at spread moments, in order", async () => {
+  const first: number[] = [];
+  const t0 = performance.now();
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  const scrape = (k: number): Collector => ({
+    id: `scrape:c${k}`,
+    defaultIntervalMs: 60_000,
+    collect: async () => {
+      first[k] ??= performance.now() - t0;
+      if (first.filter((x) => x !== undefined).length === 4) done();
+      return { samples: [], problems: [] };
+    },
+  });
+  const m = new Monitor({
+    collectors: [0, 1, 2, 3].map((k) => ({ collector: scrape(k), intervalMs: 800 })),
+    store: { append: () => undefined, flush: async () => undefined, readOnly: false, memoryOnly: false, problems: [], diskUsage: () => ({ rawBytes: 0, rollupBytes: 0, walBytes: 0, bytesPerSample: 0 }) } as never,
+    storePath: '',
+    rules: [],
+    components: [],
+    statusIntervalMs: 60_000,
+    predictIntervalMs: 60_000,
+    onStatus: () => undefined,
+  });
+  m.start();
+  await all;
+  await m.stop();
+  // Timers fire no earlier than asked: loop k's first round comes at least 200 ms x k after the start.
+  for (let k = 1; k < 4; k++) assert.ok(first[k] >= 200 * k - 1, `loop ${k} asked at ${first[k].toFixed(0)} ms, not before ${200 * k} ms`);
+  assert.ok(first[0] < first[1] && first[1] < first[2] && first[2] < first[3], `in order: ${first.map((x) => x.toFixed(0)).join(', ')}`);
+});
