@@ -193,7 +193,9 @@ export class Monitor {
     // series measured from /proc; the /proc ones are kept.
     const scrape = group.map((g) => g.collector.id.startsWith('scrape:'));
     const samples: SeriesSample[] = [];
-    let started = 0;
+    const interval = group[0].intervalMs;
+    /** When this round was planned (performance.now): the loop's phase, kept across late rounds (`nextRoundAt`). */
+    let planned = performance.now() + delay;
     const take = (r: readonly SeriesSample[], dropProcess: boolean) => {
       if (!dropProcess) for (const x of r) samples.push(x);
       else for (const x of r) if (!x.series.name.startsWith('process_')) samples.push(x);
@@ -202,14 +204,15 @@ export class Monitor {
       // Local collectors never give the rates the derived error ratio is computed from.
       this.ingest(samples, !local, true);
       samples.length = 0;
-      // Keep the rhythm: the next round starts one interval after this one started (so a
-      // round that waited for its turn delays the next: never two of a loop in the queue).
-      schedule(Math.max(0, group[0].intervalMs - (performance.now() - started)));
+      // Keep the rhythm and the phase: the next round is planned one interval after this one
+      // was (a round that ran late, or waited for its turn, never queues a second one).
+      const now = performance.now();
+      planned = nextRoundAt(planned, now, interval);
+      schedule(Math.max(0, planned - now));
     };
     // Processed as its own task, on a later turn when this one has run long (turnQueue.ts).
     const finish = () => this.turns.run(processRound);
     const round = () => {
-      started = performance.now();
       this.roundsSinceStatus++;
       const now = this.now();
       samples.length = 0;
@@ -438,6 +441,20 @@ export function spreadStarts(intervals: readonly number[]): number[] {
     seen.set(ms, k + 1);
     return Math.floor((k * ms) / count.get(ms)!);
   });
+}
+
+/**
+ * When a loop's next round is planned, its last one planned at `planned` (ms) and done at
+ * `now`: one interval later, at once when that has passed by at most half an interval, else
+ * at the next moment of its phase (the rounds missed are skipped, not queued: the status's
+ * "behind" counts them). Loops keep the phases `spreadStarts` gave them: restarting from the
+ * moment a late round ran put every loop that waited behind a stall into the same moment.
+ */
+export function nextRoundAt(planned: number, now: number, intervalMs: number): number {
+  const next = planned + intervalMs;
+  const late = now - next;
+  if (late <= intervalMs / 2) return next;
+  return next + Math.ceil((late - intervalMs / 2) / intervalMs) * intervalMs;
 }
 
 /** Whether a collector's round failed without saying so again: it reports itself down, or gave no sample. */

@@ -1,11 +1,13 @@
 /**
  * The monitor's loops of one interval start spread over it (monitor.ts `spreadStarts`), so
- * endpoints scraped at the same interval are not all asked, and do not all answer, at once.
+ * endpoints scraped at the same interval are not all asked, and do not all answer, at once;
+ * and each keeps its phase after a late round (`nextRoundAt`), so a stall does not put every
+ * loop that waited behind it into the same moment for good.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Collector } from '../../engine/collect/types';
-import { Monitor, spreadStarts } from '../../engine/monitor/monitor';
+import { Monitor, nextRoundAt, spreadStarts } from '../../engine/monitor/monitor';
 
 it('spreads the loops of each interval evenly over it, in their order', () => {
   assert.deepEqual(spreadStarts([100, 100, 100, 100]), [0, 25, 50, 75]);
@@ -13,6 +15,22 @@ it('spreads the loops of each interval evenly over it, in their order', () => {
   assert.deepEqual(spreadStarts([5000]), [0]);
   const fifty = spreadStarts(Array(50).fill(100));
   assert.deepEqual(fifty, Array.from({ length: 50 }, (_, k) => 2 * k));
+});
+
+it('plans the next round one interval after the last was planned: at once when late by half an interval at most, else at the next moment of its phase', () => {
+  // On time, or early: one interval after the last plan.
+  assert.equal(nextRoundAt(1000, 1030, 100), 1100);
+  // Late by up to half an interval: at once (a time already passed), and the plan after it is on the phase again.
+  assert.equal(nextRoundAt(1000, 1140, 100), 1100);
+  assert.equal(nextRoundAt(1100, 1150, 100), 1200);
+  // Later: the rounds missed are skipped, the phase kept (x00 here), never a time more than half an interval past.
+  assert.equal(nextRoundAt(1000, 1170, 100), 1200);
+  assert.equal(nextRoundAt(1000, 1420, 100), 1400);
+  assert.equal(nextRoundAt(1000, 1460, 100), 1500);
+  // Two loops 2 ms apart in phase, both waiting behind the same 300 ms stall, stay 2 ms apart.
+  const a = nextRoundAt(1000, 1400, 100);
+  const b = nextRoundAt(1002, 1400, 100);
+  assert.equal(b - a, 2);
 });
 
 it("the monitor's network loops of one interval ask their first round at spread moments, in order", async () => {
