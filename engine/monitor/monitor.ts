@@ -445,16 +445,16 @@ export function spreadStarts(intervals: readonly number[]): number[] {
 
 /**
  * When a loop's next round is planned, its last one planned at `planned` (ms) and done at
- * `now`: one interval later, at once when that has passed by at most half an interval, else
- * at the next moment of its phase (the rounds missed are skipped, not queued: the status's
- * "behind" counts them). Loops keep the phases `spreadStarts` gave them: restarting from the
+ * `now`: one interval later, at once when that has passed by at most an interval (as before:
+ * one late round is run at once), else at the next moment of its phase (the rounds missed are
+ * skipped, not queued: the status's "behind" counts them). Loops keep the phases `spreadStarts` gave them: restarting from the
  * moment a late round ran put every loop that waited behind a stall into the same moment.
  */
 export function nextRoundAt(planned: number, now: number, intervalMs: number): number {
   const next = planned + intervalMs;
   const late = now - next;
-  if (late <= intervalMs / 2) return next;
-  return next + Math.ceil((late - intervalMs / 2) / intervalMs) * intervalMs;
+  if (late <= intervalMs) return next;
+  return next + Math.ceil((late - intervalMs) / intervalMs) * intervalMs;
 }
 
 /** Whether a collector's round failed without saying so again: it reports itself down, or gave no sample. */

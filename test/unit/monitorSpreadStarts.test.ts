@@ -17,19 +17,20 @@ it('spreads the loops of each interval evenly over it, in their order', () => {
   assert.deepEqual(fifty, Array.from({ length: 50 }, (_, k) => 2 * k));
 });
 
-it('plans the next round one interval after the last was planned: at once when late by half an interval at most, else at the next moment of its phase', () => {
+it('plans the next round one interval after the last was planned: at once when late by an interval at most, else at the next moment of its phase', () => {
   // On time, or early: one interval after the last plan.
   assert.equal(nextRoundAt(1000, 1030, 100), 1100);
-  // Late by up to half an interval: at once (a time already passed), and the plan after it is on the phase again.
+  // Late by up to an interval: at once (a time already passed), and the plan after it is on the phase again.
   assert.equal(nextRoundAt(1000, 1140, 100), 1100);
+  assert.equal(nextRoundAt(1000, 1200, 100), 1100);
   assert.equal(nextRoundAt(1100, 1150, 100), 1200);
-  // Later: the rounds missed are skipped, the phase kept (x00 here), never a time more than half an interval past.
-  assert.equal(nextRoundAt(1000, 1170, 100), 1200);
+  // Later: the rounds missed are skipped, the phase kept (x00 here), never a time more than an interval past.
+  assert.equal(nextRoundAt(1000, 1230, 100), 1200);
   assert.equal(nextRoundAt(1000, 1420, 100), 1400);
-  assert.equal(nextRoundAt(1000, 1460, 100), 1500);
+  assert.equal(nextRoundAt(1000, 1501, 100), 1500);
   // Two loops 2 ms apart in phase, both waiting behind the same 300 ms stall, stay 2 ms apart.
-  const a = nextRoundAt(1000, 1400, 100);
-  const b = nextRoundAt(1002, 1400, 100);
+  const a = nextRoundAt(1000, 1450, 100);
+  const b = nextRoundAt(1002, 1450, 100);
   assert.equal(b - a, 2);
 });
 
