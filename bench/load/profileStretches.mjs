@@ -5,11 +5,11 @@
  * time, and the task-level frames: the outermost frame of our code in each sample's stack).
  * A stretch without an idle sample is a stretch the event loop's timers waited behind (a
  * sample is a wall-clock tick: on a loaded machine, time the thread was not scheduled counts too).
- * Usage: node bench/load/profileStretches.mjs FILE.cpuprofile [minMs=80] [top=8]
+ * Usage: node bench/load/profileStretches.mjs FILE.cpuprofile [minMs=80] [top=8] [--turns]
  */
 import { readFileSync } from 'node:fs';
 
-const [file, minArg, topArg] = process.argv.slice(2);
+const [file, minArg, topArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const MIN = Number(minArg ?? 80);
 const TOP = Number(topArg ?? 8);
 const p = JSON.parse(readFileSync(file, 'utf8'));
@@ -30,6 +30,14 @@ function task(id) {
   return r;
 }
 const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+/** Samples in the timers phase (a timer's callback ran: the loop turned). A stretch across turns is busy, not stalled: `--turns` ends stretches there. */
+const inTimers = new Set();
+for (const n of p.nodes) {
+  let x = n.id;
+  while (x !== undefined && !['processTimers', 'listOnTimeout'].includes(byId.get(x).callFrame.functionName)) x = parent.get(x);
+  if (x !== undefined) inTimers.add(n.id);
+}
+const TURNS = process.argv.includes('--turns');
 const stretches = [];
 let cur;
 let t = p.startTime;
@@ -37,7 +45,7 @@ for (let i = 0; i < p.samples.length; i++) {
   t += p.timeDeltas[i];
   const id = p.samples[i];
   const dt = p.timeDeltas[i + 1] ?? 0;
-  if (idle.has(id)) {
+  if (idle.has(id) || (TURNS && inTimers.has(id))) {
     if (cur && cur.ms >= MIN) stretches.push(cur);
     cur = undefined;
     continue;

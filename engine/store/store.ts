@@ -681,8 +681,8 @@ export class TimeSeriesStore {
         st.headT = [];
         st.headV = [];
       } else {
-        st.headT.splice(0, n);
-        st.headV.splice(0, n);
+        dropFirst(st.headT, n);
+        dropFirst(st.headV, n);
       }
     }
     const ri = tier + 1;
@@ -1119,6 +1119,18 @@ function once(): () => boolean {
 }
 
 /** Copies the first `n` numbers of `src` into `dst` at `off`. */
+/**
+ * Removes the first `n` numbers of `a` in place. Not `splice`, which makes an array of the
+ * removed ones: under load every series has samples appended after the cut by the time its
+ * raw block is made, so each cut made 20,000 such arrays (some 30 MB of garbage at 10,000
+ * series, 200 samples each); this loop is also faster (bench: 10,000 arrays of 240, 200 removed).
+ */
+function dropFirst(a: number[], n: number): void {
+  const m = a.length - n;
+  for (let i = 0; i < m; i++) a[i] = a[i + n];
+  a.length = m;
+}
+
 function copyFirst(dst: Float64Array, off: number, src: ArrayLike<number>, n: number): void {
   if (src.length === n && (Array.isArray(src) || src instanceof Float64Array)) dst.set(src as ArrayLike<number>, off);
   else for (let i = 0; i < n; i++) dst[off + i] = src[i];
