@@ -5,7 +5,7 @@
  * time, and the task-level frames: the outermost frame of our code in each sample's stack).
  * A stretch without an idle sample is a stretch the event loop's timers waited behind (a
  * sample is a wall-clock tick: on a loaded machine, time the thread was not scheduled counts too).
- * Usage: node bench/load/profileStretches.mjs FILE.cpuprofile [minMs=80] [top=8] [--turns]
+ * Usage: node bench/load/profileStretches.mjs FILE.cpuprofile [minMs=80] [top=8] [--turns] [--summary] [--from=S]
  */
 import { readFileSync } from 'node:fs';
 
@@ -38,6 +38,8 @@ for (const n of p.nodes) {
   if (x !== undefined) inTimers.add(n.id);
 }
 const TURNS = process.argv.includes('--turns');
+/** `--from=S`: stretches from S seconds into the profile on (the server's start and the monitor's first rounds left out). */
+const FROM = Number(process.argv.find((a) => a.startsWith('--from='))?.slice(7) ?? 0);
 const stretches = [];
 let cur;
 let t = p.startTime;
@@ -46,18 +48,27 @@ for (let i = 0; i < p.samples.length; i++) {
   const id = p.samples[i];
   const dt = p.timeDeltas[i + 1] ?? 0;
   if (idle.has(id) || (TURNS && inTimers.has(id))) {
-    if (cur && cur.ms >= MIN) stretches.push(cur);
+    if (cur && cur.ms >= MIN && cur.at >= FROM) stretches.push(cur);
     cur = undefined;
     continue;
   }
-  cur ??= { at: (t - p.startTime) / 1e6, ms: 0, self: new Map(), tasks: new Map() };
+  cur ??= { at: (t - p.startTime) / 1e6, ms: 0, samples: 0, self: new Map(), tasks: new Map() };
   const ms = dt / 1000;
   cur.ms += ms;
+  cur.samples++;
   const n = byId.get(id);
   cur.self.set(name(n), (cur.self.get(name(n)) ?? 0) + ms);
   cur.tasks.set(task(id), (cur.tasks.get(task(id)) ?? 0) + ms);
 }
 const total = (p.endTime - p.startTime) / 1e6;
-console.log(`${file}: ${total.toFixed(0)} s, ${stretches.length} busy stretches of ${MIN} ms or more`);
+// The sampling interval (the median gap between samples): a stretch's samples times it is the
+// main thread's CPU in it; its wall time is more when the machine took the CPU away meanwhile.
+const gaps = [...p.timeDeltas].sort((a, b) => a - b);
+const interval = gaps[gaps.length >> 1] / 1000;
+const cpu = (s) => s.samples * interval;
+console.log(`${file}: ${total.toFixed(0)} s, ${stretches.length} busy stretches of ${MIN} ms or more of wall time; sampling every ${interval.toFixed(2)} ms`);
+const over = (ms) => stretches.filter((s) => cpu(s) >= ms).length;
+console.log(`by the main thread's CPU in them (samples x interval): ${over(MIN)} of ${MIN} ms or more, the longest ${Math.max(0, ...stretches.map(cpu)).toFixed(0)} ms`);
+if (process.argv.includes('--summary')) process.exit(0);
 const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([k, v]) => `    ${v.toFixed(1).padStart(6)} ms  ${k}`).join('\n');
-for (const s of stretches) console.log(`at ${s.at.toFixed(1)} s: ${s.ms.toFixed(0)} ms\n  tasks:\n${top(s.tasks)}\n  self:\n${top(s.self)}`);
+for (const s of stretches) console.log(`at ${s.at.toFixed(1)} s: ${s.ms.toFixed(0)} ms (CPU ${cpu(s).toFixed(0)} ms)\n  tasks:\n${top(s.tasks)}\n  self:\n${top(s.self)}`);
