@@ -75,8 +75,12 @@ export class TurnQueue {
   private drain(): void {
     this.turnStart = this.now();
     try {
-      do this.queue.shift()!();
-      while (this.queue.length && !this.overBudget());
+      // At least one task (the queue may have been emptied by `flush` since this drain was planned).
+      let first = true;
+      while (this.queue.length && (first || !this.overBudget())) {
+        first = false;
+        this.queue.shift()!();
+      }
     } finally {
       // The next turn (its timers, then its I/O) is a new one: its tasks run at once again if nothing waits.
       this.turnStart = undefined;

@@ -73,6 +73,11 @@ it('runs a task longer than the budget alone in its turn, and flush runs all tha
   assert.deepEqual(ran, [0, 1]);
   q.flush();
   assert.deepEqual(ran, [0, 1, 2, 3]);
+  // The drain planned before the flush finds nothing to do (a monitor stopping: it crashed the server once).
+  assert.doesNotThrow(() => loop.turn());
+  assert.equal(loop.pending, 0);
+  q.run(() => ran.push(4));
+  assert.deepEqual(ran, [0, 1, 2, 3, 4], 'after the flush, a fresh turn runs a task at once');
 });
 
 it('a task that throws does not stop the queue: the next turn runs the others', () => {
