@@ -23,7 +23,7 @@ it('copies the first n buckets as cols() gives them, one column after the other'
       const out = new Float64Array(off + 6 * n + 3).fill(-1);
       p.copyColumns(out, off, n);
       const c = p.cols(-Infinity, n ? p.get(n - 1).t : -Infinity);
-      const want = [-1, -1, -1, -1, -1, ...[c.t, c.count, c.min, c.max, c.sum, c.last].flatMap((col) => [...col].slice(0, n)), -1, -1, -1];
+      const want = [-1, -1, -1, -1, -1, ...[c.t, c.count, c.min, c.max, c.sum, c.last].flatMap((col) => Array.from(col).slice(0, n)), -1, -1, -1];
       assert.deepEqual([...out], want, `length ${len}, n ${n}`);
     }
   }
