@@ -15,17 +15,13 @@ import type { MetricStore } from '../../engine/monitor/storeApi';
 import { WindowQueryCache } from '../../engine/monitor/windowQueryCache';
 import type { SeriesSample } from '../../engine/metrics/series';
 import { TimeSeriesStore } from '../../engine/store';
+import { Rng } from '../../engine/util/rng';
 import type { ComponentConfig } from '../../engine/workspace/config';
 
+/** The engine's seeded PRNG as a function (the same mulberry32 sequence). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 const MiB = 2 ** 20;
