@@ -68,7 +68,8 @@ export function mountOf(path: string, mounts: readonly string[]): string | undef
   return best;
 }
 
-const DEFAULT_WINDOWS = [
+/** The time-to-limit windows: span and rollup step (also what the prediction cache is tested over). */
+export const DEFAULT_WINDOWS = [
   { spanMs: 30_000, stepMs: 1000 },
   { spanMs: 2 * 60_000, stepMs: 1000 },
   { spanMs: 10 * 60_000, stepMs: 5000 },

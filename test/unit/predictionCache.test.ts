@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { predictLimits, theilSen } from '../../engine/monitor/bottlenecks';
+import { DEFAULT_WINDOWS, predictLimits, theilSen } from '../../engine/monitor/bottlenecks';
 import type { MetricStore } from '../../engine/monitor/storeApi';
 import { WindowQueryCache } from '../../engine/monitor/windowQueryCache';
 import type { SeriesSample } from '../../engine/metrics/series';
@@ -25,13 +25,6 @@ function rng(seed: number): () => number {
 }
 
 const MiB = 2 ** 20;
-const WINDOWS = [
-  { spanMs: 30_000, stepMs: 1000 },
-  { spanMs: 2 * 60_000, stepMs: 1000 },
-  { spanMs: 10 * 60_000, stepMs: 5000 },
-  { spanMs: 3_600_000, stepMs: 30_000 },
-  { spanMs: 6 * 3_600_000, stepMs: 180_000 },
-];
 
 /** The same store without `dataGeneration`: predictLimits reads it without the cache. */
 function uncached(store: TimeSeriesStore): MetricStore {
@@ -91,7 +84,7 @@ for (const seed of [1, 2]) {
         cache.beginRound();
         for (const c of comps) {
           for (const name of ['process_resident_memory_bytes', 'process_cpu_ratio', 'queue_depth', 'lat_p95']) {
-            for (const w of WINDOWS) {
+            for (const w of DEFAULT_WINDOWS) {
               const labels = { component: c.name };
               const want = store.query({ name, labels, from: now - w.spanMs, to: now, stepMs: w.stepMs, agg: 'mean' }).filter((r) => r.points.length).map((r) => ({ series: r.series, points: r.points }));
               const got = cache.meanQuery(name, labels, now - w.spanMs, now, w.stepMs).filter((r) => r.points.length).map((r) => ({ series: r.series, points: r.points }));

@@ -6,25 +6,15 @@
  * store degrades to memory on it), never a synchronous throw.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { nodeIo } from '../../engine/store/index';
+import { openFilesUnder } from '../helpers/openFiles';
 
 const dirs: string[] = [];
 after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
-
-function openFilesUnder(folder: string): string[] {
-  const out: string[] = [];
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      const target = readlinkSync(`/proc/self/fd/${fd}`);
-      if (target.startsWith(folder)) out.push(target);
-    } catch { /* closed meanwhile */ }
-  }
-  return out;
-}
 
 /** Bytes from a seeded generator. */
 function bytes(n: number, seed: number): Uint8Array {

@@ -8,29 +8,18 @@
  * replays it).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { seriesId } from '../../engine/metrics/series';
 import { nodeIo, TimeSeriesStore } from '../../engine/store/index';
 import { openAppendFile } from '../../engine/store/io';
+import { openFilesUnder } from '../helpers/openFiles';
 
 const T0 = Date.UTC(2026, 10, 1, 10);
 const dirs: string[] = [];
 after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
-
-/** The files under `folder` this process has open (Linux: /proc/self/fd). */
-function openFilesUnder(folder: string): string[] {
-  const out: string[] = [];
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      const target = readlinkSync(`/proc/self/fd/${fd}`);
-      if (target.startsWith(folder)) out.push(target);
-    } catch { /* closed meanwhile */ }
-  }
-  return out.sort();
-}
 
 for (const keptOpen of [false, true]) {
   it(keptOpen ? 'an io with openAppend keeps the WAL segment open between flushes, and closes it at the cut and at close' : 'node\'s io leaves no WAL file open between flushes', { skip: process.platform !== 'linux' && 'needs /proc/self/fd' }, async () => {
