@@ -14,6 +14,7 @@ import { AnomalyFeed } from './anomalyFeed';
 import type { AlertInfo, AnomalyFinding, ComponentStatus, LimitPrediction, MonitorStatus } from './types';
 import { predictLimits, type DiskWatch } from './bottlenecks';
 import { TurnQueue } from './turnQueue';
+import { RecentMean } from './recentMean';
 
 /**
  * Below this share of the collection rounds due, the monitor says it is behind. It never
@@ -72,6 +73,8 @@ export class Monitor {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly problems = new Map<string, CollectorProblem[]>();
   private readonly componentState = new Map<string, Omit<ComponentStatus, 'alerts' | 'problem'>>();
+  /** Each component's CPU share over the last second: what the status shows (see RecentMean). */
+  private readonly componentCpu = new Map<string, RecentMean>();
   private statusTimer: NodeJS.Timeout | undefined;
   private persistTimer: NodeJS.Timeout | undefined;
   private predictTimer: NodeJS.Timeout | undefined;
@@ -346,7 +349,12 @@ export class Monitor {
   private updateComponent(name: string, s: SeriesSample): void {
     const st = this.componentState.get(name) ?? { name, up: false };
     if (s.series.name === 'process_up') st.up = s.v === 1;
-    else if (s.series.name === 'process_cpu_ratio') st.cpuRatio = s.v;
+    else if (s.series.name === 'process_cpu_ratio') {
+      let mean = this.componentCpu.get(name);
+      if (!mean) this.componentCpu.set(name, (mean = new RecentMean(1000)));
+      mean.add(s.t, s.v);
+      st.cpuRatio = mean.value;
+    }
     else if (s.series.name === 'process_resident_memory_bytes') st.rssBytes = s.v;
     this.componentState.set(name, st);
   }

@@ -93,6 +93,7 @@ export interface ComponentStatus {
   /** Whether its process was found running at the last sample. */
   up: boolean;
   pid?: number;
+  /** The process's CPU share (1 = one core), the mean of its samples over the last second. */
   cpuRatio?: number;
   rssBytes?: number;
   /** The last problem collecting it (endpoint down, process not found), in words. */
