@@ -68,7 +68,12 @@ export function resultsDir(sub: string): string {
   return dir;
 }
 
-/** Runs a command from the command palette by its title, as a person would (F1, type, Enter). */
+/**
+ * Runs a command from the command palette by its title, as a person would (F1, type, Enter).
+ * Done when the palette has closed, or when the command's own quick pick (a component to pick,
+ * say) has taken its place: that one can open in the same frame as the palette closes, so a wait
+ * for the input to be hidden could miss the moment and time out (it did under load).
+ */
 export async function runCommand(page: Page, title: string, timeout = 20_000): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
@@ -76,5 +81,12 @@ export async function runCommand(page: Page, title: string, timeout = 20_000): P
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout });
   await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout });
+  await page.waitForFunction(
+    (value) => {
+      const el = document.querySelector<HTMLInputElement>('.quick-input-widget input.input');
+      return !el || !el.checkVisibility() || el.value !== value;
+    },
+    `>${title}`,
+    { timeout, polling: 50 },
+  );
 }
