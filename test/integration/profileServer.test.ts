@@ -60,16 +60,25 @@ describe('profiling requests of the language server', () => {
   });
 });
 
+// spin() (1e6 steps every 5 ms, about 40% of one core) holds most of the process's busy
+// samples, so a 600 ms window sampled every 10 ms has dozens of them in spin (16 or more in
+// every window measured); with 2e5 steps a window held 0 to 9, and none now and then. The
+// process runs with --no-turbo-inlining (see startBusy).
 const BUSY = `
-function spin() { let s = 0; for (let i = 0; i < 2e5; i++) s += Math.sqrt(i); return s; }
+function spin() { let s = 0; for (let i = 0; i < 1e6; i++) s += Math.sqrt(i); return s; }
 function allocate() { const a = []; for (let i = 0; i < 2000; i++) a.push({ i, s: 'x' + i }); return a; }
 const keep = [];
 setInterval(() => { spin(); keep.push(allocate()); if (keep.length > 50) keep.shift(); }, 5);
 `;
 
-/** A Node process with an inspector on a free loopback port. */
+/**
+ * A Node process with an inspector on a free loopback port. Without --no-turbo-inlining,
+ * TurboFan inlines spin() into the interval's callback once that is hot (some seconds in,
+ * later on a loaded machine), and from then on V8's CPU profile has no `spin` frame: its
+ * samples land in the callback. Which window that happened in depended on the machine's speed.
+ */
 async function startBusy(dir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', join(dir, 'busy.js')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--no-turbo-inlining', '--inspect=127.0.0.1:0', join(dir, 'busy.js')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const port = await new Promise<number>((resolve, reject) => {
     child.stderr!.on('data', (d) => {

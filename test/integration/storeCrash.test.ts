@@ -51,7 +51,10 @@ describe('time-series store: kill -9', () => {
   for (const round of [1, 2, 3, 4, 5]) {
     const encodeWorker = round > 3 ? 'always' : 'auto';
     it(`round ${round}: a killed writer loses at most the last second and duplicates nothing (cuts encoded ${encodeWorker === 'always' ? 'on the worker' : 'in its thread'})`, async (t) => {
-      const { t0, lastReported } = await runAndKill(1500 + (round % 3) * 700, encodeWorker);
+      // At least 2 s of samples before the kill: with the last second allowed to be lost, more
+      // than a second's worth (100 per series) must come back (asserted below). The 700 ms steps
+      // put the kill at different moments of the 1 s cut interval.
+      const { t0, lastReported } = await runAndKill(2000 + (round % 3) * 700, encodeWorker);
       const store = await TimeSeriesStore.open({ dir, manualFlush: true });
       try {
         assert.equal(store.readOnly, false, 'the dead writer\'s lock is taken over');
@@ -76,7 +79,7 @@ describe('time-series store: kill -9', () => {
         // After recovery every sample is in the chunk files exactly once (the query itself would hide repeats).
         const all = store.query({ name: 'crash_test_value', from: 0, to: Infinity }).reduce((n, r) => n + r.points.length, 0);
         assert.equal(store.diskUsage().samples, all);
-        assert.ok(total > 20 * 100);
+        assert.ok(total > 20 * 100, `${total} samples recovered of a ${lastReported - t0} ms run of 20 series`);
         t.diagnostic(`${total} samples recovered; the last one ${worst} ms before the last sample the writer reported (the writer may have appended a little more after it)`);
       } finally {
         await store.close();

@@ -68,7 +68,12 @@ export function resultsDir(sub: string): string {
   return dir;
 }
 
-/** Runs a command from the command palette by its title, as a person would (F1, type, Enter). */
+/**
+ * Runs a command from the command palette by its title, as a person would (F1, type, Enter).
+ * Done when the palette has closed, or when the command's own quick pick (a component to pick,
+ * say) has taken its place: that one can open in the same frame as the palette closes, so a wait
+ * for the input to be hidden could miss the moment and time out (it did under load).
+ */
 export async function runCommand(page: Page, title: string, timeout = 20_000): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
@@ -76,5 +81,42 @@ export async function runCommand(page: Page, title: string, timeout = 20_000): P
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout });
   await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout });
+  await page.waitForFunction(
+    (value) => {
+      const el = document.querySelector<HTMLInputElement>('.quick-input-widget input.input');
+      return !el || !el.checkVisibility() || el.value !== value;
+    },
+    `>${title}`,
+    { timeout, polling: 50 },
+  );
+}
+
+/**
+ * Waits for a notification whose text contains `text`: as a toast, or else in the notification
+ * center, where every notification stays until dismissed. A toast alone is not reliable: VS Code
+ * shows none for a notification that comes 4th within 800 ms (its toasts' spam protection), shows
+ * only the 3 newest toasts, and purges a toast after some seconds; the extension's other
+ * notifications (limit forecasts, anomalies) come at moments of their own. `seen` runs while it
+ * is on screen (a screenshot); the center is closed again. `toastMs`: how long to look for a toast.
+ */
+export async function waitForNotification(
+  page: Page,
+  text: string,
+  o: { timeout?: number; toastMs?: number; seen?: () => Promise<unknown> } = {},
+): Promise<'toast' | 'center'> {
+  const timeout = o.timeout ?? 20_000;
+  const toast = page.locator('.notification-toast', { hasText: text }).first();
+  const asToast = await toast.waitFor({ timeout: o.toastMs ?? Math.min(timeout, 10_000) }).then(
+    () => true,
+    () => false, // not (or no longer) a toast: the center
+  );
+  if (asToast) {
+    await o.seen?.();
+    return 'toast';
+  }
+  await runCommand(page, 'Notifications: Show Notifications', timeout);
+  await page.locator('.notifications-center .notification-list-item', { hasText: text }).first().waitFor({ timeout });
+  await o.seen?.();
+  await runCommand(page, 'Notifications: Hide Notifications', timeout);
+  return 'center';
 }
