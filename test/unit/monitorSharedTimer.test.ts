@@ -1,0 +1,139 @@
+/**
+ * The monitor's one timer (sharedTimer.ts): clients planned for the same moment run in one
+ * wake-up, in plan order; none runs before its plan; clients planned apart run apart. And the
+ * monitor's loops at the demo's scale (a local loop of 100 ms, four scrape loops of 1 s) start
+ * on the local rounds' moments (`spreadStarts` with a base), so they share its wake-ups,
+ * while the load benchmark's many loops of one interval keep their even spread.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { Collector } from '../../engine/collect/types';
+import { Monitor, spreadStarts } from '../../engine/monitor/monitor';
+import { SharedTimer, TOLERANCE_MS } from '../../engine/monitor/sharedTimer';
+
+it('starts the loops of a multiple of the base interval on base moments, spread, when there are no more than those moments', () => {
+  // The demo: the local loop (100 ms), four scrape loops (1 s), the slow system loop (10 s).
+  assert.deepEqual(spreadStarts([100, 1000, 1000, 1000, 1000, 10_000], 100), [0, 0, 200, 500, 700, 0]);
+  // Ten loops of 1 s: one base moment each.
+  assert.deepEqual(spreadStarts(Array(10).fill(1000), 100), [0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+  // More loops than base moments (the load benchmark: 50 endpoints every 100 ms): the even spread, as without a base.
+  assert.deepEqual(spreadStarts(Array(50).fill(100), 100), spreadStarts(Array(50).fill(100)));
+  assert.deepEqual(spreadStarts(Array(11).fill(1000), 100), spreadStarts(Array(11).fill(1000)));
+  // An interval that is not a multiple of the base: the even spread.
+  assert.deepEqual(spreadStarts([100, 250, 250], 100), [0, 0, 125]);
+  // Every aligned start is a base moment within the interval, and each loop has its own.
+  for (let n = 1; n <= 20; n++) {
+    const d = spreadStarts(Array(n).fill(2000), 100);
+    assert.equal(new Set(d).size, n);
+    for (const x of d) assert.ok(x % 100 === 0 && x >= 0 && x < 2000, `${x}`);
+  }
+});
+
+it('runs the clients planned for one moment in one firing, in plan order, not before their plan', async () => {
+  const t = new SharedTimer();
+  const ran: [string, number, number][] = [];
+  const t0 = performance.now();
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const client = (name: string) => {
+    const c = t.add(() => {
+      ran.push([name, performance.now(), t.firings]);
+      if (ran.length === 5) done();
+    });
+    return c;
+  };
+  const a = client('a');
+  const b = client('b');
+  const c = client('c');
+  const d = client('d');
+  const e = client('e');
+  // b and c together (c first by plan, b has the lower order), a before them, d well after; e planned and replanned.
+  t.plan(b, t0 + 60);
+  t.plan(c, t0 + 60 - TOLERANCE_MS / 2);
+  t.plan(a, t0 + 30);
+  t.plan(d, t0 + 150);
+  t.plan(e, t0 + 10);
+  t.plan(e, t0 + 100);
+  await finished;
+  t.stop();
+  assert.deepEqual(ran.map((x) => x[0]), ['a', 'c', 'b', 'e', 'd']);
+  const at = Object.fromEntries(ran.map(([n, x]) => [n, x - t0]));
+  // Not before the plan: by more than Node's own timers may (they read a loop clock taken at the start of a turn; 20 ms for a loaded machine).
+  for (const [n, plan] of [['a', 30], ['b', 60], ['c', 60 - TOLERANCE_MS / 2], ['e', 100], ['d', 150]] as const) assert.ok(at[n] >= plan - 20, `${n} ran at ${at[n].toFixed(2)} ms, planned ${plan}`);
+  // b and c (planned within the tolerance) in one firing, by plan order.
+  const firingOf = Object.fromEntries(ran.map(([n, , f]) => [n, f]));
+  assert.equal(firingOf.b, firingOf.c);
+});
+
+it('a client planned while others run is armed after them; stop cancels everything', async () => {
+  const t = new SharedTimer();
+  const ran: string[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const b = t.add(() => {
+    ran.push('b');
+    done();
+  });
+  const a = t.add(() => {
+    ran.push('a');
+    t.plan(b, performance.now() + 20); // planned from inside a firing
+  });
+  const never = t.add(() => ran.push('never'));
+  t.plan(a, performance.now() + 5);
+  await finished;
+  t.plan(never, performance.now() + 5);
+  t.stop();
+  t.plan(never, performance.now() + 1); // ignored after stop
+  await new Promise<void>((r) => setTimeout(r, 50)); // what must not happen: nothing to wait on
+  assert.deepEqual(ran, ['a', 'b']);
+});
+
+it("the monitor's local rounds and its scrape rounds of a multiple interval share wake-ups", async () => {
+  // The firing of the monitor's timer in which each round was asked (not times: a loaded machine may stall the thread anywhere).
+  const asked: Record<string, number[]> = { local: [], s0: [], s1: [] };
+  let m!: Monitor;
+  const firing = () => (m as unknown as { timer: SharedTimer }).timer.firings;
+  let done!: () => void;
+  const enough = new Promise<void>((r) => (done = r));
+  const local: Collector = {
+    id: 'system',
+    defaultIntervalMs: 50,
+    collect: async () => ({ samples: [], problems: [] }),
+    collectSync: () => {
+      asked.local.push(firing());
+      return { samples: [], problems: [] };
+    },
+  };
+  const scrape = (k: number): Collector => ({
+    id: `scrape:c${k}`,
+    defaultIntervalMs: 200,
+    collect: async () => {
+      asked[`s${k}`].push(firing());
+      if (asked.s0.length >= 4 && asked.s1.length >= 4) done();
+      return { samples: [], problems: [] };
+    },
+  });
+  m = new Monitor({
+    collectors: [
+      { collector: local, intervalMs: 50 },
+      { collector: scrape(0), intervalMs: 200 },
+      { collector: scrape(1), intervalMs: 200 },
+    ],
+    store: { append: () => undefined, flush: async () => undefined, readOnly: false, memoryOnly: false, problems: [], diskUsage: () => ({ rawBytes: 0, rollupBytes: 0, walBytes: 0, bytesPerSample: 0 }) } as never,
+    storePath: '',
+    rules: [],
+    components: [],
+    statusIntervalMs: 60_000,
+    predictIntervalMs: 60_000,
+    onStatus: () => undefined,
+  });
+  m.start();
+  await enough;
+  await m.stop();
+  const localFirings = new Set(asked.local);
+  // Every scrape round was asked in a firing that also ran a local round: no wake-up of its own.
+  for (const k of ['s0', 's1']) for (const f of asked[k]) assert.ok(localFirings.has(f), `${k} asked in firing ${f}, local rounds in ${[...localFirings].join(', ')}`);
+  // Spread: the two scrape loops never in the same firing (0 and 100 ms into each 200 ms).
+  const s0 = new Set(asked.s0);
+  for (const f of asked.s1) assert.ok(!s0.has(f), `both scrapes in firing ${f}`);
+});
