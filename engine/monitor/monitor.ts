@@ -200,7 +200,7 @@ export class Monitor {
    * are grouped (they answer at once, without a promise: `collectSync`); network sources
    * each get their own loop, so a slow endpoint never delays anything else.
    *
-   * Everything a round needs is made once per loop, not per round: its closure, its id, the
+   * Everything a round needs is made once per loop, not per round: its closure, its timer client, the
    * samples array (nothing keeps it after `ingest`: the store, the alert evaluator and the
    * detectors copy what they keep); a round whose collectors all answer at once runs without
    * a promise.
