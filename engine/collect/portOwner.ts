@@ -73,7 +73,19 @@ const UNKNOWN_RETRY_MS = 30_000;
 const MAX_ANCESTORS = 64;
 /** A read of /proc/net/tcp(6) serves every check that starts within this long. */
 const SHARED_READ_MS = 250;
+/**
+ * …and every periodic check (FULL_RECHECK_MS, the cheap confirm still holding) within this
+ * long: the scrapes of one interval are spread over it (1 s by default), so without this
+ * each component's minute check read the tables on its own. On this 2-core machine, with 644
+ * sockets in the table, one read of tcp and tcp6 costs 11 ms of CPU (kernel time), four a
+ * minute 0.07% of a core (docs/performance.md, "Monitoring").
+ */
+const PERIODIC_SHARED_READ_MS = 2000;
+/** A periodic check due within this long joins a read another component's periodic check made: after the first, they share one read a minute. */
+const PERIODIC_EARLY_MS = 10_000;
 const sharedReads = new Map<string, { at: number; entries: Promise<ListenEntry[]> }>();
+/** Reads of /proc/net/tcp and tcp6 made (for tests and diagnostics). */
+export const portOwnerReads = { tables: 0 };
 const MAX_COMMAND_CHARS = 120;
 
 /** A check for a scrape target, or undefined when it cannot be done here (not Linux, a remote host). */
@@ -151,22 +163,36 @@ export class PortOwnerCheck {
     const componentPid = this.opts.componentPid();
     // Nothing to compare with: a component whose process cannot be looked for is not judged.
     if (componentPid === undefined && !this.opts.spec?.pidFile && this.opts.spec?.commandMatch === undefined) return { held: 'unknown', why: 'the component has no process section to compare with' };
+    let periodic = false;
     if (last && componentPid === last.componentPid) {
       if (last.verdict.held === 'unknown') {
         if (now - last.at < UNKNOWN_RETRY_MS) return last.verdict;
-      } else if (now - last.at < FULL_RECHECK_MS) {
-        const every = last.verdict.held === 'other' ? RECHECK_OTHER_MS : (this.opts.recheckMs ?? DEFAULT_RECHECK_MS);
-        if (now - last.confirmedAt < every && !this.newConnection) return last.verdict;
-        if (last.holder && this.stillHolds(last.holder)) {
-          this.newConnection = false;
-          last.confirmedAt = now;
-          return last.verdict;
+      } else {
+        // The periodic full check (nothing suggests a change: same pid, no new connection, the
+        // holder still holds its socket) may take the tables another component's periodic
+        // check read just before; due soon, it joins such a read instead of making its own.
+        const due = now - last.at >= FULL_RECHECK_MS || (now - last.at >= FULL_RECHECK_MS - PERIODIC_EARLY_MS && this.sharedReadAge(now) < PERIODIC_SHARED_READ_MS);
+        if (due) periodic = !this.newConnection && last.holder !== undefined && this.stillHolds(last.holder);
+        else {
+          const every = last.verdict.held === 'other' ? RECHECK_OTHER_MS : (this.opts.recheckMs ?? DEFAULT_RECHECK_MS);
+          if (now - last.confirmedAt < every && !this.newConnection) return last.verdict;
+          if (last.holder && this.stillHolds(last.holder)) {
+            this.newConnection = false;
+            last.confirmedAt = now;
+            return last.verdict;
+          }
         }
       }
     }
     this.newConnection = false;
-    this.running ??= this.check(componentPid).finally(() => (this.running = undefined));
+    this.running ??= this.check(componentPid, periodic).finally(() => (this.running = undefined));
     return this.running;
+  }
+
+  /** How long ago the last read of the tables (any component's) started; Infinity when none. */
+  private sharedReadAge(now: number): number {
+    const shared = sharedReads.get(this.procRoot);
+    return shared && now >= shared.at ? now - shared.at : Infinity;
   }
 
   private stillHolds(h: Holder): boolean {
@@ -177,7 +203,7 @@ export class PortOwnerCheck {
     }
   }
 
-  private async check(componentPid: number | undefined): Promise<PortVerdict> {
+  private async check(componentPid: number | undefined, periodic = false): Promise<PortVerdict> {
     const at = this.clock.monoMs();
     const done = (verdict: PortVerdict, holder?: Holder): PortVerdict => {
       // Another holder is a takeover only when the component was seen holding the port
@@ -191,7 +217,7 @@ export class PortOwnerCheck {
     try {
       // A component in another network namespace (a container) listens in a /proc/net/tcp we do not see.
       if (componentPid !== undefined && !(await this.sameNetNamespace(componentPid))) return done({ held: 'unknown', why: 'the component runs in another network namespace' });
-      const listeners = listenersFor(await this.listeners(), this.target);
+      const listeners = listenersFor(await this.listeners(periodic ? PERIODIC_SHARED_READ_MS : SHARED_READ_MS), this.target);
       if (!listeners.length) return done({ held: 'unknown', why: `no listening socket for port ${this.target.port} in ${this.procRoot}/net/tcp` });
       const inodes = new Map(listeners.map((l) => [l.inode, l]));
       // The usual answers first, without listing every process: the component itself holds
@@ -219,12 +245,13 @@ export class PortOwnerCheck {
     return { held: 'other', pid: h.pid, command: await this.command(h.pid), componentPid };
   }
 
-  private listeners(): Promise<ListenEntry[]> {
+  private listeners(maxAgeMs: number): Promise<ListenEntry[]> {
     // Checks of several components at about the same time (the first scrapes, a restart of
-    // the whole system) share one read: the kernel's cost is per read, not per port.
+    // the whole system, the periodic checks) share one read: the kernel's cost is per read, not per port.
     const now = this.clock.monoMs();
     const shared = sharedReads.get(this.procRoot);
-    if (shared && now - shared.at < SHARED_READ_MS && now >= shared.at) return shared.entries;
+    if (shared && now - shared.at < maxAgeMs && now >= shared.at) return shared.entries;
+    portOwnerReads.tables++;
     const entries = (async () => {
       const out: ListenEntry[] = [];
       for (const f of ['tcp', 'tcp6']) {

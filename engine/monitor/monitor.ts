@@ -15,6 +15,7 @@ import type { AlertInfo, AnomalyFinding, ComponentStatus, LimitPrediction, Monit
 import { predictLimits, type DiskWatch } from './bottlenecks';
 import { TurnQueue } from './turnQueue';
 import { RecentMean } from './recentMean';
+import { SharedTimer } from './sharedTimer';
 
 /**
  * Below this share of the collection rounds due, the monitor says it is behind. It never
@@ -70,14 +71,13 @@ export interface MonitorOptions {
 
 export class Monitor {
   private readonly alerts: AlertEvaluator;
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The loops', the status's and the predictions' one timer (sharedTimer.ts): rounds planned together share a wake-up. */
+  private timer = new SharedTimer();
   private readonly problems = new Map<string, CollectorProblem[]>();
   private readonly componentState = new Map<string, Omit<ComponentStatus, 'alerts' | 'problem'>>();
   /** Each component's CPU share over the last second: what the status shows (see RecentMean). */
   private readonly componentCpu = new Map<string, RecentMean>();
-  private statusTimer: NodeJS.Timeout | undefined;
   private persistTimer: NodeJS.Timeout | undefined;
-  private predictTimer: NodeJS.Timeout | undefined;
   private predictions: LimitPrediction[] = [];
   private persistProblem: string | undefined;
   /** The save in progress: never two at once. */
@@ -133,13 +133,29 @@ export class Monitor {
     }
     const loops = [...groups.values()];
     this.loopIntervals = loops.map((g) => g[0].intervalMs);
-    const delays = spreadStarts(loops.map((g) => g[0].intervalMs));
-    loops.forEach((g, k) => this.loop(g, delays[k]));
+    // The local rounds' interval: other loops start on its moments when they can (spreadStarts).
+    const local = [...groups.keys()].filter((k) => k.startsWith('local:')).map((k) => Number(k.slice(6)));
+    const delays = spreadStarts(this.loopIntervals, local.length ? Math.min(...local) : undefined);
+    this.timer = new SharedTimer();
+    const origin = performance.now();
+    loops.forEach((g, k) => this.loop(g, origin + delays[k]));
     this.lastCpu = process.cpuUsage();
     this.lastCpuAt = performance.now();
-    this.statusTimer = setInterval(() => this.tickStatus(), this.opts.statusIntervalMs ?? 1000);
+    // The status and the predictions on the same timer, on the rounds' moments (every 10th and 50th local round at the defaults).
+    this.every(origin, this.opts.statusIntervalMs ?? 1000, () => this.tickStatus());
     if (this.opts.persist) this.persistTimer = setInterval(() => void this.persistNow(), PERSIST_INTERVAL_MS);
-    this.predictTimer = setInterval(() => this.predictNow(), this.opts.predictIntervalMs ?? 5000);
+    this.every(origin, this.opts.predictIntervalMs ?? 5000, () => this.predictNow());
+  }
+
+  /** Runs `f` every `intervalMs` from `origin` on the shared timer, keeping the phase (late ticks are skipped, not queued). */
+  private every(origin: number, intervalMs: number, f: () => void): void {
+    let planned = origin + intervalMs;
+    const c = this.timer.add(() => {
+      planned = nextRoundAt(planned, performance.now(), intervalMs);
+      this.timer.plan(c, planned);
+      f();
+    });
+    this.timer.plan(c, planned);
   }
 
   /** Time-to-limit predictions of the limited series (cheap: a few rollup reads and small fits). */
@@ -172,11 +188,8 @@ export class Monitor {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.timers.forEach((t) => clearTimeout(t));
-    this.timers.clear();
-    clearInterval(this.statusTimer);
+    this.timer.stop();
     clearInterval(this.persistTimer);
-    clearInterval(this.predictTimer);
     this.turns.flush(); // rounds that came in and wait for their turn: stored before the store's flush
     await this.persisting; // a periodic save under way, then one with the final state
     await this.persistNow();
@@ -190,13 +203,12 @@ export class Monitor {
    * are grouped (they answer at once, without a promise: `collectSync`); network sources
    * each get their own loop, so a slow endpoint never delays anything else.
    *
-   * Everything a round needs is made once per loop, not per round: its closure, its id, the
+   * Everything a round needs is made once per loop, not per round: its closure, its timer client, the
    * samples array (nothing keeps it after `ingest`: the store, the alert evaluator and the
    * detectors copy what they keep); a round whose collectors all answer at once runs without
    * a promise.
    */
-  private loop(group: ScheduledCollector[], delay: number): void {
-    const id = group.map((g) => g.collector.id).join('+');
+  private loop(group: ScheduledCollector[], firstAt: number): void {
     const local = group.length > 1 || group[0].collector.id === 'system' || group[0].collector.id.startsWith('process:');
     // A Node component's own process_* series (prom-client) would collide with the same
     // series measured from /proc; the /proc ones are kept.
@@ -204,7 +216,7 @@ export class Monitor {
     const samples: SeriesSample[] = [];
     const interval = group[0].intervalMs;
     /** When this round was planned (performance.now): the loop's phase, kept across late rounds (`nextRoundAt`). */
-    let planned = performance.now() + delay;
+    let planned = firstAt;
     const take = (r: readonly SeriesSample[], dropProcess: boolean) => {
       if (!dropProcess) for (const x of r) samples.push(x);
       else for (const x of r) if (!x.series.name.startsWith('process_')) samples.push(x);
@@ -215,9 +227,8 @@ export class Monitor {
       samples.length = 0;
       // Keep the rhythm and the phase: the next round is planned one interval after this one
       // was (a round that ran late, or waited for its turn, never queues a second one).
-      const now = performance.now();
-      planned = nextRoundAt(planned, now, interval);
-      schedule(Math.max(0, planned - now));
+      planned = nextRoundAt(planned, performance.now(), interval);
+      if (this.running) this.timer.plan(client, planned);
     };
     // Processed as its own task, on a later turn when this one has run long (turnQueue.ts).
     const finish = () => this.turns.run(processRound);
@@ -250,10 +261,8 @@ export class Monitor {
         finish();
       });
     };
-    const schedule = (ms: number) => {
-      if (this.running) this.timers.set(id, setTimeout(round, ms));
-    };
-    schedule(delay);
+    const client = this.timer.add(round);
+    this.timer.plan(client, planned);
   }
 
   /** One collector's round: the samples at once when it can answer synchronously, else a promise of them. */
@@ -448,15 +457,25 @@ export class Monitor {
  * interval after its last one started). Started together, 50 endpoints scraped every 100 ms
  * answered together, and libuv runs every I/O callback ready in one poll phase back to back
  * (their parses, then their rounds' processing) before any timer: the load benchmark's stalls.
+ *
+ * With `baseMs` (the local rounds' interval), the loops of an interval that is a multiple of
+ * it start on the base rounds' moments when there are no more of them than base moments in
+ * their interval: each still on a moment of its own, spread as evenly as those moments allow
+ * (4 scrape loops of 1 s on the 100 ms rounds: 0, 200, 500 and 700 ms), and each round shares
+ * the wake-up of a local round (sharedTimer.ts) instead of one of its own. More loops than
+ * that (the load benchmark's 50 endpoints every 100 ms) are spread over the interval as without it.
  */
-export function spreadStarts(intervals: readonly number[]): number[] {
+export function spreadStarts(intervals: readonly number[], baseMs?: number): number[] {
   const count = new Map<number, number>();
   for (const ms of intervals) count.set(ms, (count.get(ms) ?? 0) + 1);
   const seen = new Map<number, number>();
   return intervals.map((ms) => {
     const k = seen.get(ms) ?? 0;
     seen.set(ms, k + 1);
-    return Math.floor((k * ms) / count.get(ms)!);
+    const n = count.get(ms)!;
+    const moments = baseMs !== undefined && baseMs > 0 && ms % baseMs === 0 ? ms / baseMs : 0;
+    if (n <= moments) return Math.floor((k * moments) / n) * baseMs!;
+    return Math.floor((k * ms) / n);
   });
 }
 

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, utimesSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { PortOwnerCheck, portOwnerCheck } from '../../engine/collect/portOwner';
+import { PortOwnerCheck, portOwnerCheck, portOwnerReads } from '../../engine/collect/portOwner';
 import { decodeProcAddress, listenersFor, localTarget, parseListeners, socketInode, type ListenEntry } from '../../engine/collect/procNetTcp';
 
 // Captured from /proc/net/tcp of an x86-64 machine (trailing blanks as the kernel writes them).
@@ -347,5 +347,36 @@ describe('who holds the port', () => {
     assert.equal((await check.verdict()).held, 'other');
     mono = 6000;
     assert.deepEqual(await check.verdict(), { held: 'component', pid: 100 });
+  });
+
+  it("reads the tables once a minute for the periodic checks of all components (scrapes spread over a second), not once per component", async () => {
+    const f = new FakeProc(SELF);
+    fakes.push(f);
+    const ports = [9461, 9462, 9463, 9464];
+    f.tcp(HEADER + ports.map((p, k) => line(k, '0100007F', p, 8000 + k)).join(''));
+    ports.forEach((_, k) => f.proc(100 + k, { ppid: 1, cmd: `node c${k}.js`, fds: { 21: `socket:[${8000 + k}]` } }));
+    const checks = ports.map((port, k) => new PortOwnerCheck(`c${k}`, { port, addresses: ['127.0.0.1'] }, { componentPid: () => 100 + k, spec: { commandMatch: `c${k}` }, procRoot: f.root, clock, selfPid: SELF }));
+    const offsets = [0, 200, 500, 700]; // the demo's four scrape loops on the 100 ms rounds
+    const readsByMinute: number[] = [];
+    const start = 10_000_000;
+    for (let second = 0; second < 5 * 60; second++) {
+      for (let k = 0; k < 4; k++) {
+        mono = start + second * 1000 + offsets[k];
+        const before = portOwnerReads.tables;
+        assert.deepEqual(await checks[k].verdict(), { held: 'component', pid: 100 + k });
+        const minute = Math.floor(second / 60);
+        readsByMinute[minute] = (readsByMinute[minute] ?? 0) + portOwnerReads.tables - before;
+      }
+    }
+    // The first checks: the 250 ms sharing (0 and 200 ms, then 500 and 700 ms); then one read a
+    // minute serves all four periodic checks (four reads a minute before).
+    assert.deepEqual(readsByMinute, [2, 1, 1, 1, 1]);
+    // A change is still seen as before: the third component's socket is taken over, and its next scrape opens a new connection.
+    f.closeFd(102, '21');
+    f.proc(4242, { ppid: 1, cmd: 'python3 -m http.server', fds: { 3: 'socket:[8010]' } });
+    f.tcp(HEADER + ports.map((p, k) => line(k, '0100007F', p, k === 2 ? 8010 : 8000 + k)).join(''));
+    mono += 1000;
+    checks[2].connectionOpened();
+    assert.deepEqual(await checks[2].verdict(), { held: 'other', pid: 4242, command: 'python3 -m http.server', componentPid: 102 });
   });
 });
