@@ -52,11 +52,19 @@ describe('planning requests (alluse/capacityPlan, alluse/impactTargets, alluse/a
     );
     const at = Date.now();
     await demo.fault('protocol-engine', { fault: 'cpu-hog', on: true, duty: 0.6 });
-    // The first answer with enough values after the change (5 steps of 1 s).
+    // The assessment as the values after the change come in (one per 1 s step): on a busy 2-core
+    // machine the hog gets less than its duty, and the first answer (5 values after the change)
+    // may still have an interval that covers 0; the effect is asserted once it is measured, or
+    // on the last answer after 90 s.
+    let last: AssessImpactRequest.Result | undefined;
+    const measured = (x: AssessImpactRequest.Result) => x.ok && x.impact.significant && x.impact.effectLo95 > 0.05;
     const r = await poll(async () => {
-      const x = await send<AssessImpactRequest.Result>(AssessImpactRequest.method, { uri: demo.uri, component: 'protocol-engine', metric: 'cpu', at });
-      return x.ok || !/wait/.test(x.message) ? x : undefined;
-    }, 30_000, 'an impact assessment with enough values after the change');
+      const x = (last = await send<AssessImpactRequest.Result>(AssessImpactRequest.method, { uri: demo.uri, component: 'protocol-engine', metric: 'cpu', at }));
+      return measured(x) || (!x.ok && !/wait/.test(x.message)) ? x : undefined;
+    }, 90_000, 'an impact assessment with enough values after the change').catch((e: Error) => {
+      if (last?.ok) return last; // the assertions below say what was measured
+      throw new Error(`${e.message}: ${last?.message ?? 'no answer'}`);
+    });
     await demo.fault('protocol-engine', { fault: 'cpu-hog', on: false });
     assert.ok(r.ok, r.ok ? '' : r.message);
     console.log(`# ${r.impact.message}`);
