@@ -617,6 +617,11 @@ export class TimeSeriesStore {
     const walDone = this.walChain;
     this.cutChain = this.cutChain.then(async () => {
       const [, ckpt] = await inFlight;
+      // The cut's WAL segment is whole on disk before any of its groups: a reopen that finds a
+      // group replays the segment to rebuild the open rollup buckets and drops what the group
+      // holds (load); had the group come first (the segment's last record waiting behind an
+      // fdatasync), a kill between them lost that record's samples from the 1 s tier.
+      await walDone;
       if (this.mode !== 'writer') { this.keepInMemory(mem); return; }
       let file = '';
       try {
