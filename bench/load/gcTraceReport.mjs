@@ -36,14 +36,27 @@ const origin = loop[0].timeOrigin;
 
 // The nvp time is ms since the isolate started, a little after the process's timeOrigin: find
 // the shift that lines the big pauses up with node's gc entries of the same length.
-const perf = loop.filter((e) => e.gc && e.ms > 5);
+// (gcs are in time order: a binary search finds the candidates; 300 entries are enough.)
+const perf = loop.filter((e) => e.gc && e.ms > 5).slice(0, 300);
+const firstAtOrAfter = (t) => {
+  let lo = 0;
+  let hi = gcs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (gcs[mid].t < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
 let shift = 0;
 let best = -1;
 for (let s = -100; s <= 1000; s++) {
   let hits = 0;
   for (const p of perf) {
     const tEnd = p.start + p.ms - origin - s;
-    if (gcs.some((g) => Math.abs(g.t - tEnd) <= 3 && Math.abs(g.pause - p.ms) <= Math.max(0.6, p.ms * 0.05))) hits++;
+    for (let i = firstAtOrAfter(tEnd - 3); i < gcs.length && gcs[i].t <= tEnd + 3; i++) {
+      if (Math.abs(gcs[i].pause - p.ms) <= Math.max(0.6, p.ms * 0.05)) { hits++; break; }
+    }
   }
   if (hits > best) [best, shift] = [hits, s];
 }
@@ -77,7 +90,8 @@ for (const g of inRange.filter((x) => x.gc === 'mc')) {
 console.log(`\nstalls over ${STALL} ms (wall, from the 10 ms timer) and the main thread's collections in them:`);
 for (const s of loop.filter((e) => e.stall > STALL && e.end - origin >= from)) {
   const begin = s.end - s.stall;
-  const inside = gcs.filter((g) => at(g) >= begin && at(g) - g.pause <= s.end);
+  const inside = [];
+  for (let i = firstAtOrAfter(begin - origin - shift); i < gcs.length && at(gcs[i]) - gcs[i].pause <= s.end; i++) inside.push(gcs[i]);
   const sum = inside.reduce((a, g) => a + g.pause, 0);
   const desc = inside.map((g) => `${g.gc} ${g.pause}${g.gc === 's' ? ` (promoted ${MiB(Number(g.promoted))} MiB)` : ''}`).join(', ');
   console.log(`  ${r1((begin - origin) / 1000)} s: ${s.stall} ms; GC ${r1(sum)} ms in ${inside.length}: ${desc}`);
