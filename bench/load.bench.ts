@@ -22,7 +22,7 @@
  * chart of RSS, and a summary; `--out FILE` also writes the markdown report there.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -141,10 +141,16 @@ async function main(): Promise<void> {
   // `BENCH_SERVER_PLAIN=1` starts it without those settings, as this benchmark did before them.
   const serverModule = process.env.BENCH_SERVER ? resolve(process.env.BENCH_SERVER) : undefined;
   const plain = process.env.BENCH_SERVER_PLAIN === '1';
-  const client = await TestLspClient.start(undefined, (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), serverModule, plain);
+  // `BENCH_GC_TRACE=FILE` writes V8's trace of every garbage collection of the server
+  // (`--trace-gc-nvp`: kind, pause, promoted bytes) to FILE; V8 prints it on stdout, so the
+  // server then talks over node's IPC channel instead (the traffic column is not measured).
+  const gcTrace = process.env.BENCH_GC_TRACE;
+  const nodeFlags = [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(gcTrace ? ['--trace-gc-nvp'] : [])];
+  const client = await TestLspClient.start(undefined, nodeFlags, serverModule, plain, !!gcTrace);
   const serverPid = client.proc.pid!;
   let outBytes = 0;
-  client.proc.stdout!.on('data', (d: Buffer) => (outBytes += d.length));
+  if (gcTrace) client.proc.stdout!.pipe(createWriteStream(gcTrace));
+  else client.proc.stdout!.on('data', (d: Buffer) => (outBytes += d.length));
   let status: MonitorStatus | undefined;
   client.on<MonitorStatus>(MonitorStatusNotification.method, (s) => (status = s));
   await client.open(uri, text, 1);
@@ -185,7 +191,7 @@ async function main(): Promise<void> {
   let lastAt = t0;
   let lastOut = 0;
   const end = t0 + MINUTES * 60_000;
-  console.error(`load: ${COMPONENTS} components x ${SERIES} series at 100 ms for ${MINUTES} min; server pid ${serverPid}; workspace ${folder}`);
+  console.error(`load: ${COMPONENTS} components x ${SERIES} series at 100 ms for ${MINUTES} min; server pid ${serverPid}; workspace ${folder}; t0 at epoch ${Date.now()} ms`);
   while (performance.now() < end) {
     await sleep(SAMPLE_MS);
     const i = await info();

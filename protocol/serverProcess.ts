@@ -5,9 +5,16 @@
  * the editor does). Constants only: this file is shared and imports nothing.
  *
  * Why each one (measured with `npm run bench:load`, docs/performance.md, "Load"):
- * - `--max-semi-space-size=2`: V8 grows the young generation to 16 MiB semi-spaces in a
- *   process that allocates more than about 1 MB/s; 2 MiB ones keep about 28 MiB of empty
- *   nursery out of its memory, for a few more scavenges ("Monitoring").
+ * - `--max-semi-space-size=16` (V8's own default on 64 bits, said here so that nobody lowers it
+ *   again): the server under load allocates some 50 MB/s, and what a collection round, a scrape
+ *   or a cut's slice holds for a few turns of the event loop must die young. With 2 MiB
+ *   semi-spaces (this setting before, to keep about 28 MiB of empty nursery out of the editor's
+ *   memory) an object that lived 20-40 ms was promoted (or its allocation site pretenured),
+ *   the old generation filled with short-lived garbage, and mark-compacts (concurrent marking
+ *   on the 2 cores beside the main thread, then an atomic pause with compaction) came every few
+ *   seconds, besides seven times the scavenges: the GC pauses in the load benchmark's stalls
+ *   at the store's cuts (docs/performance.md, "Load", "GC at the cuts";
+ *   test/unit/serverProcessYoungGen.test.ts).
  * - `--heap-growing-percent=50`: after each full collection V8 lets the old generation grow
  *   by a factor it picks between 1.1 and 4 from its GC and allocation speeds. Monitoring many
  *   series allocates fast, so the factor stays high; the heap in use then swings between the
@@ -25,7 +32,7 @@
  */
 
 /** Node flags for the server process (before its script). */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--heap-growing-percent=50'];
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=50'];
 
 /** Environment variables added to the server process's (glibc's malloc tunables; see above). */
 export const SERVER_ENV: Readonly<Record<string, string>> = {

@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import {
   createProtocolConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
   StreamMessageReader,
   StreamMessageWriter,
   type Diagnostic,
@@ -30,8 +32,10 @@ export class TestLspClient {
   private waiters: (() => void)[] = [];
   readonly stderr: string[] = [];
 
-  private constructor(readonly proc: ChildProcess) {
-    this.connection = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+  private constructor(readonly proc: ChildProcess, ipc = false) {
+    this.connection = ipc
+      ? createProtocolConnection(new IPCMessageReader(proc), new IPCMessageWriter(proc))
+      : createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     proc.stderr!.on('data', (d) => this.stderr.push(String(d)));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.published.set(p.uri, { version: p.version, diagnostics: p.diagnostics, at: performance.now() });
@@ -50,12 +54,16 @@ export class TestLspClient {
    * protocol/serverProcess.ts). `nodeFlags` go to the server's node as well (e.g. `--cpu-prof`
    * for a benchmark); `serverModule` picks another build of the server and `plain` starts it
    * without those settings (a benchmark comparing an older build as it was run before).
+   * `ipc` talks to the server over node's IPC channel (`--node-ipc`) instead of stdio, which
+   * leaves the server's stdout free for V8's own traces (`--trace-gc-nvp`: bench:load).
    */
-  static async start(initializationOptions: Record<string, unknown> = { debounceMs: 50 }, nodeFlags: string[] = [], serverModule = join(ROOT, 'dist/server.js'), plain = false): Promise<TestLspClient> {
+  static async start(initializationOptions: Record<string, unknown> = { debounceMs: 50 }, nodeFlags: string[] = [], serverModule = join(ROOT, 'dist/server.js'), plain = false, ipc = false): Promise<TestLspClient> {
     const flags = plain ? nodeFlags : [...SERVER_NODE_FLAGS, ...nodeFlags];
     const env = plain ? process.env : serverEnv(process.env);
-    const proc = spawn(process.execPath, [...flags, serverModule, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
-    const c = new TestLspClient(proc);
+    const proc = ipc
+      ? spawn(process.execPath, [...flags, serverModule, '--node-ipc'], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'], env })
+      : spawn(process.execPath, [...flags, serverModule, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+    const c = new TestLspClient(proc, ipc);
     await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions });
     await c.connection.sendNotification('initialized', {});
     return c;
