@@ -23,7 +23,8 @@ import { CutEncoder, POOLED_VALUES } from './cutEncoder';
 import { CutPacer, DEFAULT_PACE } from './cutPacer';
 import { nodeIo, type AppendFile, type StoreIo } from './io';
 import { acquireLock } from './lock';
-import { BucketColumns, colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols, type PendingBuckets } from './rollup';
+import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols } from './rollup';
+import { SecondBuckets } from './secondBuckets';
 import { CheckpointWriter, decodeCheckpoint, SeriesState } from './seriesState';
 import type { Aggregation, DiskUsage, QueryResult, Resolution, StoreOptions, StoreProblem, StoreProblemKind, StoreQuery } from './types';
 import { readWal, WalBuffer } from './wal';
@@ -91,9 +92,6 @@ interface SealJob {
   /** Buckets or head samples in the block. */
   n: number;
 }
-
-/** An empty pending list of tier `i`, of the kind the series keeps for it. */
-const emptyPending = (i: number): PendingBuckets => newPending()[i];
 
 type RawSegment = { t: ArrayLike<number>; v: ArrayLike<number> };
 
@@ -394,7 +392,7 @@ export class TimeSeriesStore {
       for (let ri = 0; ri < RES.length; ri++) {
         if (lastGroupSeq[ri] < seg) continue;
         for (const st of this.series.values()) {
-          if (ri === 0) { st.headT = []; st.headV = []; } else st.pending[ri - 1].clear();
+          if (ri === 0) st.dropHead(); else st.pending[ri - 1].clear();
         }
       }
     }
@@ -443,9 +441,7 @@ export class TimeSeriesStore {
       const v = +s.v;
       st.ingest(t, v);
       if (target === this.local && st.headT.length > LOCAL_HEAD_LIMIT) {
-        st.headT.splice(0, LOCAL_HEAD_LIMIT / 2);
-        st.headV.splice(0, LOCAL_HEAD_LIMIT / 2);
-        for (const p of st.pending) p.keepLast(10_000);
+        st.trim(LOCAL_HEAD_LIMIT / 2, 10_000);
         continue;
       }
       this.headSamples++;
@@ -562,10 +558,8 @@ export class TimeSeriesStore {
     const rawJobs: SealJob[] = [];
     let work = 0;
     const take = (st: SeriesState, i: number) => {
-      const p = st.pending[i];
       // Taken from the series now (the checkpoint below must not hold them), queried from `sealing` until encoded.
-      st.sealing[i] = p;
-      st.pending[i] = emptyPending(i);
+      const p = (st.sealing[i] = st.take(i));
       jobs.push({ st, tier: i, n: p.length });
       if (i === 0) work += 3 * p.length;
     };
@@ -710,9 +704,12 @@ export class TimeSeriesStore {
       const p = st.sealing[tier]!;
       b = { kind: BlockKind.Rollup, seriesId: st.id, count: n, tmin: p.firstT, tmax: p.lastT, payload, record };
       st.sealing[tier] = undefined;
-      if (p instanceof BucketColumns) p.release(); // its chunks for the next lists (it is encoded, and no longer queried)
+      if (p instanceof SecondBuckets) p.release(); // lets go of the head's arrays (it is encoded, and no longer queried)
     } else {
       b = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: st.headT[0], tmax: st.headT[n - 1], payload, record };
+      // The 1 s buckets the same cut took are rolled up from these samples: their block is made
+      // first (rollup jobs come before raw ones, in order); should it ever not be, they are kept first.
+      (st.sealing[0] as SecondBuckets | undefined)?.materialize();
       if (st.headT.length === n) {
         st.headT = [];
         st.headV = [];
@@ -754,7 +751,7 @@ export class TimeSeriesStore {
         const v = COLUMNS[job.tier < 0 ? BlockKind.Raw : BlockKind.Rollup] * job.n;
         if (batch.length && values + v > BATCH_VALUES) break; // the batch's buffer is full
         // Packing is done after this loop, in the same slice: a 1 s job's columns cost six small
-        // typed arrays (BucketColumns.cols), so 2 MiB of them (some 2,000 series) was one
+        // typed arrays (the columns' `cols()` then), so 2 MiB of them (some 2,000 series) was one
         // 100-220 ms slice under load (a --cpu-prof of bench/load.bench.ts).
         if (job.tier >= 0 && ++rollupJobs > MAX_BATCH_ROLLUP_JOBS) break;
         i++;
@@ -802,7 +799,7 @@ export class TimeSeriesStore {
       } else {
         b.kinds[k] = BlockKind.Rollup;
         const p = st.sealing[tier]!;
-        if (p instanceof BucketColumns) p.copyColumns(b.data, off, n);
+        if (p instanceof SecondBuckets) p.copyColumns(b.data, off, n);
         else {
           const c = p.cols(); // a sketch tier's list is encoded in this thread (sealWithWorker): not expected here
           [c.t, c.count, c.min, c.max, c.sum, c.last].forEach((col, f) => copyFirst(b.data, off + f * n, col, n));
