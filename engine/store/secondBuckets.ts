@@ -18,6 +18,7 @@
  * pass over every head). Kept buckets all start before `from`, so kept ones come first.
  */
 import type { ByteWriter } from './bytes';
+import type { RawHead } from './rawHead';
 import { encodeColumnsPayload, encodeScratch, writeBucket, type Bucket, type BucketCols } from './rollup';
 
 /** The 1 s tier's width (TIERS[0].ms; a literal here: rollup.ts imports this file, so TIERS may not exist yet when it runs; seriesState.ts checks it). */
@@ -26,8 +27,7 @@ const SEC = SECOND_MS;
 
 /** What a live list reads of its series. */
 export interface SecondsSource {
-  readonly headT: number[];
-  readonly headV: number[];
+  readonly head: RawHead;
   /** The last sample's time (finite or not). */
   readonly lastT: number;
   /** The open 1 s bucket's start, or undefined when none is open. */
@@ -143,15 +143,16 @@ export class SecondBuckets {
     if (this.rolled === 0) return undefined;
     if (this.frozen) return this.frozen;
     const s = this.src!;
-    const t = s.headT;
+    const { t, v, length } = s.head;
     const open = s.openSecond;
-    const i0 = lowerBound(t, this.from);
-    return { t, v: s.headV, i0, i1: open === undefined ? t.length : Math.max(i0, lowerBound(t, open, i0)) };
+    const i0 = lowerBound(t, this.from, 0, length);
+    return { t, v, i0, i1: open === undefined ? length : lowerBound(t, open, i0, length) };
   }
 
   /**
    * Takes the finished buckets for a cut: a list of them is returned (still rolled up from the
-   * same head arrays until its block is made, or until `materialize`), and this list starts anew
+   * same head arrays until its block is made, or until `materialize`, which must come before the
+   * head drops those samples: store.ts, sealed), and this list starts anew
    * after them: the open bucket's samples go into the cut's raw block, so it is kept when it finishes.
    */
   take(): SecondBuckets {

@@ -6,6 +6,7 @@ import type { SeriesKey } from '../metrics/series';
 import { ByteReader, ByteWriter } from './bytes';
 import { crc32 } from './crc32';
 import { addStats, addToBucket, BucketArray, newBucket, newPending, readBucket, TIERS, writeBucket, type Bucket, type PendingBuckets } from './rollup';
+import { RawHead } from './rawHead';
 import { SECOND_MS, SecondBuckets, type SecondsSource } from './secondBuckets';
 import { QuantileSketch } from './sketch';
 
@@ -45,8 +46,8 @@ const TIER_SKETCH = TIERS.map((t) => t.sketch);
 
 export class SeriesState implements SecondsSource {
   lastT = -Infinity;
-  headT: number[] = [];
-  headV: number[] = [];
+  /** The raw samples since the last cut (rawHead.ts). */
+  readonly head = new RawHead();
   /** The open bucket per tier; the 1 h one's sketch without the open minute (see `openBucket`). */
   private open: (Bucket | undefined)[] = TIERS.map(() => undefined);
   /**
@@ -120,15 +121,13 @@ export class SeriesState implements SecondsSource {
   /** Empties the raw head (its samples are written: store.ts, load); the 1 s buckets rolled up from it are kept first. */
   dropHead(): void {
     this.seconds.materialize();
-    this.headT = [];
-    this.headV = [];
+    this.head.clear();
   }
 
   /** Keeps the last samples of the head and the last finished buckets of each tier (a read-only store's memory-only series). */
   trim(dropSamples: number, keepBuckets: number): void {
     this.seconds.materialize();
-    this.headT.splice(0, dropSamples);
-    this.headV.splice(0, dropSamples);
+    this.head.dropFirst(Math.min(dropSamples, this.head.length));
     for (const p of this.lists) p.keepLast(keepBuckets);
   }
 
@@ -141,8 +140,7 @@ export class SeriesState implements SecondsSource {
   ingest(t: number, v: number): void {
     this.lastT = t;
     if (t >= this.mergeAt) this.mergeMinutes();
-    this.headT.push(t);
-    this.headV.push(v);
+    this.head.push(t, v);
     if (v !== v) return;
     for (let i = 0; i < TIER_COUNT; i++) {
       const ms = TIER_MS[i];
@@ -182,8 +180,7 @@ export class SeriesState implements SecondsSource {
    * checkpointSliced). `t` is at most `lastT`, and after the head's last sample.
    */
   ingestRawOnly(t: number, v: number): void {
-    this.headT.push(t);
-    this.headV.push(v);
+    this.head.push(t, v);
   }
 
   /** Moves an open bucket to the finished ones; a finished minute goes into its hour's sketch. */
@@ -255,7 +252,7 @@ export class SeriesState implements SecondsSource {
   }
 
   get empty(): boolean {
-    return this.headT.length === 0 && this.open.every((b) => !b) && this.pending.every((p) => p.length === 0) && this.sealing.every((p) => !p);
+    return this.head.length === 0 && this.open.every((b) => !b) && this.pending.every((p) => p.length === 0) && this.sealing.every((p) => !p);
   }
 }
 
