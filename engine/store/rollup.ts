@@ -422,6 +422,14 @@ export class BucketArray {
     return e;
   }
 
+  /** Encodes bucket `b` (by identity, searched from the end) as `bucketBytes` does, if the list holds it. */
+  settle(b: Bucket): void {
+    for (let k = this.items.length - 1; k >= 0; k--) {
+      if (this.items[k] === b) { this.bucketBytes(k); return; }
+      if (this.items[k].t < b.t) return;
+    }
+  }
+
   keepLast(keep: number): void {
     const drop = this.items.length - keep;
     if (drop <= 0) return;
