@@ -620,8 +620,8 @@ export class TimeSeriesStore {
           file = f.path;
           const g = await this.buildGroupSliced(groups[ri], f.size, seq, f.trailer, urgent);
           groups[ri] = [];
-          await this.io.append(f.path, g.bytes);
-          f.size += g.bytes.length;
+          await this.io.append(f.path, g.parts);
+          f.size += g.size;
           f.trailer = g.trailer;
           if (f.index) addToIndex(f.index, g.entries);
           f.indexEntries = (f.indexEntries ?? 0) + g.entries.length;
@@ -843,15 +843,15 @@ export class TimeSeriesStore {
     return { parts: parts!, bytes: file.bytes };
   }
 
-  /** `buildGroup` in the cut's slices: the same bytes. */
-  private async buildGroupSliced(blocks: readonly NewBlock[], fileSize: number, seq: number, prev: Trailer | undefined, urgent: boolean): Promise<ReturnType<GroupBuilder['finish']>> {
+  /** `buildGroup` in the cut's slices, as parts (the payloads not copied): the same bytes. */
+  private async buildGroupSliced(blocks: readonly NewBlock[], fileSize: number, seq: number, prev: Trailer | undefined, urgent: boolean): Promise<ReturnType<GroupBuilder['finishParts']>> {
     const g = new GroupBuilder(fileSize, seq, prev, groupCapacity(blocks));
     let i = 0;
     await this.inSlices(urgent, () => i < blocks.length, (deadline) => {
       do g.add(blocks[i++]);
       while (i < blocks.length && performance.now() < deadline);
     });
-    return g.finish();
+    return g.finishParts();
   }
 
   private keepInMemory(mem: MemBlock[][]): void {
