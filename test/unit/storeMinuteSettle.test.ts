@@ -54,7 +54,7 @@ it('a merged minute keeps its sketch as bytes only, and reads back as the sketch
     const items = (st.pending[M] as unknown as { items: { sketch?: unknown }[] }).items;
     assert.ok(items.every((b) => b.sketch === undefined), `series ${i} (merge delay ${mergeDelayMs(st.id)} ms) still holds a sketch object for a merged minute`);
   }
-  // The heap holds the open minute's and hour's sketches per series, not five minutes' more
-  // (about 8 MiB more for these 200 series when the minutes kept their objects).
-  assert.ok(grown < 5 * 1048576, `the heap grew by ${(grown / 1048576).toFixed(1)} MiB`);
+  // The heap holds the open minute's and hour's sketches per series, not five minutes' more:
+  // about 4.3 MiB here, 9.8 MiB when the minutes kept their objects until a checkpoint.
+  assert.ok(grown < 7 * 1048576, `the heap grew by ${(grown / 1048576).toFixed(1)} MiB`);
 });
