@@ -41,7 +41,9 @@ import type { MonitorCommandOptions } from './monitorCommand';
 
 /**
  * The young generation of the monitor's heap, in MiB: V8 makes it three times a semi-space,
- * so 6 gives semi-spaces of 2 MiB (`--max-semi-space-size=2`, as the editor's server gets).
+ * so 6 gives semi-spaces of 2 MiB (`--max-semi-space-size=2`). The editor's server has 16 MiB
+ * semi-spaces instead (protocol/serverProcess.ts): at the load benchmark's 100,000 samples/s, 2
+ * MiB promoted every object living 40-80 ms. The monitor keeps the small one for its memory target.
  */
 export const MONITOR_YOUNG_GENERATION_MB = 6;
 
