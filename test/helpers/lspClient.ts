@@ -31,8 +31,13 @@ export class TestLspClient {
   readonly analyses: AnalysisDoneNotification.Params[] = [];
   private waiters: (() => void)[] = [];
   readonly stderr: string[] = [];
+  /** How the server process ended, once it has. */
+  exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** Resolves (never rejects) when the server process has ended. */
+  private readonly ended: Promise<void>;
 
   private constructor(readonly proc: ChildProcess, ipc = false) {
+    this.ended = new Promise((done) => proc.once('exit', (code, signal) => ((this.exited = { code, signal }), done())));
     this.connection = ipc
       ? createProtocolConnection(new IPCMessageReader(proc), new IPCMessageWriter(proc))
       : createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
@@ -114,6 +119,17 @@ export class TestLspClient {
       const p = this.published.get(uri);
       return p && p.version === version ? p.diagnostics : undefined;
     }, 10_000, `diagnostics of ${uri} v${version}`);
+  }
+
+  /**
+   * A request that fails, saying how the server ended and what it last printed, when the server
+   * process ends before answering: the connection's own request waits for ever on a dead server
+   * (a test's clean-up hung that way in CI, the server gone, its stderr lost).
+   */
+  async request<R>(method: string, params?: unknown): Promise<R> {
+    const answer = await Promise.race([this.connection.sendRequest<R>(method, params).then((v) => ({ v })), this.ended.then(() => undefined)]);
+    if (!answer) throw new Error(`the analysis server ended (code ${this.exited?.code}, signal ${this.exited?.signal}) before answering ${method}; its stderr ends: ${this.stderr.join('').slice(-3000)}`);
+    return answer.v;
   }
 
   async stop(): Promise<void> {

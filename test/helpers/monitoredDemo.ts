@@ -55,9 +55,12 @@ export async function startMonitoredDemo(opts: Parameters<typeof startDemoWorksp
         const [component, name] = f.split('\u0000');
         await fault(component as ComponentName, { fault: name, on: false }).catch(() => undefined);
       }
-      await client.connection.sendRequest(MonitorControlRequest.method, { uri, action: 'stop', trusted: true }).catch(() => undefined);
+      // A refusal is fine here (monitoring may have stopped already); the server dying is not.
+      let died: unknown;
+      await client.request(MonitorControlRequest.method, { uri, action: 'stop', trusted: true }).catch((e) => { if (client.exited) died = e; });
       await client.stop();
       await ws.system.stop();
+      if (died) throw died;
     },
   };
 }
