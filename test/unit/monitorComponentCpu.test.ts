@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { Collector } from '../../engine/collect/types';
 import { SeriesKeyCache, type SeriesSample } from '../../engine/metrics/series';
 import { Monitor } from '../../engine/monitor/monitor';
+import { testMonitorOptions } from '../helpers/monitorOptions';
 
 describe('the monitor status’s component CPU', () => {
   it('is the mean of the last second’s samples', async () => {
@@ -18,8 +19,7 @@ describe('the monitor status’s component CPU', () => {
     ]);
     let round = 0;
     const collector: Collector = { id: 'proc:engine', defaultIntervalMs: 5, collect: async () => ({ samples: round < rounds.length ? rounds[round++] : [], problems: [] }) };
-    const store = { append: () => undefined, flush: async () => undefined, readOnly: false, memoryOnly: false, problems: [], diskUsage: () => ({ rawBytes: 0, rollupBytes: 0, walBytes: 0, bytesPerSample: 0 }) };
-    const m = new Monitor({ collectors: [{ collector, intervalMs: 5 }], store: store as never, storePath: '', rules: [], components: [], statusIntervalMs: 60_000, predictIntervalMs: 60_000, onStatus: () => undefined });
+    const m = new Monitor(testMonitorOptions([{ collector, intervalMs: 5 }]));
     m.start();
     await new Promise<void>((done) => {
       const t = setInterval(() => round >= rounds.length && (clearInterval(t), done()), 5);

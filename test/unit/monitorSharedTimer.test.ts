@@ -11,6 +11,7 @@ import { it } from 'node:test';
 import type { Collector } from '../../engine/collect/types';
 import { Monitor, spreadStarts } from '../../engine/monitor/monitor';
 import { SharedTimer, TOLERANCE_MS } from '../../engine/monitor/sharedTimer';
+import { testMonitorOptions } from '../helpers/monitorOptions';
 
 it('starts the loops of a multiple of the base interval on base moments, spread, when there are no more than those moments', () => {
   // The demo: the local loop (100 ms), four scrape loops (1 s), the slow system loop (10 s).
@@ -112,21 +113,14 @@ it("the monitor plans its scrape rounds of a multiple interval on its local roun
       return { samples: [], problems: [] };
     },
   });
-  const m = new Monitor({
-    collectors: [
+  const m = new Monitor(
+    testMonitorOptions([
       { collector: local, intervalMs: 50 },
       { collector: scrape(0), intervalMs: 200 },
       { collector: scrape(1), intervalMs: 200 },
       { collector: scrape(2), intervalMs: 200 },
-    ],
-    store: { append: () => undefined, flush: async () => undefined, readOnly: false, memoryOnly: false, problems: [], diskUsage: () => ({ rawBytes: 0, rollupBytes: 0, walBytes: 0, bytesPerSample: 0 }) } as never,
-    storePath: '',
-    rules: [],
-    components: [],
-    statusIntervalMs: 60_000,
-    predictIntervalMs: 60_000,
-    onStatus: () => undefined,
-  });
+    ]),
+  );
   // The timer is made by start(): record every plan of the loops' clients (registered first, in collector order).
   const realAdd = SharedTimer.prototype.add;
   const realPlan = SharedTimer.prototype.plan;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Collector } from '../../engine/collect/types';
 import { Monitor, nextRoundAt, spreadStarts } from '../../engine/monitor/monitor';
+import { testMonitorOptions } from '../helpers/monitorOptions';
 
 it('spreads the loops of each interval evenly over it, in their order', () => {
   assert.deepEqual(spreadStarts([100, 100, 100, 100]), [0, 25, 50, 75]);
@@ -48,16 +49,7 @@ it("the monitor's network loops of one interval ask their first round at spread 
       return { samples: [], problems: [] };
     },
   });
-  const m = new Monitor({
-    collectors: [0, 1, 2, 3].map((k) => ({ collector: scrape(k), intervalMs: 800 })),
-    store: { append: () => undefined, flush: async () => undefined, readOnly: false, memoryOnly: false, problems: [], diskUsage: () => ({ rawBytes: 0, rollupBytes: 0, walBytes: 0, bytesPerSample: 0 }) } as never,
-    storePath: '',
-    rules: [],
-    components: [],
-    statusIntervalMs: 60_000,
-    predictIntervalMs: 60_000,
-    onStatus: () => undefined,
-  });
+  const m = new Monitor(testMonitorOptions([0, 1, 2, 3].map((k) => ({ collector: scrape(k), intervalMs: 800 }))));
   m.start();
   await all;
   await m.stop();
