@@ -3,7 +3,8 @@
 // "N passed, N failed" (", N skipped" when any were skipped).
 // Usage: node scripts/test.mjs [suite ...]   (suites: unit integration demo e2e-ui e2e-host)
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, statSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,10 +61,18 @@ const lines = [];
 for (const suite of selected) {
   if (!suite.files.length) { lines.push(`${suite.name}: no tests`); continue; }
   console.log(`\n=== ${suite.name} (${suite.files.length} files) ===`);
-  const r = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=1', ...suite.files]);
+  // Each suite's temporary folders (workspaces, stores, editor profiles: everything the tests
+  // make under os.tmpdir()) go into one folder of its own, removed when the suite passes and
+  // kept, with its path printed, when it fails. Without this every run left ~100 MB in /tmp.
+  const suiteTmp = mkdtempSync(join(tmpdir(), `alluse-test-${suite.name}-`));
+  const r = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=1', ...suite.files], {
+    env: { ...process.env, TMPDIR: suiteTmp },
+  });
   const t = tapTotals(r.out);
   // A runner that crashed before reporting still counts as a failure.
   if (r.code !== 0 && t.failed === 0) t.failed = 1;
+  if (t.failed === 0) rmSync(suiteTmp, { recursive: true, force: true, maxRetries: 3 });
+  else console.log(`# ${suite.name}: the failed suite's temporary files are kept in ${suiteTmp}`);
   totals.passed += t.passed; totals.failed += t.failed; totals.skipped += t.skipped;
   lines.push(`${suite.name}: ${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}`);
 }
