@@ -21,6 +21,7 @@ import type { ComponentConfig } from '../workspace/config';
 import type { MetricStore } from './storeApi';
 import type { ChartUnit, LimitPrediction } from './types';
 import { WindowQueryCache } from './windowQueryCache';
+import { formatValue } from '../report/format'; // one way to write a value, the same in messages and reports
 
 export interface PredictOptions {
   /** Crossings further away than this are not reported (default 7 days). */
@@ -441,17 +442,3 @@ export function formatDurationMs(ms: number): string {
   return h % 24 ? `${Math.floor(h / 24)} d ${h % 24} h` : `${h / 24} d`;
 }
 
-function formatValue(v: number, unit: ChartUnit): string {
-  if (unit === 'bytes') {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let i = 0;
-    let x = v;
-    while (Math.abs(x) >= 1024 && i < units.length - 1) {
-      x /= 1024;
-      i++;
-    }
-    return `${Number.isInteger(x) ? x : x.toFixed(x < 10 ? 2 : 1).replace(/\.?0+$/, '')} ${units[i]}`;
-  }
-  if (unit === 'seconds') return v < 1 ? `${Math.round(v * 1000 * 10) / 10} ms` : `${Math.round(v * 100) / 100} s`;
-  return String(Math.round(v * 100) / 100);
-}
