@@ -17,7 +17,7 @@ export interface ComponentCollectSpec {
   name: string;
   kind?: 'node' | 'process';
   process: ProcessSpec;
-  metrics?: { url: string; intervalMs?: number; timeoutMs?: number };
+  metrics?: { url: string; intervalMs?: number; timeoutMs?: number; sampleLimit?: number };
 }
 
 export interface CreateCollectorsOptions {
@@ -45,7 +45,7 @@ export function createCollectors(components: readonly ComponentCollectSpec[], fo
     if (!c.metrics?.url) continue;
     // The scrape's answers count as the component's only while its process holds the port (Linux, local targets).
     const portOwner = portOwnerCheck(c.name, c.metrics.url, { componentPid: () => proc.locator.identity?.pid, spec: c.process, folder, procRoot: options.process?.procRoot, platform: options.platform });
-    out.push(new ScrapeCollector(c.name, c.metrics.url, { intervalMs: c.metrics.intervalMs ?? interval, timeoutMs: c.metrics.timeoutMs, portOwner }));
+    out.push(new ScrapeCollector(c.name, c.metrics.url, { intervalMs: c.metrics.intervalMs ?? interval, timeoutMs: c.metrics.timeoutMs, sampleLimit: c.metrics.sampleLimit, portOwner }));
   }
   return out;
 }

@@ -46,7 +46,7 @@ export interface ParseResult {
 export interface ParseOptions {
   /** Errors kept in `errors` (all are counted). Default 20. */
   maxErrors?: number;
-  /** Samples kept; the rest are dropped with one error. Default 1,000,000. */
+  /** Samples kept; parsing stops at the next one, with one error. Default 1,000,000. */
   maxSamples?: number;
   /**
    * Series already parsed in earlier scrapes of the same endpoint, by their text (the line
@@ -356,9 +356,11 @@ export function parsePrometheusText(text: string, options: ParseOptions = {}): P
       timestampMs = Number(ts);
     }
     if (sampleCount >= maxSamples) {
-      if (sampleCount === maxSamples) fail(lineNo, `more than ${maxSamples} samples; the rest were dropped`);
+      // The rest is not read: a body over the limit is dropped or cut here, and parsing
+      // megabytes of lines that are not kept would cost as much as keeping them.
+      fail(lineNo, `more than ${maxSamples} samples; the rest were dropped`);
       sampleCount++;
-      continue;
+      break;
     }
     sampleCount++;
     // Consecutive samples of one family are the common case.

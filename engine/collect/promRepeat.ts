@@ -79,13 +79,14 @@ export class RepeatedScrape {
 
   constructor(private readonly seriesCache?: SeriesTextCache) {}
 
-  parse(body: Buffer): ParseResult {
+  /** `maxSamples`: the parser keeps no more (see ParseOptions.maxSamples). */
+  parse(body: Buffer, maxSamples?: number): ParseResult {
     if (this.result && this.readValues(body)) {
       this.repeats++;
       return this.result;
     }
     const order: PromSample[] = [];
-    const r = parsePrometheusText(body.toString('utf8'), { seriesCache: this.seriesCache, order });
+    const r = parsePrometheusText(body.toString('utf8'), { seriesCache: this.seriesCache, order, maxSamples });
     this.learn(body, r, order);
     return r;
   }

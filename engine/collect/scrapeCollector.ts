@@ -30,12 +30,20 @@ export interface ScrapeOptions {
   clock?: MonotonicClock;
   /** Re-report a lasting failure every this many ms (default 30 s). */
   repeatProblemsMs?: number;
+  /**
+   * Most samples one scrape may hold (default 20,000). A scrape with more is dropped as a
+   * whole, with `up` 0 and a problem, as Prometheus's `sample_limit` does: keeping part of it
+   * would make series come and go, and keeping all of it lets an endpoint whose labels take
+   * ever-new values (request ids, timestamps) fill the memory and the store.
+   */
+  sampleLimit?: number;
   /** Who holds the target's port (portOwner.ts): answers of another process are not the component's. */
   portOwner?: PortOwnerCheck;
 }
 
 export const DEFAULT_SCRAPE_TIMEOUT_MS = 2000;
 export const DEFAULT_SCRAPE_MAX_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_SCRAPE_SAMPLE_LIMIT = 20_000;
 const ACCEPT = 'text/plain;version=0.0.4;q=1,*/*;q=0.1';
 
 export class ScrapeCollector implements Collector {
@@ -114,7 +122,20 @@ export class ScrapeCollector implements Collector {
         report({ kind: 'port-taken', message: heldByOther }, 'owner');
         return { samples, problems };
       } else this.throttle.clear('owner');
-      const parsed = this.repeated.parse(r.body);
+      const sampleLimit = this.opts.sampleLimit ?? DEFAULT_SCRAPE_SAMPLE_LIMIT;
+      // One more than the limit is parsed, to know that it was passed without parsing all the rest.
+      const parsed = this.repeated.parse(r.body, sampleLimit + 1);
+      if (parsed.sampleCount > sampleLimit) {
+        up(0);
+        report(
+          {
+            kind: 'too-many-samples',
+            message: `${this.component}: ${this.url} holds more than ${sampleLimit} samples, so its scrapes are dropped. If these series are wanted, raise \`metrics.sampleLimit\` of ${this.component} in alluse-perf.yaml; if a label takes ever-new values (request ids, timestamps), remove it from the endpoint.`,
+          },
+          'limit',
+        );
+        return { samples, problems };
+      } else this.throttle.clear('limit');
       if (parsed.errorCount > 0) {
         const first = parsed.errors[0];
         const garbage = parsed.sampleCount === 0;

@@ -11,6 +11,7 @@ export type CollectorProblemKind =
   | 'process-restarted' // the process changed (new pid, or the same pid with another start time)
   | 'timeout' // a scrape or API call took longer than its timeout
   | 'too-large' // a response was larger than the size cap
+  | 'too-many-samples' // a scrape held more samples than its limit and was dropped
   | 'bad-response' // HTTP status, redirect, wrong content, connection closed mid-body
   | 'parse-error' // lines that are not Prometheus text format (the rest is still used)
   | 'port-taken' // another process holds the metrics port of a component (see portOwner.ts)

@@ -26,7 +26,7 @@ export interface ComponentConfig {
   name: string;
   kind: 'node' | 'process';
   process: { pidFile?: string; commandMatch?: string; start?: StartCommand; inspectPort?: number };
-  metrics?: { url: string; intervalMs?: number; timeoutMs: number; latency?: string; throughput?: string; errors?: string; queueDepth?: string };
+  metrics?: { url: string; intervalMs?: number; timeoutMs: number; sampleLimit?: number; latency?: string; throughput?: string; errors?: string; queueDepth?: string };
   datasource?: DatasourceConfig;
   configFiles: string[];
   limits: { memoryBytes?: number; cpuCores?: number; diskBytes?: number; diskPath?: string; queueCapacity?: number };
@@ -125,6 +125,7 @@ export function workspaceConfigFrom(doc: Document.Parsed): WorkspaceConfig {
             url: str(metrics.url)!,
             intervalMs: durOpt(metrics.interval),
             timeoutMs: dur(metrics.timeout, 2000),
+            sampleLimit: num(metrics.sampleLimit),
             latency: str(metrics.latency),
             throughput: str(metrics.throughput),
             errors: str(metrics.errors),

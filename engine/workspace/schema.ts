@@ -73,6 +73,10 @@ const metricsSchema: ObjectSchema = {
     url: prop(str('URL of the Prometheus text-format endpoint, e.g. http://127.0.0.1:9462/metrics.', 'url', 'http://127.0.0.1:9462/metrics'), { required: true }),
     interval: prop({ kind: 'duration', description: 'How often the endpoint is scraped. Defaults to the monitor interval.', defaultUnit: 'ms', minimumMs: 10 }),
     timeout: prop({ kind: 'duration', description: 'How long one scrape may take before it counts as failed.', defaultUnit: 'ms', minimumMs: 1 }, { default: '2s' }),
+    sampleLimit: prop(
+      { kind: 'integer', description: 'Most samples one scrape may hold; a scrape with more is dropped as a whole and reported (as Prometheus’s `sample_limit`), so an endpoint with ever-new label values cannot fill the memory and the store.', minimum: 1, example: '50000' },
+      { default: '20000' },
+    ),
     latency: prop(str('The latency histogram (in seconds) of the component’s main work, e.g. `alluse_engine_tick_latency_seconds`. Dashboards show its quantiles and latency SLOs apply to it.', undefined, 'alluse_engine_tick_latency_seconds')),
     throughput: prop(str('The counter of the component’s main work, e.g. `alluse_engine_ticks_total`. Its rate is the throughput in dashboards and the throughput SLO.', undefined, 'alluse_engine_ticks_total')),
     errors: prop(str('The counter of failed work, e.g. `alluse_errors_total`. The error rate is its rate over the throughput counter’s rate.', undefined, 'alluse_errors_total')),

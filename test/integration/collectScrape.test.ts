@@ -59,6 +59,32 @@ describe('scrape collector against a misbehaving endpoint (real HTTP)', () => {
     });
   }
 
+  it('a scrape with more samples than its limit is dropped as a whole and reported once; at the limit it is kept', async () => {
+    // /good?n=30000: 32,852 sample lines, over the default limit of 20,000.
+    const big = new ScrapeCollector('many', server.url('/good?n=30000'));
+    const r = await big.collect(0);
+    assert.deepEqual(r.problems.map((p) => p.kind), ['too-many-samples'], JSON.stringify(r.problems));
+    assert.match(r.problems[0].message, /holds more than 20000 samples.*raise `metrics\.sampleLimit` of many in alluse-perf\.yaml/);
+    assert.equal(upOf(r), 0);
+    assert.ok(!r.samples.some((s) => s.series.name.startsWith('fx_')), 'no part of a dropped scrape is kept');
+    const again = await big.collect(100);
+    assert.deepEqual(again.problems, []);
+    assert.equal(upOf(again), 0);
+    big.dispose();
+    // /good (n=30): 29 sample lines. A limit of 29 keeps it, 28 drops it.
+    const at = new ScrapeCollector('at', server.url('/good'), { sampleLimit: 29 });
+    const kept = await at.collect(0);
+    assert.deepEqual(kept.problems, []);
+    assert.equal(upOf(kept), 1);
+    assert.equal(kept.samples.find((s) => s.series.name === 'scrape_samples_scraped')?.v, 29);
+    at.dispose();
+    const under = new ScrapeCollector('under', server.url('/good'), { sampleLimit: 28 });
+    const dropped = await under.collect(0);
+    assert.deepEqual(dropped.problems.map((p) => p.kind), ['too-many-samples']);
+    assert.equal(upOf(dropped), 0);
+    under.dispose();
+  });
+
   it('lines that are not Prometheus text are reported and skipped; the rest is used', async () => {
     const c = new ScrapeCollector('partial', server.url('/partial'));
     const r = await c.collect(0);
