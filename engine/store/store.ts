@@ -23,7 +23,8 @@ import { CutEncoder, POOLED_VALUES } from './cutEncoder';
 import { CutPacer, DEFAULT_PACE } from './cutPacer';
 import { nodeIo, type AppendFile, type StoreIo } from './io';
 import { acquireLock } from './lock';
-import { BucketColumns, colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols, type PendingBuckets } from './rollup';
+import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols } from './rollup';
+import { SecondBuckets } from './secondBuckets';
 import { CheckpointWriter, decodeCheckpoint, SeriesState } from './seriesState';
 import type { Aggregation, DiskUsage, QueryResult, Resolution, StoreOptions, StoreProblem, StoreProblemKind, StoreQuery } from './types';
 import { readWal, WalBuffer } from './wal';
@@ -91,9 +92,6 @@ interface SealJob {
   /** Buckets or head samples in the block. */
   n: number;
 }
-
-/** An empty pending list of tier `i`, of the kind the series keeps for it. */
-const emptyPending = (i: number): PendingBuckets => newPending()[i];
 
 type RawSegment = { t: ArrayLike<number>; v: ArrayLike<number> };
 
@@ -394,12 +392,12 @@ export class TimeSeriesStore {
       for (let ri = 0; ri < RES.length; ri++) {
         if (lastGroupSeq[ri] < seg) continue;
         for (const st of this.series.values()) {
-          if (ri === 0) { st.headT = []; st.headV = []; } else st.pending[ri - 1].clear();
+          if (ri === 0) st.dropHead(); else st.pending[ri - 1].clear();
         }
       }
     }
     this.headSamples = 0;
-    for (const st of this.series.values()) this.headSamples += st.headT.length;
+    for (const st of this.series.values()) this.headSamples += st.head.length;
     this.walSeq = maxSeq + 1;
     if (!writer) this.memBlocks = RES.map(() => []);
     this.idsGen++;
@@ -442,10 +440,8 @@ export class TimeSeriesStore {
       if (t <= st.lastT) { this.drop('samples not newer than the last one of their series are dropped'); continue; }
       const v = +s.v;
       st.ingest(t, v);
-      if (target === this.local && st.headT.length > LOCAL_HEAD_LIMIT) {
-        st.headT.splice(0, LOCAL_HEAD_LIMIT / 2);
-        st.headV.splice(0, LOCAL_HEAD_LIMIT / 2);
-        for (const p of st.pending) p.keepLast(10_000);
+      if (target === this.local && st.head.length > LOCAL_HEAD_LIMIT) {
+        st.trim(LOCAL_HEAD_LIMIT / 2, 10_000);
         continue;
       }
       this.headSamples++;
@@ -562,10 +558,8 @@ export class TimeSeriesStore {
     const rawJobs: SealJob[] = [];
     let work = 0;
     const take = (st: SeriesState, i: number) => {
-      const p = st.pending[i];
       // Taken from the series now (the checkpoint below must not hold them), queried from `sealing` until encoded.
-      st.sealing[i] = p;
-      st.pending[i] = emptyPending(i);
+      const p = (st.sealing[i] = st.take(i));
       jobs.push({ st, tier: i, n: p.length });
       if (i === 0) work += 3 * p.length;
     };
@@ -585,7 +579,7 @@ export class TimeSeriesStore {
         if (due[i]) take(st, i);
         else waiting[i] += n;
       }
-      const n = st.headT.length;
+      const n = st.head.length;
       if (n) { rawJobs.push({ st, tier: -1, n }); work += n; }
       else if (st.lastT < pruneBefore && st.empty) this.series.delete(st.id);
     }
@@ -631,8 +625,8 @@ export class TimeSeriesStore {
           file = f.path;
           const g = await this.buildGroupSliced(groups[ri], f.size, seq, f.trailer, urgent);
           groups[ri] = [];
-          await this.io.append(f.path, g.bytes);
-          f.size += g.bytes.length;
+          await this.io.append(f.path, g.parts);
+          f.size += g.size;
           f.trailer = g.trailer;
           if (f.index) addToIndex(f.index, g.entries);
           f.indexEntries = (f.indexEntries ?? 0) + g.entries.length;
@@ -698,8 +692,7 @@ export class TimeSeriesStore {
     let payload: Uint8Array;
     if (tier >= 0) payload = st.sealing[tier]!.encode();
     else {
-      const whole = st.headT.length === n;
-      payload = encodeRaw(whole ? st.headT : st.headT.slice(0, n), whole ? st.headV : st.headV.slice(0, n));
+      payload = encodeRaw(st.head.times(0, n), st.head.values(0, n));
     }
     this.sealed(job, payload, undefined, writing, groups, mem);
   }
@@ -715,16 +708,13 @@ export class TimeSeriesStore {
       const p = st.sealing[tier]!;
       b = { kind: BlockKind.Rollup, seriesId: st.id, count: n, tmin: p.firstT, tmax: p.lastT, payload, record };
       st.sealing[tier] = undefined;
-      if (p instanceof BucketColumns) p.release(); // its chunks for the next lists (it is encoded, and no longer queried)
+      if (p instanceof SecondBuckets) p.release(); // lets go of the head's arrays (it is encoded, and no longer queried)
     } else {
-      b = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: st.headT[0], tmax: st.headT[n - 1], payload, record };
-      if (st.headT.length === n) {
-        st.headT = [];
-        st.headV = [];
-      } else {
-        dropFirst(st.headT, n);
-        dropFirst(st.headV, n);
-      }
+      b = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: st.head.t[0], tmax: st.head.t[n - 1], payload, record };
+      // The 1 s buckets the same cut took are rolled up from these samples: their block is made
+      // first (rollup jobs come before raw ones, in order); should it ever not be, they are kept first.
+      (st.sealing[0] as SecondBuckets | undefined)?.materialize();
+      st.head.dropFirst(n);
     }
     const ri = tier + 1;
     groups[ri].push(b);
@@ -759,7 +749,7 @@ export class TimeSeriesStore {
         const v = COLUMNS[job.tier < 0 ? BlockKind.Raw : BlockKind.Rollup] * job.n;
         if (batch.length && values + v > BATCH_VALUES) break; // the batch's buffer is full
         // Packing is done after this loop, in the same slice: a 1 s job's columns cost six small
-        // typed arrays (BucketColumns.cols), so 2 MiB of them (some 2,000 series) was one
+        // typed arrays (the columns' `cols()` then), so 2 MiB of them (some 2,000 series) was one
         // 100-220 ms slice under load (a --cpu-prof of bench/load.bench.ts).
         if (job.tier >= 0 && ++rollupJobs > MAX_BATCH_ROLLUP_JOBS) break;
         i++;
@@ -801,13 +791,13 @@ export class TimeSeriesStore {
       b.counts[k] = n;
       if (tier < 0) {
         b.kinds[k] = BlockKind.Raw;
-        copyFirst(b.data, off, st.headT, n);
-        copyFirst(b.data, off + n, st.headV, n);
+        b.data.set(st.head.times(0, n), off);
+        b.data.set(st.head.values(0, n), off + n);
         off += 2 * n;
       } else {
         b.kinds[k] = BlockKind.Rollup;
         const p = st.sealing[tier]!;
-        if (p instanceof BucketColumns) p.copyColumns(b.data, off, n);
+        if (p instanceof SecondBuckets) p.copyColumns(b.data, off, n);
         else {
           const c = p.cols(); // a sketch tier's list is encoded in this thread (sealWithWorker): not expected here
           [c.t, c.count, c.min, c.max, c.sum, c.last].forEach((col, f) => copyFirst(b.data, off + f * n, col, n));
@@ -858,15 +848,15 @@ export class TimeSeriesStore {
     return { parts: parts!, bytes: file.bytes };
   }
 
-  /** `buildGroup` in the cut's slices: the same bytes. */
-  private async buildGroupSliced(blocks: readonly NewBlock[], fileSize: number, seq: number, prev: Trailer | undefined, urgent: boolean): Promise<ReturnType<GroupBuilder['finish']>> {
+  /** `buildGroup` in the cut's slices, as parts (the payloads not copied): the same bytes. */
+  private async buildGroupSliced(blocks: readonly NewBlock[], fileSize: number, seq: number, prev: Trailer | undefined, urgent: boolean): Promise<ReturnType<GroupBuilder['finishParts']>> {
     const g = new GroupBuilder(fileSize, seq, prev, groupCapacity(blocks));
     let i = 0;
     await this.inSlices(urgent, () => i < blocks.length, (deadline) => {
       do g.add(blocks[i++]);
       while (i < blocks.length && performance.now() < deadline);
     });
-    return g.finish();
+    return g.finishParts();
   }
 
   private keepInMemory(mem: MemBlock[][]): void {
@@ -1023,7 +1013,7 @@ export class TimeSeriesStore {
       let points;
       if (ri === 0) {
         const segs = (found.get(id) ?? []) as RawSegment[];
-        for (const st of states) if (st.headT.length) segs.push({ t: st.headT, v: st.headV });
+        for (const st of states) if (st.head.length) segs.push({ t: st.head.times(), v: st.head.values() });
         const { t, v } = mergeRaw(segs, q.from, q.to);
         points = aggregateRaw(t, v, q.stepMs, agg);
       } else if (cols) {
@@ -1164,18 +1154,6 @@ function once(): () => boolean {
 }
 
 /** Copies the first `n` numbers of `src` into `dst` at `off`. */
-/**
- * Removes the first `n` numbers of `a` in place. Not `splice`, which makes an array of the
- * removed ones: under load every series has samples appended after the cut by the time its
- * raw block is made, so each cut made 20,000 such arrays (some 30 MB of garbage at 10,000
- * series, 200 samples each); this loop is also faster (bench: 10,000 arrays of 240, 200 removed).
- */
-function dropFirst(a: number[], n: number): void {
-  const m = a.length - n;
-  for (let i = 0; i < m; i++) a[i] = a[i + n];
-  a.length = m;
-}
-
 function copyFirst(dst: Float64Array, off: number, src: ArrayLike<number>, n: number): void {
   if (src.length === n && (Array.isArray(src) || src instanceof Float64Array)) dst.set(src as ArrayLike<number>, off);
   else for (let i = 0; i < n; i++) dst[off + i] = src[i];
