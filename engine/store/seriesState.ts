@@ -118,6 +118,22 @@ export class SeriesState implements SecondsSource {
     return p;
   }
 
+  /**
+   * Removes the head's first `n` samples (a cut's raw block holds them: store.ts, sealed). The
+   * live 1 s list rolls its buckets up from `from` on: when the samples dropped reach that far it
+   * is materialized first (its rolled-up buckets kept as numbers, `from` moved past the open
+   * bucket). A cut's `take` moves `from` past the samples it seals, but a series with no finished
+   * 1 s bucket at the cut is not taken: the bucket open at that cut then finished later as
+   * "rolled up" while its samples had left with the raw block, and the next checkpoint or cut
+   * threw ("0 rolled up where 1 were asked for"), which killed the process
+   * (test/unit/storeSecondsCutUntaken.test.ts).
+   */
+  dropHeadFirst(n: number): void {
+    if (n <= 0) return;
+    if (this.seconds.from <= this.head.t[n - 1]) this.seconds.materialize();
+    this.head.dropFirst(n);
+  }
+
   /** Empties the raw head (its samples are written: store.ts, load); the 1 s buckets rolled up from it are kept first. */
   dropHead(): void {
     this.seconds.materialize();

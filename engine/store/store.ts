@@ -714,7 +714,7 @@ export class TimeSeriesStore {
       // The 1 s buckets the same cut took are rolled up from these samples: their block is made
       // first (rollup jobs come before raw ones, in order); should it ever not be, they are kept first.
       (st.sealing[0] as SecondBuckets | undefined)?.materialize();
-      st.head.dropFirst(n);
+      st.dropHeadFirst(n);
     }
     const ri = tier + 1;
     groups[ri].push(b);

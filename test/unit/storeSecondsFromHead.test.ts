@@ -83,7 +83,8 @@ describe('1 s buckets rolled up from the raw head', () => {
           now = t + r.int(8000);
           st.closeBuckets(now);
           model.close(now);
-          const taken = st.take(0) as SecondBuckets;
+          // As the store does: a series with no finished bucket is not taken (its open bucket's samples still leave with the raw block).
+          const taken = (st.pending[0].length || r.next() < 0.5 ? st.take(0) : new SecondBuckets()) as SecondBuckets;
           const n = taken.length;
           const fromBlock = decodeBuckets(taken.encode(), n, false);
           assert.deepEqual(taken.list().map(plain), fromBlock.map(plain), 'list and block');
@@ -94,7 +95,7 @@ describe('1 s buckets rolled up from the raw head', () => {
           if (n) assert.equal(taken.lastT, fromBlock[n - 1].t);
           written.push(...fromBlock);
           taken.release();
-          st.head.dropFirst(r.next() < 0.5 ? st.head.length : r.int(st.head.length + 1)); // the whole head sealed, or its first samples
+          st.dropHeadFirst(r.next() < 0.5 ? st.head.length : r.int(st.head.length + 1)); // the whole head sealed, or its first samples
         } else if (op < 0.006) {
           st = throughCheckpoint(st);
         } else if (op < 0.007) {
