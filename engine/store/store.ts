@@ -119,6 +119,8 @@ export class TimeSeriesStore {
   private lockedByOther = false;
   private releaseLock?: () => void;
   private readonly problemList: StoreProblem[] = [];
+  /** Samples `append` could not store because the store threw (a bug: see append). */
+  private appendFailures = 0;
   private readonly problemKeys = new Set<string>();
 
   private series = new Map<string, SeriesState>();
@@ -422,30 +424,21 @@ export class TimeSeriesStore {
     if (this.mode === 'closed') return;
     const target = this.mode === 'reader' ? this.local : this.series;
     const logging = this.mode === 'writer';
-    for (const s of samples) {
-      let t = s.t;
-      if (!(Math.abs(t) <= MAX_INT)) { this.drop(`sample with an unusable time ${t}`); continue; }
-      t = Math.round(t);
-      let st = target === this.series ? this.keyCache.get(s.series) : undefined;
-      if (!st) {
-        const id = seriesId(s.series);
-        st = target.get(id);
-        if (!st) {
-          st = new SeriesState(id, { name: s.series.name, labels: { ...s.series.labels } });
-          target.set(id, st);
-          this.idsGen++;
-        }
-        if (target === this.series) this.keyCache.set(s.series, st);
+    // A throw in here is a bug in the store (an invariant of its series state): it is reported
+    // and the batch goes on with the next sample, instead of ending the caller's timer callback
+    // (the monitor's round), and with it the process.
+    let k = 0;
+    for (;;) {
+      try {
+        for (; k < samples.length; k++) this.appendOne(samples[k], target, logging);
+        break;
+      } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        const where = err.stack?.split('\n').find((l) => l.trim().startsWith('at '))?.trim().slice(3) ?? 'no stack';
+        // The first few only (a message per series would grow the list for ever).
+        if (++this.appendFailures <= 5) this.report('internal', `a sample could not be stored: ${err.message} (at ${where}). This is a bug: please report it with the analysis server's output; its series may lack samples from now on.`);
+        k++;
       }
-      if (t <= st.lastT) { this.drop('samples not newer than the last one of their series are dropped'); continue; }
-      const v = +s.v;
-      st.ingest(t, v);
-      if (target === this.local && st.head.length > LOCAL_HEAD_LIMIT) {
-        st.trim(LOCAL_HEAD_LIMIT / 2, 10_000);
-        continue;
-      }
-      this.headSamples++;
-      if (logging) this.wal.add(st.id, t, v, st.idBytes);
     }
     if (this.mode === 'reader') return;
     if (this.wal.size > WAL_BUFFER_BYTES) this.flushWal();
@@ -459,6 +452,33 @@ export class TimeSeriesStore {
       this.flushWal();
     }
     if (this.now() >= this.nextCutAt || this.headSamples > MAX_HEAD_SAMPLES) this.startCut(false);
+  }
+
+  /** Stores one sample (append's loop). */
+  private appendOne(s: SeriesSample, target: Map<string, SeriesState>, logging: boolean): void {
+    let t = s.t;
+    if (!(Math.abs(t) <= MAX_INT)) { this.drop(`sample with an unusable time ${t}`); return; }
+    t = Math.round(t);
+    let st = target === this.series ? this.keyCache.get(s.series) : undefined;
+    if (!st) {
+      const id = seriesId(s.series);
+      st = target.get(id);
+      if (!st) {
+        st = new SeriesState(id, { name: s.series.name, labels: { ...s.series.labels } });
+        target.set(id, st);
+        this.idsGen++;
+      }
+      if (target === this.series) this.keyCache.set(s.series, st);
+    }
+    if (t <= st.lastT) { this.drop('samples not newer than the last one of their series are dropped'); return; }
+    const v = +s.v;
+    st.ingest(t, v);
+    if (target === this.local && st.head.length > LOCAL_HEAD_LIMIT) {
+      st.trim(LOCAL_HEAD_LIMIT / 2, 10_000);
+      return;
+    }
+    this.headSamples++;
+    if (logging) this.wal.add(st.id, t, v, st.idBytes);
   }
 
   private drop(message: string): void {
@@ -521,6 +541,32 @@ export class TimeSeriesStore {
     this.mode = 'memory';
     const err = e as NodeJS.ErrnoException;
     this.report('degraded', `cannot write the store (${err.code ?? err.message}): samples are kept in memory only until the store is reopened`, file);
+  }
+
+  /**
+   * A cut threw while it encoded its blocks or its checkpoint: a bug in the store. Thrown in a
+   * slice of the cut (a timer's callback), it became an unhandled rejection, which ends node's
+   * process, and a cut chain that stayed rejected. Contained instead: reported as an `internal`
+   * problem with where it was thrown; the buckets the cut took and did not encode are dropped
+   * from memory (the WAL holds their samples); a writing store flushes its WAL and goes on in
+   * memory only, because the next cut would delete this cut's WAL segment while its samples that
+   * left the head are in no chunk file: the files and WAL as they are now hold everything, and
+   * reopening the store (restarting the analysis server) recovers it.
+   */
+  private async cutFailed(e: unknown, mem: MemBlock[][]): Promise<void> {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const where = err.stack?.split('\n').find((l) => l.trim().startsWith('at '))?.trim().slice(3) ?? 'no stack';
+    for (const st of this.series.values()) st.sealing.fill(undefined);
+    this.keepInMemory(mem);
+    this.idsGen++;
+    this.dataGen++;
+    const writing = this.mode === 'writer';
+    if (writing) {
+      this.flushWal();
+      await this.walChain;
+      if (this.mode === 'writer') this.mode = 'memory';
+    }
+    this.report('internal', `a cut of the store failed: ${err.message} (at ${where}). This is a bug: please report it with the analysis server's output.${writing ? ' Samples are kept in memory only from now on; the store\'s files and WAL hold everything until now, and restarting the analysis server recovers them.' : ''}`);
   }
 
   /** Whether tier `i`'s finished buckets are due by the clock (its write interval has passed since its last write). */
@@ -595,22 +641,27 @@ export class TimeSeriesStore {
     const worker = this.encodeWorker === 'always' || (this.encodeWorker === 'auto' && work >= WORKER_MIN_WORK);
     const sealed = worker && !this.encoder?.failure ? this.sealWithWorker(jobs, writing, groups, mem, urgent) : this.seal(jobs, writing, groups, mem, urgent);
     if (!writing) {
-      this.sealing = sealed;
-      void sealed.then(() => { this.sealing = undefined; });
-      void sealed.then(() => {
+      // Never rejects: a cut that threw is reported (cutFailed), and the next cut may start.
+      const settled = sealed.then(() => {
         this.enforceMemoryLimit();
         void this.applyRetention(now);
-      });
+      }, (e: unknown) => this.cutFailed(e, mem));
+      this.sealing = settled;
+      void settled.then(() => { this.sealing = undefined; });
       return;
     }
     this.idsGen++; // series may have been forgotten above
     const ckptDone = this.checkpointSliced(seq, urgent);
     const inFlight = Promise.all([sealed, ckptDone]);
-    this.sealing = inFlight;
-    void inFlight.then(() => { this.sealing = undefined; });
+    inFlight.catch(() => undefined); // handled below, by cutFailed (an unhandled rejection ends the process)
+    // Settles after cutFailed when the cut threw: no other cut starts until the WAL is flushed and the store is in memory.
+    const settled = inFlight.then(() => undefined, (e: unknown) => this.cutFailed(e, mem));
+    this.sealing = settled;
+    void settled.then(() => { this.sealing = undefined; });
     const walDone = this.walChain;
     this.cutChain = this.cutChain.then(async () => {
-      const [, ckpt] = await inFlight;
+      const ckpt = await inFlight.then(([, c]) => c, () => undefined);
+      if (!ckpt) { await settled; return; } // the cut threw: cutFailed
       // The cut's WAL segment is whole on disk before any of its groups: a reopen that finds a
       // group replays the segment to rebuild the open rollup buckets and drops what the group
       // holds (load); had the group come first (the segment's last record waiting behind an
