@@ -5,7 +5,7 @@
  * answered by merging the buckets it covers.
  */
 import { ByteReader, ByteWriter } from './bytes';
-import { decodeTimes, decodeValues, encodeTimes, encodeValues } from './codec';
+import { decodeTimes, decodeValues, encodeTimes, encodeValues, payloadOf, writeTimesWithLength, writeValuesWithLength } from './codec';
 import { SecondBuckets } from './secondBuckets';
 import { QuantileSketch } from './sketch';
 
@@ -168,14 +168,13 @@ export function encodeScratch(n: number): Float64Array {
  * bytes of `encodeBuckets` for the same buckets.
  */
 export function encodeColumnsPayload(all: Float64Array, n: number): Uint8Array {
-  const col = (f: number) => all.subarray(f * n, (f + 1) * n);
-  const parts = [encodeTimes(col(0)), encodeValues(col(1)), encodeValues(col(2)), encodeValues(col(3)), encodeValues(col(4)), encodeValues(col(5))];
-  // Sized exactly (six varint lengths, the sketch flag): the payload waits in memory until
-  // the cut's write is done, and a view on a grown buffer would keep all of it.
-  const w = new ByteWriter(parts.reduce((a, p) => a + p.length + 8, 1));
-  for (const p of parts) w.lbytes(p);
-  w.u8(0);
-  return w.result();
+  // Assembled in the codec's reused writers, copied out at its exact size (payloadOf): the
+  // payload waits in memory until the cut's write is done.
+  return payloadOf((w) => {
+    writeTimesWithLength(w, all.subarray(0, n), n);
+    for (let f = 1; f < 6; f++) writeValuesWithLength(w, all.subarray(f * n, (f + 1) * n), n);
+    w.u8(0);
+  });
 }
 
 /** Buckets per chunk of a BucketColumns (6 numbers each). */
