@@ -79,13 +79,18 @@ export function cloneBucket(b: Bucket): Bucket {
 }
 
 export function writeBucket(w: ByteWriter, b: Bucket): void {
+  writeBucketStats(w, b);
+  if (b.sketch) { w.u8(1); b.sketch.encode(w); } else w.u8(0);
+}
+
+/** The part of `writeBucket` before the sketch: the start, count, min, max, sum and last. */
+export function writeBucketStats(w: ByteWriter, b: Bucket): void {
   w.f64(b.t);
   w.uvar(b.count);
   w.f64(b.min);
   w.f64(b.max);
   w.f64(b.sum);
   w.f64(b.last);
-  if (b.sketch) { w.u8(1); b.sketch.encode(w); } else w.u8(0);
 }
 
 export function readBucket(r: ByteReader): Bucket {
