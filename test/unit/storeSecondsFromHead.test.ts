@@ -17,11 +17,24 @@ import { Rng } from '../../engine/util/rng';
 
 const T0 = Date.UTC(2026, 10, 27, 10, 0, 0);
 
-/** Array buffers alive after a full collection (the copies a growing head left are gone then). */
-function arrayBuffersAfterGc(): number {
+/**
+ * Array buffers alive after a full collection (the copies a growing head left are gone then).
+ * V8 frees dead array buffers on a background thread after the collection, late on a loaded
+ * machine (this test once read 0.38 MiB too many under a parallel run): collected again, a
+ * turn of the event loop apart, until the figure stops falling.
+ */
+async function arrayBuffersAfterGc(): Promise<number> {
   setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-  return process.memoryUsage().arrayBuffers;
+  const gc = runInNewContext('gc') as () => void;
+  let best = Infinity;
+  for (let i = 0; i < 20; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 10));
+    const now = process.memoryUsage().arrayBuffers;
+    if (now >= best && i >= 2) return Math.min(best, now);
+    best = Math.min(best, now);
+  }
+  return best;
 }
 const plain = (b: Bucket) => ({ t: b.t, count: b.count, min: b.min, max: b.max, sum: b.sum, last: b.last });
 
@@ -132,14 +145,14 @@ describe('1 s buckets rolled up from the raw head', () => {
     });
   }
 
-  it('hold no memory of their own beside the head while a 5-minute head fills', () => {
+  it('hold no memory of their own beside the head while a 5-minute head fills', async () => {
     // 650 series at 1 Hz for 300 s: as 48-byte rows in typed arrays they took some 9 MiB.
     const states = Array.from({ length: 650 }, (_, i) => new SeriesState(`s${i}`, { name: 'g', labels: { i: String(i) } }));
-    const before = arrayBuffersAfterGc();
+    const before = await arrayBuffersAfterGc();
     for (let s = 0; s < 300; s++) for (let i = 0; i < states.length; i++) states[i].ingest(T0 + s * 1000 + i, (s * 7 + i) % 13);
     // The head's own arrays are typed arrays too (rawHead.ts): what is beyond them.
     const head = states.reduce((a, st) => a + st.head.t.byteLength + st.head.v.byteLength, 0);
-    const grown = arrayBuffersAfterGc() - before - head;
+    const grown = (await arrayBuffersAfterGc()) - before - head;
     assert.ok(grown < 256 * 1024, `array buffers grew by ${(grown / 1048576).toFixed(2)} MiB beside the head while the 1 s buckets waited`);
     for (const st of states) assert.equal(st.pending[0].length, 299);
     assert.deepEqual(plain(states[5].pending[0].list()[10]), { t: T0 + 10_000, count: 1, min: 75 % 13, max: 75 % 13, sum: 75 % 13, last: 75 % 13 });
