@@ -18,7 +18,7 @@
  * pass over every head). Kept buckets all start before `from`, so kept ones come first.
  */
 import type { ByteWriter } from './bytes';
-import type { RawHead } from './rawHead';
+import type { HeadTimes, RawHead } from './rawHead';
 import { encodeColumnsPayload, encodeScratch, writeBucket, type Bucket, type BucketCols } from './rollup';
 
 /** The 1 s tier's width (TIERS[0].ms; a literal here: rollup.ts imports this file, so TIERS may not exist yet when it runs; seriesState.ts checks it). */
@@ -45,18 +45,18 @@ function lowerBound(a: ArrayLike<number>, x: number, lo = 0, hi = a.length): num
 }
 
 /**
- * Rolls the finite samples `t[i0..i1)` up into 1 s buckets, written from index `k` as columns of
- * stride `stride` in `out` (the starts at `off + k`, the counts at `off + stride + k`, …), at most
- * `max` buckets; returns how many were written.
+ * Rolls the finite samples `i0..i1` (times `base + t[i]`) up into 1 s buckets, written from index
+ * `k` as columns of stride `stride` in `out` (the starts at `off + k`, the counts at
+ * `off + stride + k`, …), at most `max` buckets; returns how many were written.
  */
-function rollInto(t: ArrayLike<number>, v: ArrayLike<number>, i0: number, i1: number, out: Float64Array, off: number, stride: number, k: number, max: number): number {
+function rollInto(t: HeadTimes, base: number, v: ArrayLike<number>, i0: number, i1: number, out: Float64Array, off: number, stride: number, k: number, max: number): number {
   let n = 0;
   let start = NaN;
   let o = 0;
   for (let i = i0; i < i1; i++) {
     const x = v[i];
     if (x !== x) continue;
-    const s = Math.floor(t[i] / SEC) * SEC;
+    const s = Math.floor((base + t[i]) / SEC) * SEC;
     if (s === start) {
       out[o + stride]++;
       if (x < out[o + 2 * stride]) out[o + 2 * stride] = x;
@@ -79,13 +79,13 @@ function rollInto(t: ArrayLike<number>, v: ArrayLike<number>, i0: number, i1: nu
   return n;
 }
 
-/** The number of 1 s buckets of the finite samples `t[i0..i1)`. */
-function countBuckets(t: ArrayLike<number>, v: ArrayLike<number>, i0: number, i1: number): number {
+/** The number of 1 s buckets of the finite samples `i0..i1` (times `base + t[i]`). */
+function countBuckets(t: HeadTimes, base: number, v: ArrayLike<number>, i0: number, i1: number): number {
   let n = 0;
   let start = NaN;
   for (let i = i0; i < i1; i++) {
     if (v[i] !== v[i]) continue;
-    const s = Math.floor(t[i] / SEC) * SEC;
+    const s = Math.floor((base + t[i]) / SEC) * SEC;
     if (s !== start) { n++; start = s; }
   }
   return n;
@@ -93,8 +93,8 @@ function countBuckets(t: ArrayLike<number>, v: ArrayLike<number>, i0: number, i1
 
 const NONE = new Float64Array(0);
 
-/** Head samples a list rolls up: `t[i0..i1)`. */
-interface HeadRange { t: ArrayLike<number>; v: ArrayLike<number>; i0: number; i1: number }
+/** Head samples a list rolls up: `i0..i1`, times `base + t[i]` (rawHead.ts). */
+interface HeadRange { t: HeadTimes; base: number; v: ArrayLike<number>; i0: number; i1: number }
 
 export class SecondBuckets {
   /** Kept buckets, six numbers each (start, count, min, max, sum, last), `keptN` of them. */
@@ -143,10 +143,10 @@ export class SecondBuckets {
     if (this.rolled === 0) return undefined;
     if (this.frozen) return this.frozen;
     const s = this.src!;
-    const { t, v, length } = s.head;
+    const { t, v, length, base } = s.head;
     const open = s.openSecond;
-    const i0 = lowerBound(t, this.from, 0, length);
-    return { t, v, i0, i1: open === undefined ? length : lowerBound(t, open, i0, length) };
+    const i0 = lowerBound(t, this.from - base, 0, length);
+    return { t, base, v, i0, i1: open === undefined ? length : lowerBound(t, open - base, i0, length) };
   }
 
   /**
@@ -176,7 +176,7 @@ export class SecondBuckets {
     if (!h) return;
     const n = this.rolled;
     const cols = encodeScratch(6 * n);
-    const got = rollInto(h.t, h.v, h.i0, h.i1, cols, 0, n, 0, n);
+    const got = rollInto(h.t, h.base, h.v, h.i0, h.i1, cols, 0, n, 0, n);
     if (got !== n) throw new Error(`1 s buckets: ${got} rolled up where ${n} finished`);
     this.rolled = 0;
     this.frozen = undefined;
@@ -191,7 +191,7 @@ export class SecondBuckets {
     for (let k = 0; k < kn; k++) for (let f = 0; f < 6; f++) all[f * n + k] = a[k * 6 + f];
     const h = this.head();
     if (h && n > kn) {
-      const got = rollInto(h.t, h.v, h.i0, h.i1, all, 0, n, kn, n - kn);
+      const got = rollInto(h.t, h.base, h.v, h.i0, h.i1, all, 0, n, kn, n - kn);
       if (got !== n - kn) throw new Error(`1 s buckets: ${got} rolled up where ${n - kn} were asked for`);
     }
     return all;
@@ -201,13 +201,13 @@ export class SecondBuckets {
     if (this.keptN) return this.kept[0];
     const h = this.head();
     if (!h) return NaN;
-    for (let i = h.i0; i < h.i1; i++) if (h.v[i] === h.v[i]) return Math.floor(h.t[i] / SEC) * SEC;
+    for (let i = h.i0; i < h.i1; i++) if (h.v[i] === h.v[i]) return Math.floor((h.base + h.t[i]) / SEC) * SEC;
     return NaN;
   }
 
   get lastT(): number {
     const h = this.head();
-    if (h) for (let i = h.i1 - 1; i >= h.i0; i--) if (h.v[i] === h.v[i]) return Math.floor(h.t[i] / SEC) * SEC;
+    if (h) for (let i = h.i1 - 1; i >= h.i0; i--) if (h.v[i] === h.v[i]) return Math.floor((h.base + h.t[i]) / SEC) * SEC;
     return this.keptN ? this.kept[(this.keptN - 1) * 6] : NaN;
   }
 
@@ -222,9 +222,9 @@ export class SecondBuckets {
     const h = this.head();
     let i0 = 0, i1 = 0;
     if (h) {
-      i0 = lowerBound(h.t, Math.ceil(from / SEC) * SEC, h.i0, h.i1);
-      i1 = lowerBound(h.t, Math.floor(to / SEC) * SEC + SEC, i0, h.i1);
-      n += countBuckets(h.t, h.v, i0, i1);
+      i0 = lowerBound(h.t, Math.ceil(from / SEC) * SEC - h.base, h.i0, h.i1);
+      i1 = lowerBound(h.t, Math.floor(to / SEC) * SEC + SEC - h.base, i0, h.i1);
+      n += countBuckets(h.t, h.base, h.v, i0, i1);
     }
     const all = new Float64Array(6 * n);
     let j = 0;
@@ -235,7 +235,7 @@ export class SecondBuckets {
       for (let f = 0; f < 6; f++) all[f * n + j] = this.kept[i + f];
       j++;
     }
-    if (h) rollInto(h.t, h.v, i0, i1, all, 0, n, j, n - j);
+    if (h) rollInto(h.t, h.base, h.v, i0, i1, all, 0, n, j, n - j);
     const col = (f: number) => all.subarray(f * n, (f + 1) * n);
     return { n, t: col(0), count: col(1), min: col(2), max: col(3), sum: col(4), last: col(5) };
   }

@@ -130,7 +130,7 @@ export class SeriesState implements SecondsSource {
    */
   dropHeadFirst(n: number): void {
     if (n <= 0) return;
-    if (this.seconds.from <= this.head.t[n - 1]) this.seconds.materialize();
+    if (this.seconds.from <= this.head.time(n - 1)) this.seconds.materialize();
     this.head.dropFirst(n);
   }
 

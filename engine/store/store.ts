@@ -93,7 +93,8 @@ interface SealJob {
   n: number;
 }
 
-type RawSegment = { t: ArrayLike<number>; v: ArrayLike<number> };
+/** Raw samples of a block or a head; `first`: the time the segments are ordered by when `t` is only part of them (a head's samples in the query's range). */
+type RawSegment = { t: ArrayLike<number>; v: ArrayLike<number>; first?: number };
 
 type Mode = 'writer' | 'reader' | 'memory' | 'closed';
 
@@ -743,7 +744,7 @@ export class TimeSeriesStore {
     let payload: Uint8Array;
     if (tier >= 0) payload = st.sealing[tier]!.encode();
     else {
-      payload = encodeRaw(st.head.times(0, n), st.head.values(0, n));
+      payload = encodeRaw(st.head.timesView(0, n), st.head.values(0, n));
     }
     this.sealed(job, payload, undefined, writing, groups, mem);
   }
@@ -761,7 +762,7 @@ export class TimeSeriesStore {
       st.sealing[tier] = undefined;
       if (p instanceof SecondBuckets) p.release(); // lets go of the head's arrays (it is encoded, and no longer queried)
     } else {
-      b = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: st.head.t[0], tmax: st.head.t[n - 1], payload, record };
+      b = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: st.head.time(0), tmax: st.head.time(n - 1), payload, record };
       // The 1 s buckets the same cut took are rolled up from these samples: their block is made
       // first (rollup jobs come before raw ones, in order); should it ever not be, they are kept first.
       (st.sealing[0] as SecondBuckets | undefined)?.materialize();
@@ -842,7 +843,7 @@ export class TimeSeriesStore {
       b.counts[k] = n;
       if (tier < 0) {
         b.kinds[k] = BlockKind.Raw;
-        b.data.set(st.head.times(0, n), off);
+        st.head.timesInto(b.data, off, 0, n);
         b.data.set(st.head.values(0, n), off + n);
         off += 2 * n;
       } else {
@@ -1064,7 +1065,13 @@ export class TimeSeriesStore {
       let points;
       if (ri === 0) {
         const segs = (found.get(id) ?? []) as RawSegment[];
-        for (const st of states) if (st.head.length) segs.push({ t: st.head.times(), v: st.head.values() });
+        // The head's samples in the range only: its times are offsets (rawHead.ts), made absolute in a new array.
+        for (const st of states) {
+          const h = st.head;
+          if (!h.length) continue;
+          const [i0, i1] = h.indexRange(q.from, q.to);
+          if (i1 > i0) segs.push({ t: h.times(i0, i1), v: h.values(i0, i1), first: h.time(0) });
+        }
         const { t, v } = mergeRaw(segs, q.from, q.to);
         points = aggregateRaw(t, v, q.stepMs, agg);
       } else if (cols) {
@@ -1212,7 +1219,7 @@ function copyFirst(dst: Float64Array, off: number, src: ArrayLike<number>, n: nu
 
 /** Concatenates time-ordered segments in time order, keeping [from, to] and dropping repeated times. */
 function mergeRaw(segs: RawSegment[], from: number, to: number): { t: number[]; v: number[] } {
-  segs.sort((a, b) => a.t[0] - b.t[0]);
+  segs.sort((a, b) => (a.first ?? a.t[0]) - (b.first ?? b.t[0]));
   const t: number[] = [];
   const v: number[] = [];
   let last = -Infinity;

@@ -56,11 +56,46 @@ describe('RawHead', () => {
     assert.deepEqual(Array.from(head.times()), [990, 991, 992, 993, 994, 995, 996, 997, 998, 999]);
     assert.deepEqual(Array.from(head.values()), [1980, 1982, 1984, 1986, 1988, 1990, 1992, 1994, 1996, 1998]);
     assert.equal(head.t, t);
-    for (let i = 10; i < 1000; i++) head.push(i, i);
+    for (let i = 1000; i < 1990; i++) head.push(i, i);
     head.clear();
-    for (let i = 0; i < 1000; i++) head.push(i, i);
+    for (let i = 5000; i < 6000; i++) head.push(i, i);
     assert.equal(head.t, t);
     assert.equal(head.v, v);
+  });
+
+  it('holds times as 32-bit offsets from its first sample, exact to the millisecond, and answers index ranges', () => {
+    const head = new RawHead();
+    const T = Date.UTC(2026, 10, 27, 23, 59, 59, 999);
+    const t = [T, T + 1, T + 999, T + 300_000, T + 2 ** 31, T + 2 ** 32 - 1];
+    t.forEach((x, i) => head.push(x, i));
+    assert.ok(head.t instanceof Uint32Array);
+    assert.equal(head.base, T);
+    assert.deepEqual(Array.from(head.times()), t);
+    assert.deepEqual(t.map((_, i) => head.time(i)), t);
+    assert.deepEqual(head.indexRange(T + 1, T + 999), [1, 3]);
+    assert.deepEqual(head.indexRange(T + 2, T + 998), [2, 2]);
+    assert.deepEqual(head.indexRange(-Infinity, Infinity), [0, 6]);
+    head.dropFirst(2); // the rest is rebased on its first sample
+    assert.equal(head.base, T + 999);
+    assert.deepEqual(Array.from(head.times()), t.slice(2));
+    assert.deepEqual(Array.from(head.timesView(1, 3)), t.slice(3, 5));
+  });
+
+  it('turns wide (absolute Float64 times) for a time that is no offset, and narrow again once emptied', () => {
+    const head = new RawHead();
+    const T = Date.UTC(2026, 10, 27);
+    head.push(T, 1);
+    head.push(T + 2 ** 32, 2); // 49.7 days after the first sample
+    head.push(T + 2 ** 32 + 0.5, 3); // not a whole millisecond
+    assert.ok(head.t instanceof Float64Array);
+    assert.deepEqual(Array.from(head.times()), [T, T + 2 ** 32, T + 2 ** 32 + 0.5]);
+    head.dropFirst(1);
+    assert.deepEqual(Array.from(head.times()), [T + 2 ** 32, T + 2 ** 32 + 0.5]);
+    assert.deepEqual(head.indexRange(T + 2 ** 32 + 0.25, Infinity), [1, 2]);
+    head.clear();
+    head.push(T + 5, 4);
+    assert.ok(head.t instanceof Uint32Array);
+    assert.deepEqual(Array.from(head.times()), [T + 5]);
   });
 
   it('is made smaller at a drop once it is more than twice the head it held', () => {

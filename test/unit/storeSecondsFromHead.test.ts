@@ -75,7 +75,7 @@ function throughCheckpoint(st: SeriesState): SeriesState {
   back.restoreOpen(c.open);
   back.pending = newPending(c.pending);
   // The head is not in the checkpoint: the WAL replays it raw only (its buckets are in the entry).
-  for (let i = 0; i < st.head.length; i++) back.ingestRawOnly(st.head.t[i], st.head.v[i]);
+  for (let i = 0; i < st.head.length; i++) back.ingestRawOnly(st.head.time(i), st.head.v[i]);
   return back;
 }
 
