@@ -63,8 +63,9 @@ interface Engine {
   SeriesState: new (id: string, key: { name: string; labels: Record<string, string> }) => {
     ingest(t: number, v: number): void;
     closeBuckets(now: number): void;
-    headT: number[];
-    headV: number[];
+    headT?: number[];
+    headV?: number[];
+    head?: { clear(): void };
     pending: { length: number; clear(): void }[];
   };
   TimeSeriesStore: { open(o: Record<string, unknown>): Promise<{ append(s: unknown[]): void; flush(): Promise<void>; close(): Promise<void> }> };
@@ -104,8 +105,8 @@ function runIngest(e: Engine, vals: Float64Array): number {
       // what a cut does to the series, without the encoding
       for (const st of states) {
         st.closeBuckets(t);
-        st.headT = [];
-        st.headV = [];
+        if (st.head) st.head.clear(); // a RawHead (engine/store/rawHead.ts)
+        else { st.headT = []; st.headV = []; }
         st.pending[0].clear();
       }
     }

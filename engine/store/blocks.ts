@@ -1,16 +1,14 @@
 /** Raw blocks: the payload of a block of samples of one series. */
-import { ByteReader, ByteWriter } from './bytes';
-import { decodeTimes, decodeValues, encodeTimes, encodeValues } from './codec';
+import { ByteReader } from './bytes';
+import { decodeTimes, decodeValues, payloadOf, writeTimesWithLength, writeValues } from './codec';
 
 export function encodeRaw(ts: ArrayLike<number>, vs: ArrayLike<number>): Uint8Array {
-  const times = encodeTimes(ts);
-  const values = encodeValues(vs);
-  // Sized exactly (the length prefix is a varint of at most 8 bytes): the payload waits in
-  // memory until the cut's write is done, and a view on a grown buffer would keep all of it.
-  const w = new ByteWriter(times.length + values.length + 8);
-  w.lbytes(times);
-  w.bytes(values);
-  return w.result();
+  // Assembled in the codec's reused writers and copied out at its exact size (payloadOf): the
+  // payload waits in memory until the cut's write is done, and is the encoding's only allocation.
+  return payloadOf((w) => {
+    writeTimesWithLength(w, ts, ts.length);
+    writeValues(w, vs, vs.length);
+  });
 }
 
 export function decodeRaw(payload: Uint8Array, n: number): { t: Float64Array; v: Float64Array } {

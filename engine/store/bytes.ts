@@ -91,10 +91,31 @@ export class BitWriter {
   private lent: boolean;
   private bytePos = 0;
   private bitPos = 0; // bits used in buf[bytePos]
-  constructor() {
+  /**
+   * `owned`: the writer keeps a buffer of its own for reuse (`view`, then `reset`): the codec's
+   * column writers (codec.ts), written again for every column of a cut.
+   */
+  constructor(owned = false) {
+    if (owned) {
+      this.lent = false;
+      this.buf = new Uint8Array(4096);
+      return;
+    }
     this.lent = spare !== undefined;
     this.buf = spare ?? new Uint8Array(64);
     spare = undefined;
+  }
+  /** The bytes written so far: a view, valid until the next write or `reset`. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.bytePos + (this.bitPos ? 1 : 0));
+  }
+  /** Empties an owned writer for its next column (zeroed: `bits` ORs into the buffer); a buffer grown past 1 MiB is let go. */
+  reset(): void {
+    const used = this.bytePos + (this.bitPos ? 1 : 0);
+    if (this.buf.length > SPARE_MAX) this.buf = new Uint8Array(4096);
+    else this.buf.fill(0, 0, used);
+    this.bytePos = 0;
+    this.bitPos = 0;
   }
   private ensure(): void {
     if (this.bytePos + 9 < this.buf.length) return;

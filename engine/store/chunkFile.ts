@@ -75,6 +75,17 @@ function uvarLength(n: number): number {
  * (no copy of the body); `id` is the series id in UTF-8. Returns where the payload starts in `w`.
  */
 export function writeBlockRecord(w: ByteWriter, kind: BlockKind, id: Uint8Array, count: number, tmin: number, tmax: number, payload: Uint8Array): number {
+  const payloadStart = writeBlockHeader(w, kind, id, count, tmin, tmax, payload);
+  w.bytes(payload);
+  return payloadStart;
+}
+
+/**
+ * Writes what comes before the payload in a block record (`writeBlockRecord` without the
+ * payload's bytes; its CRC covers the payload, read where it is). Returns where the payload
+ * would start in `w`.
+ */
+export function writeBlockHeader(w: ByteWriter, kind: BlockKind, id: Uint8Array, count: number, tmin: number, tmax: number, payload: Uint8Array): number {
   const bodyLen = 1 + uvarLength(id.length) + id.length + uvarLength(count) + 16 + payload.length;
   w.u32(BLOCK_MAGIC);
   w.u32(bodyLen);
@@ -86,10 +97,8 @@ export function writeBlockRecord(w: ByteWriter, kind: BlockKind, id: Uint8Array,
   w.uvar(count);
   w.f64(tmin);
   w.f64(tmax);
-  const payloadStart = w.len;
-  w.bytes(payload);
-  w.setU32(crcAt, crc32(w.buf, bodyStart, w.len));
-  return payloadStart;
+  w.setU32(crcAt, crc32(payload, 0, payload.length, crc32(w.buf, bodyStart, w.len)));
+  return w.len;
 }
 
 const utf8 = new TextEncoder();
@@ -107,13 +116,22 @@ export function buildGroup(blocks: readonly NewBlock[], fileSize: number, seq: n
  * are those of `buildGroup` over the same blocks.
  */
 export class GroupBuilder {
+  /** The group's own bytes: the records' headers (and whole records made elsewhere), the index, the trailer. */
   private readonly w: ByteWriter;
+  /**
+   * The group as parts, in order: [start, end) ranges of `w` (numbers) and the payloads
+   * themselves, which are not copied (a cut's groups were a copy of all its payloads, 1-2 MiB
+   * at the demo's scale, alive beside them until written: docs/performance.md, "Monitoring").
+   */
+  private readonly pieces: (Uint8Array | [from: number, to: number])[] = [];
+  /** Bytes of the group so far (`w` and the payloads). */
+  private size = 0;
   private readonly entries: BlockEntry[] = [];
   private minT: number;
   private maxT: number;
   private count: number;
 
-  /** `capacity`: the bytes expected (see `groupCapacity`), so the buffer is not grown by doubling and copying. */
+  /** `capacity`: the bytes expected of `w` (see `groupCapacity`), so it is not grown by doubling and copying. */
   constructor(private readonly fileSize: number, private readonly seq: number, prev: Trailer | undefined, capacity = 1024) {
     this.w = new ByteWriter(Math.max(64, capacity));
     this.minT = prev?.minT ?? Infinity;
@@ -121,20 +139,44 @@ export class GroupBuilder {
     this.count = prev?.count ?? 0;
   }
 
+  /** Ends the current run of `w` as a piece. */
+  private cut(from: number): void {
+    if (this.w.len > from) this.pieces.push([from, this.w.len]);
+  }
+
   add(b: NewBlock): void {
     const w = this.w;
-    const offset = this.fileSize + w.len;
-    if (b.record) w.bytes(b.record);
-    else writeBlockRecord(w, b.kind, utf8.encode(b.seriesId), b.count, b.tmin, b.tmax, b.payload);
-    this.entries.push({ seriesId: b.seriesId, count: b.count, tmin: b.tmin, tmax: b.tmax, offset, length: this.fileSize + w.len - offset });
+    const offset = this.fileSize + this.size;
+    if (b.record) {
+      this.pieces.push(b.record);
+      this.size += b.record.length;
+    } else {
+      const from = w.len;
+      writeBlockHeader(w, b.kind, utf8.encode(b.seriesId), b.count, b.tmin, b.tmax, b.payload);
+      this.cut(from);
+      this.pieces.push(b.payload);
+      this.size += w.len - from + b.payload.length;
+    }
+    this.entries.push({ seriesId: b.seriesId, count: b.count, tmin: b.tmin, tmax: b.tmax, offset, length: this.fileSize + this.size - offset });
     this.minT = Math.min(this.minT, b.tmin);
     this.maxT = Math.max(this.maxT, b.tmax);
     this.count += b.count;
   }
 
+  /** The group's bytes in one buffer (the bytes of `finishParts` one after the other). */
   finish(): { bytes: Uint8Array; entries: BlockEntry[]; trailer: Trailer } {
+    const { parts, size, entries, trailer } = this.finishParts();
+    const bytes = new Uint8Array(size);
+    let off = 0;
+    for (const p of parts) { bytes.set(p, off); off += p.length; }
+    return { bytes, entries, trailer };
+  }
+
+  /** The group as parts to append one after the other (`size` bytes in all): payloads are not copied. */
+  finishParts(): { parts: Uint8Array[]; size: number; entries: BlockEntry[]; trailer: Trailer } {
     const { w, entries, fileSize, seq, minT, maxT, count } = this;
-    const indexOffset = fileSize + w.len;
+    const tail = w.len;
+    const indexOffset = fileSize + this.size;
     const ib = new ByteWriter(entries.length * 64 + 8);
     ib.uvar(entries.length);
     for (const e of entries) { ib.str(e.seriesId); ib.uvar(e.offset); ib.uvar(e.length); ib.uvar(e.count); ib.f64(e.tmin); ib.f64(e.tmax); }
@@ -149,19 +191,24 @@ export class GroupBuilder {
     w.f64(maxT);
     w.f64(count);
     w.u32(crc32(w.buf, t0, w.len));
-    return { bytes: w.result(), entries, trailer };
+    this.cut(tail);
+    this.size += w.len - tail;
+    // Ranges of `w` are taken once it is complete (it may have grown since they were written).
+    const parts = this.pieces.map((p) => (p instanceof Uint8Array ? p : w.buf.subarray(p[0], p[1])));
+    return { parts, size: this.size, entries, trailer };
   }
 }
 
 /**
- * The bytes of a group of these blocks (records, index and trailer), a little more for ASCII
+ * The bytes a GroupBuilder writes itself for these blocks (the records' headers, the index and
+ * the trailer; payloads and whole records are parts of their own), a little more for ASCII
  * ids; the builder still grows if an id is not ASCII.
  */
 export function groupCapacity(blocks: readonly NewBlock[]): number {
   let n = TRAILER_SIZE + HEADER_SIZE + 16;
   for (const b of blocks) {
     const id = b.seriesId.length + 8;
-    n += (b.record?.length ?? HEADER_SIZE + 1 + id + 24 + b.payload.length) + id + 40;
+    n += (b.record ? 0 : HEADER_SIZE + 1 + id + 24) + id + 40;
   }
   return n;
 }

@@ -33,10 +33,48 @@ function readSigned(r: BitReader): number {
   return neg ? -m : m;
 }
 
+/**
+ * The writers a column is encoded in, kept and reused: a cut encodes every series' columns one
+ * after the other (at the monitor's 650 series some 5,000 columns every 5 minutes), and each
+ * column's bits, its candidates (three value codecs) and its header in buffers of their own,
+ * each copied out at its exact size and copied again into the payload, were some 9 MB of
+ * short-lived allocations at every cut, when the monitor's memory peaks (docs/performance.md,
+ * "Monitoring"). Now a payload is assembled in `payloadScratch` from views on these and copied
+ * out once, at its exact size: its only allocation.
+ */
+const timeBits = new BitWriter(true);
+const valueBits = [new BitWriter(true), new BitWriter(true)];
+let columnScratch = new ByteWriter(4096);
+let payloadScratch = new ByteWriter(4096);
+/** Scratch writers grown past this are replaced before their next use (one big column must not keep its buffer). */
+const SCRATCH_KEEP_BYTES = 1 << 20;
+
+/** The column scratch, empty (a new one when a big column grew it). */
+function emptyColumnScratch(): ByteWriter {
+  if (columnScratch.buf.length > SCRATCH_KEEP_BYTES) columnScratch = new ByteWriter(4096);
+  columnScratch.len = 0;
+  return columnScratch;
+}
+
+/** The payload scratch, empty (a new one when a big payload grew it). */
+function emptyPayloadScratch(): ByteWriter {
+  if (payloadScratch.buf.length > SCRATCH_KEEP_BYTES) payloadScratch = new ByteWriter(4096);
+  payloadScratch.len = 0;
+  return payloadScratch;
+}
+
 /** Encodes integer timestamps (ms, |t| <= 2^50, in any order). */
 export function encodeTimes(ts: ArrayLike<number>, n = ts.length): Uint8Array {
-  if (n === 0) return new ByteWriter(16).result();
-  const w = new BitWriter();
+  const w = new ByteWriter(16);
+  writeTimes(w, ts, n);
+  return w.buf.slice(0, w.len);
+}
+
+/** Writes the bytes of `encodeTimes(ts, n)` to `out`. */
+export function writeTimes(out: ByteWriter, ts: ArrayLike<number>, n = ts.length): void {
+  if (n === 0) return;
+  const w = timeBits;
+  w.reset();
   let prev = ts[0];
   let prevDelta = 0;
   for (let i = 1; i < n; i++) {
@@ -45,12 +83,32 @@ export function encodeTimes(ts: ArrayLike<number>, n = ts.length): Uint8Array {
     prevDelta = delta;
     prev = ts[i];
   }
-  const body = w.result();
-  // Sized once: the first time (a varint of at most 8 bytes) and the bits.
-  const head = new ByteWriter(body.length + 10);
-  head.svar(ts[0]);
-  head.bytes(body);
-  return head.result();
+  out.svar(ts[0]);
+  out.bytes(w.view());
+}
+
+/** Writes `encodeTimes(ts, n)` with its length in front (ByteWriter.lbytes) to `out`. */
+export function writeTimesWithLength(out: ByteWriter, ts: ArrayLike<number>, n = ts.length): void {
+  const c = emptyColumnScratch();
+  writeTimes(c, ts, n);
+  out.lbytes(c.result());
+}
+
+/** Writes `encodeValues(vs, n)` with its length in front (ByteWriter.lbytes) to `out`. */
+export function writeValuesWithLength(out: ByteWriter, vs: ArrayLike<number>, n = vs.length): void {
+  const c = emptyColumnScratch();
+  writeValues(c, vs, n);
+  out.lbytes(c.result());
+}
+
+/**
+ * Runs `write` on the payload scratch and gives what it wrote as a new array of its exact size
+ * (a payload waits in memory until the cut's write is done: a view would keep the scratch).
+ */
+export function payloadOf(write: (w: ByteWriter) => void): Uint8Array {
+  const w = emptyPayloadScratch();
+  write(w);
+  return w.buf.slice(0, w.len);
 }
 
 export function decodeTimes(bytes: Uint8Array, n: number, out = new Float64Array(n)): Float64Array {
@@ -83,8 +141,8 @@ function ctz64(hi: number, lo: number): number {
   return lo !== 0 ? ctz32(lo) : 32 + ctz32(hi);
 }
 
-function encodeXor(vs: ArrayLike<number>, n: number): Uint8Array {
-  const w = new BitWriter();
+function encodeXor(w: BitWriter, vs: ArrayLike<number>, n: number): void {
+  w.reset();
   f64[0] = vs[0];
   let pHi = u32[1];
   let pLo = u32[0];
@@ -118,7 +176,6 @@ function encodeXor(vs: ArrayLike<number>, n: number): Uint8Array {
       pTrail = trail;
     }
   }
-  return w.result();
 }
 
 /** Writes `len` bits of (hi, lo) >>> shift. */
@@ -175,8 +232,8 @@ function decimalScale(vs: ArrayLike<number>, n: number): number {
   return -1;
 }
 
-function encodeInts(ints: Float64Array, n: number, dod: boolean): Uint8Array {
-  const w = new BitWriter();
+function encodeInts(w: BitWriter, ints: Float64Array, n: number, dod: boolean): void {
+  w.reset();
   let prev = ints[0];
   let prevDelta = 0;
   for (let i = 1; i < n; i++) {
@@ -185,7 +242,6 @@ function encodeInts(ints: Float64Array, n: number, dod: boolean): Uint8Array {
     prevDelta = delta;
     prev = ints[i];
   }
-  return w.result();
 }
 
 /** Numbers the scaled-integer scratch of `encodeValues` keeps between calls at most. */
@@ -205,8 +261,18 @@ function intScratch(n: number): Float64Array {
 
 /** Encodes a value column with the smallest lossless codec. */
 export function encodeValues(vs: ArrayLike<number>, n = vs.length): Uint8Array {
-  if (n === 0) return new ByteWriter(32).result();
-  let best: Uint8Array = encodeXor(vs, n);
+  const w = new ByteWriter(32);
+  writeValues(w, vs, n);
+  return w.buf.slice(0, w.len);
+}
+
+/** Writes the bytes of `encodeValues(vs, n)` to `out`: each codec is tried in one of two reused writers, the smaller kept. */
+export function writeValues(out: ByteWriter, vs: ArrayLike<number>, n = vs.length): void {
+  if (n === 0) return;
+  let best = valueBits[0];
+  let other = valueBits[1];
+  encodeXor(best, vs, n);
+  let bestLen = best.view().length;
   let codec = ValueCodec.Xor;
   const k = decimalScale(vs, n);
   let ints: Float64Array | undefined;
@@ -214,17 +280,19 @@ export function encodeValues(vs: ArrayLike<number>, n = vs.length): Uint8Array {
     const p = 10 ** k;
     ints = intScratch(n);
     for (let i = 0; i < n; i++) ints[i] = Math.round(vs[i] * p);
-    const d = encodeInts(ints, n, false);
-    if (d.length + 4 < best.length) { best = d; codec = ValueCodec.IntDelta; }
-    const dd = encodeInts(ints, n, true);
-    if (dd.length + 4 < best.length) { best = dd; codec = ValueCodec.IntDod; }
+    for (const dod of [false, true]) {
+      encodeInts(other, ints, n, dod);
+      const len = other.view().length;
+      if (len + 4 < bestLen) {
+        [best, other] = [other, best];
+        bestLen = len;
+        codec = dod ? ValueCodec.IntDod : ValueCodec.IntDelta;
+      }
+    }
   }
-  // Sized once: codec, scale, the first integer (a varint of at most 8 bytes) and the bits.
-  const out = new ByteWriter(best.length + 12);
   out.u8(codec);
   if (codec !== ValueCodec.Xor) { out.u8(k); out.svar(ints![0]); }
-  out.bytes(best);
-  return out.result();
+  out.bytes(best.view());
 }
 
 export function decodeValues(bytes: Uint8Array, n: number, out = new Float64Array(n)): Float64Array {

@@ -27,7 +27,7 @@ export interface StoreIo {
    * Appends `data` to the file (creating it) and makes it durable. `created`: the caller knows
    * whether this append creates the file (its folder is then synced), so no fstat is needed.
    */
-  append(path: string, data: Uint8Array, created?: boolean): Promise<void>;
+  append(path: string, data: Uint8Array | readonly Uint8Array[], created?: boolean): Promise<void>;
   /**
    * Opens the file (creating it) for appends that keep it open between them: no open and close
    * per append. Node's io does not offer it (see `nodeIo`); `openAppendFile` does, for an io
@@ -136,6 +136,13 @@ export async function openAppendFile(path: string): Promise<AppendFile> {
  */
 const SYNC_APPEND_BYTES = 256 * 1024;
 
+function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const p of parts) { out.set(p, off); off += p.length; }
+  return out;
+}
+
 /** `append` for a small record: one thread-pool call (the fdatasync) instead of four. */
 async function appendSmall(path: string, data: Uint8Array, createdHint: boolean | undefined): Promise<void> {
   const fd = openSync(path, 'a');
@@ -152,11 +159,14 @@ async function appendSmall(path: string, data: Uint8Array, createdHint: boolean 
 
 export const nodeIo: StoreIo = {
   async append(path, data, createdHint) {
-    if (data.length <= SYNC_APPEND_BYTES) return appendSmall(path, data, createdHint);
+    // Parts (a cut's chunk group: its records' headers and payloads) are written one after the other, never copied into one buffer.
+    const size = data instanceof Uint8Array ? data.length : data.reduce((n, p) => n + p.length, 0);
+    if (size <= SYNC_APPEND_BYTES) return appendSmall(path, data instanceof Uint8Array ? data : concat(data, size), createdHint);
     const h = await fsp.open(path, 'a');
     try {
       const created = createdHint ?? (await h.stat()).size === 0;
-      await writeAll(h, data);
+      if (data instanceof Uint8Array) await writeAll(h, data);
+      else await writeParts(h, data);
       await h.datasync();
       if (created) await syncDir(dirname(path));
     } finally {

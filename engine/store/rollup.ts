@@ -5,7 +5,8 @@
  * answered by merging the buckets it covers.
  */
 import { ByteReader, ByteWriter } from './bytes';
-import { decodeTimes, decodeValues, encodeTimes, encodeValues } from './codec';
+import { decodeTimes, decodeValues, encodeTimes, encodeValues, payloadOf, writeTimesWithLength, writeValuesWithLength } from './codec';
+import { SecondBuckets } from './secondBuckets';
 import { QuantileSketch } from './sketch';
 
 export type TierName = '1s' | '1m' | '1h';
@@ -78,13 +79,18 @@ export function cloneBucket(b: Bucket): Bucket {
 }
 
 export function writeBucket(w: ByteWriter, b: Bucket): void {
+  writeBucketStats(w, b);
+  if (b.sketch) { w.u8(1); b.sketch.encode(w); } else w.u8(0);
+}
+
+/** The part of `writeBucket` before the sketch: the start, count, min, max, sum and last. */
+export function writeBucketStats(w: ByteWriter, b: Bucket): void {
   w.f64(b.t);
   w.uvar(b.count);
   w.f64(b.min);
   w.f64(b.max);
   w.f64(b.sum);
   w.f64(b.last);
-  if (b.sketch) { w.u8(1); b.sketch.encode(w); } else w.u8(0);
 }
 
 export function readBucket(r: ByteReader): Bucket {
@@ -155,10 +161,25 @@ const SCRATCH_KEEP = 1 << 16;
 let scratchCols = new Float64Array(0);
 
 /** `n` numbers of scratch for one encode (not kept when the caller is done: nothing it returns may refer to it). */
-function encodeScratch(n: number): Float64Array {
+export function encodeScratch(n: number): Float64Array {
   if (n > SCRATCH_KEEP) return new Float64Array(n);
   if (scratchCols.length < n) scratchCols = new Float64Array(Math.min(SCRATCH_KEEP, Math.max(n, 2 * scratchCols.length)));
   return scratchCols;
+}
+
+/**
+ * The payload of a rollup block without sketches from `n` buckets laid out as six columns one
+ * after the other in `all` (the starts, then the counts, mins, maxes, sums and lasts): the
+ * bytes of `encodeBuckets` for the same buckets.
+ */
+export function encodeColumnsPayload(all: Float64Array, n: number): Uint8Array {
+  // Assembled in the codec's reused writers, copied out at its exact size (payloadOf): the
+  // payload waits in memory until the cut's write is done.
+  return payloadOf((w) => {
+    writeTimesWithLength(w, all.subarray(0, n), n);
+    for (let f = 1; f < 6; f++) writeValuesWithLength(w, all.subarray(f * n, (f + 1) * n), n);
+    w.u8(0);
+  });
 }
 
 /** Buckets per chunk of a BucketColumns (6 numbers each). */
@@ -279,14 +300,7 @@ export class BucketColumns {
       const i = (k % CHUNK) * 6;
       for (let f = 0; f < 6; f++) all[f * n + k] = a[i + f];
     }
-    const col = (f: number) => all.subarray(f * n, (f + 1) * n);
-    const parts = [encodeTimes(col(0)), encodeValues(col(1)), encodeValues(col(2)), encodeValues(col(3)), encodeValues(col(4)), encodeValues(col(5))];
-    // Sized exactly (six varint lengths, the sketch flag): the payload waits in memory until
-    // the cut's write is done, and a view on a grown buffer would keep all of it.
-    const w = new ByteWriter(parts.reduce((a, p) => a + p.length + 8, 1));
-    for (const p of parts) w.lbytes(p);
-    w.u8(0);
-    return w.result();
+    return encodeColumnsPayload(all, n);
   }
 
   /** The checkpoint's part for this list: the count, then each bucket as `writeBucket` writes it. */
@@ -412,6 +426,14 @@ export class BucketArray {
     return e;
   }
 
+  /** Encodes bucket `b` (by identity, searched from the end) as `bucketBytes` does, if the list holds it. */
+  settle(b: Bucket): void {
+    for (let k = this.items.length - 1; k >= 0; k--) {
+      if (this.items[k] === b) { this.bucketBytes(k); return; }
+      if (this.items[k].t < b.t) return;
+    }
+  }
+
   keepLast(keep: number): void {
     const drop = this.items.length - keep;
     if (drop <= 0) return;
@@ -426,12 +448,12 @@ export class BucketArray {
 }
 
 /** Finished buckets of one tier waiting for a cut. */
-export type PendingBuckets = BucketColumns | BucketArray;
+export type PendingBuckets = SecondBuckets | BucketArray;
 
-/** The pending lists of a series: the 1 s tier packed, the others as objects. */
+/** The pending lists of a series: the 1 s tier's SecondBuckets (rolled up from the head once a series holds it), the others as objects. */
 export function newPending(lists?: readonly Bucket[][]): PendingBuckets[] {
   return TIERS.map((t, i) => {
-    const p: PendingBuckets = t.sketch ? new BucketArray() : new BucketColumns();
+    const p: PendingBuckets = t.sketch ? new BucketArray() : new SecondBuckets();
     for (const b of lists?.[i] ?? []) p.push(b);
     return p;
   });

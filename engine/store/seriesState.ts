@@ -5,7 +5,9 @@
 import type { SeriesKey } from '../metrics/series';
 import { ByteReader, ByteWriter } from './bytes';
 import { crc32 } from './crc32';
-import { addStats, addToBucket, BucketArray, BucketColumns, newBucket, newPending, readBucket, TIERS, writeBucket, type Bucket, type PendingBuckets } from './rollup';
+import { addStats, addToBucket, BucketArray, newBucket, newPending, readBucket, TIERS, writeBucket, writeBucketStats, type Bucket, type PendingBuckets } from './rollup';
+import { RawHead } from './rawHead';
+import { SECOND_MS, SecondBuckets, type SecondsSource } from './secondBuckets';
 import { QuantileSketch } from './sketch';
 
 /** A bucket is finished at a cut once it ended this long ago, even if no later sample came. */
@@ -25,6 +27,8 @@ const H = TIERS.findIndex((t) => t.name === '1h');
 const HOUR_MS = TIERS[H].ms;
 if (M < 0 || H < M || !TIERS[M].sketch || !TIERS[H].sketch || HOUR_MS % TIERS[M].ms !== 0) throw new Error('seriesState.ts expects a 1 min and a 1 h tier with sketches');
 
+if (TIERS[0].ms !== SECOND_MS || TIERS[0].sketch) throw new Error('seriesState.ts expects the first tier to be secondBuckets.ts\'s 1 s buckets without sketches');
+
 const inHour = (m: Bucket, h: Bucket) => m.t >= h.t && m.t < h.t + HOUR_MS;
 
 /** How long after its minute ends a series merges it into its hour: 0–40 s, spread by the id (FNV-1a), the same for a series every time. */
@@ -40,10 +44,10 @@ const TIER_COUNT = TIERS.length;
 const TIER_MS = TIERS.map((t) => t.ms);
 const TIER_SKETCH = TIERS.map((t) => t.sketch);
 
-export class SeriesState {
+export class SeriesState implements SecondsSource {
   lastT = -Infinity;
-  headT: number[] = [];
-  headV: number[] = [];
+  /** The raw samples since the last cut (rawHead.ts). */
+  readonly head = new RawHead();
   /** The open bucket per tier; the 1 h one's sketch without the open minute (see `openBucket`). */
   private open: (Bucket | undefined)[] = TIERS.map(() => undefined);
   /**
@@ -61,8 +65,11 @@ export class SeriesState {
    */
   private unmerged: Bucket[] = [];
   private mergeAt = Infinity;
-  /** Finished buckets per tier not yet written (the 1 s tier packed: see BucketColumns). */
-  pending: PendingBuckets[] = newPending();
+  private lists: PendingBuckets[] = [];
+  /** The 1 s tier's finished buckets not yet written: most rolled up from the head when asked (secondBuckets.ts). */
+  private seconds!: SecondBuckets;
+  /** The start of the last 1 s bucket that finished (see `ingest`). */
+  private finishedSecond = -Infinity;
   /**
    * Finished buckets per tier taken by a cut and being encoded in slices (store.ts, sealRollups):
    * still queried until their block is made, never in a checkpoint (the cut that took them writes them).
@@ -77,7 +84,68 @@ export class SeriesState {
    */
   private spare: Bucket | undefined;
 
-  constructor(readonly id: string, readonly key: SeriesKey) {}
+  constructor(readonly id: string, readonly key: SeriesKey) {
+    this.pending = newPending();
+  }
+
+  /** Finished buckets per tier not yet written (the 1 s tier: SecondBuckets, the others as objects). */
+  get pending(): PendingBuckets[] {
+    return this.lists;
+  }
+
+  /** Replaces the finished buckets (a checkpoint's, restored): the 1 s ones are kept, later ones rolled up from the head again. */
+  set pending(p: PendingBuckets[]) {
+    const s = p[0];
+    if (!(s instanceof SecondBuckets)) throw new Error('the 1 s tier\'s pending list must be a SecondBuckets (newPending)');
+    s.attach(this);
+    this.lists = p;
+    this.seconds = s;
+  }
+
+  /** The open 1 s bucket's start (SecondsSource). */
+  get openSecond(): number | undefined {
+    return this.open[0]?.t;
+  }
+
+  /**
+   * Takes tier `i`'s finished buckets for a cut (they are queried from `sealing` until their
+   * block is made); the series gathers the next ones in an empty list.
+   */
+  take(i: number): PendingBuckets {
+    if (i === 0) return this.seconds.take();
+    const p = this.lists[i];
+    this.lists[i] = new BucketArray();
+    return p;
+  }
+
+  /**
+   * Removes the head's first `n` samples (a cut's raw block holds them: store.ts, sealed). The
+   * live 1 s list rolls its buckets up from `from` on: when the samples dropped reach that far it
+   * is materialized first (its rolled-up buckets kept as numbers, `from` moved past the open
+   * bucket). A cut's `take` moves `from` past the samples it seals, but a series with no finished
+   * 1 s bucket at the cut is not taken: the bucket open at that cut then finished later as
+   * "rolled up" while its samples had left with the raw block, and the next checkpoint or cut
+   * threw ("0 rolled up where 1 were asked for"), which killed the process
+   * (test/unit/storeSecondsCutUntaken.test.ts).
+   */
+  dropHeadFirst(n: number): void {
+    if (n <= 0) return;
+    if (this.seconds.from <= this.head.time(n - 1)) this.seconds.materialize();
+    this.head.dropFirst(n);
+  }
+
+  /** Empties the raw head (its samples are written: store.ts, load); the 1 s buckets rolled up from it are kept first. */
+  dropHead(): void {
+    this.seconds.materialize();
+    this.head.clear();
+  }
+
+  /** Keeps the last samples of the head and the last finished buckets of each tier (a read-only store's memory-only series). */
+  trim(dropSamples: number, keepBuckets: number): void {
+    this.seconds.materialize();
+    this.head.dropFirst(Math.min(dropSamples, this.head.length));
+    for (const p of this.lists) p.keepLast(keepBuckets);
+  }
 
   /** The id in UTF-8, encoded once: every checkpoint writes all ids (10,000 encodes per cut under load). */
   get idBytes(): Uint8Array {
@@ -87,9 +155,8 @@ export class SeriesState {
   /** Adds a sample; `t` must be greater than `lastT`. */
   ingest(t: number, v: number): void {
     this.lastT = t;
-    if (t >= this.mergeAt) this.mergeMinutes();
-    this.headT.push(t);
-    this.headV.push(v);
+    if (t >= this.mergeAt) this.mergeMinutes(true);
+    this.head.push(t, v);
     if (v !== v) return;
     for (let i = 0; i < TIER_COUNT; i++) {
       const ms = TIER_MS[i];
@@ -103,6 +170,9 @@ export class SeriesState {
       } else {
         if (b) this.finish(i, b);
         const start = Math.floor(t / ms) * ms;
+        // A second whose bucket was closed already (by a cut's grace, `closeBuckets`) gets a second
+        // bucket of the same start; rolled up from the head the two would be one: keep them apart.
+        if (i === 0 && start <= this.finishedSecond && start >= this.seconds.from) this.seconds.materialize();
         const spare = this.spare;
         if (i === 0 && spare) {
           spare.t = start;
@@ -126,8 +196,7 @@ export class SeriesState {
    * checkpointSliced). `t` is at most `lastT`, and after the head's last sample.
    */
   ingestRawOnly(t: number, v: number): void {
-    this.headT.push(t);
-    this.headV.push(v);
+    this.head.push(t, v);
   }
 
   /** Moves an open bucket to the finished ones; a finished minute goes into its hour's sketch. */
@@ -141,16 +210,29 @@ export class SeriesState {
         this.mergeAt = b.t + TIER_MS[M] + mergeDelayMs(this.id);
       }
     } else if (i === H) this.mergeMinutes();
-    const p = this.pending[i];
-    p.push(b);
-    if (i === 0 && p instanceof BucketColumns) this.spare = b;
+    if (i === 0) {
+      // Its samples all in the head: rolled up from there when asked (secondBuckets.ts).
+      const s = this.seconds;
+      if (b.t >= s.from) s.rolled++;
+      else s.push(b);
+      this.finishedSecond = b.t;
+      this.spare = b;
+    } else this.lists[i].push(b);
     this.open[i] = undefined;
   }
 
   /** Merges the finished minutes that wait into the open hour's sketch (they all belong to it: see `finish`). */
-  private mergeMinutes(): void {
+  private mergeMinutes(settle = false): void {
     const h = this.open[H];
-    for (const m of this.unmerged) if (h && m.sketch && inHour(m, h)) (h.sketch ??= new QuantileSketch()).merge(m.sketch);
+    for (const m of this.unmerged) {
+      if (h && m.sketch && inHour(m, h)) (h.sketch ??= new QuantileSketch()).merge(m.sketch);
+      // Merged at its own moment (`mergeAt`, spread by the id): the minute's sketch is wanted as
+      // bytes only from now on (checkpoints, its tier's write, a quantile query reads it back), so
+      // it becomes bytes now and its objects go, instead of waiting in the heap for the next cut's
+      // checkpoint (a dense array of counts per minute and series: 0.65 MiB a minute at the
+      // demo's 650 series, some 3 MiB at each 5-minute cut; docs/performance.md, "Monitoring").
+      if (settle) (this.lists[M] as BucketArray).settle(m);
+    }
     this.unmerged.length = 0;
     this.mergeAt = Infinity;
   }
@@ -182,6 +264,33 @@ export class SeriesState {
     return { ...b, sketch };
   }
 
+  /**
+   * Writes `openBucket(i)` as `writeBucket` writes it (the checkpoint), the 1 h one's sketch as
+   * the sum of its parts (QuantileSketch.encodeSum) instead of a merged copy: a copy per series
+   * was some 2.4 MB of garbage at every cut at the monitor's 650 series, when its memory peaks.
+   * False when no bucket is open (test/unit/storeCheckpointReuse.test.ts checks the bytes).
+   */
+  writeOpenBucket(w: ByteWriter, i: number): boolean {
+    const b = this.open[i];
+    if (!b) return false;
+    const m = this.open[M];
+    const addOpen = i === H && !this.minuteInHourSketch && !!m?.sketch && inHour(m, b);
+    let waiting = false;
+    if (i === H) for (const x of this.unmerged) if (x.sketch && inHour(x, b)) waiting = true;
+    if (!addOpen && !waiting) {
+      writeBucket(w, b);
+      return true;
+    }
+    const parts: QuantileSketch[] = [];
+    if (b.sketch) parts.push(b.sketch);
+    for (const x of this.unmerged) if (x.sketch && inHour(x, b)) parts.push(x.sketch);
+    if (addOpen) parts.push(m!.sketch!);
+    writeBucketStats(w, b);
+    w.u8(1);
+    QuantileSketch.encodeSum(w, parts);
+    return true;
+  }
+
   /** The open buckets of a checkpoint (as `openBucket` gave them: the hour's sketch whole). */
   restoreOpen(open: readonly (Bucket | undefined)[]): void {
     this.open = TIERS.map((_, i) => open[i]);
@@ -190,10 +299,11 @@ export class SeriesState {
     const m = this.open[M];
     const h = this.open[H];
     this.minuteInHourSketch = !!(m && h && inHour(m, h));
+    this.seconds.attach(this); // the restored open bucket's samples are not in the head
   }
 
   get empty(): boolean {
-    return this.headT.length === 0 && this.open.every((b) => !b) && this.pending.every((p) => p.length === 0) && this.sealing.every((p) => !p);
+    return this.head.length === 0 && this.open.every((b) => !b) && this.pending.every((p) => p.length === 0) && this.sealing.every((p) => !p);
   }
 }
 
@@ -241,8 +351,10 @@ export class CheckpointWriter {
     w.lbytes(s.idBytes); // the same bytes as w.str(s.id)
     w.f64(s.lastT);
     for (let t = 0; t < TIERS.length; t++) {
-      const o = s.openBucket(t);
-      if (o) { w.u8(1); writeBucket(w, o); } else w.u8(0);
+      // The open bucket: a presence byte, then the bucket (written in place after a 1).
+      const at = w.len;
+      w.u8(1);
+      if (!s.writeOpenBucket(w, t)) { w.len = at; w.u8(0); }
       const p = s.pending[t];
       if (this.reuseFinished && p instanceof BucketArray) {
         w.uvar(p.length);

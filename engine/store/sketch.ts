@@ -98,6 +98,59 @@ export class Bins {
     return n;
   }
 
+  /**
+   * Writes the pos/neg part of `QuantileSketch.encode` for the sum of `list` (as if merged into
+   * one), without making the sum: the count of keys, then each key (svar the first, uvar the
+   * deltas) and its count, ascending.
+   */
+  static encodeSum(w: ByteWriter, list: readonly Bins[]): void {
+    let lo = Infinity;
+    let hi = -Infinity;
+    let sparse = false;
+    for (const b of list) {
+      if (b.sparse) sparse = true;
+      else if (b.counts.length) {
+        lo = Math.min(lo, b.offset);
+        hi = Math.max(hi, b.offset + b.counts.length - 1);
+      }
+    }
+    if (sparse || hi - lo > 64 * MAX_DENSE_SPAN) {
+      // Rare (values spread over many decades in an hour): the sum as a Map.
+      const m = new Map<number, number>();
+      for (const b of list) b.forEach((k, c) => { m.set(k, (m.get(k) ?? 0) + c); });
+      const keys = [...m.keys()].filter((k) => m.get(k) !== 0).sort((a, b) => a - b);
+      w.uvar(keys.length);
+      let prev = NaN;
+      for (const k of keys) {
+        if (prev !== prev) w.svar(k);
+        else w.uvar(k - prev);
+        prev = k;
+        w.uvar(m.get(k)!);
+      }
+      return;
+    }
+    const sumAt = (k: number) => {
+      let c = 0;
+      for (const b of list) {
+        const i = k - b.offset;
+        if (i >= 0 && i < b.counts.length) c += b.counts[i];
+      }
+      return c;
+    };
+    let n = 0;
+    for (let k = lo; k <= hi; k++) if (sumAt(k) !== 0) n++;
+    w.uvar(n);
+    let prev = NaN;
+    for (let k = lo; k <= hi; k++) {
+      const c = sumAt(k);
+      if (c === 0) continue;
+      if (prev !== prev) w.svar(k);
+      else w.uvar(k - prev);
+      prev = k;
+      w.uvar(c);
+    }
+  }
+
   merge(o: Bins): void {
     const oc = o.counts;
     if (!o.sparse && !this.sparse && oc.length > 0) {
@@ -199,6 +252,23 @@ export class QuantileSketch {
       });
     }
     return w.result();
+  }
+
+  /**
+   * Writes the bytes `encode` gives for the merge of `list` (the sum of its sketches) without
+   * making it: the checkpoint writes each series' open hour this way (its sketch, the finished
+   * minutes not merged into it yet and the open minute), where a merged copy per series was
+   * some 2.4 MB of garbage at every cut at the monitor's 650 series (seriesState.ts).
+   */
+  static encodeSum(w: ByteWriter, list: readonly QuantileSketch[]): void {
+    if (list.length === 1) { list[0].encode(w); return; }
+    let zero = 0, posInf = 0, negInf = 0;
+    for (const s of list) { zero += s.zero; posInf += s.posInf; negInf += s.negInf; }
+    w.uvar(zero);
+    w.uvar(posInf);
+    w.uvar(negInf);
+    Bins.encodeSum(w, list.map((s) => s.pos));
+    Bins.encodeSum(w, list.map((s) => s.neg));
   }
 
   static decode(bytes: Uint8Array, alpha = DEFAULT_RELATIVE_ACCURACY): QuantileSketch {

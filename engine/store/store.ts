@@ -23,7 +23,8 @@ import { CutEncoder, POOLED_VALUES } from './cutEncoder';
 import { CutPacer, DEFAULT_PACE } from './cutPacer';
 import { nodeIo, type AppendFile, type StoreIo } from './io';
 import { acquireLock } from './lock';
-import { BucketColumns, colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols, type PendingBuckets } from './rollup';
+import { colsOfBuckets, decodeBucketCols, decodeBuckets, newPending, TIERS, type Bucket, type BucketCols } from './rollup';
+import { SecondBuckets } from './secondBuckets';
 import { CheckpointWriter, decodeCheckpoint, SeriesState } from './seriesState';
 import type { Aggregation, DiskUsage, QueryResult, Resolution, StoreOptions, StoreProblem, StoreProblemKind, StoreQuery } from './types';
 import { readWal, WalBuffer } from './wal';
@@ -92,10 +93,8 @@ interface SealJob {
   n: number;
 }
 
-/** An empty pending list of tier `i`, of the kind the series keeps for it. */
-const emptyPending = (i: number): PendingBuckets => newPending()[i];
-
-type RawSegment = { t: ArrayLike<number>; v: ArrayLike<number> };
+/** Raw samples of a block or a head; `first`: the time the segments are ordered by when `t` is only part of them (a head's samples in the query's range). */
+type RawSegment = { t: ArrayLike<number>; v: ArrayLike<number>; first?: number };
 
 type Mode = 'writer' | 'reader' | 'memory' | 'closed';
 
@@ -121,6 +120,8 @@ export class TimeSeriesStore {
   private lockedByOther = false;
   private releaseLock?: () => void;
   private readonly problemList: StoreProblem[] = [];
+  /** Samples `append` could not store because the store threw (a bug: see append). */
+  private appendFailures = 0;
   private readonly problemKeys = new Set<string>();
 
   private series = new Map<string, SeriesState>();
@@ -394,12 +395,12 @@ export class TimeSeriesStore {
       for (let ri = 0; ri < RES.length; ri++) {
         if (lastGroupSeq[ri] < seg) continue;
         for (const st of this.series.values()) {
-          if (ri === 0) { st.headT = []; st.headV = []; } else st.pending[ri - 1].clear();
+          if (ri === 0) st.dropHead(); else st.pending[ri - 1].clear();
         }
       }
     }
     this.headSamples = 0;
-    for (const st of this.series.values()) this.headSamples += st.headT.length;
+    for (const st of this.series.values()) this.headSamples += st.head.length;
     this.walSeq = maxSeq + 1;
     if (!writer) this.memBlocks = RES.map(() => []);
     this.idsGen++;
@@ -424,32 +425,21 @@ export class TimeSeriesStore {
     if (this.mode === 'closed') return;
     const target = this.mode === 'reader' ? this.local : this.series;
     const logging = this.mode === 'writer';
-    for (const s of samples) {
-      let t = s.t;
-      if (!(Math.abs(t) <= MAX_INT)) { this.drop(`sample with an unusable time ${t}`); continue; }
-      t = Math.round(t);
-      let st = target === this.series ? this.keyCache.get(s.series) : undefined;
-      if (!st) {
-        const id = seriesId(s.series);
-        st = target.get(id);
-        if (!st) {
-          st = new SeriesState(id, { name: s.series.name, labels: { ...s.series.labels } });
-          target.set(id, st);
-          this.idsGen++;
-        }
-        if (target === this.series) this.keyCache.set(s.series, st);
+    // A throw in here is a bug in the store (an invariant of its series state): it is reported
+    // and the batch goes on with the next sample, instead of ending the caller's timer callback
+    // (the monitor's round), and with it the process.
+    let k = 0;
+    for (;;) {
+      try {
+        for (; k < samples.length; k++) this.appendOne(samples[k], target, logging);
+        break;
+      } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        const where = err.stack?.split('\n').find((l) => l.trim().startsWith('at '))?.trim().slice(3) ?? 'no stack';
+        // The first few only (a message per series would grow the list for ever).
+        if (++this.appendFailures <= 5) this.report('internal', `a sample could not be stored: ${err.message} (at ${where}). This is a bug: please report it with the analysis server's output; its series may lack samples from now on.`);
+        k++;
       }
-      if (t <= st.lastT) { this.drop('samples not newer than the last one of their series are dropped'); continue; }
-      const v = +s.v;
-      st.ingest(t, v);
-      if (target === this.local && st.headT.length > LOCAL_HEAD_LIMIT) {
-        st.headT.splice(0, LOCAL_HEAD_LIMIT / 2);
-        st.headV.splice(0, LOCAL_HEAD_LIMIT / 2);
-        for (const p of st.pending) p.keepLast(10_000);
-        continue;
-      }
-      this.headSamples++;
-      if (logging) this.wal.add(st.id, t, v, st.idBytes);
     }
     if (this.mode === 'reader') return;
     if (this.wal.size > WAL_BUFFER_BYTES) this.flushWal();
@@ -463,6 +453,33 @@ export class TimeSeriesStore {
       this.flushWal();
     }
     if (this.now() >= this.nextCutAt || this.headSamples > MAX_HEAD_SAMPLES) this.startCut(false);
+  }
+
+  /** Stores one sample (append's loop). */
+  private appendOne(s: SeriesSample, target: Map<string, SeriesState>, logging: boolean): void {
+    let t = s.t;
+    if (!(Math.abs(t) <= MAX_INT)) { this.drop(`sample with an unusable time ${t}`); return; }
+    t = Math.round(t);
+    let st = target === this.series ? this.keyCache.get(s.series) : undefined;
+    if (!st) {
+      const id = seriesId(s.series);
+      st = target.get(id);
+      if (!st) {
+        st = new SeriesState(id, { name: s.series.name, labels: { ...s.series.labels } });
+        target.set(id, st);
+        this.idsGen++;
+      }
+      if (target === this.series) this.keyCache.set(s.series, st);
+    }
+    if (t <= st.lastT) { this.drop('samples not newer than the last one of their series are dropped'); return; }
+    const v = +s.v;
+    st.ingest(t, v);
+    if (target === this.local && st.head.length > LOCAL_HEAD_LIMIT) {
+      st.trim(LOCAL_HEAD_LIMIT / 2, 10_000);
+      return;
+    }
+    this.headSamples++;
+    if (logging) this.wal.add(st.id, t, v, st.idBytes);
   }
 
   private drop(message: string): void {
@@ -527,6 +544,32 @@ export class TimeSeriesStore {
     this.report('degraded', `cannot write the store (${err.code ?? err.message}): samples are kept in memory only until the store is reopened`, file);
   }
 
+  /**
+   * A cut threw while it encoded its blocks or its checkpoint: a bug in the store. Thrown in a
+   * slice of the cut (a timer's callback), it became an unhandled rejection, which ends node's
+   * process, and a cut chain that stayed rejected. Contained instead: reported as an `internal`
+   * problem with where it was thrown; the buckets the cut took and did not encode are dropped
+   * from memory (the WAL holds their samples); a writing store flushes its WAL and goes on in
+   * memory only, because the next cut would delete this cut's WAL segment while its samples that
+   * left the head are in no chunk file: the files and WAL as they are now hold everything, and
+   * reopening the store (restarting the analysis server) recovers it.
+   */
+  private async cutFailed(e: unknown, mem: MemBlock[][]): Promise<void> {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const where = err.stack?.split('\n').find((l) => l.trim().startsWith('at '))?.trim().slice(3) ?? 'no stack';
+    for (const st of this.series.values()) st.sealing.fill(undefined);
+    this.keepInMemory(mem);
+    this.idsGen++;
+    this.dataGen++;
+    const writing = this.mode === 'writer';
+    if (writing) {
+      this.flushWal();
+      await this.walChain;
+      if (this.mode === 'writer') this.mode = 'memory';
+    }
+    this.report('internal', `a cut of the store failed: ${err.message} (at ${where}). This is a bug: please report it with the analysis server's output.${writing ? ' Samples are kept in memory only from now on; the store\'s files and WAL hold everything until now, and restarting the analysis server recovers them.' : ''}`);
+  }
+
   /** Whether tier `i`'s finished buckets are due by the clock (its write interval has passed since its last write). */
   private tierDueByTime(i: number, now: number, all: boolean): boolean {
     const w = TIERS[i].writeEveryMs;
@@ -562,10 +605,8 @@ export class TimeSeriesStore {
     const rawJobs: SealJob[] = [];
     let work = 0;
     const take = (st: SeriesState, i: number) => {
-      const p = st.pending[i];
       // Taken from the series now (the checkpoint below must not hold them), queried from `sealing` until encoded.
-      st.sealing[i] = p;
-      st.pending[i] = emptyPending(i);
+      const p = (st.sealing[i] = st.take(i));
       jobs.push({ st, tier: i, n: p.length });
       if (i === 0) work += 3 * p.length;
     };
@@ -585,7 +626,7 @@ export class TimeSeriesStore {
         if (due[i]) take(st, i);
         else waiting[i] += n;
       }
-      const n = st.headT.length;
+      const n = st.head.length;
       if (n) { rawJobs.push({ st, tier: -1, n }); work += n; }
       else if (st.lastT < pruneBefore && st.empty) this.series.delete(st.id);
     }
@@ -601,22 +642,27 @@ export class TimeSeriesStore {
     const worker = this.encodeWorker === 'always' || (this.encodeWorker === 'auto' && work >= WORKER_MIN_WORK);
     const sealed = worker && !this.encoder?.failure ? this.sealWithWorker(jobs, writing, groups, mem, urgent) : this.seal(jobs, writing, groups, mem, urgent);
     if (!writing) {
-      this.sealing = sealed;
-      void sealed.then(() => { this.sealing = undefined; });
-      void sealed.then(() => {
+      // Never rejects: a cut that threw is reported (cutFailed), and the next cut may start.
+      const settled = sealed.then(() => {
         this.enforceMemoryLimit();
         void this.applyRetention(now);
-      });
+      }, (e: unknown) => this.cutFailed(e, mem));
+      this.sealing = settled;
+      void settled.then(() => { this.sealing = undefined; });
       return;
     }
     this.idsGen++; // series may have been forgotten above
     const ckptDone = this.checkpointSliced(seq, urgent);
     const inFlight = Promise.all([sealed, ckptDone]);
-    this.sealing = inFlight;
-    void inFlight.then(() => { this.sealing = undefined; });
+    inFlight.catch(() => undefined); // handled below, by cutFailed (an unhandled rejection ends the process)
+    // Settles after cutFailed when the cut threw: no other cut starts until the WAL is flushed and the store is in memory.
+    const settled = inFlight.then(() => undefined, (e: unknown) => this.cutFailed(e, mem));
+    this.sealing = settled;
+    void settled.then(() => { this.sealing = undefined; });
     const walDone = this.walChain;
     this.cutChain = this.cutChain.then(async () => {
-      const [, ckpt] = await inFlight;
+      const ckpt = await inFlight.then(([, c]) => c, () => undefined);
+      if (!ckpt) { await settled; return; } // the cut threw: cutFailed
       // The cut's WAL segment is whole on disk before any of its groups: a reopen that finds a
       // group replays the segment to rebuild the open rollup buckets and drops what the group
       // holds (load); had the group come first (the segment's last record waiting behind an
@@ -631,8 +677,8 @@ export class TimeSeriesStore {
           file = f.path;
           const g = await this.buildGroupSliced(groups[ri], f.size, seq, f.trailer, urgent);
           groups[ri] = [];
-          await this.io.append(f.path, g.bytes);
-          f.size += g.bytes.length;
+          await this.io.append(f.path, g.parts);
+          f.size += g.size;
           f.trailer = g.trailer;
           if (f.index) addToIndex(f.index, g.entries);
           f.indexEntries = (f.indexEntries ?? 0) + g.entries.length;
@@ -698,8 +744,7 @@ export class TimeSeriesStore {
     let payload: Uint8Array;
     if (tier >= 0) payload = st.sealing[tier]!.encode();
     else {
-      const whole = st.headT.length === n;
-      payload = encodeRaw(whole ? st.headT : st.headT.slice(0, n), whole ? st.headV : st.headV.slice(0, n));
+      payload = encodeRaw(st.head.timesView(0, n), st.head.values(0, n));
     }
     this.sealed(job, payload, undefined, writing, groups, mem);
   }
@@ -715,16 +760,13 @@ export class TimeSeriesStore {
       const p = st.sealing[tier]!;
       b = { kind: BlockKind.Rollup, seriesId: st.id, count: n, tmin: p.firstT, tmax: p.lastT, payload, record };
       st.sealing[tier] = undefined;
-      if (p instanceof BucketColumns) p.release(); // its chunks for the next lists (it is encoded, and no longer queried)
+      if (p instanceof SecondBuckets) p.release(); // lets go of the head's arrays (it is encoded, and no longer queried)
     } else {
-      b = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: st.headT[0], tmax: st.headT[n - 1], payload, record };
-      if (st.headT.length === n) {
-        st.headT = [];
-        st.headV = [];
-      } else {
-        dropFirst(st.headT, n);
-        dropFirst(st.headV, n);
-      }
+      b = { kind: BlockKind.Raw, seriesId: st.id, count: n, tmin: st.head.time(0), tmax: st.head.time(n - 1), payload, record };
+      // The 1 s buckets the same cut took are rolled up from these samples: their block is made
+      // first (rollup jobs come before raw ones, in order); should it ever not be, they are kept first.
+      (st.sealing[0] as SecondBuckets | undefined)?.materialize();
+      st.dropHeadFirst(n);
     }
     const ri = tier + 1;
     groups[ri].push(b);
@@ -759,7 +801,7 @@ export class TimeSeriesStore {
         const v = COLUMNS[job.tier < 0 ? BlockKind.Raw : BlockKind.Rollup] * job.n;
         if (batch.length && values + v > BATCH_VALUES) break; // the batch's buffer is full
         // Packing is done after this loop, in the same slice: a 1 s job's columns cost six small
-        // typed arrays (BucketColumns.cols), so 2 MiB of them (some 2,000 series) was one
+        // typed arrays (the columns' `cols()` then), so 2 MiB of them (some 2,000 series) was one
         // 100-220 ms slice under load (a --cpu-prof of bench/load.bench.ts).
         if (job.tier >= 0 && ++rollupJobs > MAX_BATCH_ROLLUP_JOBS) break;
         i++;
@@ -801,13 +843,13 @@ export class TimeSeriesStore {
       b.counts[k] = n;
       if (tier < 0) {
         b.kinds[k] = BlockKind.Raw;
-        copyFirst(b.data, off, st.headT, n);
-        copyFirst(b.data, off + n, st.headV, n);
+        st.head.timesInto(b.data, off, 0, n);
+        b.data.set(st.head.values(0, n), off + n);
         off += 2 * n;
       } else {
         b.kinds[k] = BlockKind.Rollup;
         const p = st.sealing[tier]!;
-        if (p instanceof BucketColumns) p.copyColumns(b.data, off, n);
+        if (p instanceof SecondBuckets) p.copyColumns(b.data, off, n);
         else {
           const c = p.cols(); // a sketch tier's list is encoded in this thread (sealWithWorker): not expected here
           [c.t, c.count, c.min, c.max, c.sum, c.last].forEach((col, f) => copyFirst(b.data, off + f * n, col, n));
@@ -858,15 +900,15 @@ export class TimeSeriesStore {
     return { parts: parts!, bytes: file.bytes };
   }
 
-  /** `buildGroup` in the cut's slices: the same bytes. */
-  private async buildGroupSliced(blocks: readonly NewBlock[], fileSize: number, seq: number, prev: Trailer | undefined, urgent: boolean): Promise<ReturnType<GroupBuilder['finish']>> {
+  /** `buildGroup` in the cut's slices, as parts (the payloads not copied): the same bytes. */
+  private async buildGroupSliced(blocks: readonly NewBlock[], fileSize: number, seq: number, prev: Trailer | undefined, urgent: boolean): Promise<ReturnType<GroupBuilder['finishParts']>> {
     const g = new GroupBuilder(fileSize, seq, prev, groupCapacity(blocks));
     let i = 0;
     await this.inSlices(urgent, () => i < blocks.length, (deadline) => {
       do g.add(blocks[i++]);
       while (i < blocks.length && performance.now() < deadline);
     });
-    return g.finish();
+    return g.finishParts();
   }
 
   private keepInMemory(mem: MemBlock[][]): void {
@@ -1023,7 +1065,13 @@ export class TimeSeriesStore {
       let points;
       if (ri === 0) {
         const segs = (found.get(id) ?? []) as RawSegment[];
-        for (const st of states) if (st.headT.length) segs.push({ t: st.headT, v: st.headV });
+        // The head's samples in the range only: its times are offsets (rawHead.ts), made absolute in a new array.
+        for (const st of states) {
+          const h = st.head;
+          if (!h.length) continue;
+          const [i0, i1] = h.indexRange(q.from, q.to);
+          if (i1 > i0) segs.push({ t: h.times(i0, i1), v: h.values(i0, i1), first: h.time(0) });
+        }
         const { t, v } = mergeRaw(segs, q.from, q.to);
         points = aggregateRaw(t, v, q.stepMs, agg);
       } else if (cols) {
@@ -1164,18 +1212,6 @@ function once(): () => boolean {
 }
 
 /** Copies the first `n` numbers of `src` into `dst` at `off`. */
-/**
- * Removes the first `n` numbers of `a` in place. Not `splice`, which makes an array of the
- * removed ones: under load every series has samples appended after the cut by the time its
- * raw block is made, so each cut made 20,000 such arrays (some 30 MB of garbage at 10,000
- * series, 200 samples each); this loop is also faster (bench: 10,000 arrays of 240, 200 removed).
- */
-function dropFirst(a: number[], n: number): void {
-  const m = a.length - n;
-  for (let i = 0; i < m; i++) a[i] = a[i + n];
-  a.length = m;
-}
-
 function copyFirst(dst: Float64Array, off: number, src: ArrayLike<number>, n: number): void {
   if (src.length === n && (Array.isArray(src) || src instanceof Float64Array)) dst.set(src as ArrayLike<number>, off);
   else for (let i = 0; i < n; i++) dst[off + i] = src[i];
@@ -1183,7 +1219,7 @@ function copyFirst(dst: Float64Array, off: number, src: ArrayLike<number>, n: nu
 
 /** Concatenates time-ordered segments in time order, keeping [from, to] and dropping repeated times. */
 function mergeRaw(segs: RawSegment[], from: number, to: number): { t: number[]; v: number[] } {
-  segs.sort((a, b) => a.t[0] - b.t[0]);
+  segs.sort((a, b) => (a.first ?? a.t[0]) - (b.first ?? b.t[0]));
   const t: number[] = [];
   const v: number[] = [];
   let last = -Infinity;

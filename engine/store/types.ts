@@ -59,7 +59,8 @@ export type StoreProblemKind =
   | 'read-only' // the folder cannot be written, or another process holds the write lock
   | 'degraded' // writing failed (disk full, permissions): samples are kept in memory only
   | 'dropped' // samples were refused (out of order, bad timestamp)
-  | 'worker'; // the cut's encoding worker failed: cuts are encoded in the store's thread (nothing is lost)
+  | 'worker' // the cut's encoding worker failed: cuts are encoded in the store's thread (nothing is lost)
+  | 'internal'; // a bug in the store was contained (the message says what it cost and what to do)
 
 export interface StoreProblem {
   kind: StoreProblemKind;

@@ -9,6 +9,7 @@ import { completeAt, hoverAt } from '../../engine/index';
 import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest, ProfileCompareRequest, ProfileContinuousNotification, ProfileContinuousRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
 import { removeServerEnv } from '../../protocol/serverProcess';
 import { Coalescer } from './coalesce';
+import { installProcessErrorHandlers, scheduleTestFault } from './processErrors';
 import { MonitorService } from './monitorService';
 import { registerGovernor } from './governorRequests';
 import { ProfileService } from './profileService';
@@ -24,6 +25,8 @@ import { WorkspaceAnalyses } from './workspaceDocuments';
 removeServerEnv(process.env);
 
 const connection = createConnection(ProposedFeatures.all);
+// Errors nothing caught are written out (stderr, the client's output, a crash file); an uncaught exception ends the server, which the client restarts (processErrors.ts).
+installProcessErrorHandlers(connection.console);
 const documents = new TextDocuments(TextDocument);
 
 /** Only the workspace file is ours; the client's selector already narrows to it. */
@@ -88,6 +91,9 @@ connection.onInitialize((params): InitializeResult => {
     serverInfo: { name: 'alluse-perf-server', version: SERVER_VERSION },
   };
 });
+
+// A test-only fault (ALLUSE_SERVER_TEST_FAULT; none when unset): checks processErrors.ts end to end.
+connection.onInitialized(() => scheduleTestFault());
 
 documents.onDidOpen((e) => {
   if (isWorkspaceFile(e.document.uri)) guard(() => analyses.analyseNow(e.document));

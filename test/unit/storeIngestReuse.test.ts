@@ -81,8 +81,8 @@ describe('SeriesState: the 1 s bucket object reused', () => {
       const m = st.openBucket(1);
       if (m) minutes.push(m);
       assert.deepEqual(minutes.map(plain), referenceBuckets(xs, 60_000));
-      assert.deepEqual(st.headT, xs.map((x) => x.t));
-      assert.deepEqual(st.headV, xs.map((x) => x.v));
+      assert.deepEqual(Array.from(st.head.times()), xs.map((x) => x.t));
+      assert.deepEqual(Array.from(st.head.values()), xs.map((x) => x.v));
     });
   }
 });

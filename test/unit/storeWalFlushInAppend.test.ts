@@ -31,7 +31,7 @@ async function open(flushIntervalMs: number) {
     ...nodeIo,
     append: async (p, d, created) => {
       if (p.endsWith('.wal')) {
-        wal = Buffer.concat([wal, d]);
+        wal = Buffer.concat([wal, d as Uint8Array]); // a WAL record is one buffer
         const vs: number[] = [];
         readWal(wal, (_id, _t, v) => vs.push(v));
         records.push(vs.slice(seen));
