@@ -33,6 +33,7 @@ const z = sched[sched.length - 1];
 const wall = z.t - a.t;
 console.log(`whole run from ${from / 1000} s: main thread ran ${((z.run - a.run) / 1e6 / wall * 100).toFixed(0)}% and waited for a CPU ${((z.wait - a.wait) / 1e6 / wall * 100).toFixed(0)}% of the wall time; ${r0((z.nv - a.nv) / (wall / 1000))} involuntary switches/s; server ${((z.cpu - a.cpu) * 1000 / wall).toFixed(0)}% of a core (all threads), load generator ${((z.gen - a.gen) * 1000 / wall).toFixed(0)}%`);
 console.log(`\nstalls over ${STALL} ms and the window of 50 ms samples around each: wall | ran | waited for a CPU | blocked | involuntary switches | server CPU (all threads) | generator CPU | running tasks | load`);
+const rows = [];
 for (const s of loop.filter((e) => e.stall > STALL && e.end - origin >= from)) {
   const begin = s.end - s.stall;
   const p = before(begin);
@@ -41,5 +42,8 @@ for (const s of loop.filter((e) => e.stall > STALL && e.end - origin >= from)) {
   const ran = (q.run - p.run) / 1e6;
   const waited = (q.wait - p.wait) / 1e6;
   const running = sched.filter((x) => x.t >= p.t && x.t <= q.t).map((x) => x.running);
-  console.log(`  ${((begin - origin) / 1000).toFixed(1)} s (epoch ${begin}): stall ${s.stall} ms; window ${w} ms: ran ${r0(ran)}, waited ${r0(waited)}, blocked ${r0(w - ran - waited)} ms; ${q.nv - p.nv} involuntary; server ${(q.cpu - p.cpu) * 10} ms CPU, generator ${(q.gen - p.gen) * 10} ms; running ${Math.min(...running)}-${Math.max(...running)}; load ${q.load}`);
+  rows.push({ stall: s.stall, ran, waited });
+  console.log(`  ${((begin - origin) / 1000).toFixed(1)} s (epoch ${begin}): stall ${s.stall} ms; window ${w} ms: ran ${r0(ran)}, waited ${r0(waited)}, blocked ${r0(w - ran - waited)} ms; ${q.nv - p.nv} involuntary; server ${(q.cpu - p.cpu) * 10} ms CPU (other threads about ${r0((q.cpu - p.cpu) * 10 - ran)}), generator ${(q.gen - p.gen) * 10} ms; running ${Math.min(...running)}-${Math.max(...running)}; load ${q.load}`);
 }
+const sum = (f) => rows.reduce((a, r) => a + f(r), 0);
+if (rows.length) console.log(`\n${rows.length} stalls, ${sum((r) => r.stall)} ms: the main thread ran ${r0(sum((r) => r.ran))} ms and waited for a CPU ${r0(sum((r) => r.waited))} ms in their windows; ${rows.filter((r) => r.waited > r.ran).length} of them waited more than they ran`);
