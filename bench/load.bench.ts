@@ -83,6 +83,42 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+/**
+ * `BENCH_SCHED_TRACE=FILE`: every 50 ms one JSON line with the wall time (epoch ms), the
+ * server's main thread's scheduler figures (/proc/PID/task/PID/schedstat: ns on the CPU, ns
+ * runnable but waiting for a CPU, timeslices; status: involuntary context switches), the whole
+ * server's and the load generator's CPU ticks, and the machine's run queue (/proc/loadavg's
+ * running count and 1-minute average). `node bench/load/schedAround.mjs FILE LOOP` then tells,
+ * for each stall the server's own timer saw (bench/load/gcTrace.cjs), how much of it the main
+ * thread ran and how much it waited for a CPU (descheduled) rather than ran a long task.
+ */
+function startSchedTrace(file: string, pid: number, fixturePids: number[]): { stop(): void } {
+  const out = createWriteStream(file);
+  const ticks = (p: number) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(f[11]) + Number(f[12]);
+    } catch {
+      return NaN;
+    }
+  };
+  const timer = setInterval(() => {
+    try {
+      const [run, wait, slices] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+      const status = readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8');
+      const nv = Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1]);
+      const v = Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1]);
+      const la = readFileSync('/proc/loadavg', 'utf8').split(' ');
+      const gen = fixturePids.reduce((a, p) => a + ticks(p), 0);
+      out.write(`${JSON.stringify({ t: Date.now(), run, wait, slices, nv, v, cpu: ticks(pid), gen, load: Number(la[0]), running: Number(la[3].split('/')[0]) })}\n`);
+    } catch {
+      /* the server has exited */
+    }
+  }, 50);
+  return { stop: () => (clearInterval(timer), out.end()) };
+}
+
 const mib = (bytes: number) => bytes / 1048576;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -166,6 +202,7 @@ async function main(): Promise<void> {
       sleep(60_000).then((): ServerInfoRequest.Result => ({ pid: serverPid, version: '', uptimeS: NaN, analyses: NaN })),
     ]);
   await info(); // the window starts with the monitor
+  const sched = process.env.BENCH_SCHED_TRACE ? startSchedTrace(process.env.BENCH_SCHED_TRACE, serverPid, fixtures.map((f) => f.pid)) : undefined;
 
   // The editor's side: a hover on a component's name or a completion in its entry, once a second.
   const rtts: number[] = [];
@@ -219,6 +256,7 @@ async function main(): Promise<void> {
   }
   probing = false;
   await probe;
+  sched?.stop();
   const wall = (performance.now() - t0) / 1000;
   const cpuShare = (cpuSeconds(serverPid) - cpu0) / wall;
   const hwm = memKiB(serverPid, 'VmHWM') / 1024;

@@ -29,8 +29,9 @@ function task(id) {
   taskOf.set(id, r);
   return r;
 }
+const gc = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(garbage collector)').map((n) => n.id));
 const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
-/** Samples in the timers phase (a timer's callback ran: the loop turned). A stretch across turns is busy, not stalled: `--turns` ends stretches there. */
+/** Samples in the timers phase (a timer's callback ran: the loop turned). A stretch across turns is busy, not stalled: `--turns` ends stretches where the loop enters or leaves it. */
 const inTimers = new Set();
 for (const n of p.nodes) {
   let x = n.id;
@@ -47,12 +48,16 @@ for (let i = 0; i < p.samples.length; i++) {
   t += p.timeDeltas[i];
   const id = p.samples[i];
   const dt = p.timeDeltas[i + 1] ?? 0;
-  if (idle.has(id) || (TURNS && inTimers.has(id))) {
+  // A collection belongs to the turn it interrupts.
+  const timers = gc.has(id) && cur ? cur.timers : inTimers.has(id);
+  // `--turns`: the timers phase is a turn of its own (a long timer callback is a stretch too:
+  // the predictions' index read at about 480 s ran in one; it was left out before).
+  if (idle.has(id) || (TURNS && cur && timers !== cur.timers)) {
     if (cur && cur.ms >= MIN && cur.at >= FROM) stretches.push(cur);
     cur = undefined;
-    continue;
+    if (idle.has(id)) continue;
   }
-  cur ??= { at: (t - p.startTime) / 1e6, ms: 0, samples: 0, self: new Map(), tasks: new Map() };
+  cur ??= { at: (t - p.startTime) / 1e6, ms: 0, samples: 0, self: new Map(), tasks: new Map(), timers };
   const ms = dt / 1000;
   cur.ms += ms;
   cur.samples++;

@@ -66,6 +66,15 @@ const BATCH_VALUES = POOLED_VALUES;
 const MAX_BATCH_ROLLUP_JOBS = 100;
 /** Per series, samples kept by a read-only store that is appended to (memory only). */
 const LOCAL_HEAD_LIMIT = 200_000;
+/**
+ * A finished file's in-memory index is kept while queries use it: dropped at the first cut
+ * after no query needed it for this long. Dropped at once when the file was done (as before),
+ * the time-to-limit predictions read it again from disk within 5 s (their windows' first steps
+ * lie in it): 250,000 entries parsed in one synchronous step, some 200-300 ms of the main
+ * thread and 30 MiB promoted under the load benchmark at 10,000 series (docs/performance.md,
+ * "Load": the stall at about 480 s, when the 1 s tier's file reached maxFileIndexEntries).
+ */
+const INDEX_IDLE_MS = 2 * 60_000;
 
 interface TierFile {
   res: number;
@@ -78,6 +87,8 @@ interface TierFile {
   index?: FileIndex;
   /** Entries added to `index` while this file is written (it is the tier's current file). */
   indexEntries?: number;
+  /** Store clock time a query last needed `index` (ensureIndex). */
+  indexUsedAt?: number;
 }
 
 interface MemBlock extends NewBlock {
@@ -598,6 +609,7 @@ export class TimeSeriesStore {
       this.wal.newSegment();
       this.walSeq = seq + 1;
     }
+    this.dropIdleIndexes(now);
     const due = TIERS.map((_, i) => this.tierDueByTime(i, now, all));
     const groups: NewBlock[][] = RES.map(() => []);
     const mem: MemBlock[][] = RES.map(() => []);
@@ -957,9 +969,10 @@ export class TimeSeriesStore {
     // window is named by the cut's seq, like any new file; queries take blocks from every
     // file in range and order them by time.
     if (cur && cur.windowStart === ws && (cur.indexEntries ?? 0) < this.maxFileIndexEntries) return cur;
-    // The file written until now is done: its in-memory index goes (read again if a query
-    // needs it), else every file's index would stay for the whole retention (bench/load.bench.ts).
-    if (cur) cur.index = undefined;
+    // The file written until now is done: its in-memory index goes unless a query used it
+    // lately (read again if a query needs it later; dropIdleIndexes drops it once unused),
+    // else every file's index would stay for the whole retention (bench/load.bench.ts).
+    if (cur && !this.indexInUse(cur, now)) cur.index = undefined;
     const f: TierFile = { res: ri, path: this.path(RES[ri], `${ws}-${seq}.chk`), windowStart: ws, size: 0, index: new Map() };
     this.files[ri].push(f);
     this.current[ri] = f;
@@ -1106,8 +1119,27 @@ export class TimeSeriesStore {
     for (const f of this.files[RES.indexOf(res)]) if (f.trailer && f.trailer.maxT >= from && f.trailer.minT <= to) fn(f);
   }
 
+  private indexInUse(f: TierFile, now: number): boolean {
+    return f.indexUsedAt !== undefined && now - f.indexUsedAt <= INDEX_IDLE_MS;
+  }
+
+  /** The in-memory indexes of finished files that no query needed for INDEX_IDLE_MS go (each cut). */
+  private dropIdleIndexes(now: number): void {
+    for (let ri = 0; ri < RES.length; ri++) {
+      for (const f of this.files[ri]) if (f.index && f !== this.current[ri] && !this.indexInUse(f, now)) f.index = undefined;
+    }
+  }
+
+  private indexReadCount = 0;
+  /** Chunk file indexes read from disk so far (a query needed a file whose index was not in memory). */
+  get indexReads(): number {
+    return this.indexReadCount;
+  }
+
   private ensureIndex(f: TierFile): FileIndex {
+    f.indexUsedAt = this.now();
     if (f.index) return f.index;
+    this.indexReadCount++;
     const index: FileIndex = new Map();
     let fd: number | undefined;
     try {

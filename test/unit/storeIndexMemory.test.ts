@@ -110,3 +110,50 @@ it('starts a new file of the same window once the index of the file being writte
     await again.close();
   }
 });
+
+it('keeps a finished file\'s index while queries use it (no read from disk when its file is done), and drops it once unused', async () => {
+  // Under bench:load the predictions' windows read the 1 s tier's file every 5 s; when that
+  // file reached maxFileIndexEntries and was done, its index was dropped and read again from
+  // disk by the next prediction: 250,000 entries in one synchronous step, the event loop's
+  // stall at about 480 s (docs/performance.md, "Load"). Counted as reads, not as time.
+  const dir = mkdtempSync(join(tmpdir(), 'alluse-store-index-use-'));
+  dirs.push(dir);
+  const T0 = Date.UTC(2026, 10, 1, 8, 30);
+  let now = T0;
+  const CAP = 12;
+  const store = await TimeSeriesStore.open({ dir, now: () => now, manualFlush: true, cutIntervalMs: 60_000, maxFileIndexEntries: CAP });
+  const keys: SeriesKey[] = Array.from({ length: 5 }, (_, i) => ({ name: 'use_value', labels: { i: String(i) } }));
+  type File = { path: string; index?: unknown };
+  const secondsFiles = () => (store as unknown as { files: File[][] }).files[1];
+  // A prediction-like query every 5 s: the last 2 minutes at 1 s steps, by name.
+  const predict = () => store.query({ name: 'use_value', from: now - 120_000, to: now, stepMs: 1000, agg: 'mean' });
+  try {
+    let finished = 0;
+    for (let t = T0; t < T0 + 12 * 60_000; t += 5_000) {
+      now = t;
+      store.append(keys.map((series, k) => ({ series, t, v: k + (t - T0) / 1e6 })));
+      await store.flush();
+      const before = secondsFiles().length;
+      const got = predict();
+      assert.equal(got.length, keys.length);
+      finished = Math.max(finished, before - 1);
+    }
+    assert.ok(finished >= 3, `${finished} finished 1 s files in 12 minutes`);
+    assert.equal(store.indexReads, 0, 'no chunk file index was read from disk: the files the queries used kept theirs');
+    // Queries stop; two minutes later the finished files' indexes go at the next cut.
+    const last = now;
+    for (let t = last + 5_000; t <= last + 4 * 60_000; t += 5_000) {
+      now = t;
+      store.append(keys.map((series, k) => ({ series, t, v: k })));
+      await store.flush();
+    }
+    const fs = secondsFiles();
+    assert.deepEqual(fs.slice(0, -1).map((f) => f.index), fs.slice(0, -1).map(() => undefined), 'unused for minutes: only the file being written keeps its index');
+    // A query that needs them reads them again, with every sample.
+    const all = store.query({ name: 'use_value', from: T0, to: now, stepMs: 1000, agg: 'count' });
+    assert.ok(store.indexReads >= 1, 'read from disk again');
+    for (const r of all) assert.equal(r.points.reduce((n, p) => n + p.v, 0), (now - T0) / 5_000 + 1, `${r.id}: every sample`);
+  } finally {
+    await store.close();
+  }
+});
