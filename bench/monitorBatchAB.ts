@@ -11,7 +11,9 @@
  * synchronous part; the store flushed once a simulated second in every mode (its WAL). The
  * stores, alert events and findings of every run are compared: any difference fails.
  *
- * Usage: node --import tsx bench/monitorBatchAB.ts    BENCH_ROUNDS (3), BENCH_SECONDS (600).
+ * Usage: node --import tsx bench/monitorBatchAB.ts    BENCH_ROUNDS (3), BENCH_SECONDS (600),
+ * BENCH_DISTURB_MB (16: memory touched between rounds, untimed, to make the caches cold as in
+ * the monitor; 0 leaves them warm).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
