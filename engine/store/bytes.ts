@@ -105,6 +105,10 @@ export class BitWriter {
     this.buf = spare ?? new Uint8Array(64);
     spare = undefined;
   }
+  /** How many bytes `view()` would give (without making the view). */
+  get byteLength(): number {
+    return this.bytePos + (this.bitPos ? 1 : 0);
+  }
   /** The bytes written so far: a view, valid until the next write or `reset`. */
   view(): Uint8Array {
     return this.buf.subarray(0, this.bytePos + (this.bitPos ? 1 : 0));

@@ -224,8 +224,8 @@ function parseTrailer(buf: Uint8Array, at: number, endPos: number): Trailer | un
   return t;
 }
 
-export function readAt(fd: number, pos: number, len: number): Uint8Array {
-  const buf = new Uint8Array(len);
+export function readAt(fd: number, pos: number, len: number, into?: Uint8Array): Uint8Array {
+  const buf = into && into.length >= len ? into.subarray(0, len) : new Uint8Array(len);
   let got = 0;
   while (got < len) {
     const n = readSync(fd, buf, got, len - got, pos + got);

@@ -272,7 +272,7 @@ export function writeValues(out: ByteWriter, vs: ArrayLike<number>, n = vs.lengt
   let best = valueBits[0];
   let other = valueBits[1];
   encodeXor(best, vs, n);
-  let bestLen = best.view().length;
+  let bestLen = best.byteLength;
   let codec = ValueCodec.Xor;
   const k = decimalScale(vs, n);
   let ints: Float64Array | undefined;
@@ -282,7 +282,7 @@ export function writeValues(out: ByteWriter, vs: ArrayLike<number>, n = vs.lengt
     for (let i = 0; i < n; i++) ints[i] = Math.round(vs[i] * p);
     for (const dod of [false, true]) {
       encodeInts(other, ints, n, dod);
-      const len = other.view().length;
+      const len = other.byteLength;
       if (len + 4 < bestLen) {
         [best, other] = [other, best];
         bestLen = len;

@@ -105,6 +105,9 @@ interface SealJob {
 }
 
 /** Raw samples of a block or a head; `first`: the time the segments are ordered by when `t` is only part of them (a head's samples in the query's range). */
+/** The largest read `readBlocks` makes into its kept buffer (larger ones get a buffer of their own). */
+const READ_SCRATCH_KEEP = 1 << 20;
+
 type RawSegment = { t: ArrayLike<number>; v: ArrayLike<number>; first?: number };
 
 type Mode = 'writer' | 'reader' | 'memory' | 'closed';
@@ -131,6 +134,8 @@ export class TimeSeriesStore {
   private lockedByOther = false;
   private releaseLock?: () => void;
   private readonly problemList: StoreProblem[] = [];
+  /** The buffer `readBlocks` reads blocks into (see there); at most READ_SCRATCH_KEEP bytes. */
+  private readScratch = new Uint8Array(0);
   /** Samples `append` could not store because the store threw (a bug: see append). */
   private appendFailures = 0;
   private readonly problemKeys = new Set<string>();
@@ -1185,7 +1190,13 @@ export class TimeSeriesStore {
             j++;
           }
           const base = entries[i].offset;
-          const buf = readAt(fd, base, end - base);
+          // Read into a buffer kept for the next reads (every decoder copies out of it): after a
+          // cut the monitor's windowed queries read the chunk files several times a second, and a
+          // new buffer per read (up to the whole group of a cut, some 0.5-1 MB) was churn outside
+          // V8's heap that the process's memory kept (docs/performance.md, "Monitoring").
+          const len = end - base;
+          if (len <= READ_SCRATCH_KEEP && this.readScratch.length < len) this.readScratch = new Uint8Array(Math.min(READ_SCRATCH_KEEP, Math.max(len, 2 * this.readScratch.length)));
+          const buf = readAt(fd, base, len, len <= READ_SCRATCH_KEEP ? this.readScratch : undefined);
           for (let k = i; k < j; k++) {
             const e = entries[k];
             try {
