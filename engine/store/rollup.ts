@@ -83,6 +83,16 @@ export function writeBucket(w: ByteWriter, b: Bucket): void {
   if (b.sketch) { w.u8(1); b.sketch.encode(w); } else w.u8(0);
 }
 
+/** A bucket's start, count, min, max, sum and last as six numbers of `a` from `i` (the bucket columns' layout). */
+export function putBucketStats(a: Float64Array, i: number, b: Bucket): void {
+  a[i] = b.t;
+  a[i + 1] = b.count;
+  a[i + 2] = b.min;
+  a[i + 3] = b.max;
+  a[i + 4] = b.sum;
+  a[i + 5] = b.last;
+}
+
 /** The part of `writeBucket` before the sketch: the start, count, min, max, sum and last. */
 export function writeBucketStats(w: ByteWriter, b: Bucket): void {
   w.f64(b.t);
@@ -207,14 +217,7 @@ export class BucketColumns {
   push(b: Bucket): void {
     const c = this.length % CHUNK;
     if (c === 0 && this.length / CHUNK >= this.chunks.length) this.chunks.push(spareChunks.pop() ?? new Float64Array(CHUNK * 6));
-    const a = this.chunks[(this.length / CHUNK) | 0];
-    const i = c * 6;
-    a[i] = b.t;
-    a[i + 1] = b.count;
-    a[i + 2] = b.min;
-    a[i + 3] = b.max;
-    a[i + 4] = b.sum;
-    a[i + 5] = b.last;
+    putBucketStats(this.chunks[(this.length / CHUNK) | 0], c * 6, b);
     this.length++;
   }
 

@@ -19,7 +19,7 @@
  */
 import type { ByteWriter } from './bytes';
 import type { HeadTimes, RawHead } from './rawHead';
-import { encodeColumnsPayload, encodeScratch, writeBucket, type Bucket, type BucketCols } from './rollup';
+import { encodeColumnsPayload, encodeScratch, putBucketStats, writeBucket, type Bucket, type BucketCols } from './rollup';
 
 /** The 1 s tier's width (TIERS[0].ms; a literal here: rollup.ts imports this file, so TIERS may not exist yet when it runs; seriesState.ts checks it). */
 export const SECOND_MS = 1000;
@@ -128,14 +128,7 @@ export class SecondBuckets {
       grown.set(this.kept);
       this.kept = grown;
     }
-    const i = this.keptN++ * 6;
-    const a = this.kept;
-    a[i] = b.t;
-    a[i + 1] = b.count;
-    a[i + 2] = b.min;
-    a[i + 3] = b.max;
-    a[i + 4] = b.sum;
-    a[i + 5] = b.last;
+    putBucketStats(this.kept, this.keptN++ * 6, b);
   }
 
   /** The head samples rolled up now (live: from `from` to the open bucket). */
