@@ -46,6 +46,15 @@ export interface CombinerOptions {
    * room left under 1: a burst scores at its onset, and only a clearly larger one after.
    */
   recordHalfLife?: number;
+  /**
+   * A rise of the score whose rising samples are at most this many milliseconds apart is one
+   * onset (default 0: off): its excess is measured from the record before the rise began, not
+   * from the previous sample of the rise. Without it a rise that takes a few samples of a fast
+   * series (a CPU hog that gets a little more of a busy machine's CPU each 100 ms) scores only
+   * its largest step. In time, not samples: a series sampled every 5 minutes (NAB's) keeps
+   * scoring each step of a rise, which is what its tuning found best.
+   */
+  recordRiseMs?: number;
   /** Samples a gate's score is held (default 1: this sample only). */
   gateHold?: number;
   /** Floor of a gate's factor (default 0: a closed gate silences the others). */
@@ -125,6 +134,8 @@ export interface CombinedState {
   peakAge?: number;
   firstT?: number | null;
   flatLeft?: number;
+  riseBase?: number;
+  riseT?: number | null;
 }
 
 export class CombinedDetector implements StreamingDetector {
@@ -137,6 +148,10 @@ export class CombinedDetector implements StreamingDetector {
   private n = 0;
   private recent = 0;
   private readonly decay: number;
+  private readonly recordRiseMs: number;
+  /** The record when the current rise began, and when the rise last went up. */
+  private riseBase = 0;
+  private riseT = -Infinity;
   private readonly gateHold: number;
   private readonly gateFloor: number;
   private gate = 0;
@@ -179,6 +194,7 @@ export class CombinedDetector implements StreamingDetector {
     this.gateHold = Math.max(1, opts.gateHold ?? 1);
     this.gateFloor = opts.gateFloor ?? 0;
     this.decay = opts.recordHalfLife ? Math.pow(0.5, 1 / opts.recordHalfLife) : 0;
+    this.recordRiseMs = opts.recordRiseMs ?? 0;
     this.flatCap = opts.flatCap ?? 1;
     this.flatHold = opts.likelihood ? (opts.likelihood.window ?? 10) : 0;
     this.onsetWeight = opts.onsetLevel !== undefined && opts.onsetHalfLife ? (opts.onsetWeight ?? 1) : 0;
@@ -314,7 +330,13 @@ export class CombinedDetector implements StreamingDetector {
     if (this.decay > 0) {
       const raw = score;
       const m = this.recent;
-      score = raw > m ? (this.recordRelative ? (raw - m) / (1 - m) : raw - m) : 0;
+      if (raw > m) {
+        // Still the same rise: measured from where it began.
+        if (!(ctx.t - this.riseT <= this.recordRiseMs)) this.riseBase = m;
+        const base = Math.min(this.riseBase, m);
+        score = this.recordRelative ? (raw - base) / (1 - base) : raw - base;
+        this.riseT = ctx.t;
+      } else score = 0;
       this.recent = Math.max(raw, m * this.decay);
     }
     // The cap holds for the first departure from a point mass and the samples whose moving
@@ -368,6 +390,8 @@ export class CombinedDetector implements StreamingDetector {
       peakAge: Number.isFinite(this.peakAge) ? this.peakAge : -1,
       firstT: Number.isFinite(this.firstT) ? this.firstT : null,
       flatLeft: this.flatLeft,
+      riseBase: this.riseBase,
+      riseT: Number.isFinite(this.riseT) ? this.riseT : null,
     };
   }
 
@@ -387,6 +411,8 @@ export class CombinedDetector implements StreamingDetector {
     if (this.perLikelihood && s.perLikelihood?.length === this.perLikelihood.length) s.perLikelihood.forEach((l, k) => this.perLikelihood![k].restore(l));
     this.peak = s.peak ?? 0;
     this.firstT = s.firstT ?? NaN;
+    this.riseBase = s.riseBase ?? 0;
+    this.riseT = s.riseT ?? -Infinity;
     this.flatLeft = s.flatLeft ?? 0;
     this.peakAge = s.peakAge === undefined || s.peakAge < 0 ? Infinity : s.peakAge;
   }

@@ -51,6 +51,7 @@ export const DEFAULT_DETECTOR_CONFIG: DefaultDetectorConfig = {
   alarmLevel: 1.1,
   suppress: 100,
   recordHalfLife: 1000,
+  recordRiseMs: 1000,
   flatCap: 0.35,
 };
 
