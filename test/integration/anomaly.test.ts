@@ -22,6 +22,18 @@ describe('anomaly findings from a fault in the demo system', () => {
 
   after(async () => demo?.stop());
 
+  /** The engine's CPU (share of a core) in the 10 s before and after `t0`, and its findings. */
+  async function cpuAround(t0: number): Promise<string> {
+    const d = (await client.connection.sendRequest(DashboardDataRequest.method, { uri, range: '5m' })) as DashboardDataRequest.Result;
+    const pts = d?.components.find((c) => c.name === 'protocol-engine')?.panels.find((p) => p.id === 'cpu')?.series[0]?.points ?? [];
+    const mean = (a: number, b: number) => {
+      const v = pts.filter(([t]) => t >= a && t < b).map(([, x]) => x);
+      return v.length ? (v.reduce((x, y) => x + y, 0) / v.length).toFixed(2) : 'none';
+    };
+    const findings = (demo.latest()?.findings ?? []).filter((x) => x.component === 'protocol-engine').map((x) => `${x.metric} ${x.at - t0} ms ${x.score.toFixed(2)}`);
+    return `engine CPU before ${mean(t0 - 10_000, t0)}, after ${mean(t0, t0 + 10_000)}, later ${mean(t0 + 10_000, t0 + 60_000)}; its findings: ${findings.join(', ') || 'none'}`;
+  }
+
   it('scores every series and learns baselines from normal operation', async () => {
     // Baselines need history: wait until the engine's CPU series has 20 s of samples.
     const deadline = Date.now() + 60_000;
@@ -41,7 +53,12 @@ describe('anomaly findings from a fault in the demo system', () => {
     const t0 = Date.now();
     await demo.fault('protocol-engine', { fault: 'cpu-hog', on: true, duty: 0.9 });
     try {
-      const f = await client.waitFor(() => demo.latest()?.findings.find((x) => x.component === 'protocol-engine' && x.at >= t0), 60_000, 'a finding on protocol-engine after the fault');
+      const f = await client
+        .waitFor(() => demo.latest()?.findings.find((x) => x.component === 'protocol-engine' && x.at >= t0), 60_000, 'a finding on protocol-engine after the fault')
+        .catch(async (e: Error) => {
+          // Say what the hog did to the engine's CPU, so a miss can be told from a busy machine.
+          throw new Error(`${e.message}; ${await cpuAround(t0)}`);
+        });
       console.log(`# fault → finding: ${f.at - t0} ms after the fault, ${f.metric} (${f.severity}, score ${f.score.toFixed(3)}): ${f.explanation?.message}`);
       assert.ok(f.explanation && f.explanation.detector.length > 0 && Number.isFinite(f.explanation.observed));
       assert.match(f.series, /component="protocol-engine"/);
