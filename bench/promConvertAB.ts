@@ -1,6 +1,6 @@
 /**
  * In-process A/B of scrape conversion (PrometheusConverter, as the scrape collector runs it:
- * the body read by RepeatedScrape with the parser's series cache, `labelsRepeat: true`): this
+ * the body read by RepeatedScrape with the parser's series cache, `labelsRepeat` and `resultsRepeat`): this
  * tree's engine against another one (`git archive <commit> engine | tar -x -C /tmp/old`),
  * both bundled with esbuild, interleaved, CPU time of the process around the conversions only.
  * The body is shaped after prom-client's (the demo's components): histograms of 14 buckets
@@ -39,7 +39,8 @@ async function load(dir: string, name: string, out: string): Promise<Engine> {
     seriesId: m.seriesId,
     pipeline: () => {
       const rep = new m.RepeatedScrape(new Map());
-      const conv = new m.PrometheusConverter('engine', { labelsRepeat: true });
+      // As the scrape collector makes it (an engine without the replay ignores `resultsRepeat`).
+      const conv = new m.PrometheusConverter('engine', { labelsRepeat: true, resultsRepeat: true });
       return { parse: (b: Buffer) => rep.parse(b), convert: (f: unknown[], now: number, mono: number) => conv.convert(f, now, mono) };
     },
   };

@@ -14,7 +14,7 @@
  */
 import type { SeriesKey, SeriesSample } from '../metrics/series';
 import { HISTOGRAM_QUANTILES, HistogramGroup } from './histogram';
-import { parsePromValue, type MetricFamily } from './promParse';
+import { parsePromValue, type MetricFamily, type PromSample } from './promParse';
 import { RateTracker } from './rates';
 
 function withComponent(labels: Record<string, string>, component: string | undefined, drop?: string): Record<string, string> {
@@ -52,6 +52,29 @@ interface HistogramNames {
   bucket: string;
 }
 
+/** What a step of a recorded conversion does with its sample (see `Plan`). */
+const GAUGE = 0;
+const RATE = 1;
+const BUCKET = 2;
+/** A histogram family's end: its touched groups give their quantiles. */
+const HISTOGRAM_END = 3;
+
+/**
+ * The last full conversion as steps, one per sample it used (in order), with what the maps
+ * resolved for it: the key, the rate's id, the histogram group and the bucket's bound. While
+ * the scrapes repeat that body's shape (the same families array, its values rewritten in
+ * place: promRepeat.ts), a conversion replays the steps instead of looking each sample up again.
+ */
+interface Plan {
+  families: readonly MetricFamily[];
+  kind: number[];
+  sample: (PromSample | undefined)[];
+  key: (SeriesKey | undefined)[];
+  id: (string | undefined)[];
+  group: (HistogramGroup<SeriesKey> | undefined)[];
+  le: number[];
+}
+
 /** A key and the scrape that last used it (entries a scrape did not use are forgotten after it). */
 interface Used<T> {
   value: T;
@@ -86,6 +109,11 @@ export class PrometheusConverter {
   private nowMs = 0;
   private monoMs = 0;
   private readonly keepRate = (k: string) => this.rateKeys.has(k);
+  /** The last full conversion's steps (`resultsRepeat` only), and the one being recorded. */
+  private plan: Plan | undefined;
+  private recording: Plan | undefined;
+  /** Conversions answered by replaying the last full one's steps (for tests and diagnostics). */
+  replays = 0;
   /** Forgets an entry the scrape being converted did not use (made once: no closure per scrape). */
   private readonly dropUnused = (v: { gen: number }, id: string, m: Map<string, unknown>) => {
     if (v.gen !== this.gen) m.delete(id);
@@ -97,11 +125,27 @@ export class PrometheusConverter {
    * collector's), which hands out the same labels object for a series in every scrape, so
    * ids are remembered per labels object; without it each labels object is new and
    * remembering would only cost.
+   * `resultsRepeat`: the families come from a parser that hands back the same families array
+   * while the body's shape repeats, with only the samples' values rewritten (RepeatedScrape):
+   * then the same array is converted by replaying the last full conversion's steps (`Plan`),
+   * with the same result. Any other array is converted in full and its steps recorded.
    */
   constructor(
     private readonly component?: string,
-    private readonly opts: { labelsRepeat?: boolean } = {},
+    private readonly opts: { labelsRepeat?: boolean; resultsRepeat?: boolean } = {},
   ) {}
+
+  /** Records a step of the full conversion under way (when recording). */
+  private step(kind: number, sample: PromSample | undefined, key: SeriesKey | undefined, id: string | undefined, group: HistogramGroup<SeriesKey> | undefined, le: number): void {
+    const p = this.recording;
+    if (!p) return;
+    p.kind.push(kind);
+    p.sample.push(sample);
+    p.key.push(key);
+    p.id.push(id);
+    p.group.push(group);
+    p.le.push(le);
+  }
 
   /** `cheapId(name, labels, skip)`, remembered per labels object when labels objects repeat. */
   private idOf(name: string, labels: Record<string, string>, skip?: 'le'): string {
@@ -143,16 +187,20 @@ export class PrometheusConverter {
   }
 
   /** The rate of counter `name` (a `_rate` sample) into the scrape's samples. */
-  private rate(name: string, labels: Record<string, string>, value: number): void {
-    const id = this.idOf(name, labels);
+  private rate(name: string, s: PromSample): void {
+    const id = this.idOf(name, s.labels);
     let series = this.rateKeys.get(id);
-    if (!series) this.rateKeys.set(id, (series = { value: { name: `${name}_rate`, labels: withComponent(labels, this.component) }, gen: this.gen }));
+    if (!series) this.rateKeys.set(id, (series = { value: { name: `${name}_rate`, labels: withComponent(s.labels, this.component) }, gen: this.gen }));
     else series.gen = this.gen;
-    const r = this.rates.update(id, value, this.monoMs);
+    this.step(RATE, s, series.value, id, undefined, 0);
+    const r = this.rates.update(id, s.value, this.monoMs);
     if (r !== undefined) this.out.push({ series: series.value, t: this.nowMs, v: r });
   }
 
   convert(families: readonly MetricFamily[], nowMs: number, monoMs: number): SeriesSample[] {
+    if (this.plan?.families === families) return this.replay(this.plan, nowMs, monoMs);
+    this.plan = undefined;
+    this.recording = this.opts.resultsRepeat ? { families, kind: [], sample: [], key: [], id: [], group: [], le: [] } : undefined;
     const out: SeriesSample[] = [];
     const gen = ++this.gen;
     const c = this.component;
@@ -163,15 +211,15 @@ export class PrometheusConverter {
       switch (f.type) {
         case 'gauge':
         case 'untyped':
-          for (const s of f.samples) out.push({ series: this.key(this.idOf(s.name, s.labels), s.name, s.labels), t: nowMs, v: s.value });
+          for (const s of f.samples) this.gauge(s, nowMs);
           break;
         case 'counter':
-          for (const s of f.samples) if (!s.name.endsWith('_created')) this.rate(s.name, s.labels, s.value);
+          for (const s of f.samples) if (!s.name.endsWith('_created')) this.rate(s.name, s);
           break;
         case 'summary':
           for (const s of f.samples) {
-            if (s.name === f.name && s.labels.quantile !== undefined) out.push({ series: this.key(this.idOf(s.name, s.labels), s.name, s.labels), t: nowMs, v: s.value });
-            else if (s.name.length === f.name.length + 6 && s.name.startsWith(f.name) && s.name.endsWith('_count')) this.rate(f.name, s.labels, s.value);
+            if (s.name === f.name && s.labels.quantile !== undefined) this.gauge(s, nowMs);
+            else if (s.name.length === f.name.length + 6 && s.name.startsWith(f.name) && s.name.endsWith('_count')) this.rate(f.name, s);
           }
           break;
         case 'histogram': {
@@ -185,7 +233,7 @@ export class PrometheusConverter {
           const touched = this.touched;
           touched.length = 0;
           for (const s of f.samples) {
-            if (s.name === countName) this.rate(f.name, s.labels, s.value);
+            if (s.name === countName) this.rate(f.name, s);
             else if (s.name === bucketName && s.labels.le !== undefined) {
               const le = this.leOf(s.labels);
               if (le === undefined) continue;
@@ -198,17 +246,12 @@ export class PrometheusConverter {
                 g.n = 0;
                 touched.push(g);
               }
+              this.step(BUCKET, s, undefined, undefined, g, le);
               g.add(le, s.value);
             }
           }
-          for (const g of touched) {
-            const had = g.finish();
-            if (!had) continue;
-            for (let i = 0; i < HISTOGRAM_QUANTILES.length; i++) {
-              const v = g.quantile(HISTOGRAM_QUANTILES[i][1]);
-              if (!Number.isNaN(v)) out.push({ series: g.keys[i], t: nowMs, v });
-            }
-          }
+          this.step(HISTOGRAM_END, undefined, undefined, undefined, undefined, 0);
+          this.quantiles(touched, out, nowMs);
           break;
         }
       }
@@ -219,11 +262,74 @@ export class PrometheusConverter {
     this.histograms.forEach(this.dropUnused);
     this.rates.retain(this.keepRate);
     this.out = [];
+    this.plan = this.recording;
+    this.recording = undefined;
+    return out;
+  }
+
+  /** A gauge's (or a summary quantile's) sample into the scrape's samples. */
+  private gauge(s: PromSample, nowMs: number): void {
+    const key = this.key(this.idOf(s.name, s.labels), s.name, s.labels);
+    this.step(GAUGE, s, key, undefined, undefined, 0);
+    this.out.push({ series: key, t: nowMs, v: s.value });
+  }
+
+  /** The quantiles of a histogram family's groups filled by this scrape. */
+  private quantiles(touched: readonly HistogramGroup<SeriesKey>[], out: SeriesSample[], nowMs: number): void {
+    for (const g of touched) {
+      const had = g.finish();
+      if (!had) continue;
+      for (let i = 0; i < HISTOGRAM_QUANTILES.length; i++) {
+        const v = g.quantile(HISTOGRAM_QUANTILES[i][1]);
+        if (!Number.isNaN(v)) out.push({ series: g.keys[i], t: nowMs, v });
+      }
+    }
+  }
+
+  /**
+   * `convert` of the families the plan was recorded from, their values rewritten: the same
+   * steps with the same keys, rates and groups, so the same samples. Nothing is forgotten: the
+   * maps hold exactly what the recorded conversion used, and this one uses all of it again
+   * (a rate's state that a non-finite value removed is made again by `rates.update`, as before).
+   */
+  private replay(p: Plan, nowMs: number, monoMs: number): SeriesSample[] {
+    this.replays++;
+    const out: SeriesSample[] = [];
+    const gen = ++this.gen;
+    const touched = this.touched;
+    touched.length = 0;
+    const n = p.kind.length;
+    for (let i = 0; i < n; i++) {
+      switch (p.kind[i]) {
+        case GAUGE:
+          out.push({ series: p.key[i]!, t: nowMs, v: p.sample[i]!.value });
+          break;
+        case RATE: {
+          const r = this.rates.update(p.id[i]!, p.sample[i]!.value, monoMs);
+          if (r !== undefined) out.push({ series: p.key[i]!, t: nowMs, v: r });
+          break;
+        }
+        case BUCKET: {
+          const g = p.group[i]!;
+          if (g.gen !== gen) {
+            g.gen = gen;
+            g.n = 0;
+            touched.push(g);
+          }
+          g.add(p.le[i], p.sample[i]!.value);
+          break;
+        }
+        default:
+          this.quantiles(touched, out, nowMs);
+          touched.length = 0;
+      }
+    }
     return out;
   }
 
   /** Forgets all previous values (after a restart of the component the next scrape gives no rates). */
   reset(): void {
+    this.plan = undefined;
     this.rates.clear();
     this.histograms.clear();
     this.rateKeys.clear();

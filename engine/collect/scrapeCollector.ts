@@ -69,8 +69,9 @@ export class ScrapeCollector implements Collector {
   ) {
     this.id = `scrape:${component}`;
     this.defaultIntervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS;
-    // The parser's series cache (below) hands out the same labels objects every scrape.
-    this.converter = new PrometheusConverter(component, { labelsRepeat: true });
+    // The parser's series cache (below) hands out the same labels objects every scrape, and
+    // RepeatedScrape the same families while the body's shape repeats (converted by replay).
+    this.converter = new PrometheusConverter(component, { labelsRepeat: true, resultsRepeat: true });
     this.clock = opts.clock ?? systemClock;
     this.throttle = new ProblemThrottle(opts.repeatProblemsMs);
     let client: KeepAliveHttpClient | undefined;

@@ -320,8 +320,11 @@ export class Monitor {
     this.opts.store.append(all);
     this.samplesSinceStatus += all.length;
     for (const s of all) {
-      const c = s.series.labels.component;
-      if (c && s.series.name.startsWith('process_')) this.updateComponent(c, s);
+      // The name first: the labels objects have many shapes, so reading `component` from each is a slow (megamorphic) load.
+      if (s.series.name.startsWith('process_')) {
+        const c = s.series.labels.component;
+        if (c) this.updateComponent(c, s);
+      }
       if (!this.seenKeys.has(s.series) && this.seriesSeen.size < 100_000) {
         this.seenKeys.add(s.series);
         this.seriesSeen.add(cachedSeriesId(s.series));
@@ -342,10 +345,12 @@ export class Monitor {
       let tput = 0;
       let t = 0;
       let seen = false;
+      // The name first (see `ingest`: the component label is a slow load).
       for (const s of samples) {
-        if (s.series.labels.component !== c.name) continue;
-        if (s.series.name === c.errorsRate) err += s.v;
-        else if (s.series.name === c.throughputRate) {
+        const name = s.series.name;
+        if (name === c.errorsRate) {
+          if (s.series.labels.component === c.name) err += s.v;
+        } else if (name === c.throughputRate && s.series.labels.component === c.name) {
           tput += s.v;
           t = s.t;
           seen = true;
