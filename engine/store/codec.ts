@@ -130,32 +130,40 @@ const enum ValueCodec { Xor = 0, IntDelta = 1, IntDod = 2 }
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer); // little-endian: [lo, hi]
+const i32 = new Int32Array(f64.buffer); // the same halves, signed (encodeXor)
 
 function clz64(hi: number, lo: number): number {
   return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo);
 }
 function ctz32(x: number): number {
-  return x === 0 ? 32 : 31 - Math.clz32(x & -x);
+  return x === 0 ? 32 : 31 - Math.clz32(x & (~x + 1));
 }
 function ctz64(hi: number, lo: number): number {
   return lo !== 0 ? ctz32(lo) : 32 + ctz32(hi);
 }
 
+/**
+ * The XOR encoder works on the bit patterns as signed 32-bit halves (`i32`, `^` without `>>> 0`):
+ * every intermediate is then a small integer. It runs cold (once per column at a cut, every 5
+ * minutes in the monitor), so in V8's interpreter and baseline code each unsigned half of 2^31
+ * or more was a heap number: some 1.4 MiB of garbage at every cut of the monitor's store
+ * (bench/storeCutMemory.ts with BENCH_HEAP_PROF=1). The bits written are the same.
+ */
 function encodeXor(w: BitWriter, vs: ArrayLike<number>, n: number): void {
   w.reset();
   f64[0] = vs[0];
-  let pHi = u32[1];
-  let pLo = u32[0];
+  let pHi = i32[1];
+  let pLo = i32[0];
   w.bits(pHi, 32);
   w.bits(pLo, 32);
   let pLead = -1;
   let pTrail = 0;
   for (let i = 1; i < n; i++) {
     f64[0] = vs[i];
-    const hi = u32[1];
-    const lo = u32[0];
-    const xHi = (hi ^ pHi) >>> 0;
-    const xLo = (lo ^ pLo) >>> 0;
+    const hi = i32[1];
+    const lo = i32[0];
+    const xHi = hi ^ pHi;
+    const xLo = lo ^ pLo;
     pHi = hi;
     pLo = lo;
     if (xHi === 0 && xLo === 0) { w.bit(0); continue; }
@@ -178,12 +186,12 @@ function encodeXor(w: BitWriter, vs: ArrayLike<number>, n: number): void {
   }
 }
 
-/** Writes `len` bits of (hi, lo) >>> shift. */
+/** Writes `len` bits of (hi, lo) >>> shift; the halves as signed 32-bit integers (`BitWriter.bits` takes their bits). */
 function writeWindow(w: BitWriter, hi: number, lo: number, shift: number, len: number): void {
   let sHi: number, sLo: number;
   if (shift === 0) { sHi = hi; sLo = lo; }
-  else if (shift < 32) { sLo = ((lo >>> shift) | (hi << (32 - shift))) >>> 0; sHi = hi >>> shift; }
-  else { sLo = hi >>> (shift - 32); sHi = 0; }
+  else if (shift < 32) { sLo = (lo >>> shift) | (hi << (32 - shift)); sHi = hi >>> shift; }
+  else { sLo = shift === 32 ? hi : hi >>> (shift - 32); sHi = 0; }
   w.bits64(sHi, sLo, len);
 }
 
