@@ -18,7 +18,8 @@ function writeSigned(w: BitWriter, d: number): void {
   else if (d >= -8 && d < 8) { w.bits(0b10, 2); w.bits(d + 8, 4); }
   else if (d >= -128 && d < 128) { w.bits(0b110, 3); w.bits(d + 128, 8); }
   else if (d >= -4096 && d < 4096) { w.bits(0b1110, 4); w.bits(d + 4096, 13); }
-  else if (d >= -(2 ** 31) && d < 2 ** 31) { w.bits(0b11110, 5); w.uint(d + 2 ** 31, 32); }
+  // d + 2^31 in 32 bits, written as the signed d ^ 2^31 (the same bits): no heap number in cold code.
+  else if (d >= -(2 ** 31) && d < 2 ** 31) { w.bits(0b11110, 5); w.bits(d ^ -0x80000000, 32); }
   else { w.bits(0b11111, 5); w.bit(d < 0 ? 1 : 0); w.uint(Math.abs(d), 53); }
 }
 
@@ -195,12 +196,17 @@ function writeWindow(w: BitWriter, hi: number, lo: number, shift: number, len: n
   w.bits64(sHi, sLo, len);
 }
 
-function readWindow(r: BitReader, shift: number, len: number): [number, number] {
+/** `readWindow`'s result: module variables, not a [hi, lo] pair (an array and its destructuring's iterator per value in cold code). */
+let winHi = 0;
+let winLo = 0;
+
+/** Reads `len` bits and sets (winHi, winLo) to them << shift, unsigned halves. */
+function readWindow(r: BitReader, shift: number, len: number): void {
   let hi = 0, lo: number;
   if (len > 32) { hi = r.bits(len - 32); lo = r.bits(32); } else lo = r.bits(len);
-  if (shift === 0) return [hi, lo];
-  if (shift < 32) return [((hi << shift) | (lo >>> (32 - shift))) >>> 0, (lo << shift) >>> 0];
-  return [(lo << (shift - 32)) >>> 0, 0];
+  if (shift === 0) { winHi = hi; winLo = lo; }
+  else if (shift < 32) { winHi = ((hi << shift) | (lo >>> (32 - shift))) >>> 0; winLo = (lo << shift) >>> 0; }
+  else { winHi = (lo << (shift - 32)) >>> 0; winLo = 0; }
 }
 
 function decodeXor(bytes: Uint8Array, start: number, n: number, out: Float64Array): void {
@@ -218,9 +224,9 @@ function decodeXor(bytes: Uint8Array, start: number, n: number, out: Float64Arra
         trail = 64 - lead - len;
         if (trail < 0) throw new FormatError('bad XOR window');
       }
-      const [xHi, xLo] = readWindow(r, trail, 64 - lead - trail);
-      hi = (hi ^ xHi) >>> 0;
-      lo = (lo ^ xLo) >>> 0;
+      readWindow(r, trail, 64 - lead - trail);
+      hi = (hi ^ winHi) >>> 0;
+      lo = (lo ^ winLo) >>> 0;
     }
     u32[1] = hi; u32[0] = lo; out[i] = f64[0];
   }
