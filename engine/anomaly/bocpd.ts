@@ -10,6 +10,7 @@
 import type { AnomalyResult } from './types';
 import type { ContextDetector, SampleContext } from './context';
 import { explain, fmt } from './util';
+import { plainArray } from './plainArray';
 
 export interface BocpdOptions {
   /** Expected run length between changes (hazard = 1 / this; default 250). */
@@ -166,7 +167,7 @@ export class BocpdDetector implements ContextDetector {
   }
 
   snapshot(): BocpdState {
-    return { p: Array.from(this.p), mu: Array.from(this.mu), kappa: Array.from(this.kappa), beta: Array.from(this.beta), n: this.n };
+    return { p: plainArray(this.p), mu: plainArray(this.mu), kappa: plainArray(this.kappa), beta: plainArray(this.beta), n: this.n };
   }
 
   restore(s: unknown): void {

@@ -17,6 +17,7 @@
  *   tail of 1e-5 (their "red" level), 1 a tail of 1e-10 or less.
  */
 import { erfcApprox } from './erfc';
+import { plainArray } from './plainArray';
 
 export interface LikelihoodOptions {
   /** Moving-average length of the raw scores (default 10). */
@@ -238,9 +239,9 @@ export class AnomalyLikelihood {
   }
 
   snapshot(): LikelihoodState {
-    const s: LikelihoodState = { v: 1, ring: Array.from(this.ring), head: this.head, sum: this.sum, n: this.n, k: this.k, mean: this.mean, m2: this.m2 };
+    const s: LikelihoodState = { v: 1, ring: plainArray(this.ring), head: this.head, sum: this.sum, n: this.n, k: this.k, mean: this.mean, m2: this.m2 };
     if (this.hist) {
-      s.hist = Array.from(this.hist);
+      s.hist = plainArray(this.hist);
       s.inc = this.inc;
       s.total = this.total;
     }

@@ -7,6 +7,7 @@ import type { AnomalyResult } from './types';
 import type { ContextDetector, SampleContext } from './context';
 import { OnlineOneClassSvm, type OcsvmOptions, type OcsvmState } from './oneClassSvm';
 import { explain, fmt } from './util';
+import { plainArray } from './plainArray';
 
 export interface OcsvmDetectorOptions extends Omit<OcsvmOptions, 'dim'> {
   /** Context length in samples (default 6). */
@@ -63,7 +64,7 @@ export class OcsvmDetector implements ContextDetector {
   }
 
   snapshot(): OcsvmDetectorState {
-    return { svm: this.svm.snapshot(), ring: Array.from(this.ring), n: this.n };
+    return { svm: this.svm.snapshot(), ring: plainArray(this.ring), n: this.n };
   }
 
   restore(s: unknown): void {

@@ -8,6 +8,7 @@
  * The random features come from a seed, so a snapshot keeps only w, ρ and the step count.
  */
 import { Rng } from '../util/rng';
+import { plainArray } from './plainArray';
 
 export interface OcsvmOptions {
   /** Input dimension. */
@@ -129,7 +130,7 @@ export class OnlineOneClassSvm {
   }
 
   snapshot(): OcsvmState {
-    return { w: Array.from(this.w), rho: this.rho, n: this.n };
+    return { w: plainArray(this.w), rho: this.rho, n: this.n };
   }
 
   restore(s: OcsvmState): void {

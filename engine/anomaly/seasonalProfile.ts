@@ -3,6 +3,7 @@
  * online as an exponentially weighted mean per phase bin, read with linear interpolation
  * between bin centres. Time-based, so it works the same for 10 Hz and 5-minute data.
  */
+import { plainArray } from './plainArray';
 
 export interface SeasonalProfileState {
   periodMs: number;
@@ -70,7 +71,7 @@ export class SeasonalProfile {
   }
 
   snapshot(): SeasonalProfileState {
-    return { periodMs: this.periodMs, values: Array.from(this.values), counts: Array.from(this.counts) };
+    return { periodMs: this.periodMs, values: plainArray(this.values), counts: plainArray(this.counts) };
   }
 
   restore(s: SeasonalProfileState): void {

@@ -27,6 +27,21 @@ const BEHIND_RATIO = 0.5;
 const BEHIND_STATUSES = 3;
 /** Learned baselines are saved this often (and when monitoring stops). */
 const PERSIST_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * Milliseconds from `now` (wall clock) to the first baselines save: at half an interval past a
+ * multiple of it, in (0, intervalMs]. The store cuts its head at multiples of its own interval
+ * (5 minutes, wall clock: store.ts `cutBoundary`), and the save and the cut are the two moments
+ * the monitor's memory peaks (the save allocates and writes 2-3 MB of JSON at the demo's
+ * scale). Saving every 5 minutes from the monitor's start put the two together whenever the
+ * monitor started just after a boundary (bench:monitor starts 5 s after one: the save came 5-12 s
+ * into the cut, its peak on top of the cut's: docs/performance.md, "Monitoring", 28 Nov);
+ * halfway between cuts they never meet.
+ */
+export function firstPersistDelayMs(now: number, intervalMs = PERSIST_INTERVAL_MS): number {
+  const d = (((intervalMs / 2 - now) % intervalMs) + intervalMs) % intervalMs;
+  return d === 0 ? intervalMs : d;
+}
 /**
  * The rounds' processing one turn of the event loop runs before the rest waits for a later
  * turn (turnQueue.ts): 50 scrape answers arriving together were processed back to back for
@@ -143,7 +158,12 @@ export class Monitor {
     this.lastCpuAt = performance.now();
     // The status and the predictions on the same timer, on the rounds' moments (every 10th and 50th local round at the defaults).
     this.every(origin, this.opts.statusIntervalMs ?? 1000, () => this.tickStatus());
-    if (this.opts.persist) this.persistTimer = setInterval(() => void this.persistNow(), PERSIST_INTERVAL_MS);
+    if (this.opts.persist) {
+      this.persistTimer = setTimeout(() => {
+        this.persistTimer = setInterval(() => void this.persistNow(), PERSIST_INTERVAL_MS);
+        void this.persistNow();
+      }, firstPersistDelayMs(Date.now()));
+    }
     this.every(origin, this.opts.predictIntervalMs ?? 5000, () => this.predictNow());
   }
 
@@ -189,7 +209,7 @@ export class Monitor {
   async stop(): Promise<void> {
     this.running = false;
     this.timer.stop();
-    clearInterval(this.persistTimer);
+    clearTimeout(this.persistTimer); // the first save's timeout or the interval (node clears either)
     this.turns.flush(); // rounds that came in and wait for their turn: stored before the store's flush
     await this.persisting; // a periodic save under way, then one with the final state
     await this.persistNow();

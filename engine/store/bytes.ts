@@ -132,11 +132,13 @@ export class BitWriter {
     if (n === 0) return;
     this.ensure();
     if (n < 32) v &= (1 << n) - 1;
-    v >>>= 0;
+    // Signed (`| 0`), not `>>> 0`: only the bits are read below, and a 32-bit half of 2^31 or
+    // more would be a heap number in cold code (codec.ts, encodeXor).
+    v |= 0;
     while (n > 0) {
       const free = 8 - this.bitPos;
       const take = Math.min(free, n);
-      const chunk = (v >>> (n - take)) & ((1 << take) - 1);
+      const chunk = (v >> (n - take)) & ((1 << take) - 1);
       this.buf[this.bytePos] |= chunk << (free - take);
       this.bitPos += take;
       n -= take;

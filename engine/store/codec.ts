@@ -18,7 +18,8 @@ function writeSigned(w: BitWriter, d: number): void {
   else if (d >= -8 && d < 8) { w.bits(0b10, 2); w.bits(d + 8, 4); }
   else if (d >= -128 && d < 128) { w.bits(0b110, 3); w.bits(d + 128, 8); }
   else if (d >= -4096 && d < 4096) { w.bits(0b1110, 4); w.bits(d + 4096, 13); }
-  else if (d >= -(2 ** 31) && d < 2 ** 31) { w.bits(0b11110, 5); w.uint(d + 2 ** 31, 32); }
+  // d + 2^31 in 32 bits, written as the signed d ^ 2^31 (the same bits): no heap number in cold code.
+  else if (d >= -(2 ** 31) && d < 2 ** 31) { w.bits(0b11110, 5); w.bits(d ^ -0x80000000, 32); }
   else { w.bits(0b11111, 5); w.bit(d < 0 ? 1 : 0); w.uint(Math.abs(d), 53); }
 }
 
@@ -130,32 +131,40 @@ const enum ValueCodec { Xor = 0, IntDelta = 1, IntDod = 2 }
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer); // little-endian: [lo, hi]
+const i32 = new Int32Array(f64.buffer); // the same halves, signed (encodeXor)
 
 function clz64(hi: number, lo: number): number {
   return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo);
 }
 function ctz32(x: number): number {
-  return x === 0 ? 32 : 31 - Math.clz32(x & -x);
+  return x === 0 ? 32 : 31 - Math.clz32(x & (~x + 1));
 }
 function ctz64(hi: number, lo: number): number {
   return lo !== 0 ? ctz32(lo) : 32 + ctz32(hi);
 }
 
+/**
+ * The XOR encoder works on the bit patterns as signed 32-bit halves (`i32`, `^` without `>>> 0`):
+ * every intermediate is then a small integer. It runs cold (once per column at a cut, every 5
+ * minutes in the monitor), so in V8's interpreter and baseline code each unsigned half of 2^31
+ * or more was a heap number: some 1.4 MiB of garbage at every cut of the monitor's store
+ * (bench/storeCutMemory.ts with BENCH_HEAP_PROF=1). The bits written are the same.
+ */
 function encodeXor(w: BitWriter, vs: ArrayLike<number>, n: number): void {
   w.reset();
   f64[0] = vs[0];
-  let pHi = u32[1];
-  let pLo = u32[0];
+  let pHi = i32[1];
+  let pLo = i32[0];
   w.bits(pHi, 32);
   w.bits(pLo, 32);
   let pLead = -1;
   let pTrail = 0;
   for (let i = 1; i < n; i++) {
     f64[0] = vs[i];
-    const hi = u32[1];
-    const lo = u32[0];
-    const xHi = (hi ^ pHi) >>> 0;
-    const xLo = (lo ^ pLo) >>> 0;
+    const hi = i32[1];
+    const lo = i32[0];
+    const xHi = hi ^ pHi;
+    const xLo = lo ^ pLo;
     pHi = hi;
     pLo = lo;
     if (xHi === 0 && xLo === 0) { w.bit(0); continue; }
@@ -178,21 +187,26 @@ function encodeXor(w: BitWriter, vs: ArrayLike<number>, n: number): void {
   }
 }
 
-/** Writes `len` bits of (hi, lo) >>> shift. */
+/** Writes `len` bits of (hi, lo) >>> shift; the halves as signed 32-bit integers (`BitWriter.bits` takes their bits). */
 function writeWindow(w: BitWriter, hi: number, lo: number, shift: number, len: number): void {
   let sHi: number, sLo: number;
   if (shift === 0) { sHi = hi; sLo = lo; }
-  else if (shift < 32) { sLo = ((lo >>> shift) | (hi << (32 - shift))) >>> 0; sHi = hi >>> shift; }
-  else { sLo = hi >>> (shift - 32); sHi = 0; }
+  else if (shift < 32) { sLo = (lo >>> shift) | (hi << (32 - shift)); sHi = hi >>> shift; }
+  else { sLo = shift === 32 ? hi : hi >>> (shift - 32); sHi = 0; }
   w.bits64(sHi, sLo, len);
 }
 
-function readWindow(r: BitReader, shift: number, len: number): [number, number] {
+/** `readWindow`'s result: module variables, not a [hi, lo] pair (an array and its destructuring's iterator per value in cold code). */
+let winHi = 0;
+let winLo = 0;
+
+/** Reads `len` bits and sets (winHi, winLo) to them << shift, unsigned halves. */
+function readWindow(r: BitReader, shift: number, len: number): void {
   let hi = 0, lo: number;
   if (len > 32) { hi = r.bits(len - 32); lo = r.bits(32); } else lo = r.bits(len);
-  if (shift === 0) return [hi, lo];
-  if (shift < 32) return [((hi << shift) | (lo >>> (32 - shift))) >>> 0, (lo << shift) >>> 0];
-  return [(lo << (shift - 32)) >>> 0, 0];
+  if (shift === 0) { winHi = hi; winLo = lo; }
+  else if (shift < 32) { winHi = ((hi << shift) | (lo >>> (32 - shift))) >>> 0; winLo = (lo << shift) >>> 0; }
+  else { winHi = (lo << (shift - 32)) >>> 0; winLo = 0; }
 }
 
 function decodeXor(bytes: Uint8Array, start: number, n: number, out: Float64Array): void {
@@ -210,9 +224,9 @@ function decodeXor(bytes: Uint8Array, start: number, n: number, out: Float64Arra
         trail = 64 - lead - len;
         if (trail < 0) throw new FormatError('bad XOR window');
       }
-      const [xHi, xLo] = readWindow(r, trail, 64 - lead - trail);
-      hi = (hi ^ xHi) >>> 0;
-      lo = (lo ^ xLo) >>> 0;
+      readWindow(r, trail, 64 - lead - trail);
+      hi = (hi ^ winHi) >>> 0;
+      lo = (lo ^ winLo) >>> 0;
     }
     u32[1] = hi; u32[0] = lo; out[i] = f64[0];
   }
