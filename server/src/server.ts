@@ -19,7 +19,7 @@ import { registerStudyService } from './studyRequests';
 import { registerCompareService } from './compareService';
 import { registerCoordination } from './coordinationService';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
-import { WorkspaceAnalyses } from './workspaceDocuments';
+import { WorkspaceAnalyses, type CachedAnalysis } from './workspaceDocuments';
 
 // The launcher's malloc settings are for this process only, not for what it starts.
 removeServerEnv(process.env);
@@ -49,11 +49,13 @@ const STATUS_COALESCE_MS = 200;
 const statusSends = new Coalescer(STATUS_COALESCE_MS, (uri) => void connection.sendNotification(MonitorStatusNotification.method, { ...monitors.status(uri), uri } satisfies MonitorStatusNotification.Params));
 const diagnosticSends = new Coalescer(STATUS_COALESCE_MS, (uri) => publish(uri));
 
+/** A workspace file's analysis: the open document's, else the file on disk (see `WorkspaceAnalyses.ofUri`). */
+function analysisOf(uri: string): CachedAnalysis | undefined {
+  return analyses.ofUri(uri, documents.get(uri));
+}
+
 const monitors = new MonitorService({
-  analysis: (uri) => {
-    const doc = documents.get(uri);
-    return doc ? analyses.current(doc) : analyses.latest(uri);
-  },
+  analysis: analysisOf,
   status: (uri) => statusSends.changed(uri),
   alertsChanged: (uri) => {
     coordination.scheduler.alertsChanged();
@@ -133,13 +135,8 @@ connection.onCompletion((params) =>
 );
 
 connection.onRequest(WorkspaceSummaryRequest.method, (params: WorkspaceSummaryRequest.Params): WorkspaceSummaryRequest.Result => {
-  const doc = documents.get(params.uri);
-  if (doc) {
-    const c = analyses.current(doc);
-    return { summary: c.analysis.summary, version: c.version };
-  }
-  const cached = analyses.latest(params.uri);
-  return cached ? { summary: cached.analysis.summary, version: cached.version } : null;
+  const c = analysisOf(params.uri);
+  return c ? { summary: c.analysis.summary, version: c.version } : null;
 });
 
 connection.onRequest(MonitorControlRequest.method, async (params: MonitorControlRequest.Params): Promise<MonitorControlRequest.Result> => {
@@ -157,24 +154,15 @@ connection.onRequest(MonitorControlRequest.method, async (params: MonitorControl
 connection.onRequest(DashboardDataRequest.method, (params: DashboardDataRequest.Params): DashboardDataRequest.Result | null => monitors.dashboard(params.uri, params.range) ?? null);
 
 registerPlanningHandlers(connection, monitors);
-registerReportService(connection, monitors, (uri) => {
-  const doc = documents.get(uri);
-  return doc ? analyses.current(doc) : analyses.latest(uri);
-});
+registerReportService(connection, monitors, analysisOf);
 
 let clientAppliesEdits = false;
-const governor = registerGovernor(connection, monitors, () => clientAppliesEdits, (uri) => {
-  const doc = documents.get(uri);
-  return doc ? analyses.current(doc) : analyses.latest(uri);
-});
+const governor = registerGovernor(connection, monitors, () => clientAppliesEdits, analysisOf);
 
-const comparisons = registerCompareService(connection, (uri) => {
-  const doc = documents.get(uri);
-  return doc ? analyses.current(doc) : analyses.latest(uri);
-});
+const comparisons = registerCompareService(connection, analysisOf);
 
 const coordination = registerCoordination(connection, {
-  analysis: (uri) => analyses.latest(uri),
+  analysis: analysisOf,
   firingAlerts: (component) => documents.keys().filter(isWorkspaceFile).flatMap((uri) => monitors.status(uri).alerts.filter((a) => component === 'system' || a.component === component).map((a) => a.name)),
   monitorData: (uri) => {
     const r = monitors.runningStore(uri);
@@ -185,10 +173,7 @@ const coordination = registerCoordination(connection, {
 const studies = registerStudyService(
   connection,
   documents,
-  (uri) => {
-    const doc = documents.get(uri);
-    return doc ? analyses.current(doc) : analyses.latest(uri);
-  },
+  analysisOf,
   { scheduler: coordination.scheduler, jobCpu: coordination.jobCpu },
 );
 
@@ -202,10 +187,7 @@ connection.onShutdown(() => {
 });
 
 const profiles = new ProfileService({
-  analysis: (uri) => {
-    const doc = documents.get(uri);
-    return doc ? analyses.current(doc) : analyses.latest(uri);
-  },
+  analysis: analysisOf,
   openText: (uri) => documents.get(uri)?.getText(),
   publish: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
   log: (m) => connection.console.log(m),

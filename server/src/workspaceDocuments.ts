@@ -2,7 +2,7 @@
  * Keeps the latest analysis of each open workspace file, with debouncing: edits in quick
  * succession are analysed once, after the typing pauses.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeWorkspace, ChunkedYamlParser, type WorkspaceAnalysis } from '../../engine/index';
@@ -76,6 +76,33 @@ export class WorkspaceAnalyses {
 
   latest(uri: string): CachedAnalysis | undefined {
     return this.cache.get(uri);
+  }
+
+  /**
+   * The analysis of `uri`: of the open document's current version, else the latest one, else
+   * of the file on disk, read and analysed now and not kept. A request can come before the
+   * editor has sent the file: a command run while the extension starts found "no components"
+   * and monitoring's auto-start found nothing to start. A file that is not open is read again
+   * each time, so what it answers is never stale.
+   */
+  ofUri(uri: string, open: TextSource | undefined): CachedAnalysis | undefined {
+    if (open) return this.current(open);
+    const cached = this.cache.get(uri);
+    if (cached) return cached;
+    const text = readFileText(uri);
+    if (text === undefined) return undefined;
+    const t0 = performance.now();
+    return { version: 0, analysis: analyzeWorkspace(text, { fileExists: fileExistsBeside(uri) }), ms: performance.now() - t0 };
+  }
+}
+
+/** The text of a `file:` URI, or undefined (another scheme, missing, unreadable). */
+function readFileText(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return readFileSync(fileURLToPath(uri), 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

@@ -90,6 +90,24 @@ describe('analysis server over LSP (dist/server.js --stdio)', () => {
     assert.equal(r!.version, 22);
   });
 
+  it('answers the summary of a workspace file the editor has not sent yet from the file on disk, and not for a missing one', async () => {
+    // A command run while the extension starts can ask before the editor's didOpen arrives.
+    const other = join(folder, 'sub');
+    mkdirSync(other);
+    mkdirSync(join(other, 'config'));
+    writeFileSync(join(other, 'config/protocol-engine.yaml'), 'workers: 2\n');
+    const onDisk = pathToFileURL(join(other, 'alluse-perf.yaml')).href;
+    const missing = (await client.connection.sendRequest(WorkspaceSummaryRequest.method, { uri: onDisk })) as WorkspaceSummaryRequest.Result;
+    assert.equal(missing, null);
+    writeFileSync(join(other, 'alluse-perf.yaml'), VALID_WORKSPACE);
+    const r = (await client.connection.sendRequest(WorkspaceSummaryRequest.method, { uri: onDisk })) as WorkspaceSummaryRequest.Result;
+    assert.deepEqual(r!.summary.components.map((c) => c.name), ['protocol-engine', 'account-service']);
+    // Not kept: a change on disk is what the next answer says.
+    writeFileSync(join(other, 'alluse-perf.yaml'), VALID_WORKSPACE.replace(/^  - name: account-service[\s\S]*$/m, ''));
+    const again = (await client.connection.sendRequest(WorkspaceSummaryRequest.method, { uri: onDisk })) as WorkspaceSummaryRequest.Result;
+    assert.deepEqual(again!.summary.components.map((c) => c.name), ['protocol-engine']);
+  });
+
   it('survives binary garbage, huge files and malformed YAML, and keeps answering', async () => {
     const bad = [String.fromCharCode(...Array.from({ length: 2000 }, (_, i) => (i * 7919) % 256)), 'a: [\n'.repeat(3000), 'x: *nope\n', '\uFFFD\uFFFD'];
     let v = 30;

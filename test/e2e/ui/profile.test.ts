@@ -75,6 +75,36 @@ describe('profiling the demo engine in the VS Code UI', () => {
     }
   };
 
+  /** The notifications' texts: the toasts showing and every one in the notification center (toasts hide after a while). */
+  const notificationTexts = async (): Promise<string[]> => {
+    const clean = (xs: string[]) => xs.map((t) => t.replace(/\s+/g, ' ').slice(0, 200));
+    const toasts = clean(await page.locator('.notification-toast').allInnerTexts().catch(() => []));
+    let center: string[] = [];
+    try {
+      await runCommand(page, 'Notifications: Show Notifications', 10_000);
+      center = clean(await page.locator('.notifications-center .notification-list-item').allInnerTexts());
+      await runCommand(page, 'Notifications: Hide Notifications', 10_000);
+    } catch {
+      await page.keyboard.press('Escape').catch(() => undefined);
+    }
+    return [...toasts.map((t) => `toast: ${t}`), ...center.map((t) => `center: ${t}`)];
+  };
+
+  /**
+   * The text of the first notification matching one of `patterns`, as a toast or in the
+   * notification center, waiting up to `timeoutMs` (undefined when none came).
+   */
+  const notificationMatching = async (patterns: RegExp[], timeoutMs: number): Promise<string | undefined> => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const texts = await notificationTexts();
+      const hit = texts.find((t) => patterns.some((re) => re.test(t)));
+      if (hit) return hit;
+      if (Date.now() > until) return undefined;
+      await page.locator('.notification-toast').filter({ hasText: patterns[patterns.length - 1] }).first().waitFor({ timeout: 5000 }).catch(() => undefined);
+    }
+  };
+
   after(async () => {
     if (page && !page.isClosed()) await screenshot('final').catch(() => undefined);
     writeFileSync(join(SHOTS, 'profile-page-console.log'), log.join('\n') + '\n');
@@ -89,14 +119,17 @@ describe('profiling the demo engine in the VS Code UI', () => {
     await page.locator('.monaco-workbench').waitFor({ timeout: T });
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'alluse-perf.yaml' }).waitFor({ timeout: T });
     await runCommandWhenReady('ALL-USE Performance: Profile Component for 10 s…');
-    const done = page.locator('.notification-toast', { hasText: /Profiled protocol-engine: hottest is \S+ \(\d+\.\d% self, \d+\.\d% total\)/ });
     // A 10 s profile plus attaching to the inspector: 20-40 s usually, more on a loaded CI machine.
-    // On a timeout, say which notifications were showing (an error, a queued job) instead of only "timeout".
-    await done.first().waitFor({ timeout: 120_000 }).catch(async (e: Error) => {
-      const shown = await page.locator('.notification-toast').allInnerTexts().catch(() => []);
-      throw new Error(`${e.message}\nnotifications showing: ${JSON.stringify(shown.map((t) => t.replace(/\s+/g, ' ').slice(0, 200)))}`);
-    });
-    const text = (await done.first().innerText()).replace(/\s+/g, ' ');
+    // The result is looked for as a toast and in the notification center: a toast can be hidden
+    // (VS Code purges toasts after a while and shows none for some early in a window's life).
+    const result = /Profiled protocol-engine: hottest is \S+ \(\d+\.\d% self, \d+\.\d% total\)/;
+    // In 3 of about 10 CI runs this first profile never started: the command, run while the
+    // extension started, asked the server for the components before the editor had sent it the
+    // file, and got none ("No components in alluse-perf.yaml to profile.", a toast gone by the
+    // time this looked). The server now reads a file it has not been sent from disk
+    // (test/integration/server.test.ts); a miss names every notification, the center's too.
+    const text = await notificationMatching([result], 120_000);
+    if (!text) assert.fail(`no "Profiled protocol-engine: hottest is …" notification in 120 s; notifications: ${JSON.stringify(await notificationTexts())}`);
     console.log(`# ${text.slice(0, 160)}`);
     assert.match(text, /hottest is (blackScholes|normPdf|priceBatch|normCdf|calibrate)/);
     await screenshot('done');
