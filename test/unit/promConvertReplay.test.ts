@@ -10,18 +10,7 @@ import { PrometheusConverter } from '../../engine/collect/promConvert';
 import type { SeriesTextCache } from '../../engine/collect/promParse';
 import { RepeatedScrape } from '../../engine/collect/promRepeat';
 import { seriesId, type SeriesSample } from '../../engine/metrics/series';
-
-/** A seeded generator (mulberry32): the same scrapes on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from '../../engine/util/rng';
 
 /**
  * One scrape of an endpoint like prom-client's: a counter with a `_created` line, a gauge, a
@@ -61,7 +50,9 @@ const view = (l: readonly SeriesSample[]) => l.map((s) => [seriesId(s.series), s
 describe('PrometheusConverter replay of repeated scrapes', () => {
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`gives the full conversion's samples and state on every scrape (seed ${seed})`, () => {
-      const r = rng(seed);
+      // Seeded (mulberry32): the same scrapes on every run.
+      const rand = new Rng(seed);
+      const r = () => rand.next();
       const cache: SeriesTextCache = new Map();
       const repeated = new RepeatedScrape(cache);
       const full = new PrometheusConverter('engine', { labelsRepeat: true });
