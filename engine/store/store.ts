@@ -18,7 +18,7 @@ import { aggregateBucketCols, aggregateBuckets, aggregateRaw, chooseResolution, 
 import { decodeRaw, encodeRaw } from './blocks';
 import { BlockKind, closeQuietly, GroupBuilder, groupCapacity, openForRead, parseBlock, readAt, readIndex, readTail, type BlockEntry, type BlockMeta, type NewBlock, type Trailer } from './chunkFile';
 import { MAX_INT } from './codec';
-import { addToIndex, type FileIndex } from './blockList';
+import { addToIndex, FileIndex } from './fileIndex';
 import { CutEncoder, POOLED_VALUES } from './cutEncoder';
 import { CutPacer, DEFAULT_PACE } from './cutPacer';
 import { nodeIo, type AppendFile, type StoreIo } from './io';
@@ -978,7 +978,7 @@ export class TimeSeriesStore {
     // lately (read again if a query needs it later; dropIdleIndexes drops it once unused),
     // else every file's index would stay for the whole retention (bench/load.bench.ts).
     if (cur && !this.indexInUse(cur, now)) cur.index = undefined;
-    const f: TierFile = { res: ri, path: this.path(RES[ri], `${ws}-${seq}.chk`), windowStart: ws, size: 0, index: new Map() };
+    const f: TierFile = { res: ri, path: this.path(RES[ri], `${ws}-${seq}.chk`), windowStart: ws, size: 0, index: new FileIndex() };
     this.files[ri].push(f);
     this.current[ri] = f;
     this.idsGen++;
@@ -1145,7 +1145,7 @@ export class TimeSeriesStore {
     f.indexUsedAt = this.now();
     if (f.index) return f.index;
     this.indexReadCount++;
-    const index: FileIndex = new Map();
+    const index = new FileIndex();
     let fd: number | undefined;
     try {
       fd = openForRead(f.path);
@@ -1174,7 +1174,7 @@ export class TimeSeriesStore {
       if (!f.trailer || f.trailer.maxT < from || f.trailer.minT > to) continue;
       const index = this.ensureIndex(f);
       const entries: BlockEntry[] = [];
-      for (const id of wanted) index.get(id)?.select(id, from, to, f.size, entries);
+      for (const id of wanted) index.select(id, from, to, f.size, entries);
       if (!entries.length) continue;
       entries.sort((a, b) => a.offset - b.offset);
       let fd: number | undefined;

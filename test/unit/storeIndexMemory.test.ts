@@ -1,6 +1,6 @@
 /**
- * The in-memory index of the chunk files: packed per series (engine/store/blockList.ts: 5
- * numbers a block instead of an object), and kept only for the file being written; a file
+ * The in-memory index of the chunk files: packed per file (engine/store/fileIndex.ts: 5
+ * numbers a block in one array, chained per series, instead of an object), and kept only for the file being written; a file
  * that is done is indexed again from disk when a query needs it. Else every cut added 20,000
  * objects at 10,000 series (every 20 s), for the whole retention (bench/load.bench.ts).
  */
@@ -10,34 +10,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { seriesId, type SeriesKey } from '../../engine/metrics/series';
-import { BlockList } from '../../engine/store/blockList';
+import { FileIndex } from '../../engine/store/fileIndex';
 import type { BlockEntry } from '../../engine/store/chunkFile';
 import { TimeSeriesStore } from '../../engine/store/index';
 
 const dirs: string[] = [];
 after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
-it('a block list selects what the entries as objects select', () => {
+it('a file index selects, per series and in order, what the entries as objects select', () => {
   let seed = 7;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const entries: BlockEntry[] = [];
-  const list = new BlockList(1);
+  const index = new FileIndex();
+  const series = Array.from({ length: 40 }, (_, i) => `s${i}`); // past the initial 16 slots and 64 blocks
   let offset = 0;
-  for (let i = 0; i < 200; i++) {
-    const tmin = 1.7e12 + i * 20_000 + Math.floor(rnd() * 1000);
-    const e = { seriesId: 's', offset, length: 10 + Math.floor(rnd() * 5000), count: 1 + Math.floor(rnd() * 300), tmin, tmax: tmin + Math.floor(rnd() * 20_000) };
+  for (let i = 0; i < 600; i++) {
+    const tmin = 1.7e12 + i * 2_000 + Math.floor(rnd() * 1000);
+    const e = { seriesId: series[Math.floor(rnd() * series.length)], offset, length: 10 + Math.floor(rnd() * 5000), count: 1 + Math.floor(rnd() * 300), tmin, tmax: tmin + Math.floor(rnd() * 20_000) };
     offset += e.length + Math.floor(rnd() * 3) * 2 ** 33; // offsets past 32 bits too
     entries.push(e);
-    list.push(e);
+    index.push(e);
   }
-  assert.equal(list.length, 200);
+  assert.equal(index.length, 600);
+  assert.deepEqual([...index.keys()].sort(), [...new Set(entries.map((e) => e.seriesId))].sort());
+  for (const id of series) assert.equal(index.countOf(id), entries.filter((e) => e.seriesId === id).length, id);
   for (let k = 0; k < 50; k++) {
-    const from = 1.7e12 + rnd() * 4e6;
-    const to = from + rnd() * 1e6;
+    const from = 1.7e12 + rnd() * 1.2e6;
+    const to = from + rnd() * 3e5;
     const size = rnd() * offset;
-    const got: BlockEntry[] = [];
-    list.select('s', from, to, size, got);
-    assert.deepEqual(got, entries.filter((e) => e.tmax >= from && e.tmin <= to && e.offset + e.length <= size));
+    for (const id of [series[k % series.length], 'absent']) {
+      const got: BlockEntry[] = [];
+      index.select(id, from, to, size, got);
+      assert.deepEqual(got, entries.filter((e) => e.seriesId === id && e.tmax >= from && e.tmin <= to && e.offset + e.length <= size));
+    }
   }
 });
 
@@ -77,9 +82,9 @@ it('starts a new file of the same window once the index of the file being writte
   const CAP = 12;
   const store = await TimeSeriesStore.open({ dir, now: () => now, manualFlush: true, cutIntervalMs: 60_000, maxFileIndexEntries: CAP });
   const keys: SeriesKey[] = Array.from({ length: 5 }, (_, i) => ({ name: 'cap_value', labels: { i: String(i) } }));
-  type File = { path: string; index?: Map<string, BlockList>; indexEntries?: number };
+  type File = { path: string; index?: FileIndex; indexEntries?: number };
   const tiers = () => (store as unknown as { files: File[][] }).files;
-  const inMemory = (fs: File[]) => fs.reduce((n, f) => n + (f.index ? [...f.index.values()].reduce((m, l) => m + l.length, 0) : 0), 0);
+  const inMemory = (fs: File[]) => fs.reduce((n, f) => n + (f.index ? f.index.length : 0), 0);
   let largest = 0;
   try {
     // Samples every 5 s for 30 min, a cut a minute: 30 cuts of 5 blocks per tier.
