@@ -8,6 +8,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completeAt, hoverAt } from '../../engine/index';
 import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest, ProfileCompareRequest, ProfileContinuousNotification, ProfileContinuousRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
 import { removeServerEnv } from '../../protocol/serverProcess';
+import { helperThreadNice, lowerHelperThreads } from '../../engine/util/threadPriority';
 import { Coalescer } from './coalesce';
 import { installProcessErrorHandlers, scheduleTestFault } from './processErrors';
 import { MonitorService } from './monitorService';
@@ -243,3 +244,14 @@ function guard<T>(work: () => T, fallback?: T): T {
 
 documents.listen(connection);
 connection.listen();
+
+/**
+ * The server's helper threads (V8's GC and compiler threads, libuv's pool, the store's encode
+ * worker) yield to its main thread when they compete for a CPU (engine/util/threadPriority.ts):
+ * the editor's requests and the monitor's rounds run on the main thread. Again every second for
+ * threads started since (the encode worker starts at the first cut); a run reads a dozen
+ * entries of /proc/self/task.
+ */
+const HELPER_THREAD_NICE = 10;
+const helperNice = helperThreadNice(process.env, HELPER_THREAD_NICE);
+if (helperNice > 0 && lowerHelperThreads(helperNice)) setInterval(() => lowerHelperThreads(helperNice), 1_000).unref();

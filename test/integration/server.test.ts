@@ -145,4 +145,32 @@ describe('server info', () => {
       await c.stop();
     }
   });
+
+  it('runs its helper threads below its main thread (Linux)', { skip: process.platform !== 'linux' && 'per-thread nice values are Linux only' }, async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { getPriority } = await import('node:os');
+    const inherited = getPriority(); // the server starts at this test's own priority
+    const c = await TestLspClient.start();
+    try {
+      const pid = c.proc.pid!;
+      const niceOf = (tid: string) => {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      };
+      const read = () => readdirSync(`/proc/${pid}/task`).flatMap((t) => { try { return [[Number(t), niceOf(t)] as const]; } catch { return []; } });
+      // Set at start-up, and within a second for threads started later; polled, not slept on.
+      const deadline = Date.now() + 10_000;
+      let threads = read();
+      while (Date.now() < deadline && !threads.every(([tid, nice]) => tid === pid || nice >= Math.max(10, inherited))) {
+        await new Promise((r) => setTimeout(r, 50));
+        threads = read();
+      }
+      assert.equal(threads.find(([tid]) => tid === pid)?.[1], inherited, 'the main thread keeps its priority');
+      const helpers = threads.filter(([tid]) => tid !== pid);
+      assert.ok(helpers.length >= 2, `helper threads: ${helpers.length}`);
+      assert.deepEqual(helpers.filter(([, nice]) => nice < Math.max(10, inherited)), [], 'every helper thread at nice 10');
+    } finally {
+      await c.stop();
+    }
+  });
 });

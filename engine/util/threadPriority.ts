@@ -1,0 +1,68 @@
+/**
+ * Gives a process's helper threads a lower scheduling priority than its main thread (Linux).
+ *
+ * Why: the analysis server's main thread answers the editor and runs the monitor's rounds; its
+ * other threads do background work that can wait a few milliseconds: V8's platform threads
+ * (concurrent marking and sweeping, optimizing compiles), libuv's pool (file writes, the WAL's
+ * fdatasync) and the store's encode worker. On two cores, under `bench:load`, the stalls over
+ * 100 ms were the main thread waiting for a CPU while those threads ran: 270 ms of their CPU in
+ * a 200 ms window at the first store cut, with V8's four marking threads runnable at once
+ * (docs/performance.md, "Load"). Linux schedules each thread by its own nice value, so a
+ * helper at nice 10 (weight 110 against the main thread's 1024) runs whenever a core is free
+ * but yields to the main thread when they compete. Raising a thread's nice value needs no
+ * privilege; nothing here lowers one.
+ *
+ * Threads come and go (libuv's pool starts at the first file operation, the encode worker at
+ * the first cut), so the caller runs this again now and then; each run reads
+ * /proc/self/task (a dozen entries) and sets only the threads not yet at `nice`.
+ *
+ * Elsewhere (macOS, Windows: no per-thread nice through this call) it does nothing.
+ */
+import { readdirSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+
+export interface ThreadPriorityResult {
+  /** Helper threads found (every thread but the main one). */
+  helpers: number;
+  /** Of them, set to `nice` by this call. */
+  lowered: number;
+}
+
+/**
+ * Sets every thread of this process except the main one to at least `nice` (1–19). Returns
+ * what it found and set; undefined where per-thread priorities are not available.
+ */
+export function lowerHelperThreads(nice: number, pid = process.pid): ThreadPriorityResult | undefined {
+  if (process.platform !== 'linux' || !(nice >= 1 && nice <= 19)) return undefined;
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return undefined;
+  }
+  let helpers = 0;
+  let lowered = 0;
+  for (const t of tids) {
+    const tid = Number(t);
+    if (!Number.isInteger(tid) || tid === pid) continue;
+    helpers++;
+    try {
+      // getpriority/setpriority with a thread id apply to that thread alone on Linux.
+      if (getPriority(tid) < nice) {
+        setPriority(tid, nice);
+        lowered++;
+      }
+    } catch {
+      // The thread ended between the listing and the call.
+    }
+  }
+  return { helpers, lowered };
+}
+
+/** The nice value for the server's helper threads: ALLUSE_HELPER_THREAD_NICE (0 turns it off, for A/B benchmarks), else `fallback`. */
+export function helperThreadNice(env: Readonly<Record<string, string | undefined>>, fallback: number): number {
+  const v = env.ALLUSE_HELPER_THREAD_NICE;
+  if (v === undefined || v.trim() === '') return fallback;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 && n <= 19 ? n : fallback;
+}
