@@ -20,6 +20,12 @@
  *   series allocates fast, so the factor stays high; the heap in use then swings between the
  *   live set and up to twice it, and the committed heap (resident) follows the highest swing
  *   and stays. A fixed 1.5 bounds that swing, for more frequent (concurrent) marking.
+ * - `--concurrent-marking-max-worker-num=1`: V8 marks the old generation concurrently on up to
+ *   all of its platform threads (four in Node, three in Electron). On two cores, under load,
+ *   they ran together with the main thread's work, and the main thread waited for a CPU:
+ *   stalls over 100 ms (docs/performance.md, "Load", "The server's helper threads"). One
+ *   marker leaves a core to the main thread. Marking takes longer in wall time; the
+ *   mark-compacts are as frequent and the memory bounded as before (same section).
  * - glibc malloc (array buffers' backing stores are malloc'ed, by every thread): by default
  *   an allocation of 128 KiB or more is mmapped, but the first time such a block is freed
  *   the threshold rises to its size (up to 32 MiB), so from then on the store's cut buffers
@@ -32,7 +38,7 @@
  */
 
 /** Node flags for the server process (before its script). */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=50'];
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--heap-growing-percent=50', '--concurrent-marking-max-worker-num=1'];
 
 /** Environment variables added to the server process's (glibc's malloc tunables; see above). */
 export const SERVER_ENV: Readonly<Record<string, string>> = {

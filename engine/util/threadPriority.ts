@@ -1,16 +1,18 @@
 /**
  * Gives a process's helper threads a lower scheduling priority than its main thread (Linux).
  *
- * Why: the analysis server's main thread answers the editor and runs the monitor's rounds; its
- * other threads do background work that can wait a few milliseconds: V8's platform threads
- * (concurrent marking and sweeping, optimizing compiles), libuv's pool (file writes, the WAL's
- * fdatasync) and the store's encode worker. On two cores, under `bench:load`, the stalls over
- * 100 ms were the main thread waiting for a CPU while those threads ran: 270 ms of their CPU in
- * a 200 ms window at the first store cut, with V8's four marking threads runnable at once
- * (docs/performance.md, "Load"). Linux schedules each thread by its own nice value, so a
- * helper at nice 10 (weight 110 against the main thread's 1024) runs whenever a core is free
- * but yields to the main thread when they compete. Raising a thread's nice value needs no
- * privilege; nothing here lowers one.
+ * Why: the analysis server's main thread answers the editor and runs the monitor's rounds; the
+ * threads it starts do background work that can wait a few milliseconds: libuv's pool (file
+ * writes, the WAL's fdatasync) and the store's encode worker (a cut's blocks). On two cores,
+ * under `bench:load`, stalls over 100 ms were the main thread waiting for a CPU while the
+ * server's other threads ran (docs/performance.md, "Load"). Linux schedules each thread by its
+ * own nice value, so a helper at nice 10 (weight 110 against the main thread's 1024) runs
+ * whenever a core is free but yields to the main thread when they compete. Raising a thread's
+ * nice value needs no privilege; nothing here lowers one.
+ *
+ * Not for threads the main thread waits for synchronously: V8's platform threads mark and
+ * sweep inside collections that the main thread joins, and lowered they made it wait
+ * (priority inversion; the caller passes them in `keep`).
  *
  * Threads come and go (libuv's pool starts at the first file operation, the encode worker at
  * the first cut), so the caller runs this again now and then; each run reads
@@ -29,10 +31,11 @@ export interface ThreadPriorityResult {
 }
 
 /**
- * Sets every thread of this process except the main one to at least `nice` (1–19). Returns
- * what it found and set; undefined where per-thread priorities are not available.
+ * Sets every thread of this process except the main one and those in `keep` to at least
+ * `nice` (1–19). Returns what it found and set; undefined where per-thread priorities are not
+ * available.
  */
-export function lowerHelperThreads(nice: number, pid = process.pid): ThreadPriorityResult | undefined {
+export function lowerHelperThreads(nice: number, keep: ReadonlySet<number> = new Set(), pid = process.pid): ThreadPriorityResult | undefined {
   if (process.platform !== 'linux' || !(nice >= 1 && nice <= 19)) return undefined;
   let tids: string[];
   try {
@@ -44,7 +47,7 @@ export function lowerHelperThreads(nice: number, pid = process.pid): ThreadPrior
   let lowered = 0;
   for (const t of tids) {
     const tid = Number(t);
-    if (!Number.isInteger(tid) || tid === pid) continue;
+    if (!Number.isInteger(tid) || tid === pid || keep.has(tid)) continue;
     helpers++;
     try {
       // getpriority/setpriority with a thread id apply to that thread alone on Linux.
@@ -57,6 +60,15 @@ export function lowerHelperThreads(nice: number, pid = process.pid): ThreadPrior
     }
   }
   return { helpers, lowered };
+}
+
+/** The ids of this process's threads now (Linux; empty elsewhere). */
+export function threadIds(): Set<number> {
+  try {
+    return new Set(readdirSync('/proc/self/task').map(Number).filter(Number.isInteger));
+  } catch {
+    return new Set();
+  }
 }
 
 /** The nice value for the server's helper threads: ALLUSE_HELPER_THREAD_NICE (0 turns it off, for A/B benchmarks), else `fallback`. */

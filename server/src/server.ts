@@ -8,7 +8,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { completeAt, hoverAt } from '../../engine/index';
 import { AnalysisDoneNotification, ConfigKeyUsagesRequest, DashboardDataRequest, ProfileCompareRequest, ProfileContinuousNotification, ProfileContinuousRequest, ProfileListRequest, ProfileResultRequest, ProfileStartRequest, MonitorControlRequest, MonitorStatusNotification, ServerInfoRequest, WorkspaceSummaryRequest, type ServerInitializationOptions } from '../../protocol/index';
 import { removeServerEnv } from '../../protocol/serverProcess';
-import { helperThreadNice, lowerHelperThreads } from '../../engine/util/threadPriority';
+import { helperThreadNice, lowerHelperThreads, threadIds } from '../../engine/util/threadPriority';
 import { Coalescer } from './coalesce';
 import { installProcessErrorHandlers, scheduleTestFault } from './processErrors';
 import { MonitorService } from './monitorService';
@@ -21,6 +21,9 @@ import { registerCompareService } from './compareService';
 import { registerCoordination } from './coordinationService';
 import { toCodeActions, toCompletionItem, toDiagnostic } from './toLsp';
 import { WorkspaceAnalyses, type CachedAnalysis } from './workspaceDocuments';
+
+// The threads that exist before this module runs are V8's platform threads (see HELPER_THREAD_NICE).
+const platformThreads = threadIds();
 
 // The launcher's malloc settings are for this process only, not for what it starts.
 removeServerEnv(process.env);
@@ -246,12 +249,17 @@ documents.listen(connection);
 connection.listen();
 
 /**
- * The server's helper threads (V8's GC and compiler threads, libuv's pool, the store's encode
- * worker) yield to its main thread when they compete for a CPU (engine/util/threadPriority.ts):
- * the editor's requests and the monitor's rounds run on the main thread. Again every second for
- * threads started since (the encode worker starts at the first cut); a run reads a dozen
- * entries of /proc/self/task.
+ * The threads the server starts (libuv's pool: file writes and the WAL's fdatasync; the
+ * store's encode worker) yield to its main thread when they compete for a CPU
+ * (engine/util/threadPriority.ts): the editor's requests and the monitor's rounds run on the
+ * main thread. V8's platform threads, which exist before this module runs, keep their
+ * priority: the main thread waits for them inside collections (a scavenge during concurrent
+ * marking pauses the markers; a mark-compact joins them), and at nice 10 such waits took
+ * 40–85 ms under `bench:load` (docs/performance.md, "Load", "The server's helper threads").
+ * Their competition is bounded instead by `--concurrent-marking-max-worker-num=1`
+ * (protocol/serverProcess.ts). Again every second for threads started since (the encode
+ * worker starts at the first cut); a run reads a dozen entries of /proc/self/task.
  */
 const HELPER_THREAD_NICE = 10;
 const helperNice = helperThreadNice(process.env, HELPER_THREAD_NICE);
-if (helperNice > 0 && lowerHelperThreads(helperNice)) setInterval(() => lowerHelperThreads(helperNice), 1_000).unref();
+if (helperNice > 0 && lowerHelperThreads(helperNice, platformThreads)) setInterval(() => lowerHelperThreads(helperNice, platformThreads), 1_000).unref();
