@@ -24,7 +24,7 @@ import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 export interface ThreadPriorityResult {
-  /** Helper threads found (every thread but the main one). */
+  /** Helper threads found: every thread but the main one and the kept ones. */
   helpers: number;
   /** Of them, set to `nice` by this call. */
   lowered: number;
