@@ -87,22 +87,21 @@ export class FileIndex {
   }
 
   private growBlocks(): void {
-    const blocks = new Float64Array(this.blocks.length * 2);
-    blocks.set(this.blocks);
-    this.blocks = blocks;
-    const next = new Int32Array(this.next.length * 2);
-    next.set(this.next);
-    this.next = next;
+    this.blocks = doubled(this.blocks);
+    this.next = doubled(this.next);
   }
 
   private growSlots(): void {
-    const head = new Int32Array(this.head.length * 2);
-    head.set(this.head);
-    this.head = head;
-    const tail = new Int32Array(this.tail.length * 2);
-    tail.set(this.tail);
-    this.tail = tail;
+    this.head = doubled(this.head);
+    this.tail = doubled(this.tail);
   }
+}
+
+/** A copy of `a` with twice the room. */
+function doubled<T extends Float64Array | Int32Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /** Adds entries to an index. */
