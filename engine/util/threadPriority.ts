@@ -37,17 +37,12 @@ export interface ThreadPriorityResult {
  */
 export function lowerHelperThreads(nice: number, keep: ReadonlySet<number> = new Set(), pid = process.pid): ThreadPriorityResult | undefined {
   if (process.platform !== 'linux' || !(nice >= 1 && nice <= 19)) return undefined;
-  let tids: string[];
-  try {
-    tids = readdirSync('/proc/self/task');
-  } catch {
-    return undefined;
-  }
+  const tids = threadIds();
+  if (tids.size === 0) return undefined; // no /proc here: a process has at least its main thread
   let helpers = 0;
   let lowered = 0;
-  for (const t of tids) {
-    const tid = Number(t);
-    if (!Number.isInteger(tid) || tid === pid || keep.has(tid)) continue;
+  for (const tid of tids) {
+    if (tid === pid || keep.has(tid)) continue;
     helpers++;
     try {
       // getpriority/setpriority with a thread id apply to that thread alone on Linux.
