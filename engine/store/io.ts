@@ -1,6 +1,7 @@
 /**
- * The store's writes to disk, in one place: appends are fdatasync'ed, whole files are
- * replaced atomically (temp file, fsync, rename, fsync of the folder). Tests pass their own
+ * The store's writes to disk, in one place: appends are fdatasync'ed (a WAL record only when
+ * the store asks: see `StoreIo.append`), whole files are replaced atomically (temp file,
+ * fsync, rename, fsync of the folder). Tests pass their own
  * `StoreIo` (through `StoreOptions.io`) to simulate a full disk. Reads use node:fs directly.
  */
 import { close, closeSync, fdatasync, fstat, fstatSync, open, openSync, promises as fsp, write, writeSync } from 'node:fs';
@@ -17,8 +18,8 @@ const closeFd = promisify(close);
 
 /** A file kept open for appends (the current WAL segment). */
 export interface AppendFile {
-  /** Appends `data` and makes it durable (fdatasync; the folder too after the file's first append). */
-  append(data: Uint8Array): Promise<void>;
+  /** Appends `data` and makes it durable (fdatasync; the folder too after the file's first append); `durable: false` as in `StoreIo.append`. */
+  append(data: Uint8Array, durable?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,8 +27,12 @@ export interface StoreIo {
   /**
    * Appends `data` to the file (creating it) and makes it durable. `created`: the caller knows
    * whether this append creates the file (its folder is then synced), so no fstat is needed.
+   * `durable: false` (the WAL's records between its syncs): written to the file (a kill -9 of
+   * this process loses nothing written; only a crash of the machine can), not fdatasync'ed; a
+   * later durable append to the same file makes it durable too (fdatasync covers the whole
+   * file). A file's first append is always durable (its name must survive with it).
    */
-  append(path: string, data: Uint8Array | readonly Uint8Array[], created?: boolean): Promise<void>;
+  append(path: string, data: Uint8Array | readonly Uint8Array[], created?: boolean, durable?: boolean): Promise<void>;
   /**
    * Opens the file (creating it) for appends that keep it open between them: no open and close
    * per append. Node's io does not offer it (see `nodeIo`); `openAppendFile` does, for an io
@@ -111,9 +116,10 @@ export async function openAppendFile(path: string): Promise<AppendFile> {
     throw e;
   }
   return {
-    async append(data) {
+    async append(data, durable = true) {
       let off = 0;
       while (off < data.length) off += (await writeFd(fd, data, off, data.length - off, null)).bytesWritten;
+      if (!durable && !created) return;
       await datasyncFd(fd);
       // A new file's name is durable once its folder is synced: once, after its first append.
       if (created) {
@@ -143,13 +149,17 @@ function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-/** `append` for a small record: one thread-pool call (the fdatasync) instead of four. */
-async function appendSmall(path: string, data: Uint8Array, createdHint: boolean | undefined): Promise<void> {
+/**
+ * `append` for a small record: one thread-pool call (the fdatasync) instead of four, and none
+ * when it need not be durable (written on the calling thread, the promise already settled).
+ */
+async function appendSmall(path: string, data: Uint8Array, createdHint: boolean | undefined, durable: boolean): Promise<void> {
   const fd = openSync(path, 'a');
   try {
     const created = createdHint ?? fstatSync(fd).size === 0;
     let off = 0;
     while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    if (!durable && !created) return;
     await datasyncFd(fd);
     if (created) await syncDir(dirname(path));
   } finally {
@@ -158,10 +168,10 @@ async function appendSmall(path: string, data: Uint8Array, createdHint: boolean 
 }
 
 export const nodeIo: StoreIo = {
-  async append(path, data, createdHint) {
+  async append(path, data, createdHint, durable = true) {
     // Parts (a cut's chunk group: its records' headers and payloads) are written one after the other, never copied into one buffer.
     const size = data instanceof Uint8Array ? data.length : data.reduce((n, p) => n + p.length, 0);
-    if (size <= SYNC_APPEND_BYTES) return appendSmall(path, data instanceof Uint8Array ? data : concat(data, size), createdHint);
+    if (size <= SYNC_APPEND_BYTES) return appendSmall(path, data instanceof Uint8Array ? data : concat(data, size), createdHint, durable);
     const h = await fsp.open(path, 'a');
     try {
       const created = createdHint ?? (await h.stat()).size === 0;

@@ -84,6 +84,10 @@ export class SeriesState implements SecondsSource {
    */
   private spare: Bucket | undefined;
 
+  /** This series' reference in the store's current WAL segment (WalBuffer.addFor). */
+  walRef = 0;
+  walSegment = -1;
+
   constructor(readonly id: string, readonly key: SeriesKey) {
     this.pending = newPending();
   }

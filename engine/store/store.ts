@@ -166,6 +166,15 @@ export class TimeSeriesStore {
    */
   private flushTimer?: ReturnType<typeof setInterval>;
   private lastTimedFlush = 0;
+  /**
+   * The WAL's records are written every flush interval but fdatasync'ed only this often
+   * (`walSyncIntervalMs`), when the segment ends (a cut), before a checkpoint and on `flush()`
+   * and `close()`: see `flushWal`. When the last sync was (performance.now()), and whether a
+   * record written since waits for one.
+   */
+  private readonly walSyncIntervalMs: number;
+  private lastWalSync = 0;
+  private walUnsynced = false;
   private droppedSamples = 0;
   /**
    * Bumped whenever the set of series ids may change (a new series, blocks sealed or
@@ -183,6 +192,7 @@ export class TimeSeriesStore {
     this.rawRetentionMs = opts.rawRetentionMs ?? 30 * DAY;
     this.rollupRetentionMs = opts.rollupRetentionMs ?? 365 * DAY;
     this.flushIntervalMs = Math.min(1000, Math.max(10, opts.flushIntervalMs ?? 500));
+    this.walSyncIntervalMs = Math.max(0, opts.walSyncIntervalMs ?? 5000);
     this.cutIntervalMs = Math.max(1000, opts.cutIntervalMs ?? 5 * 60_000);
     this.memoryLimitBytes = opts.memoryLimitBytes ?? 64 << 20;
     this.maxFileIndexEntries = opts.maxFileIndexEntries ?? 250_000;
@@ -285,10 +295,11 @@ export class TimeSeriesStore {
         await this.removeWalUpTo(this.walSeq - 1).catch(() => undefined);
       }
       if (!this.opts.manualFlush) {
-        this.lastTimedFlush = performance.now();
+        this.lastTimedFlush = this.lastWalSync = performance.now();
         this.timer = this.flushTimer = setInterval(() => {
           this.lastTimedFlush = performance.now();
-          void this.flush();
+          this.flushWal();
+          if (this.now() >= this.nextCutAt) this.startCut(false);
         }, this.flushIntervalMs);
         this.timer.unref?.();
       }
@@ -495,7 +506,7 @@ export class TimeSeriesStore {
       return;
     }
     this.headSamples++;
-    if (logging) this.wal.add(st.id, t, v, st.idBytes);
+    if (logging) this.wal.addFor(st, t, v);
   }
 
   private drop(message: string): void {
@@ -503,27 +514,45 @@ export class TimeSeriesStore {
     this.report('dropped', message);
   }
 
-  /** Writes the WAL buffer (fdatasync) and, when due, seals the head into chunk files. */
+  /** Writes the WAL buffer (fdatasync: durable when this settles) and, when due, seals the head into chunk files. */
   async flush(): Promise<void> {
     if (this.mode === 'writer' || this.mode === 'memory') {
-      this.flushWal();
+      this.flushWal(true);
       if (this.now() >= this.nextCutAt) this.startCut(false);
     }
     await Promise.all([this.walChain, this.cutChain]);
   }
 
-  private flushWal(): void {
+  /**
+   * Writes the WAL buffer as a record of the current segment: always written (a kill -9 of
+   * this process loses at most the flush interval), fdatasync'ed when `durable` or when the
+   * last sync is `walSyncIntervalMs` old (a crash of the machine loses at most that). Each sync
+   * is a thread-pool call and two wake-ups; twice a second they were about a third of the
+   * monitor's WAL cost (docs/performance.md, "Monitoring"). Prometheus's WAL syncs less often
+   * still (when a segment ends). With nothing buffered, a record that waits for its sync gets
+   * it once due (an empty append): the bound holds when the appends stop.
+   */
+  private flushWal(durable = false): void {
     if (this.mode !== 'writer') return;
     const rec = this.wal.take();
-    if (rec) this.writeWal(this.walSeq, rec);
+    if (!rec && !(this.walUnsynced && (durable || performance.now() - this.lastWalSync >= this.walSyncIntervalMs))) return;
+    this.writeWal(this.walSeq, rec ?? EMPTY_RECORD, durable);
   }
 
-  private writeWal(seg: number, rec: Uint8Array): void {
+  /** Appends `rec` to segment `seg`; fdatasync'ed when `durable` or when a sync is due (see `flushWal`). */
+  private writeWal(seg: number, rec: Uint8Array, durable = false): void {
+    const now = performance.now();
+    // A segment's first record is durable (its file's name with it); at most a flush interval apart, every record is.
+    const sync = durable || !this.walSizes.has(seg) || this.walSyncIntervalMs <= this.flushIntervalMs || now - this.lastWalSync >= this.walSyncIntervalMs;
+    if (sync) {
+      this.lastWalSync = now;
+      this.walUnsynced = false;
+    } else this.walUnsynced = true;
     const p = this.walPath(seg);
     this.walChain = this.walChain.then(async () => {
       if (this.mode !== 'writer') return;
       try {
-        await this.appendWal(seg, p, rec);
+        await this.appendWal(seg, p, rec, sync);
         this.walSizes.set(seg, (this.walSizes.get(seg) ?? 0) + rec.length);
       } catch (e) {
         await this.closeWalFile();
@@ -538,13 +567,13 @@ export class TimeSeriesStore {
    * being remounted read-only, which test/integration/storeFaults.test.ts does while the store
    * writes); a segment's first record is known to create it, so no fstat is needed for that.
    */
-  private async appendWal(seg: number, path: string, rec: Uint8Array): Promise<void> {
-    if (!this.io.openAppend) return this.io.append(path, rec, !this.walSizes.has(seg));
+  private async appendWal(seg: number, path: string, rec: Uint8Array, durable: boolean): Promise<void> {
+    if (!this.io.openAppend) return this.io.append(path, rec, !this.walSizes.has(seg), durable);
     if (this.walFile?.seg !== seg) {
       await this.closeWalFile();
       this.walFile = { seg, file: await this.io.openAppend(path) };
     }
-    await this.walFile.file.append(rec);
+    await this.walFile.file.append(rec, durable);
   }
 
   private async closeWalFile(): Promise<void> {
@@ -579,7 +608,7 @@ export class TimeSeriesStore {
     this.dataGen++;
     const writing = this.mode === 'writer';
     if (writing) {
-      this.flushWal();
+      this.flushWal(true);
       await this.walChain;
       if (this.mode === 'writer') this.mode = 'memory';
     }
@@ -607,8 +636,8 @@ export class TimeSeriesStore {
     this.nextCutAt = this.cutBoundary(now);
     const writing = this.mode === 'writer';
     if (writing) {
-      const rec = this.wal.take();
-      if (rec) this.writeWal(seq, rec);
+      // The segment's last record, durable (its earlier ones with it): the cut's groups are written after it (walDone below).
+      this.flushWal(true);
       // The segment is complete: closed before the cut deletes it (walDone below).
       this.walChain = this.walChain.then(() => this.closeWalFile());
       this.wal.newSegment();
@@ -706,7 +735,7 @@ export class TimeSeriesStore {
         // Every sample in the checkpoint's buckets is in the WAL on disk before it (its entries
         // were encoded after the cut, some with later samples): a crash never leaves rollups
         // holding samples whose raw copy was lost.
-        this.flushWal();
+        this.flushWal(true);
         await this.walChain;
         if (this.mode !== 'writer') { this.keepInMemory(mem); return; }
         file = this.path('head.ckpt');
@@ -1234,7 +1263,7 @@ export class TimeSeriesStore {
     if (this.mode === 'closed') return;
     if (this.timer) clearInterval(this.timer);
     if (this.mode === 'writer') {
-      this.flushWal();
+      this.flushWal(true);
       await this.sealing; // the cut in progress first, then one of everything left
       this.startCut(true);
     }
@@ -1247,6 +1276,9 @@ export class TimeSeriesStore {
 }
 
 const now = () => performance.now();
+
+/** A WAL append of no entries: only the fdatasync of what the segment holds (see `flushWal`). */
+const EMPTY_RECORD = new Uint8Array(0);
 
 /** A `more` for `inSlices` that is true once: one slice. */
 function once(): () => boolean {

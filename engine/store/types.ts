@@ -12,8 +12,14 @@ export interface StoreOptions {
   rawRetentionMs?: number;
   /** How long the 1 min and 1 h tiers are kept (default 365 days). */
   rollupRetentionMs?: number;
-  /** How often the WAL is written and fdatasync'ed; at most 1000 (default 500). */
+  /** How often the WAL is written (a kill -9 loses at most this); at most 1000 (default 500). */
   flushIntervalMs?: number;
+  /**
+   * How often the WAL's records are fdatasync'ed (a crash of the machine loses at most this;
+   * default 5000; at most `flushIntervalMs`: every record). A segment's first record, a cut,
+   * a checkpoint, `flush()` and `close()` sync at once.
+   */
+  walSyncIntervalMs?: number;
   /** How often the head is sealed into compressed blocks (default 5 min). */
   cutIntervalMs?: number;
   /** Clock (ms since the epoch); injected by tests and benchmarks. */

@@ -14,8 +14,25 @@ import { crc32 } from './crc32';
 /** An entries buffer grown past this by a burst is not kept after its record is taken. */
 const KEEP_BYTES = 64 * 1024;
 
+/**
+ * A series' reference in the current segment, kept by the caller (the store's SeriesState):
+ * `WalBuffer.addFor` finds it without a lookup by id (a Map lookup per sample was a tenth of the
+ * store's append in the monitor: docs/performance.md, "Monitoring").
+ */
+export interface WalRefHolder {
+  readonly id: string;
+  readonly idBytes?: Uint8Array;
+  /** The reference, valid while `walSegment` is the buffer's `segment`. */
+  walRef: number;
+  walSegment: number;
+}
+
 export class WalBuffer {
   private refs = new Map<string, number>();
+  /** References handed out in this segment (by `add` and `addFor`). */
+  private nextRef = 0;
+  /** Bumped by `newSegment`: a holder's reference from an earlier segment is defined again. */
+  private segment = 0;
   private body = new ByteWriter(4096);
   /** The record's head (base time, entry count), written anew for each record. */
   private readonly head = new ByteWriter(16);
@@ -33,13 +50,33 @@ export class WalBuffer {
     if (this.n === 0) this.baseT = t;
     let ref = this.refs.get(id);
     if (ref === undefined) {
-      ref = this.refs.size;
+      ref = this.define(id, idBytes);
       this.refs.set(id, ref);
-      this.body.u8(0); this.body.uvar(ref);
-      if (idBytes) this.body.lbytes(idBytes);
-      else this.body.str(id);
-      this.n++;
     }
+    this.entry(ref, t, v);
+  }
+
+  /** `add` for a series that keeps its own reference (the store's series: no lookup by id). */
+  addFor(h: WalRefHolder, t: number, v: number): void {
+    if (this.n === 0) this.baseT = t;
+    if (h.walSegment !== this.segment) {
+      h.walRef = this.define(h.id, h.idBytes);
+      h.walSegment = this.segment;
+    }
+    this.entry(h.walRef, t, v);
+  }
+
+  /** Writes a definition of the next reference as `id`; returns the reference. */
+  private define(id: string, idBytes: Uint8Array | undefined): number {
+    const ref = this.nextRef++;
+    this.body.u8(0); this.body.uvar(ref);
+    if (idBytes) this.body.lbytes(idBytes);
+    else this.body.str(id);
+    this.n++;
+    return ref;
+  }
+
+  private entry(ref: number, t: number, v: number): void {
     this.body.u8(1); this.body.uvar(ref); this.body.svar(t - this.baseT); this.body.f64(v);
     this.n++;
   }
@@ -71,7 +108,11 @@ export class WalBuffer {
   }
 
   /** Starts a new segment: series references are defined again. */
-  newSegment(): void { this.refs.clear(); }
+  newSegment(): void {
+    this.refs.clear();
+    this.nextRef = 0;
+    this.segment++;
+  }
 
   /** Bytes buffered (roughly). */
   get size(): number { return this.body.len; }
