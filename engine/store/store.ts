@@ -3,12 +3,12 @@
  * a checkpoint of the in-memory head, in one folder (see docs/architecture.md, "The embedded store").
  *
  *   <dir>/LOCK              writer lock (pid, host)
- *   <dir>/wal/<seq>.wal     samples since the last cut, fdatasync'ed every flush interval
+ *   <dir>/wal/<seq>.wal     samples since the last cut, written every flush interval, fdatasync'ed every walSyncIntervalMs
  *   <dir>/head.ckpt         open and not-yet-written rollup buckets and last times, as of cut <seq>
  *   <dir>/raw|1s|1m|1h/<windowStart>-<seq>.chk   chunk files (groups of blocks + index + trailer)
  *
  * append() is synchronous and cheap (memory only). Every flush interval the WAL buffer is
- * appended and fdatasync'ed; every cut interval the head is sealed into compressed blocks,
+ * appended (fdatasync'ed every walSyncIntervalMs and at a cut); every cut interval the head is sealed into compressed blocks,
  * written to the chunk files, the checkpoint is replaced and the WAL segments it covers deleted.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';

@@ -1,6 +1,7 @@
 /**
- * The write-ahead log: samples accepted since the last cut, appended and fdatasync'ed at
- * least every second, so a kill -9 loses at most the last flush interval. One segment file
+ * The write-ahead log: samples accepted since the last cut, appended at least every second
+ * (a kill -9 loses at most the last flush interval) and fdatasync'ed every few seconds (a
+ * crash of the machine loses at most that: store.ts, `flushWal`). One segment file
  * per cut (`wal/<seq>.wal`); a segment is deleted once the cut that seals it is durable.
  *
  *   record = u32 bodyLen | u32 crc(body) | body
