@@ -70,15 +70,24 @@ class BandRing {
   }
 }
 
-interface SeriesState {
-  /** The key object `states` holds it under (a series can come back with a new one). */
-  key: SeriesKey;
-  detector: StreamingDetector;
+/**
+ * A scored series. A class with every field set in its constructor: as an object literal that
+ * gained `band` and `open` later, its objects had four shapes, and each new one met in
+ * `observe` (a series' first band point, its first finding, late in a run) threw the optimized
+ * `observe` away: it ran unoptimized for most of a 90 s profile (docs/performance.md, "Monitoring").
+ */
+class SeriesState {
   /** Made at the first band point (many detectors give none). */
-  band?: BandRing;
+  band: BandRing | undefined = undefined;
   /** The open episode's finding, while the series is anomalous. */
-  open?: AnomalyFinding;
-  lastAnomalous: number;
+  open: AnomalyFinding | undefined = undefined;
+  lastAnomalous = -Infinity;
+
+  constructor(
+    /** The key object `states` holds it under (a series can come back with a new one). */
+    public key: SeriesKey,
+    readonly detector: StreamingDetector,
+  ) {}
 }
 
 /**
@@ -122,7 +131,7 @@ export class AnomalyTracker {
           st.key = s.series;
           this.states.set(s.series, st);
         } else {
-          this.states.set(s.series, (st = { key: s.series, detector: this.fresh(id), lastAnomalous: -Infinity }));
+          this.states.set(s.series, (st = new SeriesState(s.series, this.fresh(id))));
           this.byId.set(id, st);
         }
       }
@@ -135,7 +144,12 @@ export class AnomalyTracker {
         st.lastAnomalous = s.t;
         if (st.open) {
           // The same episode: keep its strongest moment.
-          if (r.score > st.open.score) Object.assign(st.open, { score: r.score, severity: severityOf(r.score, this.opts.threshold), explanation: r.explanation ?? st.open.explanation });
+          if (r.score > st.open.score) {
+            const open = st.open;
+            open.score = r.score;
+            open.severity = severityOf(r.score, this.opts.threshold);
+            if (r.explanation) open.explanation = r.explanation;
+          }
           continue;
         }
         const f: AnomalyFinding = {
