@@ -41,11 +41,16 @@ import type { MonitorCommandOptions } from './monitorCommand';
 
 /**
  * The young generation of the monitor's heap, in MiB: V8 makes it three times a semi-space,
- * so 6 gives semi-spaces of 2 MiB (`--max-semi-space-size=2`). The editor's server has 16 MiB
- * semi-spaces instead (protocol/serverProcess.ts): at the load benchmark's 100,000 samples/s, 2
- * MiB promoted every object living 40-80 ms. The monitor keeps the small one for its memory target.
+ * so 3 gives semi-spaces of 1 MiB (`--max-semi-space-size=1`, V8's smallest: the nursery never
+ * grows). With 6 (2 MiB semi-spaces) V8 doubled the nursery at each store cut, whose blocks
+ * survive their scavenges, and that was about half of the cut's peak: 3 lowered the peak by
+ * 1-2 MiB in side-by-side pairs, for a fifth more scavenges and no CPU cost that the pairs
+ * could tell from their noise (docs/performance.md, "Monitoring", 28 Nov). The editor's server
+ * has 16 MiB semi-spaces instead (protocol/serverProcess.ts): at the load benchmark's 100,000
+ * samples/s, 2 MiB promoted every object living 40-80 ms. The monitor keeps the small one for
+ * its memory target.
  */
-export const MONITOR_YOUNG_GENERATION_MB = 6;
+export const MONITOR_YOUNG_GENERATION_MB = 3;
 
 /**
  * The V8 flags the monitor's worker is made with: what `--single-threaded` implies but the
