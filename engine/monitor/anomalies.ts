@@ -82,12 +82,19 @@ class SeriesState {
   /** The open episode's finding, while the series is anomalous. */
   open: AnomalyFinding | undefined = undefined;
   lastAnomalous = -Infinity;
+  /**
+   * The series' component label, read once: the labels objects have many shapes, and reading it
+   * in `observe` when a finding opened deoptimized `observe` at each shape new to it there.
+   */
+  readonly component: string | undefined;
 
   constructor(
     /** The key object `states` holds it under (a series can come back with a new one). */
     public key: SeriesKey,
     readonly detector: StreamingDetector,
-  ) {}
+  ) {
+    this.component = key.labels.component;
+  }
 }
 
 /**
@@ -155,7 +162,7 @@ export class AnomalyTracker {
         const f: AnomalyFinding = {
           id: `a${++this.seq}`,
           at: s.t,
-          component: s.series.labels.component,
+          component: st.component,
           series: cachedSeriesId(s.series),
           metric: s.series.name,
           score: r.score,
