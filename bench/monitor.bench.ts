@@ -13,7 +13,9 @@
  * /proc/PID/stat) is measured over the window, and its resident memory
  * (VmRSS each second, and the peak VmHWM) from /proc/PID/status. The store keeps the samples
  * of the last 5 minutes in memory until it writes them (its cut), so `BENCH_WINDOW_S=300`
- * measures memory at its fullest.
+ * covers one cut; memory keeps rising past it (about 1 MiB a minute in runs of 15-20 minutes:
+ * docs/performance.md, "Monitoring"), so a window of two minutes or more also prints the
+ * window minute by minute (CPU, RSS mean and highest): `BENCH_WINDOW_S=1200` shows the growth.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -43,6 +45,23 @@ function memKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The window minute by minute (CPU from the seconds' /proc readings, RSS mean and highest of
+ * the seconds' VmRSS): a long window shows the warm-up and any growth the whole-window figures
+ * hide (docs/performance.md, "Monitoring": RSS rose about 1 MiB a minute past 300 s).
+ */
+function printByMinute(cpuAt: number[], rssKiB: number[], cpuStart: number): void {
+  console.log('| minute of the window (from the warm-up\'s end) | CPU (one core) | RSS mean / highest |');
+  console.log('|---|---|---|');
+  for (let m = 0; m * 60 < cpuAt.length; m++) {
+    const end = Math.min(cpuAt.length, (m + 1) * 60);
+    const before = m === 0 ? cpuStart : cpuAt[m * 60 - 1];
+    const r = rssKiB.slice(m * 60, end);
+    const mean = r.reduce((a, b) => a + b, 0) / r.length / 1024;
+    console.log(`| ${m + 1}${end - m * 60 < 60 ? ` (its first ${end - m * 60} s)` : ''} | ${(((cpuAt[end - 1] - before) / (end - m * 60)) * 100).toFixed(2)}% | ${mean.toFixed(1)} / ${(Math.max(...r) / 1024).toFixed(1)} MiB |`);
+  }
+}
+
 async function main(): Promise<void> {
   const ws = await startDemoWorkspace({ prefix: 'alluse-bench-monitor-', monitorLines: [...(SCRAPE ? [`  sources: { scrape: ${SCRAPE} }`] : []), ...(ANOMALY === 'off' ? ['  anomaly: { enabled: false }'] : [])] });
   // `BENCH_CLI=path/to/cli.js` measures another build (e.g. the one before a change), same method.
@@ -64,9 +83,12 @@ async function main(): Promise<void> {
     const c0 = cpuSeconds(pid);
     const t0 = performance.now();
     const rss: number[] = [];
+    // CPU seconds at the end of each second of the window: the by-minute table below.
+    const cpuAt: number[] = [];
     for (let i = 0; i < WINDOW_S; i++) {
       await sleep(1000);
       rss.push(memKiB(pid, 'VmRSS'));
+      cpuAt.push(cpuSeconds(pid));
     }
     const cpu = cpuSeconds(pid) - c0;
     const wall = (performance.now() - t0) / 1000;
@@ -80,6 +102,7 @@ async function main(): Promise<void> {
     console.log(`| resident memory, mean / peak (VmHWM) | ${(rss.reduce((a, b) => a + b, 0) / rss.length / 1024).toFixed(1)} MiB / ${(hwm / 1024).toFixed(1)} MiB |`);
     console.log(`| store on disk after the run | ${((last.store?.diskBytes ?? 0) / 1048576).toFixed(1)} MiB |`);
     console.log(`targets (under 1% of one core, under 100 MB RSS): CPU ${cpu / wall < 0.01 ? 'met' : 'NOT met'}, memory ${hwm * 1024 < 100e6 ? 'met' : 'NOT met'}`);
+    if (WINDOW_S >= 120) printByMinute(cpuAt, rss, c0);
   } finally {
     child.kill('SIGINT');
     await new Promise((r) => child.once('exit', r));
