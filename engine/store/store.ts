@@ -535,15 +535,16 @@ export class TimeSeriesStore {
   private flushWal(durable = false): void {
     if (this.mode !== 'writer') return;
     const rec = this.wal.take();
-    if (!rec && !(this.walUnsynced && (durable || performance.now() - this.lastWalSync >= this.walSyncIntervalMs))) return;
-    this.writeWal(this.walSeq, rec ?? EMPTY_RECORD, durable);
+    const now = performance.now();
+    const due = durable || now - this.lastWalSync >= this.walSyncIntervalMs;
+    if (!rec && !(this.walUnsynced && due)) return;
+    this.writeWal(this.walSeq, rec ?? EMPTY_RECORD, due, now);
   }
 
-  /** Appends `rec` to segment `seg`; fdatasync'ed when `durable` or when a sync is due (see `flushWal`). */
-  private writeWal(seg: number, rec: Uint8Array, durable = false): void {
-    const now = performance.now();
+  /** Appends `rec` to segment `seg` at `now`; fdatasync'ed when `due` (see `flushWal`). */
+  private writeWal(seg: number, rec: Uint8Array, due: boolean, now: number): void {
     // A segment's first record is durable (its file's name with it); at most a flush interval apart, every record is.
-    const sync = durable || !this.walSizes.has(seg) || this.walSyncIntervalMs <= this.flushIntervalMs || now - this.lastWalSync >= this.walSyncIntervalMs;
+    const sync = due || !this.walSizes.has(seg) || this.walSyncIntervalMs <= this.flushIntervalMs;
     if (sync) {
       this.lastWalSync = now;
       this.walUnsynced = false;
