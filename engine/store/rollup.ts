@@ -337,60 +337,109 @@ export class BucketColumns {
   }
 }
 
-/** Where `BucketArray.bucketBytes` encodes a bucket before copying it out at its exact size. */
+/** Where `BucketArray` encodes a bucket before it is copied into the list's bytes. */
 const scratch = new ByteWriter(4096);
 
-/** Finished buckets of the coarser tiers (few, with sketches) as objects, with the interface of BucketColumns. */
-export class BucketArray {
-  /**
-   * Each bucket's `writeBucket` bytes, kept from the first checkpoint that wrote it (undefined
-   * until then): a finished bucket does not change, and under load some 50,000 of them wait
-   * for their tier's write, each re-encoding its quantile sketch at every cut (docs/performance.md).
-   * Each is an array of its exact size, held by later checkpoints until their file is written.
-   *
-   * Once a bucket has its bytes, its item keeps no sketch (see `bucketBytes`): the sketch is
-   * read back from the bytes when asked for (`list`, `encode`).
-   */
-  private encoded: (Uint8Array | undefined)[] = [];
+/** Buckets a `BucketArray` makes room for at first (a series' waiting hours, a day's first minutes). */
+const FIRST_CAPACITY = 4;
 
-  constructor(private items: Bucket[] = []) {}
+/**
+ * Finished buckets of the coarser tiers (1 min, 1 h: with sketches), with the interface of
+ * BucketColumns. They wait for their tier's write (an hour, a day), so at the monitor's scale
+ * (the demo, about 460 series) some 27,000 minutes wait at the end of an hour.
+ *
+ * Each bucket's start, count, min, max, sum and last are six numbers of one array (`stats`),
+ * and once a checkpoint has asked for its `writeBucket` bytes (`bucketBytes`, `pushBytes`),
+ * those bytes are kept in one buffer per list (`bytes`) and the bucket object goes: the sketch
+ * is read back from the bytes when asked for (`list`, `encode`). A finished bucket does not
+ * change, so its bytes are encoded once, and a cut re-encodes only the open buckets. Before,
+ * each waiting bucket was an object (its numbers boxed) holding an array of its bytes, each
+ * with its own ArrayBuffer and malloc'ed store: about 0.9 MB of objects per 4,700 buckets, and
+ * more in malloc, growing until the hour's write (docs/performance.md, "Monitoring").
+ */
+export class BucketArray {
+  private n = 0;
+  /** Six numbers per bucket (putBucketStats' layout). */
+  private stats = new Float64Array(0);
+  /** The buckets whose bytes are not kept yet (the series may still hold one: a minute waiting to be merged into its hour). */
+  private objs: (Bucket | undefined)[] = [];
+  /** Per bucket the start and end of its bytes in `bytes` (-1, -1 until it has them). */
+  private spans = new Int32Array(0);
+  /**
+   * The kept bytes, appended in the order they were asked for. Never changed below `used`:
+   * views of it that a checkpoint holds stay valid when it grows or is trimmed (a new buffer then).
+   */
+  private bytes = new Uint8Array(0);
+  private used = 0;
+
+  constructor(items: readonly Bucket[] = []) {
+    for (const b of items) this.push(b);
+  }
 
   get length(): number {
-    return this.items.length;
+    return this.n;
   }
 
   push(b: Bucket): void {
-    this.items.push(b);
+    if (6 * this.n === this.stats.length) this.grow(Math.max(FIRST_CAPACITY, 2 * this.n));
+    putBucketStats(this.stats, 6 * this.n, b);
+    this.spans[2 * this.n] = -1;
+    this.spans[2 * this.n + 1] = -1;
+    this.objs.push(b);
+    this.n++;
+  }
+
+  private grow(capacity: number): void {
+    const stats = new Float64Array(6 * capacity);
+    stats.set(this.stats.subarray(0, 6 * this.n));
+    this.stats = stats;
+    const spans = new Int32Array(2 * capacity);
+    spans.set(this.spans.subarray(0, 2 * this.n));
+    this.spans = spans;
   }
 
   get firstT(): number {
-    return this.items.length ? this.items[0].t : NaN;
+    return this.n ? this.stats[0] : NaN;
   }
 
   get lastT(): number {
-    return this.items.length ? this.items[this.items.length - 1].t : NaN;
+    return this.n ? this.stats[6 * (this.n - 1)] : NaN;
   }
 
-  /** Bucket `k` whole: its sketch read back from its bytes when the item has given it up. */
+  /** Bucket `k` whole: the object while the list has it, else read back from its bytes (a new object). */
   private whole(k: number): Bucket {
-    const b = this.items[k];
-    const e = this.encoded[k];
-    return b.sketch || !e ? b : readBucket(new ByteReader(e));
+    return this.objs[k] ?? readBucket(new ByteReader(this.bytes.subarray(this.spans[2 * k], this.spans[2 * k + 1])));
   }
 
   /** The buckets starting in [from, to], with their sketches (new objects for those read back from bytes; never to be changed). */
   list(from = -Infinity, to = Infinity): Bucket[] {
     const out: Bucket[] = [];
-    for (let k = 0; k < this.items.length; k++) {
-      const t = this.items[k].t;
+    for (let k = 0; k < this.n; k++) {
+      const t = this.stats[6 * k];
       if (t >= from && t <= to) out.push(this.whole(k));
     }
     return out;
   }
 
-  /** As columns: count, min, max, sum and last are in the items, so no sketch is read back. */
+  /** As columns, from `stats` (no sketch is read back). */
   cols(from = -Infinity, to = Infinity): BucketCols {
-    return colsOfBuckets(from === -Infinity && to === Infinity ? this.items : this.items.filter((b) => b.t >= from && b.t <= to));
+    const st = this.stats;
+    const t: number[] = [];
+    const count: number[] = [];
+    const min: number[] = [];
+    const max: number[] = [];
+    const sum: number[] = [];
+    const last: number[] = [];
+    for (let i = 0; i < 6 * this.n; i += 6) {
+      if (!(st[i] >= from && st[i] <= to)) continue;
+      t.push(st[i]);
+      count.push(st[i + 1]);
+      min.push(st[i + 2]);
+      max.push(st[i + 3]);
+      sum.push(st[i + 4]);
+      last.push(st[i + 5]);
+    }
+    return { n: t.length, t, count, min, max, sum, last };
   }
 
   encode(): Uint8Array {
@@ -399,54 +448,124 @@ export class BucketArray {
 
   /** The checkpoint's part for this list: the count, then each bucket as `writeBucket` writes it. */
   writeEach(w: ByteWriter): void {
-    w.uvar(this.items.length);
-    for (let k = 0; k < this.items.length; k++) {
-      const e = this.encoded[k];
-      if (e) w.bytes(e);
-      else writeBucket(w, this.items[k]);
+    w.uvar(this.n);
+    for (let k = 0; k < this.n; k++) {
+      const b = this.objs[k];
+      if (b) writeBucket(w, b);
+      else w.bytes(this.bytes.subarray(this.spans[2 * k], this.spans[2 * k + 1]));
     }
   }
 
   /**
-   * Bucket `k` as `writeBucket` writes it, encoded at the first call and kept until the bucket
-   * leaves the list (a checkpoint copies these bytes into its file; they are never changed).
-   * From then on the item is a copy without the sketch: the sketch's objects (a dense array of
-   * counts, 8 bytes a slot) took several times its bytes, and at the monitor's scale (the demo,
-   * 650 series) the 1 min buckets waiting for the hourly write held about 0.65 MiB more of them
-   * every minute until the hour's cut (1.8 MiB in bench/storeHourMemory.ts; docs/performance.md,
-   * "Monitoring"). The bucket object itself
-   * is not changed: the series may still hold it (a minute waiting to be merged into its hour).
+   * Bucket `k` as `writeBucket` writes it (a view, never changed), encoded at the first call
+   * and kept until the bucket leaves the list. From then on the list holds no object for it:
+   * the sketch's objects (a dense array of counts, 8 bytes a slot) took several times its bytes
+   * (bench/storeHourMemory.ts). The bucket object itself is not changed: the series may still
+   * hold it (a minute waiting to be merged into its hour).
    */
   bucketBytes(k: number): Uint8Array {
-    let e = this.encoded[k];
-    if (!e) {
-      const b = this.items[k];
-      scratch.len = 0;
-      writeBucket(scratch, b);
-      e = this.encoded[k] = scratch.buf.slice(0, scratch.len);
-      if (b.sketch) this.items[k] = { t: b.t, count: b.count, min: b.min, max: b.max, sum: b.sum, last: b.last };
+    this.keep(k);
+    return this.bytes.subarray(this.spans[2 * k], this.spans[2 * k + 1]);
+  }
+
+  /**
+   * Pushes to `parts` what `writeEach` writes after the count, each bucket's bytes kept as
+   * `bucketBytes` keeps them: one view per run of buckets whose bytes lie one after the other
+   * in `bytes` (usually one for the whole list: they are kept in time order).
+   */
+  pushBytes(parts: Uint8Array[]): void {
+    let from = -1;
+    let to = -1;
+    for (let k = 0; k < this.n; k++) {
+      this.keep(k);
+      const s = this.spans[2 * k];
+      if (s !== to) {
+        if (from >= 0) parts.push(this.bytes.subarray(from, to));
+        from = s;
+      }
+      to = this.spans[2 * k + 1];
     }
-    return e;
+    if (from >= 0) parts.push(this.bytes.subarray(from, to));
+  }
+
+  /** The number of buckets still held as objects (the others as bytes). */
+  get objects(): number {
+    let c = 0;
+    for (let k = 0; k < this.n; k++) if (this.objs[k]) c++;
+    return c;
+  }
+
+  /** Encodes bucket `k` into `bytes` if it is not there yet, and lets its object go. */
+  private keep(k: number): void {
+    const b = this.objs[k];
+    if (!b) return;
+    scratch.len = 0;
+    writeBucket(scratch, b);
+    const len = scratch.len;
+    if (this.used + len > this.bytes.length) {
+      // A new buffer (views of the old one stay valid), half as large again: a list of minutes
+      // grows to 60 before its hour's write, and the spare room is held as long as the list.
+      const bytes = new Uint8Array(Math.max(this.used + len, Math.ceil(1.5 * this.bytes.length)));
+      bytes.set(this.bytes.subarray(0, this.used));
+      this.bytes = bytes;
+    }
+    this.bytes.set(scratch.buf.subarray(0, len), this.used);
+    this.spans[2 * k] = this.used;
+    this.spans[2 * k + 1] = this.used + len;
+    this.used += len;
+    this.objs[k] = undefined;
   }
 
   /** Encodes bucket `b` (by identity, searched from the end) as `bucketBytes` does, if the list holds it. */
   settle(b: Bucket): void {
-    for (let k = this.items.length - 1; k >= 0; k--) {
-      if (this.items[k] === b) { this.bucketBytes(k); return; }
-      if (this.items[k].t < b.t) return;
+    for (let k = this.n - 1; k >= 0; k--) {
+      if (this.objs[k] === b) {
+        this.keep(k);
+        return;
+      }
+      if (this.stats[6 * k] < b.t) return;
     }
   }
 
+  /** Keeps the last `keep` buckets (their bytes copied into a new buffer: views of the old one stay as they were). */
   keepLast(keep: number): void {
-    const drop = this.items.length - keep;
+    const drop = this.n - keep;
     if (drop <= 0) return;
-    this.items.splice(0, drop);
-    this.encoded.splice(0, drop);
+    const left = Math.max(0, keep);
+    const stats = this.stats.slice(6 * drop, 6 * this.n);
+    const objs = this.objs.slice(drop);
+    const spans = this.spans;
+    const bytes = this.bytes;
+    this.clear();
+    if (left === 0) return;
+    this.grow(Math.max(FIRST_CAPACITY, left));
+    this.stats.set(stats);
+    this.objs = objs;
+    this.n = left;
+    let size = 0;
+    for (let k = drop; k < drop + left; k++) if (spans[2 * k] >= 0) size += spans[2 * k + 1] - spans[2 * k];
+    this.bytes = new Uint8Array(size);
+    for (let k = 0; k < left; k++) {
+      const s = spans[2 * (k + drop)];
+      const e = spans[2 * (k + drop) + 1];
+      if (s < 0) {
+        this.spans[2 * k] = this.spans[2 * k + 1] = -1;
+        continue;
+      }
+      this.bytes.set(bytes.subarray(s, e), this.used);
+      this.spans[2 * k] = this.used;
+      this.spans[2 * k + 1] = this.used + (e - s);
+      this.used += e - s;
+    }
   }
 
   clear(): void {
-    this.items = [];
-    this.encoded = [];
+    this.n = 0;
+    this.stats = new Float64Array(0);
+    this.objs = [];
+    this.spans = new Int32Array(0);
+    this.bytes = new Uint8Array(0);
+    this.used = 0;
   }
 }
 

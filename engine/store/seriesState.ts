@@ -362,7 +362,8 @@ export class CheckpointWriter {
       const p = s.pending[t];
       if (this.reuseFinished && p instanceof BucketArray) {
         w.uvar(p.length);
-        for (let k = 0; k < p.length; k++) { copyOut(); parts.push(p.bucketBytes(k)); }
+        copyOut();
+        p.pushBytes(parts);
       } else p.writeEach(w);
     }
     copyOut();
