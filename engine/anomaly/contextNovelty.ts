@@ -7,9 +7,11 @@
  * series' history: a value level, or a short shape of values, that is new. Nothing is scored
  * during the first `learn` samples (the learning phase).
  *
- * The dictionary is an open-addressing hash table from word to a saturating count (typed
- * arrays, no allocation per sample), capped at `maxWords` (when full, words seen once are
- * forgotten and the other counts halved); its snapshot is a plain list of [word, count].
+ * The dictionary is an open-addressing hash table from word to a saturating count (one typed
+ * array, word and count packed in each slot: no allocation per sample), capped at `maxWords`
+ * (when full, words seen once are forgotten and the other counts halved); its snapshot is a
+ * plain list of [word, count]. Each series has one, up to 2 × `maxWords` slots: 32 KiB at the
+ * defaults, where a word array and a count array took 40 (docs/performance.md, "Monitoring").
  */
 import type { AnomalyResult } from './types';
 import type { ContextDetector, SampleContext } from './context';
@@ -40,8 +42,7 @@ export interface ContextNoveltyState {
 }
 
 /** The scratch copy of a table being rehashed in place (`rehash`), shared by all detectors. */
-let scratchKeys = new Int32Array(0);
-let scratchCounts = new Uint8Array(0);
+let scratchTable = new Int32Array(0);
 
 export class ContextNoveltyDetector implements ContextDetector {
   readonly name = 'context-novelty';
@@ -60,8 +61,13 @@ export class ContextNoveltyDetector implements ContextDetector {
   /** The last `length` bins, newest first. */
   private readonly bins: number[];
   private n = 0;
-  private keys: Int32Array;
-  private counts: Uint8Array;
+  /**
+   * The slots: 0 empty, else (word + 1) in the high bits and its count in the low `countBits`
+   * (read with `>>>`: the word's bits may reach the sign bit).
+   */
+  private table: Int32Array;
+  private readonly countBits: number;
+  private readonly countMask: number;
   private size = 0;
   private shift: number;
   private readonly maxSlots: number;
@@ -74,12 +80,16 @@ export class ContextNoveltyDetector implements ContextDetector {
     this.maxWords = opts.maxWords ?? 4096;
     this.rare = opts.rare ?? 0;
     this.bins = [];
-    if (Math.pow(this.levels + 2, this.length) * 16 >= 2 ** 31) throw new Error('context-novelty: levels and length too large');
+    const words = Math.pow(this.levels + 2, this.length) * 16; // the keys are 0 … words - 1
+    if (words >= 2 ** 31) throw new Error('context-novelty: levels and length too large');
+    // A byte for the count when the words leave one (the defaults: 10^6 × 16 < 2^24), else the bits left.
+    this.countBits = Math.min(8, 32 - Math.ceil(Math.log2(words + 1)));
+    this.countMask = (1 << this.countBits) - 1;
+    if (this.rare + 3 > this.countMask) throw new Error('context-novelty: levels and length too large for the counts that `rare` needs');
     this.maxSlots = 2 ** Math.max(4, Math.ceil(Math.log2(2 * this.maxWords)));
     // The table starts small and doubles while it is more than half full, up to `maxSlots`.
     this.shift = 32 - 6;
-    this.keys = new Int32Array(64);
-    this.counts = new Uint8Array(64);
+    this.table = new Int32Array(64);
   }
 
   private resize(slots: number): void {
@@ -93,60 +103,54 @@ export class ContextNoveltyDetector implements ContextDetector {
    * while every series learns, and forget now and then for good.
    */
   private rehash(slots: number, forget: boolean): void {
-    let oldKeys = this.keys;
-    let oldCounts = this.counts;
-    if (slots === oldKeys.length) {
-      // In place, from a copy in scratch arrays that every detector shares (one at a time).
-      if (scratchKeys.length < slots) {
-        scratchKeys = new Int32Array(slots);
-        scratchCounts = new Uint8Array(slots);
-      }
-      scratchKeys.set(oldKeys);
-      scratchCounts.set(oldCounts);
-      oldKeys = scratchKeys.subarray(0, slots);
-      oldCounts = scratchCounts.subarray(0, slots);
-      this.keys.fill(0);
-      this.counts.fill(0);
-    } else {
-      this.keys = new Int32Array(slots);
-      this.counts = new Uint8Array(slots);
-    }
+    let old = this.table;
+    if (slots === old.length) {
+      // In place, from a copy in a scratch array that every detector shares (one at a time).
+      if (scratchTable.length < slots) scratchTable = new Int32Array(slots);
+      scratchTable.set(old);
+      old = scratchTable.subarray(0, slots);
+      this.table.fill(0);
+    } else this.table = new Int32Array(slots);
+    const cb = this.countBits;
     this.size = 0;
-    for (let i = 0; i < oldKeys.length; i++) {
-      if (oldKeys[i] === 0) continue;
-      let c = oldCounts[i];
+    for (let i = 0; i < old.length; i++) {
+      const e = old[i];
+      if (e === 0) continue;
+      let c = e & this.countMask;
       if (forget) {
         if (c <= 1) continue;
         c >>= 1;
       }
       if (this.size >= slots - 1) continue;
-      const k = oldKeys[i] - 1;
-      const j = this.slot(k);
-      if (this.keys[j] === 0) this.size++;
-      this.keys[j] = k + 1;
-      this.counts[j] = c;
+      const tag = e >>> cb;
+      const j = this.slot(tag - 1);
+      if (this.table[j] === 0) this.size++;
+      this.table[j] = (tag << cb) | c;
     }
   }
 
   /** The slot of `key` (stored as key + 1; 0 is empty): where it is, or where it would go. */
   private slot(key: number): number {
-    const mask = this.keys.length - 1;
-    let i = Math.imul(key + 1, 0x9e3779b1) >>> this.shift;
-    const keys = this.keys;
-    while (keys[i] !== 0 && keys[i] !== key + 1) i = (i + 1) & mask;
+    const table = this.table;
+    const mask = table.length - 1;
+    const tag = key + 1;
+    const cb = this.countBits;
+    let i = Math.imul(tag, 0x9e3779b1) >>> this.shift;
+    while (table[i] !== 0 && table[i] >>> cb !== tag) i = (i + 1) & mask;
     return i;
   }
 
   private bump(key: number, sat: number): number {
     const i = this.slot(key);
-    if (this.keys[i] === 0) {
-      this.keys[i] = key + 1;
-      this.counts[i] = 1;
+    const e = this.table[i];
+    if (e === 0) {
+      this.table[i] = ((key + 1) << this.countBits) | 1;
       this.size++;
       return 0;
     }
-    const c = this.counts[i];
-    if (c < sat) this.counts[i] = c + 1;
+    const c = e & this.countMask;
+    // The count is in the low bits and below `sat` ≤ countMask: adding 1 leaves the word's bits.
+    if (c < sat) this.table[i] = e + 1;
     return c;
   }
 
@@ -192,8 +196,8 @@ export class ContextNoveltyDetector implements ContextDetector {
       // Counts saturate: past `rare` only "seen often" matters.
       if (this.bump(key, sat) <= this.rare) unseen++;
     }
-    if (2 * this.size > this.keys.length) {
-      if (this.keys.length < this.maxSlots) this.resize(2 * this.keys.length);
+    if (2 * this.size > this.table.length) {
+      if (this.table.length < this.maxSlots) this.resize(2 * this.table.length);
       else if (this.size > this.maxWords) this.forget();
     }
     if (this.n <= this.learn || words < this.length) return NO_SCORE;
@@ -205,31 +209,30 @@ export class ContextNoveltyDetector implements ContextDetector {
   /** The words and their counts. */
   private entries(): Array<[number, number]> {
     const out: Array<[number, number]> = [];
-    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== 0) out.push([this.keys[i] - 1, this.counts[i]]);
+    const t = this.table;
+    for (let i = 0; i < t.length; i++) if (t[i] !== 0) out.push([(t[i] >>> this.countBits) - 1, t[i] & this.countMask]);
     return out;
   }
 
   private load(entries: Array<[number, number]>): void {
-    while (entries.length > this.keys.length / 2 && this.keys.length < this.maxSlots) {
+    while (entries.length > this.table.length / 2 && this.table.length < this.maxSlots) {
       this.shift--;
-      this.keys = new Int32Array(2 * this.keys.length);
-      this.counts = new Uint8Array(this.keys.length);
+      this.table = new Int32Array(2 * this.table.length);
     }
-    this.keys.fill(0);
-    this.counts.fill(0);
+    this.table.fill(0);
     this.size = 0;
+    const keyLimit = 2 ** (32 - this.countBits) - 1;
     for (const [k, c] of entries) {
-      if (!(Number.isInteger(k) && k >= 0 && k < 2 ** 31 - 1 && c > 0) || this.size >= this.keys.length - 1) continue;
+      if (!(Number.isInteger(k) && k >= 0 && k < keyLimit && c > 0) || this.size >= this.table.length - 1) continue;
       const i = this.slot(k);
-      if (this.keys[i] === 0) this.size++;
-      this.keys[i] = k + 1;
-      this.counts[i] = Math.min(255, c);
+      if (this.table[i] === 0) this.size++;
+      this.table[i] = ((k + 1) << this.countBits) | Math.min(this.countMask, c);
     }
   }
 
   /** Forgets the words seen once and halves the other counts. */
   private forget(): void {
-    this.rehash(this.keys.length, true);
+    this.rehash(this.table.length, true);
   }
 
   snapshot(): ContextNoveltyState {

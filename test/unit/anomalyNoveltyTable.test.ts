@@ -1,0 +1,94 @@
+/**
+ * The context-novelty detector's dictionary packs each word and its count into one slot of a
+ * typed array (engine/anomaly/contextNovelty.ts). Its scores must be those of a plain Map from
+ * word to count with the detector's rules (counts saturate at rare + 3; when the table is full,
+ * the words seen once are forgotten and the others' counts halved), for a count of a byte (the
+ * defaults) and of fewer bits (longer contexts), across growing, forgetting and a restore.
+ */
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import type { SampleContext } from '../../engine/anomaly/context';
+import { ContextNoveltyDetector, type ContextNoveltyOptions } from '../../engine/anomaly/contextNovelty';
+import { Rng } from '../../engine/util/rng';
+
+/** The detector's rules over a Map (maxWords a power of two: the table is full past it). */
+class Reference {
+  private lo = Infinity;
+  private hi = -Infinity;
+  private bins: number[] = [];
+  private n = 0;
+  private words = new Map<number, number>();
+  private readonly decay: number;
+  constructor(private readonly o: Required<ContextNoveltyOptions>) {
+    this.decay = 1 - Math.pow(0.5, 1 / o.rangeHalfLife);
+  }
+  private bin(x: number): number {
+    const r = this.hi - this.lo;
+    if (!(r > 0)) return x < this.lo ? 0 : x > this.hi ? this.o.levels + 1 : 1;
+    const u = (x - this.lo) / r;
+    if (u < 0) return 0;
+    if (u > 1) return this.o.levels + 1;
+    return 1 + Math.min(this.o.levels - 1, Math.floor(u * this.o.levels));
+  }
+  score(x: number): number {
+    const b = this.bin(x);
+    if (this.n === 0) this.lo = this.hi = x;
+    else {
+      const shrink = (this.hi - this.lo) * this.decay;
+      this.hi = Math.max(x, this.hi - shrink);
+      this.lo = Math.min(x, this.lo + shrink);
+    }
+    this.bins.unshift(b);
+    if (this.bins.length > this.o.length) this.bins.pop();
+    this.n++;
+    let code = 0;
+    let unseen = 0;
+    for (let k = 0; k < this.bins.length; k++) {
+      code = code * (this.o.levels + 2) + this.bins[k];
+      const key = code * 16 + k;
+      const c = this.words.get(key) ?? 0;
+      if (c <= this.o.rare) unseen++;
+      if (c < this.o.rare + 3) this.words.set(key, c + 1);
+    }
+    if (this.words.size > this.o.maxWords) {
+      for (const [k, c] of this.words) if (c <= 1) this.words.delete(k);
+      else this.words.set(k, c >> 1);
+    }
+    if (this.n <= this.o.learn || this.bins.length < this.o.length) return 0;
+    return unseen / this.bins.length;
+  }
+}
+
+const ctx = (x: number) => ({ t: 0, raw: x, x, finite: true }) as SampleContext;
+
+for (const o of [
+  { levels: 8, length: 6, learn: 50, rangeHalfLife: 2000, maxWords: 64, rare: 1 }, // a byte for the count
+  { levels: 8, length: 7, learn: 50, rangeHalfLife: 500, maxWords: 128, rare: 9 }, // 10^7 × 16 words: 4 bits left
+]) {
+  test(`context novelty scores as a Map of words would (length ${o.length}, rare ${o.rare})`, () => {
+    const rng = new Rng(21);
+    const det = new ContextNoveltyDetector(o);
+    const ref = new Reference(o);
+    let restored: ContextNoveltyDetector | undefined;
+    let x = 0;
+    for (let i = 0; i < 6000; i++) {
+      // A walk with plateaus and spikes: words repeat (counts saturate) and new ones keep coming (forgetting).
+      x = i % 700 < 300 ? Math.round(x + rng.normal()) : x + rng.normal() * 0.2;
+      const v = i % 997 === 0 ? x + 40 : x;
+      const want = ref.score(v);
+      assert.equal(det.score(ctx(v)).score, want, `sample ${i}`);
+      if (restored) assert.equal(restored.score(ctx(v)).score, want, `restored, sample ${i}`);
+      if (i === 2500) {
+        restored = new ContextNoveltyDetector(o);
+        restored.restore(JSON.parse(JSON.stringify(det.snapshot())));
+      }
+    }
+    const words = det.snapshot().words;
+    assert.ok(words.length > o.maxWords / 4 && words.length <= o.maxWords, `${words.length} words`);
+    assert.ok(words.some(([, c]) => c > 1), 'some words counted more than once');
+  });
+}
+
+test('context novelty refuses a rare count its packed slots cannot hold', () => {
+  assert.throws(() => new ContextNoveltyDetector({ levels: 8, length: 7, rare: 13 }), /rare/);
+});
