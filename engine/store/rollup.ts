@@ -342,6 +342,11 @@ const scratch = new ByteWriter(4096);
 
 /** Buckets a `BucketArray` makes room for at first (a series' waiting hours, a day's first minutes). */
 const FIRST_CAPACITY = 4;
+/** Numbers per bucket in `BucketArray.stats`: putBucketStats' six, then the start and end of its bytes. */
+const STRIDE = 8;
+/** What an empty list holds (shared: never written, a list grows into arrays of its own first). */
+const NO_NUMBERS = new Float64Array(0);
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * Finished buckets of the coarser tiers (1 min, 1 h: with sketches), with the interface of
@@ -359,17 +364,19 @@ const FIRST_CAPACITY = 4;
  */
 export class BucketArray {
   private n = 0;
-  /** Six numbers per bucket (putBucketStats' layout). */
-  private stats = new Float64Array(0);
+  /**
+   * STRIDE numbers per bucket: putBucketStats' six, then the start and end of its bytes in
+   * `bytes` (-1, -1 until it has them). One array, not three: each typed array is some 300
+   * bytes of objects besides its numbers, and every series has two of these lists.
+   */
+  private stats = NO_NUMBERS;
   /** The buckets whose bytes are not kept yet (the series may still hold one: a minute waiting to be merged into its hour). */
   private objs: (Bucket | undefined)[] = [];
-  /** Per bucket the start and end of its bytes in `bytes` (-1, -1 until it has them). */
-  private spans = new Int32Array(0);
   /**
    * The kept bytes, appended in the order they were asked for. Never changed below `used`:
    * views of it that a checkpoint holds stay valid when it grows or is trimmed (a new buffer then).
    */
-  private bytes = new Uint8Array(0);
+  private bytes = NO_BYTES;
   private used = 0;
 
   constructor(items: readonly Bucket[] = []) {
@@ -381,21 +388,19 @@ export class BucketArray {
   }
 
   push(b: Bucket): void {
-    if (6 * this.n === this.stats.length) this.grow(Math.max(FIRST_CAPACITY, 2 * this.n));
-    putBucketStats(this.stats, 6 * this.n, b);
-    this.spans[2 * this.n] = -1;
-    this.spans[2 * this.n + 1] = -1;
+    if (STRIDE * this.n === this.stats.length) this.grow(Math.max(FIRST_CAPACITY, 2 * this.n));
+    const i = STRIDE * this.n;
+    putBucketStats(this.stats, i, b);
+    this.stats[i + 6] = -1;
+    this.stats[i + 7] = -1;
     this.objs.push(b);
     this.n++;
   }
 
   private grow(capacity: number): void {
-    const stats = new Float64Array(6 * capacity);
-    stats.set(this.stats.subarray(0, 6 * this.n));
+    const stats = new Float64Array(STRIDE * capacity);
+    stats.set(this.stats.subarray(0, STRIDE * this.n));
     this.stats = stats;
-    const spans = new Int32Array(2 * capacity);
-    spans.set(this.spans.subarray(0, 2 * this.n));
-    this.spans = spans;
   }
 
   get firstT(): number {
@@ -403,19 +408,24 @@ export class BucketArray {
   }
 
   get lastT(): number {
-    return this.n ? this.stats[6 * (this.n - 1)] : NaN;
+    return this.n ? this.stats[STRIDE * (this.n - 1)] : NaN;
+  }
+
+  /** The bytes of bucket `k`, which has them. */
+  private kept(k: number): Uint8Array {
+    return this.bytes.subarray(this.stats[STRIDE * k + 6], this.stats[STRIDE * k + 7]);
   }
 
   /** Bucket `k` whole: the object while the list has it, else read back from its bytes (a new object). */
   private whole(k: number): Bucket {
-    return this.objs[k] ?? readBucket(new ByteReader(this.bytes.subarray(this.spans[2 * k], this.spans[2 * k + 1])));
+    return this.objs[k] ?? readBucket(new ByteReader(this.kept(k)));
   }
 
   /** The buckets starting in [from, to], with their sketches (new objects for those read back from bytes; never to be changed). */
   list(from = -Infinity, to = Infinity): Bucket[] {
     const out: Bucket[] = [];
     for (let k = 0; k < this.n; k++) {
-      const t = this.stats[6 * k];
+      const t = this.stats[STRIDE * k];
       if (t >= from && t <= to) out.push(this.whole(k));
     }
     return out;
@@ -430,7 +440,7 @@ export class BucketArray {
     const max: number[] = [];
     const sum: number[] = [];
     const last: number[] = [];
-    for (let i = 0; i < 6 * this.n; i += 6) {
+    for (let i = 0; i < STRIDE * this.n; i += STRIDE) {
       if (!(st[i] >= from && st[i] <= to)) continue;
       t.push(st[i]);
       count.push(st[i + 1]);
@@ -452,7 +462,7 @@ export class BucketArray {
     for (let k = 0; k < this.n; k++) {
       const b = this.objs[k];
       if (b) writeBucket(w, b);
-      else w.bytes(this.bytes.subarray(this.spans[2 * k], this.spans[2 * k + 1]));
+      else w.bytes(this.kept(k));
     }
   }
 
@@ -465,7 +475,7 @@ export class BucketArray {
    */
   bucketBytes(k: number): Uint8Array {
     this.keep(k);
-    return this.bytes.subarray(this.spans[2 * k], this.spans[2 * k + 1]);
+    return this.kept(k);
   }
 
   /**
@@ -478,14 +488,19 @@ export class BucketArray {
     let to = -1;
     for (let k = 0; k < this.n; k++) {
       this.keep(k);
-      const s = this.spans[2 * k];
+      const s = this.stats[STRIDE * k + 6];
       if (s !== to) {
         if (from >= 0) parts.push(this.bytes.subarray(from, to));
         from = s;
       }
-      to = this.spans[2 * k + 1];
+      to = this.stats[STRIDE * k + 7];
     }
     if (from >= 0) parts.push(this.bytes.subarray(from, to));
+  }
+
+  /** The bytes of the list's typed arrays (its numbers and kept bytes, spare room included). */
+  get heldBytes(): number {
+    return this.stats.byteLength + this.bytes.byteLength;
   }
 
   /** The number of buckets still held as objects (the others as bytes). */
@@ -510,8 +525,8 @@ export class BucketArray {
       this.bytes = bytes;
     }
     this.bytes.set(scratch.buf.subarray(0, len), this.used);
-    this.spans[2 * k] = this.used;
-    this.spans[2 * k + 1] = this.used + len;
+    this.stats[STRIDE * k + 6] = this.used;
+    this.stats[STRIDE * k + 7] = this.used + len;
     this.used += len;
     this.objs[k] = undefined;
   }
@@ -523,7 +538,7 @@ export class BucketArray {
         this.keep(k);
         return;
       }
-      if (this.stats[6 * k] < b.t) return;
+      if (this.stats[STRIDE * k] < b.t) return;
     }
   }
 
@@ -532,39 +547,35 @@ export class BucketArray {
     const drop = this.n - keep;
     if (drop <= 0) return;
     const left = Math.max(0, keep);
-    const stats = this.stats.slice(6 * drop, 6 * this.n);
+    const old = this.stats;
+    const oldBytes = this.bytes;
     const objs = this.objs.slice(drop);
-    const spans = this.spans;
-    const bytes = this.bytes;
     this.clear();
     if (left === 0) return;
     this.grow(Math.max(FIRST_CAPACITY, left));
-    this.stats.set(stats);
+    this.stats.set(old.subarray(STRIDE * drop, STRIDE * (drop + left)));
     this.objs = objs;
     this.n = left;
     let size = 0;
-    for (let k = drop; k < drop + left; k++) if (spans[2 * k] >= 0) size += spans[2 * k + 1] - spans[2 * k];
-    this.bytes = new Uint8Array(size);
+    for (let k = 0; k < left; k++) if (this.stats[STRIDE * k + 6] >= 0) size += this.stats[STRIDE * k + 7] - this.stats[STRIDE * k + 6];
+    this.bytes = size ? new Uint8Array(size) : NO_BYTES;
     for (let k = 0; k < left; k++) {
-      const s = spans[2 * (k + drop)];
-      const e = spans[2 * (k + drop) + 1];
-      if (s < 0) {
-        this.spans[2 * k] = this.spans[2 * k + 1] = -1;
-        continue;
-      }
-      this.bytes.set(bytes.subarray(s, e), this.used);
-      this.spans[2 * k] = this.used;
-      this.spans[2 * k + 1] = this.used + (e - s);
+      const i = STRIDE * k;
+      const s = this.stats[i + 6];
+      if (s < 0) continue;
+      const e = this.stats[i + 7];
+      this.bytes.set(oldBytes.subarray(s, e), this.used);
+      this.stats[i + 6] = this.used;
+      this.stats[i + 7] = this.used + (e - s);
       this.used += e - s;
     }
   }
 
   clear(): void {
     this.n = 0;
-    this.stats = new Float64Array(0);
+    this.stats = NO_NUMBERS;
     this.objs = [];
-    this.spans = new Int32Array(0);
-    this.bytes = new Uint8Array(0);
+    this.bytes = NO_BYTES;
     this.used = 0;
   }
 }
