@@ -130,7 +130,12 @@ export class AnomalyLikelihood {
   private readonly growth: number;
 
   constructor(opts: LikelihoodOptions = {}) {
-    this.ring = new Float64Array(Math.max(1, Math.round(opts.window ?? 10)));
+    // The ring and the histogram share one buffer: the monitor has three or four of these per
+    // series, and each typed array with its own buffer is some 200 bytes of objects and malloc
+    // beside 80–256 bytes of numbers (docs/performance.md, "Monitoring", session 12).
+    const w = Math.max(1, Math.round(opts.window ?? 10));
+    const data = new Float64Array(w + (opts.empirical ? EMPIRICAL_BINS : 0));
+    this.ring = data.subarray(0, w);
     this.skip = opts.skip ?? 375;
     this.estimate = Math.max(1, opts.estimate ?? 375);
     this.rate = 1 - Math.pow(0.5, 1 / (opts.halfLife ?? 3000));
@@ -138,7 +143,7 @@ export class AnomalyLikelihood {
     this.ranked = opts.output !== 'numenta';
     this.oneSided = opts.oneSided ?? false;
     this.winsorize = opts.winsorize ?? 0;
-    this.hist = opts.empirical ? new Float64Array(EMPIRICAL_BINS) : null;
+    this.hist = opts.empirical ? data.subarray(w) : null;
   }
 
   /** Observed frequency of learned averages in the bin of `avg` or above. */
