@@ -7,6 +7,8 @@
  *
  *   node --expose-gc --import tsx bench/storeHourMemory.ts
  *   ENGINE=/tmp/old/engine node --expose-gc --import tsx bench/storeHourMemory.ts   (another engine folder, A/B)
+ *   BENCH_HOURS=24 BENCH_EVERY_MIN=60 node --expose-gc --import tsx bench/storeHourMemory.ts   (a simulated day: the 1 s tier's
+ *     file, which spans a day, and its in-memory index; the 1 h buckets waiting for the daily write)
  *
  * Values are seeded: uniform 0–100 (one decimal for the fast series), wider than most real
  * series, so the sketches are at the large end (docs/performance.md, "Monitoring").
@@ -29,16 +31,19 @@ async function main(): Promise<void> {
   const slow = Array.from({ length: 400 }, (_, i) => ({ name: 'slow', labels: { i: String(i) } }));
   let seed = 1;
   const r = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
-  console.log('Store memory over a simulated hour (70 series at 10 Hz, 400 at 1 Hz; after a full GC every 5 min)');
+  const hours = Number(process.env.BENCH_HOURS ?? 1);
+  const everyMin = Number(process.env.BENCH_EVERY_MIN ?? 5);
+  console.log(`Store memory over ${hours} simulated hour(s) (70 series at 10 Hz, 400 at 1 Hz; after a full GC every ${everyMin} min)`);
   console.log('| minute | heap used | array buffers |');
   console.log('|---|---|---|');
-  for (let step = 0; step < 36_000; step++) {
+  for (let step = 0; step < 36_000 * hours; step++) {
     now = start + step * 100;
     const s = fast.map((series) => ({ series, t: now, v: Math.round(r() * 1000) / 10 }));
     if (step % 10 === 0) for (const series of slow) s.push({ series, t: now, v: r() * 100 });
     store.append(s);
     if (step % 10 === 0) await store.flush();
-    if (step % 3000 === 2999) {
+    // Halfway between two cuts (2.5 min before a boundary): no cut in flight, the waiting minutes near their most.
+    if ((step + 1500) % (600 * everyMin) === 0) {
       await store.flush();
       await new Promise((res) => setTimeout(res, 50));
       gc!();

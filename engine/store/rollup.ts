@@ -15,9 +15,26 @@ export interface Tier {
   name: TierName;
   ms: number;
   sketch: boolean;
-  /** Finished buckets are written to disk when a cut crosses a multiple of this (others stay in the checkpoint). */
+  /**
+   * Finished buckets are written to disk when a cut crosses a multiple of this (others stay in
+   * memory and in the checkpoint). The 1 h tier's every 6 hours, not daily: its buckets carry
+   * quantile sketches, and a day of them waiting grew the store by some 0.35 MiB an hour at the
+   * monitor's scale on the demo (470 series; bench/storeHourMemory.ts with BENCH_HOURS=24),
+   * 4 MiB by 23:00 UTC; six hours of them hold a quarter of that.
+   */
   writeEveryMs: number;
-  /** Time window of one chunk file. */
+  /**
+   * Time window of one chunk file. The file being written keeps an index of its blocks in
+   * memory (fileIndex.ts, about 44 bytes a block), and each tier gains a block per series at
+   * each of its writes: the 1 s tier at every cut, the 1 min tier hourly, the 1 h tier every 6 hours.
+   * Over windows of a day, 7 days and 90 days those indexes grew for as long as a file was
+   * written: at the monitor's scale on the demo (470 series, a cut every 5 minutes) the 1 s
+   * file's alone by some 0.2 MiB an hour, 5 MiB by the day's end, and a week's 1 min file and a
+   * season's 1 h file to 3.5 and 1.9 MiB (bench/storeHourMemory.ts with BENCH_HOURS=24,
+   * docs/performance.md). With 2 hours, a day and 7 days each index stays under about 14,000
+   * blocks there. Reads do not depend on the windows: a file's time range is its trailer's, so
+   * files written with other windows are read the same.
+   */
   fileMs: number;
 }
 
@@ -25,9 +42,9 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 export const TIERS: readonly Tier[] = [
-  { name: '1s', ms: 1000, sketch: false, writeEveryMs: 0, fileMs: DAY },
-  { name: '1m', ms: 60_000, sketch: true, writeEveryMs: HOUR, fileMs: 7 * DAY },
-  { name: '1h', ms: HOUR, sketch: true, writeEveryMs: DAY, fileMs: 90 * DAY },
+  { name: '1s', ms: 1000, sketch: false, writeEveryMs: 0, fileMs: 2 * HOUR },
+  { name: '1m', ms: 60_000, sketch: true, writeEveryMs: HOUR, fileMs: DAY },
+  { name: '1h', ms: HOUR, sketch: true, writeEveryMs: 6 * HOUR, fileMs: 7 * DAY },
 ];
 
 export interface Bucket {

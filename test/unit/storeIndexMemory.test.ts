@@ -162,3 +162,52 @@ it('keeps a finished file\'s index while queries use it (no read from disk when 
     await store.close();
   }
 });
+
+it('writes each tier into files of its window (1 s: 2 h, 1 min: a day, 1 h: 7 days), and queries read across them', async () => {
+  // The file being written keeps its index in memory, and a tier gains a block per series at
+  // each of its writes: over a day-long 1 s file that index grew by some 0.2 MiB an hour at the
+  // monitor's scale (engine/store/rollup.ts, TIERS). The windows bound it.
+  const dir = mkdtempSync(join(tmpdir(), 'alluse-store-windows-'));
+  dirs.push(dir);
+  const T0 = Date.UTC(2026, 10, 1, 4); // 04:00: the day's 1 s and 1 min files, then the next day's
+  let now = T0;
+  const store = await TimeSeriesStore.open({ dir, now: () => now, manualFlush: true, cutIntervalMs: 600_000 });
+  const keys: SeriesKey[] = Array.from({ length: 3 }, (_, i) => ({ name: 'win_value', labels: { i: String(i) } }));
+  type File = { windowStart: number; trailer?: { minT: number; maxT: number }; index?: unknown };
+  const tiers = () => (store as unknown as { files: File[][] }).files;
+  const HOURS = 28; // to 08:00 the next day: the 1 h tier written at 06:00, 12:00, 18:00, 00:00 and 06:00
+  let samples = 0;
+  try {
+    for (let t = T0; t < T0 + HOURS * 3_600_000; t += 30_000) {
+      now = t;
+      store.append(keys.map((series, k) => ({ series, t, v: k * 10 + ((t / 30_000) % 7) })));
+      samples++;
+      await store.flush();
+    }
+    const [, seconds, minutes, hours] = tiers();
+    const windows = (fs: File[]) => fs.map((f) => f.windowStart);
+    const span = (fs: File[], ms: number) => {
+      for (const f of fs) {
+        assert.equal(f.windowStart % ms, 0, `a window starts at a multiple of ${ms}`);
+        assert.ok(f.trailer && f.trailer.minT >= f.windowStart - ms && f.trailer.maxT < f.windowStart + ms, `the file of ${new Date(f.windowStart).toISOString()} holds its window's buckets`);
+      }
+    };
+    assert.equal(new Set(windows(seconds)).size, HOURS / 2, `1 s files: ${windows(seconds).map((w) => new Date(w).toISOString()).join(', ')}`);
+    span(seconds, 2 * 3_600_000);
+    assert.equal(new Set(windows(minutes)).size, 2, '1 min files: the first day (from 04:00) and the next');
+    span(minutes, 86_400_000);
+    assert.ok(hours.length >= 1 && hours.length <= 2, `${hours.length} 1 h files`);
+    span(hours, 7 * 86_400_000);
+    // The 1 h buckets waiting in memory: those since 06:00 (a daily write would have kept 8, since 00:00).
+    const series = (store as unknown as { series: Map<string, { pending: { length: number }[] }> }).series;
+    for (const [id, st] of series) assert.ok(st.pending[2].length <= 2, `${id}: ${st.pending[2].length} 1 h buckets waiting`);
+    for (const fs of [seconds, minutes]) assert.deepEqual(fs.slice(0, -1).map((f) => f.index), fs.slice(0, -1).map(() => undefined), 'only the file being written keeps its index');
+    const ids = keys.map(seriesId);
+    const count = (stepMs: number) => store.query({ series: ids, from: T0, to: now, stepMs, agg: 'count' }).map((r) => r.points.reduce((n, p) => n + p.v, 0));
+    assert.deepEqual(count(1000), ids.map(() => samples), 'every sample in the 1 s tier, across its files');
+    assert.deepEqual(count(60_000), ids.map(() => samples), 'and in the 1 min tier');
+    assert.deepEqual(count(3_600_000), ids.map(() => samples), 'and in the 1 h tier');
+  } finally {
+    await store.close();
+  }
+});
