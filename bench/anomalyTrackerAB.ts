@@ -4,7 +4,8 @@
  * <commit> engine | tar -x -C /tmp/old`), bundled with esbuild as the CLI ships, the same
  * seeded samples, interleaved, CPU time of the process (`process.cpuUsage()`) around each run.
  * Both engines' outputs are compared: every finding (id, time, score, severity, explanation)
- * and each series' band and learned snapshot at the end must be identical, or it fails.
+ * and each series' band and learned snapshot at the end must be identical, or it fails (the
+ * bands' bounds compared as float32s: the tracker keeps them so since 28 Nov, for the dashboard).
  *
  * The samples are shaped after what the monitor scores (anomalyFeed.ts): 100 series at 10 Hz
  * (process CPU and memory, system CPU: a fresh float every sample) and 300 at 1 Hz (rates,
@@ -96,7 +97,8 @@ function run(e: Engine, batches: Sample[][]): { ms: number; result: string } {
   for (const b of batches) for (const f of tr.observe(b)) opened.push(f);
   const ms = cpuMs() - c0;
   const ids = batches[0].map((s) => e.seriesId(s.series));
-  const result = JSON.stringify({ opened, findings: tr.findings(), bands: ids.map((id) => tr.band(id)), snapshot: tr.snapshot() });
+  const bands = ids.map((id) => (tr.band(id) as { t: number; lower: number; upper: number }[]).map((p) => ({ t: p.t, lower: Math.fround(p.lower), upper: Math.fround(p.upper) })));
+  const result = JSON.stringify({ opened, findings: tr.findings(), bands, snapshot: tr.snapshot() });
   return { ms, result };
 }
 

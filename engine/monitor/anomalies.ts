@@ -34,37 +34,63 @@ export interface BandPoint {
   upper: number;
 }
 
+/** The largest magnitude a band point's lower or upper may have: a float32's. */
+const BAND_MAX = 3.4028234663852886e38;
+/** The largest time a band point may be after the ring's base (its times are 32-bit offsets). */
+const BAND_MAX_OFFSET = 0xffffffff;
+
 /**
- * The last BAND_POINTS band points of a series in one typed array (time, lower, upper):
- * 7 kB per series instead of 300 objects with 3 boxed numbers each (about 10 MB for the
- * demo's 450 series).
+ * The last BAND_POINTS band points of a series (time, lower, upper) in one buffer: the times as
+ * 32-bit millisecond offsets from the ring's base, the bounds as float32s. 3.6 kB per series;
+ * as float64s they took 7.2 kB, some 1.7 MB of the monitor's memory at the demo's 470 series
+ * (docs/performance.md, "Monitoring"), and as 300 objects with 3 boxed numbers each about
+ * 10 MB. The band is drawn on the dashboard's charts, where a float32's 7 digits are more than
+ * a pixel; the detectors keep their own state at full precision.
  */
 class BandRing {
-  private readonly data = new Float64Array(BAND_POINTS * 3);
+  private readonly t: Uint32Array;
+  private readonly bounds: Float32Array;
+  /** The time the offsets are from: the first point's since the ring was last empty. */
+  private base = 0;
   private start = 0;
   size = 0;
 
-  get lastT(): number {
-    return this.size ? this.data[((this.start + this.size - 1) % BAND_POINTS) * 3] : -Infinity;
+  constructor() {
+    const buf = new ArrayBuffer(BAND_POINTS * 12);
+    this.t = new Uint32Array(buf, 0, BAND_POINTS);
+    this.bounds = new Float32Array(buf, BAND_POINTS * 4, BAND_POINTS * 2);
   }
 
+  get lastT(): number {
+    return this.size ? this.base + this.t[(this.start + this.size - 1) % BAND_POINTS] : -Infinity;
+  }
+
+  /** Adds a point (times after the last one's); a bound a float32 cannot hold leaves the point out. */
   push(t: number, lower: number, upper: number): void {
+    if (!(Math.abs(lower) <= BAND_MAX && Math.abs(upper) <= BAND_MAX)) return;
+    let off = Math.round(t - this.base);
+    if (this.size === 0 || off > BAND_MAX_OFFSET) {
+      // Empty, or every point is 49 days old or more (long gone from the dashboard's 5 minutes): start over.
+      this.start = this.size = 0;
+      this.base = Math.round(t);
+      off = 0;
+    }
     let i: number;
     if (this.size < BAND_POINTS) i = (this.start + this.size++) % BAND_POINTS;
     else {
       i = this.start;
       this.start = (this.start + 1) % BAND_POINTS;
     }
-    this.data[i * 3] = t;
-    this.data[i * 3 + 1] = lower;
-    this.data[i * 3 + 2] = upper;
+    this.t[i] = off;
+    this.bounds[i * 2] = lower;
+    this.bounds[i * 2 + 1] = upper;
   }
 
   points(): BandPoint[] {
     const out: BandPoint[] = [];
     for (let k = 0; k < this.size; k++) {
-      const i = ((this.start + k) % BAND_POINTS) * 3;
-      out.push({ t: this.data[i], lower: this.data[i + 1], upper: this.data[i + 2] });
+      const i = (this.start + k) % BAND_POINTS;
+      out.push({ t: this.base + this.t[i], lower: this.bounds[i * 2], upper: this.bounds[i * 2 + 1] });
     }
     return out;
   }
