@@ -998,9 +998,10 @@ export class TimeSeriesStore {
     const ws = Math.floor(now / fileMs) * fileMs;
     const cur = this.current[ri];
     // A window's file is written until the window ends, or until its in-memory index holds
-    // `maxFileIndexEntries` entries: a file gains one per series per cut, and a 1 s tier file
-    // spans a day, so at 10,000 series cut every 20 s (bench/load.bench.ts) its index grew by
-    // about 1.2 MiB a minute (5 numbers a block), to about 2 GB by the end of the day. The next file of the same
+    // `maxFileIndexEntries` entries: a file gains one per series per cut, and at 10,000 series
+    // cut every 20 s (bench/load.bench.ts) a 1 s tier file's index grew by about 1.2 MiB a
+    // minute (5 numbers a block), to 140 MiB over its 2 h window (to 2 GB when a 1 s file spanned
+    // a day: the windows are TIERS' `fileMs`, rollup.ts). The next file of the same
     // window is named by the cut's seq, like any new file; queries take blocks from every
     // file in range and order them by time.
     if (cur && cur.windowStart === ws && (cur.indexEntries ?? 0) < this.maxFileIndexEntries) return cur;

@@ -31,7 +31,7 @@ export interface StoreOptions {
   /**
    * Block entries the in-memory index of the chunk file being written may hold before the next
    * cut starts a new file for the same window (default 250,000: about 10–20 MiB). Bounds the
-   * index when many series are cut often: a 1 s tier file spans a day (engine/store/store.ts).
+   * index when many series are cut often: a 1 s tier file spans 2 hours (engine/store/store.ts).
    */
   maxFileIndexEntries?: number;
   /** No timers: flushes happen only on `flush()` (tests and benchmarks with an injected clock). */
