@@ -5,10 +5,14 @@
  * cut. The 1 min buckets wait for the hourly write (and the 1 h buckets for the daily one), so
  * what they hold shows as a climb over the hour that the 5-minute `bench:monitor` never sees.
  *
- *   node --expose-gc --import tsx bench/storeHourMemory.ts
- *   ENGINE=/tmp/old/engine node --expose-gc --import tsx bench/storeHourMemory.ts   (another engine folder, A/B)
- *   BENCH_HOURS=24 BENCH_EVERY_MIN=60 node --expose-gc --import tsx bench/storeHourMemory.ts   (a simulated day: the 1 s tier's
- *     file, which spans a day, and its in-memory index; the 1 h buckets waiting for the daily write)
+ *   node --no-concurrent-array-buffer-sweeping --expose-gc --import tsx bench/storeHourMemory.ts
+ *   ENGINE=/tmp/old/engine node … bench/storeHourMemory.ts   (another engine folder, A/B)
+ *   BENCH_HOURS=24 BENCH_EVERY_MIN=60 node … bench/storeHourMemory.ts   (a simulated day, about 4
+ *     minutes: the in-memory indexes of the files being written, the 1 h buckets waiting for their write)
+ *
+ * `--no-concurrent-array-buffer-sweeping`, as the monitor's worker runs (cli/monitorLauncher.ts):
+ * without it the array-buffer column also counts buffers freed but not yet swept (14–35 MiB from
+ * one hour to the next in a simulated day). Each row is taken halfway between two cuts.
  *
  * Values are seeded: uniform 0–100 (one decimal for the fast series), wider than most real
  * series, so the sketches are at the large end (docs/performance.md, "Monitoring").
