@@ -47,6 +47,20 @@ interface Engine {
 }
 
 /** Scores and final state of small-dictionary novelty detectors on the first 20 series. */
+/**
+ * The novelty tables' words (`words: [word, count][]` anywhere in a snapshot) in word order:
+ * a table lists them in its slot order, which depends on its length, so they are compared as sets.
+ */
+function sortWords(x: unknown): void {
+  if (Array.isArray(x)) for (const v of x) sortWords(v);
+  else if (x && typeof x === 'object') {
+    for (const [k, v] of Object.entries(x)) {
+      if (k === 'words' && Array.isArray(v)) (v as [number, number][]).sort((a, b) => a[0] - b[0]);
+      else sortWords(v);
+    }
+  }
+}
+
 function noveltyRun(e: Engine, batches: Sample[][]): string {
   const ds = new Map<object, ReturnType<Engine['novelty']>>();
   const scores: unknown[] = [];
@@ -58,6 +72,7 @@ function noveltyRun(e: Engine, batches: Sample[][]): string {
   // With BENCH_SNAPSHOTS_MAY_DIFFER the context's baseline (its seasonal profiles) is left out of the states: the tables must still be identical.
   const states = [...ds.values()].map((d) => d.snapshot() as { context?: { baseline?: unknown } });
   if (SNAPSHOTS_MAY_DIFFER) for (const st of states) if (st.context) st.context.baseline = undefined;
+  for (const st of states) sortWords(st);
   return JSON.stringify({ scores, states });
 }
 
@@ -105,7 +120,9 @@ function run(e: Engine, batches: Sample[][]): { ms: number; result: string } {
   const ms = cpuMs() - c0;
   const ids = batches[0].map((s) => e.seriesId(s.series));
   const bands = ids.map((id) => (tr.band(id) as { t: number; lower: number; upper: number }[]).map((p) => ({ t: p.t, lower: Math.fround(p.lower), upper: Math.fround(p.upper) })));
-  const result = JSON.stringify({ opened, findings: tr.findings(), bands, snapshot: tr.snapshot() });
+  const snapshot = tr.snapshot();
+  sortWords(snapshot);
+  const result = JSON.stringify({ opened, findings: tr.findings(), bands, snapshot });
   return { ms, result };
 }
 

@@ -9,9 +9,14 @@
  *
  * The dictionary is an open-addressing hash table from word to a saturating count (one typed
  * array, word and count packed in each slot: no allocation per sample), capped at `maxWords`
- * (when full, words seen once are forgotten and the other counts halved); its snapshot is a
- * plain list of [word, count]. Each series has one, up to 2 × `maxWords` slots: 32 KiB at the
- * defaults, where a word array and a count array took 40 (docs/performance.md, "Monitoring").
+ * (past it, words seen once are forgotten and the other counts halved); its snapshot is a
+ * plain list of [word, count]. Every scored series has one, so its size is the monitor's
+ * memory over hours: a noisy series fills it within an hour or two, and the monitor scores
+ * some 470 series. The table is kept between half and three quarters full (linear probing
+ * stays short there: about 2.5 probes for a word not in it at 3/4), of any length, not a
+ * power of two: at most (`maxWords` + `length`) / 0.75 slots, 21 KiB at the defaults, where
+ * doubling at half full took 32 (and a word array and a count array 40 before that;
+ * docs/performance.md, "Monitoring").
  */
 import type { AnomalyResult } from './types';
 import type { ContextDetector, SampleContext } from './context';
@@ -26,7 +31,7 @@ export interface ContextNoveltyOptions {
   learn?: number;
   /** Half-life in samples of the range shrinking toward the values seen since (default 2000). */
   rangeHalfLife?: number;
-  /** Words kept at most (default 4096; the table grows to twice as many slots as needed). */
+  /** Words kept at most (default 4096): past it the table forgets. */
   maxWords?: number;
   /** A word seen at most this many times counts as new (default 0). */
   rare?: number;
@@ -40,6 +45,12 @@ export interface ContextNoveltyState {
   n: number;
   words: Array<[number, number]>;
 }
+
+/** A table starts with this many slots … */
+const MIN_SLOTS = 64;
+/** … grows by half when more than three quarters full … */
+const MAX_LOAD = 0.75;
+const GROWTH = 1.5;
 
 /** The scratch copy of a table being rehashed in place (`rehash`), shared by all detectors. */
 let scratchTable = new Int32Array(0);
@@ -69,7 +80,9 @@ export class ContextNoveltyDetector implements ContextDetector {
   private readonly countBits: number;
   private readonly countMask: number;
   private size = 0;
-  private shift: number;
+  /** The table grows past this many words (three quarters of its slots) … */
+  private growAt = 0;
+  /** … by half, up to this many slots: `maxWords` plus a sample's new words at three quarters. */
   private readonly maxSlots: number;
 
   constructor(opts: ContextNoveltyOptions = {}) {
@@ -86,15 +99,16 @@ export class ContextNoveltyDetector implements ContextDetector {
     this.countBits = Math.min(8, 32 - Math.ceil(Math.log2(words + 1)));
     this.countMask = (1 << this.countBits) - 1;
     if (this.rare + 3 > this.countMask) throw new Error('context-novelty: levels and length too large for the counts that `rare` needs');
-    this.maxSlots = 2 ** Math.max(4, Math.ceil(Math.log2(2 * this.maxWords)));
-    // The table starts small and doubles while it is more than half full, up to `maxSlots`.
-    this.shift = 32 - 6;
-    this.table = new Int32Array(64);
+    this.maxSlots = Math.ceil((this.maxWords + this.length + 1) / MAX_LOAD);
+    this.table = new Int32Array(0);
+    this.setSlots(MIN_SLOTS);
   }
 
-  private resize(slots: number): void {
-    this.shift = 32 - Math.log2(slots);
-    this.rehash(slots, false);
+  /** A new, empty table of `slots` slots (at most `maxSlots`). */
+  private setSlots(slots: number): void {
+    slots = Math.min(this.maxSlots, slots);
+    this.table = new Int32Array(slots);
+    this.growAt = slots === this.maxSlots ? Infinity : Math.floor(slots * MAX_LOAD);
   }
 
   /**
@@ -110,7 +124,7 @@ export class ContextNoveltyDetector implements ContextDetector {
       scratchTable.set(old);
       old = scratchTable.subarray(0, slots);
       this.table.fill(0);
-    } else this.table = new Int32Array(slots);
+    } else this.setSlots(slots);
     const cb = this.countBits;
     this.size = 0;
     for (let i = 0; i < old.length; i++) {
@@ -132,11 +146,12 @@ export class ContextNoveltyDetector implements ContextDetector {
   /** The slot of `key` (stored as key + 1; 0 is empty): where it is, or where it would go. */
   private slot(key: number): number {
     const table = this.table;
-    const mask = table.length - 1;
+    const n = table.length;
     const tag = key + 1;
     const cb = this.countBits;
-    let i = Math.imul(tag, 0x9e3779b1) >>> this.shift;
-    while (table[i] !== 0 && table[i] >>> cb !== tag) i = (i + 1) & mask;
+    // Fibonacci hashing, its high bits scaled to the length (exact in a double: < 2^32 × 2^21).
+    let i = Math.floor((Math.imul(tag, 0x9e3779b1) >>> 0) * n * 2 ** -32);
+    while (table[i] !== 0 && table[i] >>> cb !== tag) if (++i === n) i = 0;
     return i;
   }
 
@@ -196,10 +211,8 @@ export class ContextNoveltyDetector implements ContextDetector {
       // Counts saturate: past `rare` only "seen often" matters.
       if (this.bump(key, sat) <= this.rare) unseen++;
     }
-    if (2 * this.size > this.table.length) {
-      if (this.table.length < this.maxSlots) this.resize(2 * this.table.length);
-      else if (this.size > this.maxWords) this.forget();
-    }
+    if (this.size > this.maxWords) this.forget();
+    else if (this.size > this.growAt) this.rehash(Math.ceil(this.table.length * GROWTH), false);
     if (this.n <= this.learn || words < this.length) return NO_SCORE;
     const score = unseen / words;
     if (score === 0) return NO_SCORE;
@@ -215,11 +228,9 @@ export class ContextNoveltyDetector implements ContextDetector {
   }
 
   private load(entries: Array<[number, number]>): void {
-    while (entries.length > this.table.length / 2 && this.table.length < this.maxSlots) {
-      this.shift--;
-      this.table = new Int32Array(2 * this.table.length);
-    }
-    this.table.fill(0);
+    let slots = MIN_SLOTS;
+    while (entries.length > slots * MAX_LOAD && slots < this.maxSlots) slots = Math.ceil(slots * GROWTH);
+    this.setSlots(slots);
     this.size = 0;
     const keyLimit = 2 ** (32 - this.countBits) - 1;
     for (const [k, c] of entries) {

@@ -11,7 +11,7 @@ import type { SampleContext } from '../../engine/anomaly/context';
 import { ContextNoveltyDetector, type ContextNoveltyOptions } from '../../engine/anomaly/contextNovelty';
 import { Rng } from '../../engine/util/rng';
 
-/** The detector's rules over a Map (maxWords a power of two: the table is full past it). */
+/** The detector's rules over a Map: past maxWords words, forget. */
 class Reference {
   private lo = Infinity;
   private hi = -Infinity;
@@ -64,8 +64,9 @@ const ctx = (x: number) => ({ t: 0, raw: x, x, finite: true }) as SampleContext;
 for (const o of [
   { levels: 8, length: 6, learn: 50, rangeHalfLife: 2000, maxWords: 64, rare: 1 }, // a byte for the count
   { levels: 8, length: 7, learn: 50, rangeHalfLife: 500, maxWords: 128, rare: 9 }, // 10^7 × 16 words: 4 bits left
+  { levels: 6, length: 4, learn: 50, rangeHalfLife: 1000, maxWords: 100, rare: 0 }, // not a power of two
 ]) {
-  test(`context novelty scores as a Map of words would (length ${o.length}, rare ${o.rare})`, () => {
+  test(`context novelty scores as a Map of words would (length ${o.length}, rare ${o.rare}, maxWords ${o.maxWords})`, () => {
     const rng = new Rng(21);
     const det = new ContextNoveltyDetector(o);
     const ref = new Reference(o);
@@ -91,4 +92,27 @@ for (const o of [
 
 test('context novelty refuses a rare count its packed slots cannot hold', () => {
   assert.throws(() => new ContextNoveltyDetector({ levels: 8, length: 7, rare: 13 }), /rare/);
+});
+
+test('context novelty keeps its table between half and three quarters full, at most (maxWords + length + 1) / 0.75 slots', () => {
+  // The table is every scored series' largest piece of memory once the series is noisy
+  // (bench/diag/noveltyTableMemory.ts): it used to double at half full, to 8,192 slots (32 KiB) at the defaults.
+  const det = new ContextNoveltyDetector({ levels: 8, length: 6, learn: 300, rangeHalfLife: 2000, rare: 1 });
+  const inner = det as unknown as { table: Int32Array; size: number };
+  const rng = new Rng(5);
+  const lengths = new Set<number>();
+  for (let i = 0; i < 30_000; i++) {
+    det.score(ctx(100 + 5 * rng.normal()));
+    const n = inner.table.length;
+    lengths.add(n);
+    assert.ok(inner.size <= 0.75 * n + 6, `sample ${i}: ${inner.size} words in ${n} slots`);
+    assert.ok(inner.size <= 4096, `sample ${i}: ${inner.size} words, past maxWords`);
+  }
+  const top = Math.max(...lengths);
+  assert.equal(top, Math.ceil((4096 + 6 + 1) / 0.75), `largest table ${top} slots`);
+  // Grown by half each time: 64, 96, 144, …, never twice at once.
+  const sorted = [...lengths].sort((a, b) => a - b);
+  for (let k = 1; k < sorted.length; k++) assert.ok(sorted[k] <= Math.ceil(sorted[k - 1] * 1.5), `${sorted[k - 1]} → ${sorted[k]}`);
+  // Full once: words seen once were forgotten, and the table kept its length.
+  assert.ok(inner.size < 4096 && inner.table.length === top);
 });
