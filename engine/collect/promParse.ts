@@ -63,6 +63,24 @@ export type SeriesTextCache = Map<string, { name: string; labels: Record<string,
 /** A cache that grows past this (labels with ever-new values) is emptied. */
 const SERIES_CACHE_LIMIT = 20_000;
 
+/**
+ * A copy of `s` that shares no memory with the text it was cut from. V8 makes a slice of 13
+ * characters or more a view of its parent string, which it keeps alive: a name or label value
+ * kept in the cache (and from there in the series' keys, for as long as the series exists) kept
+ * the whole scrape body it came from, 25 kB at the demo, one body for each scrape that brought a
+ * new series (17 bodies in the monitor's heap after 5 minutes; docs/performance.md, "Monitoring").
+ * Only strings that enter the cache are copied: a series' first sample, not every scrape.
+ */
+function ownString(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+/** The series' name and label values as copies of their own (see ownString). */
+function ownStrings(r: { name: string; labels: Record<string, string> }): void {
+  r.name = ownString(r.name);
+  for (const k of Object.keys(r.labels)) r.labels[k] = ownString(r.labels[k]);
+}
+
 const SUFFIXES = new Set(['_bucket', '_count', '_sum', '_created']);
 const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
@@ -311,7 +329,8 @@ export function parsePrometheusText(text: string, options: ParseOptions = {}): P
       }
       if (cache && seriesText !== undefined && seriesText.length === r.end - (i - ls)) {
         if (cache.size >= SERIES_CACHE_LIMIT) cache.clear();
-        cache.set(seriesText, { name: r.name, labels: r.labels });
+        ownStrings(r);
+        cache.set(ownString(seriesText), { name: r.name, labels: r.labels });
       }
       name = r.name;
       labels = r.labels;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
+import { getHeapSnapshot } from 'node:v8';
 import fc from 'fast-check';
 import { formatPrometheusText, parsePrometheusText, parsePromValue, type MetricFamily } from '../../engine/collect/index';
+import type { SeriesTextCache } from '../../engine/collect/promParse';
 import { parseValueBytes, RepeatedScrape } from '../../engine/collect/promRepeat';
 
 const SAMPLE = `# HELP http_requests_total The total number of HTTP requests.
@@ -221,3 +223,39 @@ describe('Prometheus text parser', () => {
     assert.equal(reused.repeats, 1);
   });
 });
+
+test('the series cache keeps no view of the scrape body it was filled from', async () => {
+  // A label value of 13 characters or more cut from the body is, in V8, a view that keeps the
+  // whole body alive: the cache (and the series' keys) held one 25 kB body per scrape that
+  // brought a new series. The body is made at run time, so no constant in this file equals it.
+  const marker = ['pinned', 'scrape', 'body'].join('_');
+  const lines = [['#', 'HELP', marker, 'a gauge'].join(' ')];
+  for (let i = 0; i < 400; i++) lines.push(`${marker}{component="protocol-engine-${i}",space="large_object_space_${i}"} ${i}`);
+  const seriesCache: SeriesTextCache = new Map();
+  // In a function of its own: nothing of the parse (its families hold views of the body) outlives it.
+  const fill = () => parsePrometheusText(lines.join('\n') + '\n', { seriesCache }).families[0].samples.length;
+  assert.equal(fill(), 400);
+  assert.equal(seriesCache.size, 400);
+  /x/.exec('x'); // the last match of a regular expression keeps its subject (a line of the body)
+  const bodies = await stringsStartingWith(`# HELP ${marker}`, 10_000);
+  assert.equal(bodies, 0, 'a copy of the body is still in the heap');
+  // The cache still answers with its copies.
+  const again = parsePrometheusText(`${marker}{component="protocol-engine-7",space="large_object_space_7"} 1\n`, { seriesCache });
+  assert.deepEqual(again.families[0].samples[0].labels, { component: 'protocol-engine-7', space: 'large_object_space_7' });
+});
+
+/** Strings in this process's heap (after the full collection a heap snapshot makes) longer than `minLength` and starting with `prefix`. */
+async function stringsStartingWith(prefix: string, minLength: number): Promise<number> {
+  const chunks: string[] = [];
+  for await (const c of getHeapSnapshot()) chunks.push(String(c));
+  const snap = JSON.parse(chunks.join('')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
+  const { node_fields: fields, node_types: [types] } = snap.snapshot.meta;
+  const nf = fields.length;
+  const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+  let n = 0;
+  for (let i = 0; i < snap.nodes.length; i += nf) {
+    if (types[snap.nodes[i + typeAt]] !== 'string' || snap.nodes[i + sizeAt] < minLength) continue;
+    if (snap.strings[snap.nodes[i + nameAt]].startsWith(prefix)) n++;
+  }
+  return n;
+}
