@@ -19,6 +19,7 @@
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { unpackWords } from '../engine/anomaly/contextNovelty';
 import { bundleEngine } from './bundleEngine';
 
 const OLD = resolve(process.argv[2] ?? '/tmp/old/engine');
@@ -48,16 +49,22 @@ interface Engine {
 
 /** Scores and final state of small-dictionary novelty detectors on the first 20 series. */
 /**
- * The novelty tables' words (`words: [word, count][]` anywhere in a snapshot) in word order:
- * a table lists them in its slot order, which depends on its length, so they are compared as sets.
+ * The novelty tables anywhere in a snapshot as [word, count] lists in word order, whatever their
+ * snapshot's version: version 1 lists `words` in its table's slot order (which depends on the
+ * table's length), version 2 packs them (`packed`, unpacked with this checkout's unpackWords).
  */
 function sortWords(x: unknown): void {
   if (Array.isArray(x)) for (const v of x) sortWords(v);
   else if (x && typeof x === 'object') {
-    for (const [k, v] of Object.entries(x)) {
-      if (k === 'words' && Array.isArray(v)) (v as [number, number][]).sort((a, b) => a[0] - b[0]);
-      else sortWords(v);
-    }
+    const o = x as Record<string, unknown>;
+    if (typeof o.packed === 'string' && (o.v === 1 || o.v === 2)) {
+      o.words = unpackWords(o.packed);
+      delete o.packed;
+      o.v = 'any';
+    } else if (Array.isArray(o.words) && (o.v === 1 || o.v === 2)) {
+      (o.words as [number, number][]).sort((a, b) => a[0] - b[0]);
+      o.v = 'any';
+    } else for (const v of Object.values(o)) sortWords(v);
   }
 }
 

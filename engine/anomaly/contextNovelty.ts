@@ -10,7 +10,7 @@
  * The dictionary is an open-addressing hash table from word to a saturating count (one typed
  * array, word and count packed in each slot: no allocation per sample), capped at `maxWords`
  * (past it, words seen once are forgotten and the other counts halved); its snapshot is a
- * plain list of [word, count]. Every scored series has one, so its size is the monitor's
+ * packed list of words and counts (packWords). Every scored series has one, so its size is the monitor's
  * memory over hours: a noisy series fills it within an hour or two, and the monitor scores
  * some 470 series. The table is kept between half and three quarters full (linear probing
  * stays short there: about 2.5 probes for a word not in it at 3/4), of any length, not a
@@ -38,12 +38,111 @@ export interface ContextNoveltyOptions {
 }
 
 export interface ContextNoveltyState {
-  v: 1;
+  /** 2 since 28 Nov 2026 (`packed`); 1 (`words`) is still restored. */
+  v: 1 | 2;
   lo: number | null;
   hi: number | null;
   bins: number[];
   n: number;
-  words: Array<[number, number]>;
+  /** v1: the words and their counts. */
+  words?: Array<[number, number]>;
+  /** v2: the same in base64 (see packWords). */
+  packed?: string;
+}
+
+/**
+ * The words and counts of a table for its snapshot, in ascending word order, as base64 of
+ * unsigned LEB128 varints: how many words, then each word's gap from the previous one (the
+ * first from 0) and its count (the number first: a text cut short is refused). Every scored series saves its table every 5 minutes (engine/monitor/baselineFile.ts):
+ * as JSON [word, count] pairs a full table (4,096 words) was some 45 kB of text and 4,096 small
+ * arrays made to be thrown away, about 19 MB and 120 ms of CPU per save at 470 noisy series.
+ * Packed it is about 4 characters a word and no object per word (docs/performance.md, "Monitoring").
+ * `slots` are the table's slots ((word + 1) << countBits | count, 0 empty).
+ */
+export function packWords(slots: Int32Array, countBits: number): string {
+  let n = 0;
+  for (let i = 0; i < slots.length; i++) if (slots[i] !== 0) n++;
+  const sorted = new Uint32Array(n);
+  n = 0;
+  for (let i = 0; i < slots.length; i++) if (slots[i] !== 0) sorted[n++] = slots[i] >>> 0;
+  radixSort(sorted); // the word is in the high bits: word order
+  const bytes = new Uint8Array(n * 10 + 5);
+  const mask = (1 << countBits) - 1;
+  let o = putVarint(bytes, 0, n);
+  let prev = 0;
+  for (let k = 0; k < n; k++) {
+    const word = (sorted[k] >>> countBits) - 1;
+    o = putVarint(bytes, o, word - prev);
+    o = putVarint(bytes, o, sorted[k] & mask);
+    prev = word;
+  }
+  return Buffer.from(bytes.buffer, 0, o).toString('base64');
+}
+
+/** Writes `x` (an unsigned 32-bit number) at `o` as an unsigned LEB128 varint; returns the offset after it. */
+function putVarint(bytes: Uint8Array, o: number, x: number): number {
+  while (x >= 128) {
+    bytes[o++] = (x & 127) | 128;
+    x >>>= 7;
+  }
+  bytes[o++] = x;
+  return o;
+}
+
+/** Scratch for radixSort, shared by every table (one at a time). */
+let radixScratch = new Uint32Array(0);
+const radixCounts = new Uint32Array(2048);
+
+/**
+ * Sorts `a` in place, least significant 11 bits first (three passes). `TypedArray.prototype.sort`
+ * took 27 ns a number here, most of a save's time at 470 full tables; this takes a few.
+ */
+function radixSort(a: Uint32Array): void {
+  const n = a.length;
+  if (radixScratch.length < n) radixScratch = new Uint32Array(n);
+  let src: Uint32Array = a;
+  let dst: Uint32Array = radixScratch.subarray(0, n);
+  for (let shift = 0; shift < 32; shift += 11) {
+    radixCounts.fill(0);
+    for (let i = 0; i < n; i++) radixCounts[(src[i] >>> shift) & 2047]++;
+    let sum = 0;
+    for (let d = 0; d < 2048; d++) {
+      const c = radixCounts[d];
+      radixCounts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) dst[radixCounts[(src[i] >>> shift) & 2047]++] = src[i];
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src !== a) a.set(src); // three passes: the result is in the scratch
+}
+
+/** The [word, count] pairs of `packWords`' text, in word order; throws on text it did not write. */
+export function unpackWords(text: string): Array<[number, number]> {
+  const bytes = Buffer.from(text, 'base64');
+  const out: Array<[number, number]> = [];
+  let o = 0;
+  const get = () => {
+    let x = 0;
+    let scale = 1;
+    for (;;) {
+      if (o >= bytes.length || scale > 2 ** 35) throw new Error('context-novelty: a damaged packed table');
+      const b = bytes[o++];
+      x += (b & 127) * scale;
+      if (b < 128) return x;
+      scale *= 128;
+    }
+  };
+  const n = get();
+  let word = 0;
+  for (let k = 0; k < n; k++) {
+    word += get();
+    out.push([word, get()]);
+  }
+  if (o !== bytes.length) throw new Error('context-novelty: a damaged packed table');
+  return out;
 }
 
 /** A table starts with this many slots … */
@@ -219,14 +318,6 @@ export class ContextNoveltyDetector implements ContextDetector {
     return { score, explanation: explainWith(this.name, c, noveltyMessage, c.raw, unseen, words, '') };
   }
 
-  /** The words and their counts. */
-  private entries(): Array<[number, number]> {
-    const out: Array<[number, number]> = [];
-    const t = this.table;
-    for (let i = 0; i < t.length; i++) if (t[i] !== 0) out.push([(t[i] >>> this.countBits) - 1, t[i] & this.countMask]);
-    return out;
-  }
-
   private load(entries: Array<[number, number]>): void {
     let slots = MIN_SLOTS;
     while (entries.length > slots * MAX_LOAD && slots < this.maxSlots) slots = Math.ceil(slots * GROWTH);
@@ -248,24 +339,30 @@ export class ContextNoveltyDetector implements ContextDetector {
 
   snapshot(): ContextNoveltyState {
     return {
-      v: 1,
+      v: 2,
       lo: Number.isFinite(this.lo) ? this.lo : null,
       hi: Number.isFinite(this.hi) ? this.hi : null,
       bins: [...this.bins],
       n: this.n,
-      words: this.entries(),
+      packed: packWords(this.table, this.countBits),
     };
   }
 
   restore(s: unknown): void {
     const st = s as ContextNoveltyState;
-    if (!st || st.v !== 1) return;
+    if (!st || (st.v !== 1 && st.v !== 2)) return;
+    let words: Array<[number, number]>;
+    try {
+      words = st.v === 2 ? unpackWords(typeof st.packed === 'string' ? st.packed : '') : (st.words ?? []);
+    } catch {
+      return; // a damaged table: learned again, like a missing one
+    }
     this.lo = st.lo ?? Infinity;
     this.hi = st.hi ?? -Infinity;
     this.bins.length = 0;
     this.bins.push(...st.bins.slice(0, this.length));
     this.n = st.n;
-    this.load(st.words ?? []);
+    this.load(words);
   }
 }
 

@@ -9,7 +9,7 @@ export { CusumDetector, type CusumOptions, type CusumState } from './cusum';
 export { BocpdDetector, type BocpdOptions, type BocpdState } from './bocpd';
 export { OnlineOneClassSvm, type OcsvmOptions, type OcsvmState } from './oneClassSvm';
 export { OcsvmDetector, type OcsvmDetectorOptions, type OcsvmDetectorState } from './ocsvmDetector';
-export { ContextNoveltyDetector, type ContextNoveltyOptions, type ContextNoveltyState } from './contextNovelty';
+export { ContextNoveltyDetector, packWords, unpackWords, type ContextNoveltyOptions, type ContextNoveltyState } from './contextNovelty';
 export { CombinedDetector, type CombinerOptions, type CombinedState, type WeightedDetector } from './combiner';
 export { createDefaultDetector, createDetector, DEFAULT_DETECTOR_CONFIG, RARITY_CALIBRATION, type DefaultDetectorConfig } from './defaultDetector';
 export { IsolationForest, averagePathLength, type IsolationForestOptions } from './isolationForest';

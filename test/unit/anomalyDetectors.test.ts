@@ -194,7 +194,7 @@ test('context novelty: the dictionary stays capped on noise and the scores stay 
     const s = d.update(i * STEP, rng.normal()).score;
     assert.ok(s >= 0 && s <= 1);
   }
-  assert.ok((det.snapshot().words as unknown[]).length <= 256);
+  assert.ok(mod.unpackWords(det.snapshot().packed!).length <= 256);
 });
 
 test('default detector: no score in the learning phase, then a new level shift scores, and once', () => {

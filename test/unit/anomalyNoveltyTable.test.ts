@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import type { SampleContext } from '../../engine/anomaly/context';
-import { ContextNoveltyDetector, type ContextNoveltyOptions } from '../../engine/anomaly/contextNovelty';
+import { ContextNoveltyDetector, unpackWords, type ContextNoveltyOptions } from '../../engine/anomaly/contextNovelty';
 import { Rng } from '../../engine/util/rng';
 
 /** The detector's rules over a Map: past maxWords words, forget. */
@@ -57,6 +57,9 @@ class Reference {
     if (this.n <= this.o.learn || this.bins.length < this.o.length) return 0;
     return unseen / this.bins.length;
   }
+  entries(): Array<[number, number]> {
+    return [...this.words].sort((a, b) => a[0] - b[0]);
+  }
 }
 
 const ctx = (x: number) => ({ t: 0, raw: x, x, finite: true }) as SampleContext;
@@ -84,11 +87,49 @@ for (const o of [
         restored.restore(JSON.parse(JSON.stringify(det.snapshot())));
       }
     }
-    const words = det.snapshot().words;
+    const words = unpackWords(det.snapshot().packed!);
     assert.ok(words.length > o.maxWords / 4 && words.length <= o.maxWords, `${words.length} words`);
     assert.ok(words.some(([, c]) => c > 1), 'some words counted more than once');
+    assert.deepEqual(words, ref.entries(), 'the snapshot lists the words and counts of the reference');
   });
 }
+
+test('context novelty restores a version 1 snapshot (words as [word, count] pairs) as it was', () => {
+  const o = { levels: 8, length: 6, learn: 50, rangeHalfLife: 2000, maxWords: 256, rare: 1 };
+  const rng = new Rng(8);
+  const det = new ContextNoveltyDetector(o);
+  for (let i = 0; i < 3000; i++) det.score(ctx(Math.round(rng.normal() * 3)));
+  const v2 = det.snapshot();
+  const v1 = { v: 1, lo: v2.lo, hi: v2.hi, bins: v2.bins, n: v2.n, words: unpackWords(v2.packed!).reverse() };
+  const a = new ContextNoveltyDetector(o);
+  const b = new ContextNoveltyDetector(o);
+  a.restore(JSON.parse(JSON.stringify(v2)));
+  b.restore(JSON.parse(JSON.stringify(v1)));
+  assert.deepEqual(a.snapshot(), v2);
+  assert.deepEqual(b.snapshot(), v2);
+  for (let i = 0; i < 2000; i++) {
+    const x = Math.round(rng.normal() * 4);
+    assert.equal(b.score(ctx(x)).score, a.score(ctx(x)).score, `sample ${i}`);
+  }
+});
+
+test('context novelty packs its words in about 4 characters each, and a damaged table is learned again', () => {
+  const det = new ContextNoveltyDetector({ levels: 8, length: 6, learn: 300, rangeHalfLife: 2000, rare: 1 });
+  const rng = new Rng(9);
+  for (let i = 0; i < 20_000; i++) det.score(ctx(100 + 5 * rng.normal()));
+  const st = det.snapshot();
+  const words = unpackWords(st.packed!);
+  assert.ok(words.length > 1000, `${words.length} words`);
+  // JSON pairs took 11-12 characters a word.
+  assert.ok(st.packed!.length / words.length < 4.5, `${(st.packed!.length / words.length).toFixed(2)} characters a word`);
+  for (let k = 1; k < words.length; k++) assert.ok(words[k][0] > words[k - 1][0], 'ascending words');
+  // Cut short: refused, and the detector starts over instead of keeping half a table.
+  const damaged = { ...st, packed: st.packed!.slice(0, 101) + '/' };
+  const d = new ContextNoveltyDetector({ levels: 8, length: 6, learn: 300, rangeHalfLife: 2000, rare: 1 });
+  d.restore(damaged);
+  assert.equal(d.snapshot().n, 0);
+  assert.equal(unpackWords(d.snapshot().packed!).length, 0);
+});
 
 test('context novelty refuses a rare count its packed slots cannot hold', () => {
   assert.throws(() => new ContextNoveltyDetector({ levels: 8, length: 7, rare: 13 }), /rare/);
