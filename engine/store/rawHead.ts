@@ -32,6 +32,8 @@ export class RawHead {
   base = 0;
   v: Float64Array;
   length = 0;
+  /** A cut has dropped samples: the arrays are sized from a whole head (see dropFirst). */
+  private cut = false;
 
   constructor(capacity = 16) {
     this.t = new Uint32Array(capacity);
@@ -45,7 +47,8 @@ export class RawHead {
 
   push(t: number, v: number): void {
     const n = this.length;
-    if (n === this.t.length) this.resize(n + (n >> 1) + 16);
+    // By half while the first head fills (few copies), by an eighth after a cut (see dropFirst).
+    if (n === this.t.length) this.resize(n + (this.cut ? n >> 3 : n >> 1) + 16);
     if (n === 0 && this.t instanceof Uint32Array) this.base = t;
     let o = t - this.base;
     if (o !== o >>> 0 && this.t instanceof Uint32Array) {
@@ -109,8 +112,12 @@ export class RawHead {
 
   /**
    * Removes the first `n` samples (a cut wrote them; samples appended since move to the front,
-   * their offsets now from the first of them). The arrays are kept for the next head unless they
-   * are more than twice what this head held (a series that slowed down): then they are made smaller.
+   * their offsets now from the first of them). The arrays are kept for the next head, which
+   * holds about as many samples (the same rate for the same five minutes), unless they are more
+   * than an eighth larger than this head: grown by half at a time, a series at 10 Hz had room
+   * for 4,112 samples where 3,000 came, a third of its head empty for good (0.6 MiB at the
+   * demo's scale, docs/performance.md, "Monitoring"). They are then made to fit this head with
+   * a sixteenth to spare, once, and grow by an eighth from then on.
    */
   dropFirst(n: number): void {
     const rest = this.length - n;
@@ -118,10 +125,11 @@ export class RawHead {
     const wide = this.t instanceof Float64Array;
     // The new base: the first sample kept (a wide head keeps absolute times; emptied, it turns narrow again).
     const shift = !wide && rest > 0 ? this.t[n] : 0;
-    if (this.t.length > 2 * this.length + 256 || (wide && rest === 0)) {
+    this.cut = true;
+    if (this.t.length > this.length + (this.length >> 3) + 64 || (wide && rest === 0)) {
       const t = this.t;
       const v = this.v;
-      const cap = this.length + (this.length >> 2) + 16;
+      const cap = this.length + (this.length >> 4) + 32;
       this.t = wide && rest > 0 ? new Float64Array(cap) : new Uint32Array(cap);
       this.v = new Float64Array(cap);
       for (let i = 0; i < rest; i++) this.t[i] = t[n + i] - shift;

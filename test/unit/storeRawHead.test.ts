@@ -48,15 +48,18 @@ describe('RawHead', () => {
     });
   }
 
-  it('keeps its arrays when emptied and when its first samples are dropped', () => {
+  it('keeps its arrays when emptied and when its first samples are dropped, once they fit a whole head', () => {
     const head = new RawHead();
     for (let i = 0; i < 1000; i++) head.push(i, i * 2);
-    const { t, v } = head;
-    head.dropFirst(990);
+    head.dropFirst(990); // the first cut: the arrays are made to fit a head of 1,000
     assert.deepEqual(Array.from(head.times()), [990, 991, 992, 993, 994, 995, 996, 997, 998, 999]);
     assert.deepEqual(Array.from(head.values()), [1980, 1982, 1984, 1986, 1988, 1990, 1992, 1994, 1996, 1998]);
-    assert.equal(head.t, t);
+    const { t, v } = head;
+    assert.ok(t.length >= 1000 && t.length <= 1000 + 1000 / 16 + 32, `capacity ${t.length}`);
     for (let i = 1000; i < 1990; i++) head.push(i, i);
+    head.dropFirst(995);
+    assert.equal(head.t, t);
+    for (let i = 1990; i < 2985; i++) head.push(i, i);
     head.clear();
     for (let i = 5000; i < 6000; i++) head.push(i, i);
     assert.equal(head.t, t);
@@ -98,12 +101,18 @@ describe('RawHead', () => {
     assert.deepEqual(Array.from(head.times()), [T + 5]);
   });
 
-  it('is made smaller at a drop once it is more than twice the head it held', () => {
+  it('is made to fit at a drop once it is more than an eighth larger than the head it held, and grows by an eighth after', () => {
     const head = new RawHead();
     for (let i = 0; i < 10_000; i++) head.push(i, i);
-    const big = head.t.length;
+    assert.ok(head.t.length > 12_000, `grown by half while the first head fills: ${head.t.length}`);
     head.clear();
-    assert.equal(head.t.length, big, 'a head as large as the last one keeps its arrays');
+    const fit = head.t.length;
+    assert.ok(fit >= 10_000 && fit <= 10_000 + 10_000 / 16 + 32, `capacity ${fit} after a head of 10,000`);
+    for (let i = 0; i < 10_300; i++) head.push(i, i);
+    assert.equal(head.t.length, fit, 'a head a few percent larger fits');
+    for (let i = 10_300; i < 11_000; i++) head.push(i, i);
+    assert.ok(head.t.length <= fit + fit / 8 + 16, `grown by an eighth: ${head.t.length}`);
+    head.clear();
     for (let i = 0; i < 100; i++) head.push(i, i);
     head.dropFirst(90);
     assert.ok(head.t.length < 200, `capacity ${head.t.length} after a head of 100`);
@@ -125,17 +134,19 @@ it("a store's cut leaves every series' head arrays for its next head", async () 
       }
     };
     await appendFor(59_000); // the first head, up to just before the cut
+    await appendFor(60_000); // the first cut (the arrays are made to fit a head), and a whole second head
     const before = new Map([...states()].map(([id, st]) => [id, st.head.t]));
     assert.equal(before.size, 20);
-    await appendFor(30_000); // the cut, and half a head after it
+    for (const t of before.values()) assert.ok(t.length <= 600 + 600 / 16 + 32, `capacity ${t.length} for a head of 600`);
+    await appendFor(30_000); // the second cut, and half a head after it
     await store.flush();
     for (const [id, st] of states()) {
       assert.equal(st.head.t, before.get(id), `series ${id} has new head arrays after the cut`);
       assert.ok(st.head.length > 0 && st.head.length < 350, `series ${id} holds ${st.head.length} samples after the cut`);
     }
-    // Nothing lost: every sample of the 89 s is there once.
+    // Nothing lost: every sample of the 149 s is there once.
     const r = store.query({ name: 'g', labels: { i: '3' }, from: 0, to: now });
-    assert.equal(r[0].points.length, 890);
+    assert.equal(r[0].points.length, 1490);
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
