@@ -16,10 +16,19 @@
  * peaks). A time that does not fit (a head spanning more than 49 days, or one that is not a
  * whole millisecond: tests of SeriesState alone) turns the head "wide": absolute times in a
  * Float64Array and a base of 0, with the same arithmetic, until the head is emptied.
+ *
+ * Why float32 values first: most of the monitor's series hold values that a float32 holds
+ * exactly (counts, pages of memory, byte totals in kB, process_up, threads, most gauges of the
+ * scrapes: 266 of 483 series of a 20-minute run, every value of them), and a float32 that holds
+ * a value gives it back as the same float64. So a head keeps its values in a Float32Array until
+ * a value comes that it would change (a ratio, a rate, a quantile), and from then on in a
+ * Float64Array (widened once, kept so). Half the memory of the values of those series' heads.
  */
 
 /** A head's times: offsets from `base` (Uint32Array), or absolute times with a base of 0 (Float64Array, a wide head). */
 export type HeadTimes = Uint32Array | Float64Array;
+/** A head's values: float32s while every value is one exactly, else float64s (see the file's comment). */
+export type HeadValues = Float32Array | Float64Array;
 
 /** Scratch for `timesView` (absolute times for the cut's encoding); not kept past this many numbers. */
 const SCRATCH_KEEP = 1 << 16;
@@ -30,14 +39,14 @@ export class RawHead {
   t: HeadTimes;
   /** The first sample's time (0 in a wide head). */
   base = 0;
-  v: Float64Array;
+  v: HeadValues;
   length = 0;
   /** A cut has dropped samples: the arrays are sized from a whole head (see dropFirst). */
   private cut = false;
 
   constructor(capacity = 16) {
     this.t = new Uint32Array(capacity);
-    this.v = new Float64Array(capacity);
+    this.v = new Float32Array(capacity);
   }
 
   /** The time of sample `i`. */
@@ -56,8 +65,17 @@ export class RawHead {
       o = t;
     }
     this.t[n] = o;
+    // NaN (a gap) is kept as a NaN either way; any other value a float32 would change widens the values.
+    if (Math.fround(v) !== v && v === v && this.v instanceof Float32Array) this.widenValues();
     this.v[n] = v;
     this.length = n + 1;
+  }
+
+  /** The values as float64s from now on (a value a float32 would change: see the file's comment). */
+  private widenValues(): void {
+    const v = new Float64Array(this.v.length);
+    v.set(this.v.subarray(0, this.length));
+    this.v = v;
   }
 
   /** Absolute times of samples `from` to `to` (exclusive) in a new array (queries). */
@@ -106,7 +124,7 @@ export class RawHead {
   }
 
   /** The values of samples `from` to `to` (exclusive): a view, valid until the head changes. */
-  values(from = 0, to = this.length): Float64Array {
+  values(from = 0, to = this.length): HeadValues {
     return this.v.subarray(from, to);
   }
 
@@ -131,7 +149,7 @@ export class RawHead {
       const v = this.v;
       const cap = this.length + (this.length >> 4) + 32;
       this.t = wide && rest > 0 ? new Float64Array(cap) : new Uint32Array(cap);
-      this.v = new Float64Array(cap);
+      this.v = this.v instanceof Float32Array ? new Float32Array(cap) : new Float64Array(cap);
       for (let i = 0; i < rest; i++) this.t[i] = t[n + i] - shift;
       this.v.set(v.subarray(n, n + rest));
       if (wide && rest === 0) this.base = 0;
@@ -160,7 +178,7 @@ export class RawHead {
 
   private resize(cap: number): void {
     const t = this.t instanceof Uint32Array ? new Uint32Array(cap) : new Float64Array(cap);
-    const v = new Float64Array(cap);
+    const v = this.v instanceof Float32Array ? new Float32Array(cap) : new Float64Array(cap);
     t.set(this.t.subarray(0, this.length));
     v.set(this.v.subarray(0, this.length));
     this.t = t;
