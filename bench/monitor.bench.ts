@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     console.log('| measure | value |');
     console.log('|---|---|');
     console.log(`| CPU of the monitor process (all threads, /proc) | ${((cpu / wall) * 100).toFixed(2)}% of one core |`);
-    console.log(`| CPU as the monitor reports it (status) | ${((last.cost?.cpuRatio ?? NaN) * 100).toFixed(2)}% of one core |`);
+    console.log(`| CPU as the monitor reports it (its last status: the last minute) | ${((last.cost?.cpuRatio ?? NaN) * 100).toFixed(2)}% of one core |`);
     console.log(`| resident memory, mean / peak (VmHWM) | ${(rss.reduce((a, b) => a + b, 0) / rss.length / 1024).toFixed(1)} MiB / ${(hwm / 1024).toFixed(1)} MiB |`);
     console.log(`| store on disk after the run | ${((last.store?.diskBytes ?? 0) / 1048576).toFixed(1)} MiB |`);
     console.log(`targets (under 1% of one core, under 100 MB RSS): CPU ${cpu / wall < 0.01 ? 'met' : 'NOT met'}, memory ${hwm * 1024 < 100e6 ? 'met' : 'NOT met'}`);

@@ -14,6 +14,7 @@ import { AnomalyFeed } from './anomalyFeed';
 import type { AlertInfo, AnomalyFinding, ComponentStatus, LimitPrediction, MonitorStatus } from './types';
 import { predictLimits, type DiskWatch } from './bottlenecks';
 import { TurnQueue } from './turnQueue';
+import { CostWindow } from './costWindow';
 import { RecentMean } from './recentMean';
 import { SharedTimer } from './sharedTimer';
 
@@ -106,6 +107,7 @@ export class Monitor {
   private samplesPerSecond = 0;
   private lastCpu = process.cpuUsage();
   private lastCpuAt = performance.now();
+  private readonly costWindow = new CostWindow();
   private cost = { cpuRatio: 0, rssBytes: process.memoryUsage().rss };
   /**
    * Series seen, by id. Collectors hand out one key object per series while it is scraped, but
@@ -156,6 +158,7 @@ export class Monitor {
     loops.forEach((g, k) => this.loop(g, origin + delays[k]));
     this.lastCpu = process.cpuUsage();
     this.lastCpuAt = performance.now();
+    this.costWindow.reset(this.lastCpu.user + this.lastCpu.system, this.lastCpuAt);
     // The status and the predictions on the same timer, on the rounds' moments (every 10th and 50th local round at the defaults).
     this.every(origin, this.opts.statusIntervalMs ?? 1000, () => this.tickStatus());
     if (this.opts.persist) {
@@ -395,15 +398,18 @@ export class Monitor {
 
   private tickStatus(measure = true): void {
     if (measure) {
-      const cpu = process.cpuUsage(this.lastCpu);
-      const wall = performance.now() - this.lastCpuAt;
+      const now = performance.now();
+      const total = process.cpuUsage();
+      const wall = now - this.lastCpuAt;
       if (wall > 0) {
-        this.cost = { cpuRatio: (cpu.user + cpu.system) / 1000 / wall, rssBytes: process.memoryUsage().rss };
+        // Over the last minute, not the last second (see costWindow.ts).
+        const cpuRatio = this.costWindow.add(total.user + total.system, now);
+        this.cost = { cpuRatio: Number.isFinite(cpuRatio) ? cpuRatio : 0, rssBytes: process.memoryUsage().rss };
         this.samplesPerSecond = (this.samplesSinceStatus * 1000) / wall;
         this.checkBehind(wall);
       }
-      this.lastCpu = process.cpuUsage();
-      this.lastCpuAt = performance.now();
+      this.lastCpu = total;
+      this.lastCpuAt = now;
       this.samplesSinceStatus = 0;
       this.roundsSinceStatus = 0;
     }

@@ -107,7 +107,7 @@ export interface MonitorStatus {
   message?: string;
   components: ComponentStatus[];
   alerts: AlertInfo[];
-  /** The monitor's own cost: CPU as a share of one core, and resident memory. */
+  /** The monitor's own cost: CPU as a share of one core over the last minute (the whole process), and resident memory. */
   cost: { cpuRatio: number; rssBytes: number };
   store: { path: string; readOnly: boolean; memoryOnly: boolean; diskBytes: number; bytesPerSample: number; problems: string[] };
   series: number;
