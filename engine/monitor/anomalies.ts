@@ -27,6 +27,11 @@ const DEFAULTS: AnomalyOptions = { threshold: 0.2, quietMs: 60_000, maxFindings:
 /** The expected band is kept once a second for the last 5 minutes, for the dashboard. */
 const BAND_STEP_MS = 1000;
 const BAND_POINTS = 300;
+/**
+ * A ring starts with room for this many points and doubles as they come: a series gets its ring
+ * at its first band point, and most have only a few (a point comes with a nonzero score only).
+ */
+const BAND_FIRST_POINTS = 16;
 
 export interface BandPoint {
   t: number;
@@ -41,29 +46,46 @@ const BAND_MAX_OFFSET = 0xffffffff;
 
 /**
  * The last BAND_POINTS band points of a series (time, lower, upper) in one buffer: the times as
- * 32-bit millisecond offsets from the ring's base, the bounds as float32s: 3.6 kB per series
- * with a band. As float64s they took 7.2 kB (up to 3.4 MB of the monitor's memory at the demo's
+ * 32-bit millisecond offsets from the ring's base, the bounds as float32s: at most 3.6 kB per
+ * series with a band, 192 bytes for its first 16 points. As float64s they took 7.2 kB (up to 3.4 MB of the monitor's memory at the demo's
  * 470 series; 87 series had a band 10 minutes in: docs/performance.md, "Monitoring"), and as
  * 300 objects with 3 boxed numbers each about 22 kB. The band is drawn on the dashboard's
  * charts, where a float32's 7 digits are finer than a pixel; the detectors keep their own
  * state at full precision.
  */
 class BandRing {
-  private readonly t: Uint32Array;
-  private readonly bounds: Float32Array;
+  private t!: Uint32Array;
+  private bounds!: Float32Array;
+  /** Points it has room for: from BAND_FIRST_POINTS, doubled as they come, up to BAND_POINTS. */
+  private cap = 0;
   /** The time the offsets are from: the first point's since the ring was last empty. */
   private base = 0;
   private start = 0;
   size = 0;
 
   constructor() {
-    const buf = new ArrayBuffer(BAND_POINTS * 12);
-    this.t = new Uint32Array(buf, 0, BAND_POINTS);
-    this.bounds = new Float32Array(buf, BAND_POINTS * 4, BAND_POINTS * 2);
+    this.allocate(BAND_FIRST_POINTS);
+  }
+
+  /** A buffer for `cap` points, the ring's points copied into it oldest first. */
+  private allocate(cap: number): void {
+    const buf = new ArrayBuffer(cap * 12);
+    const t = new Uint32Array(buf, 0, cap);
+    const bounds = new Float32Array(buf, cap * 4, cap * 2);
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.start + k) % this.cap;
+      t[k] = this.t[i];
+      bounds[k * 2] = this.bounds[i * 2];
+      bounds[k * 2 + 1] = this.bounds[i * 2 + 1];
+    }
+    this.t = t;
+    this.bounds = bounds;
+    this.cap = cap;
+    this.start = 0;
   }
 
   get lastT(): number {
-    return this.size ? this.base + this.t[(this.start + this.size - 1) % BAND_POINTS] : -Infinity;
+    return this.size ? this.base + this.t[(this.start + this.size - 1) % this.cap] : -Infinity;
   }
 
   /** Adds a point (times after the last one's); a bound a float32 cannot hold leaves the point out. */
@@ -76,11 +98,12 @@ class BandRing {
       this.base = Math.round(t);
       off = 0;
     }
+    if (this.size === this.cap && this.cap < BAND_POINTS) this.allocate(Math.min(BAND_POINTS, 2 * this.cap));
     let i: number;
-    if (this.size < BAND_POINTS) i = (this.start + this.size++) % BAND_POINTS;
+    if (this.size < this.cap) i = (this.start + this.size++) % this.cap;
     else {
       i = this.start;
-      this.start = (this.start + 1) % BAND_POINTS;
+      this.start = (this.start + 1) % this.cap;
     }
     this.t[i] = off;
     this.bounds[i * 2] = lower;
@@ -90,7 +113,7 @@ class BandRing {
   points(): BandPoint[] {
     const out: BandPoint[] = [];
     for (let k = 0; k < this.size; k++) {
-      const i = (this.start + k) % BAND_POINTS;
+      const i = (this.start + k) % this.cap;
       out.push({ t: this.base + this.t[i], lower: this.bounds[i * 2], upper: this.bounds[i * 2 + 1] });
     }
     return out;
