@@ -47,9 +47,9 @@ const BAND_MAX_OFFSET = 0xffffffff;
 /**
  * The last BAND_POINTS band points of a series (time, lower, upper) in one buffer: the times as
  * 32-bit millisecond offsets from the ring's base, the bounds as float32s: at most 3.6 kB per
- * series with a band, 192 bytes for its first 16 points. As float64s they took 7.2 kB (up to 3.4 MB of the monitor's memory at the demo's
- * 470 series; 87 series had a band 10 minutes in: docs/performance.md, "Monitoring"), and as
- * 300 objects with 3 boxed numbers each about 22 kB. The band is drawn on the dashboard's
+ * series with a band, 192 bytes for its first 16 points. As float64s they took 7.2 kB (up to
+ * 3.4 MB of the monitor's memory at the demo's 470 series; 87 series had a band 10 minutes in:
+ * docs/performance.md, "Monitoring"), and as 300 objects with 3 boxed numbers each about 22 kB. The band is drawn on the dashboard's
  * charts, where a float32's 7 digits are finer than a pixel; the detectors keep their own
  * state at full precision.
  */

@@ -133,7 +133,7 @@ export class RawHead {
    * their offsets now from the first of them). The arrays are kept for the next head, which
    * holds about as many samples (the same rate for the same five minutes), unless they are more
    * than an eighth larger than this head: grown by half at a time, a series at 10 Hz had room
-   * for 4,112 samples where 3,000 came, a third of its head empty for good (0.6 MiB at the
+   * for 4,112 samples where 3,000 came, a quarter of its arrays empty for good (0.6 MiB at the
    * demo's scale, docs/performance.md, "Monitoring"). They are then made to fit this head with
    * a sixteenth to spare, once, and grow by an eighth from then on.
    */
