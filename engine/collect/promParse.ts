@@ -69,7 +69,8 @@ const SERIES_CACHE_LIMIT = 20_000;
  * kept in the cache (and from there in the series' keys, for as long as the series exists) kept
  * the whole scrape body it came from, 25 kB at the demo, one body for each scrape that brought a
  * new series (17 bodies in the monitor's heap after 5 minutes; docs/performance.md, "Monitoring").
- * Only strings that enter the cache are copied: a series' first sample, not every scrape.
+ * Only strings that are kept are copied: those entering the cache (a series' first sample), and
+ * the families' names and help of a parse in full (a body whose shape changed), not every scrape.
  */
 function ownString(s: string): string {
   return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
@@ -242,7 +243,9 @@ export function parsePrometheusText(text: string, options: ParseOptions = {}): P
   const family = (name: string): MetricFamily => {
     let f = byName.get(name);
     if (!f) {
-      f = { name, type: 'untyped', samples: [] };
+      // A copy (ownString): a repeated scrape keeps this parse's families for as long as its
+      // bodies keep their shape (promRepeat.ts), and what converts them keeps their names longer.
+      f = { name: ownString(name), type: 'untyped', samples: [] };
       byName.set(name, f);
       families.push(f);
     }
@@ -281,7 +284,7 @@ export function parsePrometheusText(text: string, options: ParseOptions = {}): P
       }
       if (kw === 'HELP') {
         const f = family(name);
-        f.help = unescapeHelp(rest);
+        f.help = ownString(unescapeHelp(rest));
       } else {
         const t = rest.trim();
         if (!TYPES.has(t)) {

@@ -232,13 +232,17 @@ test('the series cache keeps no view of the scrape body it was filled from', asy
   const lines = [['#', 'HELP', marker, 'a gauge'].join(' ')];
   for (let i = 0; i < 400; i++) lines.push(`${marker}{component="protocol-engine-${i}",space="large_object_space_${i}"} ${i}`);
   const seriesCache: SeriesTextCache = new Map();
-  // In a function of its own: nothing of the parse (its families hold views of the body) outlives it.
-  const fill = () => parsePrometheusText(lines.join('\n') + '\n', { seriesCache }).families[0].samples.length;
-  assert.equal(fill(), 400);
+  // The families are kept, as a repeated scrape keeps its last parse (promRepeat.ts): their
+  // names, help and samples must not hold the body either. The body itself lives only in `fill`.
+  const fill = () => parsePrometheusText(lines.join('\n') + '\n', { seriesCache }).families;
+  const families = fill();
+  assert.equal(families[0].samples.length, 400);
+  assert.equal(families[0].help, 'a gauge');
   assert.equal(seriesCache.size, 400);
   /x/.exec('x'); // the last match of a regular expression keeps its subject (a line of the body)
   const bodies = await stringsStartingWith(`# HELP ${marker}`, 10_000);
   assert.equal(bodies, 0, 'a copy of the body is still in the heap');
+  assert.equal(families[0].name, marker);
   // The cache still answers with its copies.
   const again = parsePrometheusText(`${marker}{component="protocol-engine-7",space="large_object_space_7"} 1\n`, { seriesCache });
   assert.deepEqual(again.families[0].samples[0].labels, { component: 'protocol-engine-7', space: 'large_object_space_7' });
