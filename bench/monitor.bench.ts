@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const ws = await startDemoWorkspace({ prefix: 'alluse-bench-monitor-', monitorLines: [...(SCRAPE ? [`  sources: { scrape: ${SCRAPE} }`] : []), ...(ANOMALY === 'off' ? ['  anomaly: { enabled: false }'] : [])] });
   // `BENCH_CLI=path/to/cli.js` measures another build (e.g. the one before a change), same method.
   const cli = process.env.BENCH_CLI ?? join(__dirname, '..', 'dist', 'cli.js');
-  const child = spawn(process.execPath, [...NODE_FLAGS, cli, 'monitor', '--workspace', ws.folder, '--json', '--duration', `${WARMUP_S + WINDOW_S + 5}s`], { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.env.BENCH_CWD });
+  const child = spawn(process.execPath, [...NODE_FLAGS, cli, 'monitor', '--workspace', ws.folder, '--json', '--duration', `${WARMUP_S + WINDOW_S + 5 + Math.ceil(WINDOW_S / 100)}s`], { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.env.BENCH_CWD });
   let last: { series?: number; samplesPerSecond?: number; cost?: { cpuRatio: number }; store?: { diskBytes: number; bytesPerSample: number }; components?: { up: boolean }[] } = {};
   let buf = '';
   child.stdout.on('data', (d) => {
@@ -86,7 +86,11 @@ async function main(): Promise<void> {
     // CPU seconds at the end of each second of the window: the by-minute table below.
     const cpuAt: number[] = [];
     for (let i = 0; i < WINDOW_S; i++) {
-      await sleep(1000);
+      // On the window's own clock: a second of `sleep` and the readings after it drifted a few ms
+      // each, and a two-hour window outlasted the monitor's --duration, read a /proc file that was
+      // gone and printed nothing (28 Nov).
+      await sleep(Math.max(0, t0 + (i + 1) * 1000 - performance.now()));
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the monitor exited ${i} s into the window (${child.exitCode ?? child.signalCode})`);
       rss.push(memKiB(pid, 'VmRSS'));
       cpuAt.push(cpuSeconds(pid));
     }
@@ -104,8 +108,11 @@ async function main(): Promise<void> {
     console.log(`targets (under 1% of one core, under 100 MB RSS): CPU ${cpu / wall < 0.01 ? 'met' : 'NOT met'}, memory ${hwm * 1024 < 100e6 ? 'met' : 'NOT met'}`);
     if (WINDOW_S >= 120) printByMinute(cpuAt, rss, c0);
   } finally {
-    child.kill('SIGINT');
-    await new Promise((r) => child.once('exit', r));
+    // An exited child fires no second 'exit': waiting for one would never end.
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+    }
     await ws.system.stop();
   }
 }
