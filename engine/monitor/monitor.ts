@@ -105,7 +105,6 @@ export class Monitor {
   private loopIntervals: number[] = [];
   private behindStatuses = 0;
   private samplesPerSecond = 0;
-  private lastCpu = process.cpuUsage();
   private lastCpuAt = performance.now();
   private readonly costWindow = new CostWindow();
   private cost = { cpuRatio: 0, rssBytes: process.memoryUsage().rss };
@@ -156,9 +155,9 @@ export class Monitor {
     this.timer = new SharedTimer();
     const origin = performance.now();
     loops.forEach((g, k) => this.loop(g, origin + delays[k]));
-    this.lastCpu = process.cpuUsage();
+    const cpu = process.cpuUsage();
     this.lastCpuAt = performance.now();
-    this.costWindow.reset(this.lastCpu.user + this.lastCpu.system, this.lastCpuAt);
+    this.costWindow.reset(cpu.user + cpu.system, this.lastCpuAt);
     // The status and the predictions on the same timer, on the rounds' moments (every 10th and 50th local round at the defaults).
     this.every(origin, this.opts.statusIntervalMs ?? 1000, () => this.tickStatus());
     if (this.opts.persist) {
@@ -408,7 +407,6 @@ export class Monitor {
         this.samplesPerSecond = (this.samplesSinceStatus * 1000) / wall;
         this.checkBehind(wall);
       }
-      this.lastCpu = total;
       this.lastCpuAt = now;
       this.samplesSinceStatus = 0;
       this.roundsSinceStatus = 0;

@@ -66,7 +66,7 @@ export class RawHead {
     }
     this.t[n] = o;
     // NaN (a gap) is kept as a NaN either way; any other value a float32 would change widens the values.
-    if (Math.fround(v) !== v && v === v && this.v instanceof Float32Array) this.widenValues();
+    if (this.v instanceof Float32Array && Math.fround(v) !== v && v === v) this.widenValues();
     this.v[n] = v;
     this.length = n + 1;
   }
