@@ -20,30 +20,40 @@ export interface Tier {
    * memory and in the checkpoint). The 1 h tier's every 6 hours, not daily: its buckets carry
    * quantile sketches, and a day of them waiting grew the store by some 0.35 MiB an hour at the
    * monitor's scale on the demo (470 series; bench/storeHourMemory.ts with BENCH_HOURS=24),
-   * 4 MiB by 23:00 UTC; six hours of them hold a quarter of that.
+   * 4 MiB by 23:00 UTC; six hours of them hold a quarter of that. The 1 min tier's every 30
+   * minutes, not hourly: its waiting buckets (about 130 bytes each in memory, 35 on disk) grew
+   * the monitor's heap by 1.2 MiB every 20 minutes on the demo, 3.5 MiB before each hourly
+   * write (heap snapshots at 10 and 30 minutes, docs/performance.md, session 15). Every 30
+   * minutes, a simulated hour's peak (bench/storeHourMemory.ts's load, wider values) is 22.0
+   * MiB instead of 26.3 and the tier's files 1.6% larger (blocks of 30 buckets, not 60); a
+   * query of a day at 1 min reads twice the blocks (about 45 → 62 ms over 100 series). Every
+   * 15 minutes saved 1.9 MiB more but made that query twice as slow.
    */
   writeEveryMs: number;
   /**
    * Time window of one chunk file. The file being written keeps an index of its blocks in
    * memory (fileIndex.ts, about 44 bytes a block), and each tier gains a block per series at
-   * each of its writes: the 1 s tier at every cut, the 1 min tier hourly, the 1 h tier every 6 hours.
+   * each of its writes: the 1 s tier at every cut, the 1 min tier every 30 minutes, the 1 h tier
+   * every 6 hours. The 1 min tier's files cover 12 hours, so their indexes hold 24 blocks a series
+   * as the daily files of hourly writes did.
    * Over windows of a day, 7 days and 90 days those indexes grew for as long as a file was
    * written: at the monitor's scale on the demo (470 series, a cut every 5 minutes) the 1 s
    * file's alone by some 0.2 MiB an hour, 5 MiB by the day's end, and a week's 1 min file and a
    * season's 1 h file to 3.5 and 1.9 MiB (bench/storeHourMemory.ts with BENCH_HOURS=24,
-   * docs/performance.md). With 2 hours, a day and 7 days each index stays under about 14,000
+   * docs/performance.md). With 2 hours, 12 hours and 7 days each index stays under about 14,000
    * blocks there. Reads do not depend on the windows: a file's time range is its trailer's, so
    * files written with other windows are read the same.
    */
   fileMs: number;
 }
 
-const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 export const TIERS: readonly Tier[] = [
   { name: '1s', ms: 1000, sketch: false, writeEveryMs: 0, fileMs: 2 * HOUR },
-  { name: '1m', ms: 60_000, sketch: true, writeEveryMs: HOUR, fileMs: DAY },
+  { name: '1m', ms: 60_000, sketch: true, writeEveryMs: 30 * MINUTE, fileMs: 12 * HOUR },
   { name: '1h', ms: HOUR, sketch: true, writeEveryMs: 6 * HOUR, fileMs: 7 * DAY },
 ];
 

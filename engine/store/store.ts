@@ -39,9 +39,9 @@ const MAX_HEAD_SAMPLES = 2_000_000;
 /** The WAL buffer is handed to the disk early when it is this big. */
 const WAL_BUFFER_BYTES = 1 << 20;
 /**
- * A tier written hourly or daily is written early once this many of its finished buckets
+ * A tier written every 30 minutes or hours is written early once this many of its finished buckets
  * wait in memory (and in every checkpoint): the 1 min buckets carry quantile sketches, and
- * with 10,000 series an hour of them is gigabytes (bench/load.bench.ts).
+ * with 10,000 series an hour of them was gigabytes (bench/load.bench.ts).
  */
 const MAX_PENDING_BUCKETS = 50_000;
 /**

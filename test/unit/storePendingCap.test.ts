@@ -1,7 +1,7 @@
 /**
- * The 1 min rollup tier is written hourly; with many series its finished buckets (each with
- * a quantile sketch) would fill memory and every checkpoint for an hour. Past 50,000 waiting
- * buckets it is written at the next cut, and its data stays queryable.
+ * The 1 min rollup tier is written every 30 minutes; with many series its finished buckets
+ * (each with a quantile sketch) would fill memory and every checkpoint until then. Past 50,000
+ * waiting buckets it is written at the next cut, and its data stays queryable.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -33,12 +33,19 @@ async function run(series: number, minutes: number): Promise<{ files: string[]; 
   return { files, points: q[0]?.points.length ?? 0 };
 }
 
-it('writes the 1 min tier before the hour once more than 50,000 buckets wait', async () => {
-  // 1,100 series x 56 minutes: past 50,000 finished 1 min buckets at the 10:50 cut, before 11:00.
-  const many = await run(1100, 56);
-  assert.ok(many.files.length > 0, 'a 1 min chunk file was written before the hour');
-  assert.ok(many.points >= 54, `1 min points of a series: ${many.points}`);
-  // A few series: nothing is written before the hour (the usual hourly write).
-  const few = await run(10, 56);
-  assert.equal(few.files.length, 0, `no early write with 500 buckets waiting: ${few.files.join(', ')}`);
+it('writes the 1 min tier before its 30 minutes once more than 50,000 buckets wait', async () => {
+  // 2,500 series x 27 minutes: past 50,000 finished 1 min buckets at the 10:25 cut, before 10:30.
+  const many = await run(2500, 27);
+  assert.ok(many.files.length > 0, 'a 1 min chunk file was written before 10:30');
+  assert.ok(many.points >= 25, `1 min points of a series: ${many.points}`);
+  // A few series: nothing is written before 10:30 (the usual write every 30 minutes).
+  const few = await run(10, 27);
+  assert.equal(few.files.length, 0, `no early write with 270 buckets waiting: ${few.files.join(', ')}`);
+});
+
+it('writes the 1 min tier every 30 minutes, and its buckets stay queryable', async () => {
+  // The 10:30 cut writes 10:00-10:29; the minutes after it wait in memory.
+  const few = await run(10, 34);
+  assert.equal(few.files.length, 1, `one 1 min chunk file by 10:34: ${few.files.join(', ')}`);
+  assert.ok(few.points >= 32, `1 min points of a series, from the file and from memory: ${few.points}`);
 });
