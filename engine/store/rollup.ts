@@ -24,10 +24,10 @@ export interface Tier {
    * minutes, not hourly: its waiting buckets (about 130 bytes each in memory, 35 on disk) grew
    * the monitor's heap by 1.2 MiB every 20 minutes on the demo, 3.5 MiB before each hourly
    * write (heap snapshots at 10 and 30 minutes, docs/performance.md, session 15). Every 30
-   * minutes, a simulated hour's peak (bench/storeHourMemory.ts's load, wider values) is 22.0
-   * MiB instead of 26.3 and the tier's files 1.6% larger (blocks of 30 buckets, not 60); a
-   * query of a day at 1 min reads twice the blocks (about 45 → 62 ms over 100 series). Every
-   * 15 minutes saved 1.9 MiB more but made that query twice as slow.
+   * minutes, two simulated hours peak at 22.2 MiB instead of 26.2 (bench/diag/minuteTier.ts:
+   * the demo's scale, wide values) and the tier's files are 1.6% larger (blocks of 30 buckets,
+   * not 60); a query of a day at 1 min reads twice the blocks (49 → 60 ms over 100 series).
+   * Every 15 minutes saved 2 MiB more but made that query nearly twice as slow again.
    */
   writeEveryMs: number;
   /**
@@ -180,7 +180,7 @@ export interface BucketCols {
 export function decodeBucketCols(payload: Uint8Array, n: number): BucketCols {
   const r = new ByteReader(payload);
   // One buffer for the six columns: a query of a day of 1 min buckets decodes a block per
-  // series per write of the tier (96 a day at 15 minutes), and an ArrayBuffer per column was
+  // series per write of the tier (48 a day), and an ArrayBuffer per column was
   // most of its time (its allocation and the collector's sweeps).
   const all = new Float64Array(6 * n);
   const col = (k: number) => all.subarray(k * n, (k + 1) * n);
