@@ -9,6 +9,9 @@
  *   ENGINE=/tmp/old/engine node … bench/storeHourMemory.ts   (another engine folder, A/B)
  *   BENCH_HOURS=24 BENCH_EVERY_MIN=60 node … bench/storeHourMemory.ts   (a simulated day, about 4
  *     minutes: the in-memory indexes of the files being written, the 1 h buckets waiting for their write)
+ *   MINUTE_EVERY_MIN=60 MINUTE_FILE_H=24 node … bench/storeHourMemory.ts   (the 1 min tier written
+ *     at another interval into files of another window: TIERS changed in this process only; the
+ *     interval before session 15. bench/diag/minuteTier.ts measures what it costs queries)
  *
  * `--no-concurrent-array-buffer-sweeping`, as the monitor's worker runs (cli/monitorLauncher.ts):
  * without it the array-buffer column also counts buffers freed but not yet swept (14–35 MiB from
@@ -17,12 +20,17 @@
  * Values are seeded: uniform 0–100 (one decimal for the fast series), wider than most real
  * series, so the sketches are at the large end (docs/performance.md, "Monitoring").
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TimeSeriesStore as Store } from '../engine/store/index';
+import type { Tier } from '../engine/store/rollup';
 
-const { TimeSeriesStore } = require(resolve(process.env.ENGINE ?? join(__dirname, '..', 'engine'), 'store', 'index')) as { TimeSeriesStore: typeof Store };
+const engine = resolve(process.env.ENGINE ?? join(__dirname, '..', 'engine'));
+const { TimeSeriesStore } = require(join(engine, 'store', 'index')) as { TimeSeriesStore: typeof Store };
+const minuteTier = (require(join(engine, 'store', 'rollup')) as { TIERS: Tier[] }).TIERS[1];
+if (process.env.MINUTE_EVERY_MIN) minuteTier.writeEveryMs = Number(process.env.MINUTE_EVERY_MIN) * 60_000;
+if (process.env.MINUTE_FILE_H) minuteTier.fileMs = Number(process.env.MINUTE_FILE_H) * 3_600_000;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
@@ -37,9 +45,10 @@ async function main(): Promise<void> {
   const r = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
   const hours = Number(process.env.BENCH_HOURS ?? 1);
   const everyMin = Number(process.env.BENCH_EVERY_MIN ?? 5);
-  console.log(`Store memory over ${hours} simulated hour(s) (70 series at 10 Hz, 400 at 1 Hz; after a full GC every ${everyMin} min)`);
+  console.log(`Store memory over ${hours} simulated hour(s) (70 series at 10 Hz, 400 at 1 Hz; after a full GC every ${everyMin} min; the 1 min tier written every ${minuteTier.writeEveryMs / 60_000} min into files of ${minuteTier.fileMs / 3_600_000} h)`);
   console.log('| minute | heap used | array buffers |');
   console.log('|---|---|---|');
+  let highest = 0;
   for (let step = 0; step < 36_000 * hours; step++) {
     now = start + step * 100;
     const s = fast.map((series) => ({ series, t: now, v: Math.round(r() * 1000) / 10 }));
@@ -52,9 +61,13 @@ async function main(): Promise<void> {
       await new Promise((res) => setTimeout(res, 50));
       gc!();
       const m = process.memoryUsage();
+      highest = Math.max(highest, m.heapUsed + m.arrayBuffers);
       console.log(`| ${((now - start) / 60_000).toFixed(0)} | ${(m.heapUsed / 1048576).toFixed(1)} MiB | ${(m.arrayBuffers / 1048576).toFixed(1)} MiB |`);
     }
   }
+  await store.flush();
+  const minuteFiles = !existsSync(join(dir, '1m')) ? 0 : readdirSync(join(dir, '1m')).reduce((n, f) => n + statSync(join(dir, '1m', f)).size, 0);
+  console.log(`highest heap + array buffers ${(highest / 1048576).toFixed(1)} MiB; the 1 min tier's files ${(minuteFiles / 1024).toFixed(0)} KiB`);
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 }

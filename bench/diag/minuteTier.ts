@@ -1,66 +1,28 @@
 /**
- * What the 1 min tier's write interval trades (engine/store/rollup.ts, TIERS): its finished
- * buckets wait in memory (and in every checkpoint) until the tier is written, and each write
- * adds a block per series to its file, so a query of a day at a 1 min step reads more blocks.
- * For the current interval, or another one given here (EVERY_MIN, FILE_H: TIERS is changed in
- * this process only, before the store opens), in-process on a simulated clock:
+ * What the 1 min tier's write interval costs queries (engine/store/rollup.ts, TIERS): each
+ * write adds a block per series to its file, so a query of a day at a 1 min step reads more
+ * blocks the more often the tier is written. What it saves in memory: bench/storeHourMemory.ts
+ * with the same MINUTE_EVERY_MIN and MINUTE_FILE_H.
  *
- * - memory: 70 series at 10 Hz and 400 at 1 Hz (what `bench:monitor` stores on the demo; values
- *   uniform 0–100, so the sketches are at the large end) for HOURS (2) hours, heap + array
- *   buffers after a full collection halfway between cuts: the highest, and the 1 min files' size;
- * - query: 100 series at one sample every 10 s for a day, then `query` of the whole day at a
- *   1 min step (mean), 20 times: median and fastest.
+ * 100 series at one sample every 10 s for a simulated day, then `query` of the whole day at a
+ * 1 min step (mean), 20 times: median and fastest. For the current interval, or another one
+ * (TIERS is changed in this process only, before the store opens):
  *
- *   node --no-concurrent-array-buffer-sweeping --expose-gc --import tsx bench/diag/minuteTier.ts
- *   EVERY_MIN=60 FILE_H=24 node …   (hourly writes into daily files: the interval before session 15)
+ *   node --import tsx bench/diag/minuteTier.ts
+ *   MINUTE_EVERY_MIN=60 MINUTE_FILE_H=24 node --import tsx bench/diag/minuteTier.ts   (the interval before session 15)
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seriesId, type SeriesKey } from '../../engine/metrics/series';
 import { TimeSeriesStore } from '../../engine/store/index';
 import { TIERS, type Tier } from '../../engine/store/rollup';
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('run with node --expose-gc');
 const tier = TIERS[1] as Tier;
-if (process.env.EVERY_MIN) tier.writeEveryMs = Number(process.env.EVERY_MIN) * 60_000;
-if (process.env.FILE_H) tier.fileMs = Number(process.env.FILE_H) * 3_600_000;
-const HOURS = Number(process.env.HOURS ?? 2);
+if (process.env.MINUTE_EVERY_MIN) tier.writeEveryMs = Number(process.env.MINUTE_EVERY_MIN) * 60_000;
+if (process.env.MINUTE_FILE_H) tier.fileMs = Number(process.env.MINUTE_FILE_H) * 3_600_000;
 
-const bytesIn = (dir: string) => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 const keys = (name: string, n: number): SeriesKey[] => Array.from({ length: n }, (_, i) => ({ name, labels: { i: String(i) } }));
-
-async function memory(): Promise<{ peakMiB: number; fileKiB: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'alluse-minute-tier-'));
-  const start = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 1000;
-  let now = start;
-  const store = await TimeSeriesStore.open({ dir, now: () => now, sealSliceMs: Infinity });
-  const fast = keys('fast', 70);
-  const slow = keys('slow', 400);
-  let seed = 1;
-  const r = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
-  let peak = 0;
-  for (let step = 0; step < 36_000 * HOURS; step++) {
-    now = start + step * 100;
-    const s = fast.map((series) => ({ series, t: now, v: Math.round(r() * 1000) / 10 }));
-    if (step % 10 === 0) for (const series of slow) s.push({ series, t: now, v: Math.round(r() * 100) });
-    store.append(s);
-    if (step % 10 === 0) await store.flush();
-    if ((step + 1500) % 3000 === 0) {
-      await store.flush();
-      await new Promise((res) => setTimeout(res, 50));
-      gc!();
-      const m = process.memoryUsage();
-      peak = Math.max(peak, (m.heapUsed + m.arrayBuffers) / 1048576);
-    }
-  }
-  await store.flush();
-  const fileKiB = bytesIn(join(dir, '1m')) / 1024;
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-  return { peakMiB: peak, fileKiB };
-}
 
 async function query(): Promise<{ median: number; min: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'alluse-minute-query-'));
@@ -92,8 +54,6 @@ async function query(): Promise<{ median: number; min: number }> {
 
 async function main(): Promise<void> {
   console.log(`1 min tier written every ${tier.writeEveryMs / 60_000} min into files of ${tier.fileMs / 3_600_000} h`);
-  const m = await memory();
-  console.log(`memory (${HOURS} simulated h, 70 series at 10 Hz + 400 at 1 Hz): highest heap + array buffers ${m.peakMiB.toFixed(1)} MiB; 1 min files ${m.fileKiB.toFixed(0)} KiB`);
   const q = await query();
   console.log(`query of a day at 1 min, 100 series (20 runs): median ${q.median.toFixed(1)} ms, fastest ${q.min.toFixed(1)} ms`);
 }

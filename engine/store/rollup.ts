@@ -24,10 +24,11 @@ export interface Tier {
    * minutes, not hourly: its waiting buckets (about 130 bytes each in memory, 35 on disk) grew
    * the monitor's heap by 1.2 MiB every 20 minutes on the demo, 3.5 MiB before each hourly
    * write (heap snapshots at 10 and 30 minutes, docs/performance.md, session 15). Every 30
-   * minutes, two simulated hours peak at 22.2 MiB instead of 26.2 (bench/diag/minuteTier.ts:
-   * the demo's scale, wide values) and the tier's files are 1.6% larger (blocks of 30 buckets,
-   * not 60); a query of a day at 1 min reads twice the blocks (49 → 60 ms over 100 series).
-   * Every 15 minutes saved 2 MiB more but made that query nearly twice as slow again.
+   * minutes, two simulated hours peak at 24.2 MiB instead of 28.3 (bench/storeHourMemory.ts
+   * with BENCH_HOURS=2: the demo's scale, wide values) and the tier's files are 1.2% larger
+   * (blocks of 30 buckets, not 60); a query of a day at 1 min reads twice the blocks (38 → 49
+   * ms over 100 series, bench/diag/minuteTier.ts). Every 15 minutes saved 2 MiB more but made
+   * that query nearly twice as slow again.
    */
   writeEveryMs: number;
   /**
